@@ -1,0 +1,246 @@
+//! Located diagnostics for user input: every problem in a scenario names its
+//! file, line, column, key path, what was found and what to do about it.
+//!
+//! Loading collects all problems before giving up, so a user fixes a file in
+//! one pass. Rendering is separate from collection so tests can assert on the
+//! structured form and the CLI can print the friendly one.
+
+use std::fmt::Write as _;
+
+/// One input text (a scenario file, a CSV data file, or a `--set` argument).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Display name: a path as the user gave it, or `--set #2`.
+    pub name: String,
+    pub text: String,
+}
+
+/// All texts read while loading one scenario.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+/// A byte span in one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loc {
+    pub src: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> u32 {
+        self.files.push(SourceFile {
+            name: name.into(),
+            text: text.into(),
+        });
+        (self.files.len() - 1) as u32
+    }
+
+    pub fn get(&self, src: u32) -> &SourceFile {
+        &self.files[src as usize]
+    }
+
+    pub fn files(&self) -> &[SourceFile] {
+        &self.files
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, loc: Loc) -> (usize, usize) {
+        let text = &self.get(loc.src).text;
+        let at = (loc.start as usize).min(text.len());
+        let at = floor_char_boundary(text, at);
+        let before = &text[..at];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+        let col = before[line_start..].chars().count() + 1;
+        (line, col)
+    }
+
+    fn line_text(&self, loc: Loc) -> &str {
+        let text = &self.get(loc.src).text;
+        let at = floor_char_boundary(text, (loc.start as usize).min(text.len()));
+        let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |p| at + p);
+        &text[line_start..line_end]
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One problem found in the input.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub loc: Option<Loc>,
+    /// Dotted key path (`sectors.electronics.sigma_import`), or empty.
+    pub path: String,
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// A file name to show when there is no span (e.g. a missing file).
+    pub file: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(loc: Option<Loc>, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            loc,
+            path: path.into(),
+            message: message.into(),
+            help: None,
+            file: None,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+}
+
+/// The collected problems of one load, with the texts they point into.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+    pub sources: SourceMap,
+}
+
+impl Diagnostics {
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// `file:line:col` of a diagnostic (or the file alone, or `<input>`).
+    pub fn position(&self, d: &Diagnostic) -> String {
+        match d.loc {
+            Some(loc) => {
+                let (line, col) = self.sources.line_col(loc);
+                format!("{}:{}:{}", self.sources.get(loc.src).name, line, col)
+            }
+            None => d.file.clone().unwrap_or_else(|| "<input>".into()),
+        }
+    }
+
+    /// Human-readable report, one block per problem, with the offending line.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            let _ = write!(out, "error: {}", self.position(d));
+            if !d.path.is_empty() {
+                let _ = write!(out, ": {}", d.path);
+            }
+            let _ = writeln!(out, ": {}", d.message);
+            if let Some(loc) = d.loc {
+                let (line, col) = self.sources.line_col(loc);
+                let text = self.sources.line_text(loc);
+                if !text.trim().is_empty() && text.len() <= 400 {
+                    let gutter = line.to_string().len();
+                    let width = (loc.end.saturating_sub(loc.start) as usize)
+                        .clamp(1, text.chars().count().saturating_sub(col - 1).max(1));
+                    let _ = writeln!(out, "{:gutter$} |", "");
+                    let _ = writeln!(out, "{line} | {text}");
+                    let _ = writeln!(
+                        out,
+                        "{:gutter$} | {}{}",
+                        "",
+                        " ".repeat(col - 1),
+                        "^".repeat(width)
+                    );
+                }
+            }
+            if let Some(h) = &d.help {
+                let _ = writeln!(out, "  help: {h}");
+            }
+        }
+        let n = self.items.len();
+        let _ = writeln!(
+            out,
+            "{n} problem{} found; nothing was run or written.",
+            if n == 1 { "" } else { "s" }
+        );
+        out
+    }
+}
+
+/// "did you mean" suggestion: the closest candidate within a small edit distance.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    let lw = word.to_ascii_lowercase();
+    let mut best: Option<(f64, &str)> = None;
+    for c in candidates {
+        let lc = c.to_ascii_lowercase();
+        if lc == lw {
+            return Some(c.to_string());
+        }
+        let score = strsim::jaro_winkler(&lw, &lc);
+        let dist = strsim::levenshtein(&lw, &lc);
+        let ok = score >= 0.8 || dist <= 2.max(word.len() / 4);
+        if ok && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}
+
+/// Help text for an unknown name: a suggestion or the list of valid names.
+pub fn unknown_help<'a>(word: &str, what: &str, candidates: &[&'a str]) -> String {
+    match did_you_mean(word, candidates.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if candidates.is_empty() => format!("no {what} is defined"),
+        None if candidates.len() <= 12 => format!("valid {what}s: {}", candidates.join(", ")),
+        None => format!(
+            "valid {what}s include: {}, ...",
+            candidates[..12].join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        let mut sm = SourceMap::default();
+        let id = sm.add("f.toml", "a = 1\nbb = 2\n");
+        let loc = Loc {
+            src: id,
+            start: 6,
+            end: 8,
+        };
+        assert_eq!(sm.line_col(loc), (2, 1));
+        let loc = Loc {
+            src: id,
+            start: 11,
+            end: 12,
+        };
+        assert_eq!(sm.line_col(loc), (2, 6));
+    }
+
+    #[test]
+    fn suggests_close_keys_only() {
+        let keys = ["sigma_import", "sigma_domestic", "eta"];
+        assert_eq!(
+            did_you_mean("sigma_imprt", keys),
+            Some("sigma_import".into())
+        );
+        assert_eq!(did_you_mean("zzzzzzzzzz", keys), None);
+    }
+}

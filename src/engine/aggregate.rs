@@ -1,0 +1,339 @@
+//! Streaming aggregation of Monte Carlo outputs with memory that does not
+//! grow with the number of runs, and partial results that merge exactly in
+//! any order (threads, shards).
+//!
+//! Per series and month a `Cell` keeps:
+//! - the count and sums of x and x^2 in 2^-32 fixed point (i128): integer
+//!   sums are exact and associative, so the mean and sd do not depend on
+//!   the order runs were added or merged;
+//! - a log-bucketed histogram (the DDSketch idea, with buckets read off the
+//!   bits of the f64): bucket k holds values whose top 7 mantissa bits and
+//!   exponent give k. A quantile is the midpoint of the bucket holding the
+//!   requested rank, clamped to the exact min and max, so it is within
+//!   0.39 % (2^-8) of the exact order statistic's magnitude. Values of
+//!   magnitude below 1e-12 count as zero.
+//!
+//! Memory per cell grows only with the logarithm of the range of values seen,
+//! never with the number of runs.
+
+/// Mantissa bits used for bucket indices: relative accuracy 2^-(M+1).
+const M: u32 = 7;
+/// Guaranteed relative accuracy of reported quantiles.
+pub const QUANTILE_RELATIVE_ACCURACY: f64 = 1.0 / (1u64 << (M + 1)) as f64;
+/// Magnitudes below this count as exactly zero.
+pub const ZERO_THRESHOLD: f64 = 1e-12;
+const FIX: f64 = 4_294_967_296.0; // 2^32
+
+/// Dense counts over a window of bucket indices.
+#[derive(Debug, Clone, Default)]
+struct Store {
+    offset: i32,
+    counts: Vec<u32>,
+}
+
+impl Store {
+    #[inline]
+    fn add(&mut self, idx: i32, n: u32) {
+        if self.counts.is_empty() {
+            self.offset = idx;
+            self.counts.push(n);
+            return;
+        }
+        if idx < self.offset {
+            let grow = (self.offset - idx) as usize + 8;
+            let mut v = vec![0u32; grow];
+            v.extend_from_slice(&self.counts);
+            self.counts = v;
+            self.offset -= grow as i32;
+        }
+        let k = (idx - self.offset) as usize;
+        if k >= self.counts.len() {
+            self.counts.resize(k + 9, 0);
+        }
+        self.counts[k] += n;
+    }
+
+    fn merge(&mut self, other: &Store) {
+        for (k, &c) in other.counts.iter().enumerate() {
+            if c > 0 {
+                self.add(other.offset + k as i32, c);
+            }
+        }
+    }
+
+    /// (index, count) pairs in increasing index order.
+    fn iter(&self) -> impl DoubleEndedIterator<Item = (i32, u32)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(move |(k, c)| (self.offset + k as i32, *c))
+    }
+}
+
+#[inline]
+fn bucket(mag: f64) -> i32 {
+    let bits = mag.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32 - 1023;
+    let mant = ((bits >> (52 - M)) & ((1 << M) - 1)) as i32;
+    (exp << M) | mant
+}
+
+#[inline]
+fn bucket_mid(idx: i32) -> f64 {
+    let exp = idx >> M;
+    let mant = idx & ((1 << M) - 1);
+    let lo = (1.0 + mant as f64 / (1 << M) as f64) * 2f64.powi(exp);
+    let hi = (1.0 + (mant + 1) as f64 / (1 << M) as f64) * 2f64.powi(exp);
+    0.5 * (lo + hi)
+}
+
+/// Summary statistics of one series-month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    pub mean: f64,
+    pub sd: f64,
+    pub p05: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cell {
+    n: u64,
+    s1: i128,
+    s2: i128,
+    min: f64,
+    max: f64,
+    zero: u64,
+    nonfinite: u64,
+    pos: Store,
+    neg: Store,
+}
+
+impl Default for Cell {
+    fn default() -> Self {
+        Cell {
+            n: 0,
+            s1: 0,
+            s2: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            zero: 0,
+            nonfinite: 0,
+            pos: Store::default(),
+            neg: Store::default(),
+        }
+    }
+}
+
+impl Cell {
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        if !x.is_finite() {
+            self.nonfinite += 1;
+            return;
+        }
+        self.n += 1;
+        // `as` saturates: values beyond +-1e9 (never produced by the model) clamp.
+        self.s1 += (x * FIX).round() as i128;
+        self.s2 += (x * x * FIX).round() as i128;
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        let a = x.abs();
+        if a < ZERO_THRESHOLD {
+            self.zero += 1;
+        } else if x > 0.0 {
+            self.pos.add(bucket(a), 1);
+        } else {
+            self.neg.add(bucket(a), 1);
+        }
+    }
+
+    pub fn merge(&mut self, o: &Cell) {
+        self.n += o.n;
+        self.s1 += o.s1;
+        self.s2 += o.s2;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        self.zero += o.zero;
+        self.nonfinite += o.nonfinite;
+        self.pos.merge(&o.pos);
+        self.neg.merge(&o.neg);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    pub fn nonfinite(&self) -> u64 {
+        self.nonfinite
+    }
+
+    /// Value at rank `k` (0-based) in sorted order, to the sketch's accuracy.
+    fn at_rank(&self, k: u64) -> f64 {
+        let mut seen = 0u64;
+        for (idx, c) in self.neg.iter().rev() {
+            seen += c as u64;
+            if seen > k {
+                return (-bucket_mid(idx)).clamp(self.min, self.max);
+            }
+        }
+        seen += self.zero;
+        if seen > k {
+            return 0.0f64.clamp(self.min, self.max);
+        }
+        for (idx, c) in self.pos.iter() {
+            seen += c as u64;
+            if seen > k {
+                return bucket_mid(idx).clamp(self.min, self.max);
+            }
+        }
+        self.max
+    }
+
+    /// Nearest-rank quantile: the value of rank round(q (n - 1)).
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let k = (q * (self.n - 1) as f64).round() as u64;
+        self.at_rank(k.min(self.n - 1))
+    }
+
+    pub fn stats(&self) -> Stats {
+        if self.n == 0 {
+            return Stats {
+                mean: f64::NAN,
+                sd: f64::NAN,
+                p05: f64::NAN,
+                p25: f64::NAN,
+                p50: f64::NAN,
+                p75: f64::NAN,
+                p95: f64::NAN,
+            };
+        }
+        let n = self.n as f64;
+        let mean = self.s1 as f64 / FIX / n;
+        let sd = if self.n > 1 {
+            let var = (self.s2 as f64 / FIX / n - mean * mean).max(0.0) * n / (n - 1.0);
+            // A constant series has zero spread whatever the rounding.
+            if self.min == self.max {
+                0.0
+            } else {
+                var.sqrt()
+            }
+        } else {
+            0.0
+        };
+        // An exactly constant series reports its value.
+        let mean = if self.min == self.max {
+            self.min
+        } else {
+            mean.clamp(self.min, self.max)
+        };
+        Stats {
+            mean,
+            sd,
+            p05: self.quantile(0.05),
+            p25: self.quantile(0.25),
+            p50: self.quantile(0.50),
+            p75: self.quantile(0.75),
+            p95: self.quantile(0.95),
+        }
+    }
+
+    /// Bytes of heap memory held (for the memory estimate).
+    pub fn heap_bytes(&self) -> usize {
+        4 * (self.pos.counts.capacity() + self.neg.counts.capacity())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::rng;
+
+    fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
+        let k = (q * (sorted.len() - 1) as f64).round() as usize;
+        sorted[k]
+    }
+
+    #[test]
+    fn quantiles_are_within_the_stated_accuracy() {
+        let mut c = Cell::default();
+        let mut xs = Vec::new();
+        for k in 0..20_000u64 {
+            // A mix of signs and magnitudes, including exact zeros.
+            let u = rng::u01(1, k, 2, 0);
+            let x = if k % 97 == 0 {
+                0.0
+            } else {
+                (u - 0.3) * 1000.0 * rng::u01(1, k, 3, 0)
+            };
+            xs.push(x);
+            c.add(x);
+        }
+        xs.sort_by(f64::total_cmp);
+        for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
+            let want = exact_quantile(&xs, q);
+            let got = c.quantile(q);
+            assert!(
+                (got - want).abs() <= QUANTILE_RELATIVE_ACCURACY * want.abs() + 1e-12,
+                "q {q}: {got} vs {want}"
+            );
+        }
+        let s = c.stats();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        assert!((s.mean - mean).abs() < 1e-6);
+    }
+
+    #[test]
+    fn merge_is_exact_in_any_order() {
+        let xs: Vec<f64> = (0..3000u64)
+            .map(|k| (rng::u01(9, k, 1, 0) - 0.5) * 77.7)
+            .collect();
+        let mut whole = Cell::default();
+        xs.iter().for_each(|x| whole.add(*x));
+        let mut parts: Vec<Cell> = (0..3).map(|_| Cell::default()).collect();
+        for (k, x) in xs.iter().enumerate() {
+            parts[k % 3].add(*x);
+        }
+        let mut a = parts[2].clone();
+        a.merge(&parts[0]);
+        a.merge(&parts[1]);
+        let mut b = parts[1].clone();
+        b.merge(&parts[2]);
+        b.merge(&parts[0]);
+        assert_eq!(whole.stats(), a.stats());
+        assert_eq!(a.stats(), b.stats());
+    }
+
+    #[test]
+    fn constant_series_is_reported_exactly() {
+        let mut c = Cell::default();
+        for _ in 0..100 {
+            c.add(438.9);
+        }
+        let s = c.stats();
+        assert_eq!(
+            (s.mean, s.sd, s.p05, s.p50, s.p95),
+            (438.9, 0.0, 438.9, 438.9, 438.9)
+        );
+    }
+
+    #[test]
+    fn memory_does_not_grow_with_runs() {
+        let mut c = Cell::default();
+        for k in 0..10_000u64 {
+            c.add(100.0 + 10.0 * rng::u01(5, k, 0, 0));
+        }
+        let small = c.heap_bytes();
+        for k in 10_000..200_000u64 {
+            c.add(100.0 + 10.0 * rng::u01(5, k, 0, 0));
+        }
+        assert_eq!(small, c.heap_bytes());
+    }
+}

@@ -1,0 +1,377 @@
+//! The Monte Carlo engine: runs the model for many draws on a rayon thread
+//! pool and aggregates outputs as they come. Run r's randomness depends only
+//! on (seed, r, quantity), and aggregation merges exactly, so results are
+//! byte-identical for any thread count and any sharding.
+
+pub mod aggregate;
+pub mod rng;
+pub mod sensitivity;
+
+use crate::model::{Model, RunError, RunOutput, Workspace};
+use aggregate::Cell;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::ops::Range;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// Runs handed to a worker at a time.
+const CHUNK: u64 = 32;
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub seed: u64,
+    /// The run indices to execute (all runs, or one shard's).
+    pub runs: Range<u64>,
+    pub threads: usize,
+}
+
+/// Key outcomes for sensitivity and per-run output: (label, final index).
+#[derive(Debug, Clone)]
+pub struct KeyOutcome {
+    pub metric: String,
+    pub economy: String,
+    pub final_index: usize,
+}
+
+/// Aggregated results of a set of runs.
+#[derive(Debug, Clone)]
+pub struct Aggregator {
+    pub months: usize,
+    pub runs: u64,
+    pub monthly: Vec<Cell>,
+    pub finals: Vec<Cell>,
+    /// Runs whose first firing of rule k was in month t: `k * months + t`.
+    pub first_fired: Vec<u64>,
+    /// Sample for sensitivity: (run, sampled params, key outcomes), sorted by run when done.
+    pub sample: Vec<(u64, Vec<f64>, Vec<f64>)>,
+}
+
+impl Aggregator {
+    pub fn new(model: &Model) -> Self {
+        Aggregator {
+            months: model.months,
+            runs: 0,
+            monthly: vec![Cell::default(); model.slots.n_monthly * model.months],
+            finals: vec![Cell::default(); model.slots.n_final],
+            first_fired: vec![0; model.sc.rules.len() * model.months],
+            sample: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, run: u64, out: &RunOutput, keys: &[KeyOutcome]) {
+        self.runs += 1;
+        for (c, x) in self.monthly.iter_mut().zip(&out.monthly) {
+            c.add(*x);
+        }
+        for (c, x) in self.finals.iter_mut().zip(&out.finals) {
+            c.add(*x);
+        }
+        for (k, &m) in out.first_fired.iter().enumerate() {
+            if (m as usize) < self.months {
+                self.first_fired[k * self.months + m as usize] += 1;
+            }
+        }
+        if run < sensitivity::SAMPLE_RUNS {
+            let outcomes = keys.iter().map(|k| out.finals[k.final_index]).collect();
+            self.sample.push((run, out.params.clone(), outcomes));
+        }
+    }
+
+    /// Merge another partial result (exact; any order gives the same result).
+    pub fn merge(&mut self, o: Aggregator) {
+        self.runs += o.runs;
+        for (a, b) in self.monthly.iter_mut().zip(&o.monthly) {
+            a.merge(b);
+        }
+        for (a, b) in self.finals.iter_mut().zip(&o.finals) {
+            a.merge(b);
+        }
+        for (a, b) in self.first_fired.iter_mut().zip(&o.first_fired) {
+            *a += b;
+        }
+        self.sample.extend(o.sample);
+        self.sample.sort_by_key(|r| r.0);
+    }
+
+    /// Probability that rule k has fired by month t.
+    pub fn p_fired_by(&self, k: usize) -> Vec<f64> {
+        let mut acc = 0u64;
+        (0..self.months)
+            .map(|t| {
+                acc += self.first_fired[k * self.months + t];
+                if self.runs > 0 {
+                    acc as f64 / self.runs as f64
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Spearman correlation of each sampled parameter with each key outcome:
+    /// `[param][outcome]`.
+    pub fn sensitivity(&self, n_params: usize, n_outcomes: usize) -> Vec<Vec<f64>> {
+        (0..n_params)
+            .map(|p| {
+                let xs: Vec<f64> = self.sample.iter().map(|r| r.1[p]).collect();
+                (0..n_outcomes)
+                    .map(|o| {
+                        let ys: Vec<f64> = self.sample.iter().map(|r| r.2[o]).collect();
+                        sensitivity::spearman(&xs, &ys)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Approximate heap bytes held (for memory reports).
+    pub fn heap_bytes(&self) -> usize {
+        let cells = self
+            .monthly
+            .iter()
+            .chain(&self.finals)
+            .map(|c| c.heap_bytes() + std::mem::size_of::<Cell>())
+            .sum::<usize>();
+        cells
+            + self
+                .sample
+                .iter()
+                .map(|r| 8 * (r.1.len() + r.2.len()) + 64)
+                .sum::<usize>()
+    }
+}
+
+#[derive(Debug)]
+pub enum EngineError {
+    Run(RunError),
+    Cancelled,
+    PerRunWrite(std::io::Error),
+    Pool(String),
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineError::Run(e) => write!(f, "{e}"),
+            EngineError::Cancelled => write!(f, "interrupted"),
+            EngineError::PerRunWrite(e) => write!(f, "cannot write runs.csv: {e}"),
+            EngineError::Pool(e) => write!(f, "cannot start worker threads: {e}"),
+        }
+    }
+}
+
+/// Key outcomes: horizon averages of GDP deviation (economies and WORLD),
+/// rare-earth shortfall (licensing importers) and welfare (economies).
+pub fn key_outcomes(model: &Model) -> Vec<KeyOutcome> {
+    let sl = &model.slots;
+    let mut out = Vec::new();
+    for (k, (label, kind)) in sl.final_labels.iter().enumerate() {
+        let wanted = matches!(label.metric, "gdp_dev" | "re_shortfall" | "welfare")
+            && *kind == crate::model::series::FinalKind::Average;
+        if wanted {
+            out.push(KeyOutcome {
+                metric: label.metric.to_string(),
+                economy: label.economy.clone(),
+                final_index: k,
+            });
+        }
+    }
+    out
+}
+
+/// Per-run CSV writer that keeps rows in run order whatever order chunks finish in.
+struct Ordered<'w> {
+    next: u64,
+    pending: BTreeMap<u64, Vec<u8>>,
+    sink: &'w mut (dyn Write + Send),
+    error: Option<std::io::Error>,
+}
+
+impl Ordered<'_> {
+    fn put(&mut self, start: u64, bytes: Vec<u8>) {
+        self.pending.insert(start, bytes);
+        while let Some(b) = self.pending.remove(&self.next) {
+            if self.error.is_none()
+                && let Err(e) = self.sink.write_all(&b)
+            {
+                self.error = Some(e);
+            }
+            self.next += CHUNK;
+        }
+    }
+}
+
+/// Format a number for CSV output: up to 7 significant digits, no exponent
+/// for ordinary magnitudes, "0" for zero. Deterministic.
+pub fn fmt_num(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return if x.is_nan() {
+            "NaN".into()
+        } else if x.is_infinite() {
+            if x > 0.0 { "inf".into() } else { "-inf".into() }
+        } else {
+            "0".into()
+        };
+    }
+    let mag = x.abs().log10().floor() as i32;
+    if !(-7..=14).contains(&mag) {
+        return format!("{x:.6e}");
+    }
+    let decimals = (6 - mag).clamp(0, 15) as usize;
+    let s = format!("{x:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// Run the plan and aggregate. `progress(done)` is called as chunks finish;
+/// `cancel` stops the workers at the next chunk.
+///
+/// # Errors
+/// The failed run with the lowest index (deterministic), cancellation, or a
+/// write error on the per-run stream.
+pub fn run_monte_carlo(
+    model: &Model,
+    plan: &RunPlan,
+    per_run: Option<&mut (dyn Write + Send)>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Aggregator, EngineError> {
+    let keys = key_outcomes(model);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(plan.threads.max(1))
+        .build()
+        .map_err(|e| EngineError::Pool(e.to_string()))?;
+    let start = plan.runs.start;
+    let end = plan.runs.end;
+    let next = AtomicU64::new(start);
+    let done = AtomicU64::new(0);
+    // Lowest failing run so far: every run below it still gets executed.
+    let stop_at = AtomicU64::new(u64::MAX);
+    let first_err: Mutex<Option<RunError>> = Mutex::new(None);
+    let results: Mutex<Vec<Aggregator>> = Mutex::new(Vec::new());
+    let want_rows = per_run.is_some();
+    let ordered = per_run.map(|sink| {
+        Mutex::new(Ordered {
+            next: start,
+            pending: BTreeMap::new(),
+            sink,
+            error: None,
+        })
+    });
+    pool.scope(|s| {
+        for _ in 0..plan.threads.max(1) {
+            s.spawn(|_| {
+                let mut agg = Aggregator::new(model);
+                let mut ws = Workspace::default();
+                let mut out = model.new_output();
+                let mut rows = Vec::new();
+                loop {
+                    if cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let c = next.fetch_add(CHUNK, Ordering::Relaxed);
+                    if c >= end || c >= stop_at.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let c_end = (c + CHUNK).min(end);
+                    rows.clear();
+                    for r in c..c_end {
+                        match model.run(plan.seed, r, &mut ws, &mut out) {
+                            Ok(()) => {
+                                agg.add(r, &out, &keys);
+                                if want_rows {
+                                    write_row(&mut rows, r, &out, &keys);
+                                }
+                            }
+                            Err(e) => {
+                                stop_at.fetch_min(r, Ordering::Relaxed);
+                                let mut g = first_err.lock().unwrap_or_else(|p| p.into_inner());
+                                if g.as_ref().is_none_or(|x| e.run < x.run) {
+                                    *g = Some(e);
+                                }
+                                break;
+                            }
+                        }
+                    }
+                    if let Some(o) = &ordered {
+                        o.lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .put(c, std::mem::take(&mut rows));
+                    }
+                    let d = done.fetch_add(c_end - c, Ordering::Relaxed) + (c_end - c);
+                    progress(d);
+                }
+                results.lock().unwrap_or_else(|p| p.into_inner()).push(agg);
+            });
+        }
+    });
+    if let Some(e) = first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(EngineError::Run(e));
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(EngineError::Cancelled);
+    }
+    if let Some(o) = ordered {
+        let o = o.into_inner().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = o.error {
+            return Err(EngineError::PerRunWrite(e));
+        }
+    }
+    let mut parts = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut total = parts.pop().unwrap_or_else(|| Aggregator::new(model));
+    for p in parts {
+        total.merge(p);
+    }
+    total.sample.sort_by_key(|r| r.0);
+    Ok(total)
+}
+
+/// Header of runs.csv: run, sampled parameters by path, key outcomes.
+pub fn per_run_header(model: &Model) -> String {
+    let mut cols = vec!["run".to_string()];
+    cols.extend(
+        model
+            .sampled
+            .iter()
+            .map(|p| model.sc.param(*p).path.clone()),
+    );
+    cols.extend(
+        key_outcomes(model)
+            .iter()
+            .map(|k| format!("{}:{}:horizon", k.metric, k.economy)),
+    );
+    cols.join(",") + "\n"
+}
+
+fn write_row(buf: &mut Vec<u8>, run: u64, out: &RunOutput, keys: &[KeyOutcome]) {
+    let _ = write!(buf, "{run}");
+    for p in &out.params {
+        let _ = write!(buf, ",{}", fmt_num(*p));
+    }
+    for k in keys {
+        let _ = write!(buf, ",{}", fmt_num(out.finals[k.final_index]));
+    }
+    buf.push(b'\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fmt_num;
+
+    #[test]
+    fn numbers_format_compactly_and_deterministically() {
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(-0.0), "0");
+        assert_eq!(fmt_num(2.8), "2.8");
+        assert_eq!(fmt_num(438.947), "438.947");
+        assert_eq!(fmt_num(-0.012345678), "-0.01234568");
+        assert_eq!(fmt_num(1234567.0), "1234567");
+        assert_eq!(fmt_num(1e-9), "1.000000e-9");
+    }
+}

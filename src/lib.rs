@@ -1,0 +1,16 @@
+//! tariffsim: a Monte Carlo simulator of tariffs, critical-input export
+//! licensing and retaliation rules, and their effects on trade flows,
+//! prices, critical supplies and GDP growth.
+//!
+//! Layout: `scenario` reads and validates scenario files; `model` holds one
+//! module per block of docs/model.md; `engine` runs and aggregates Monte
+//! Carlo draws; `output` writes the files of a run. The binary (`main.rs`) is
+//! glue: nothing in the library reads the command line.
+
+pub mod diag;
+pub mod engine;
+pub mod explain;
+pub mod init;
+pub mod model;
+pub mod output;
+pub mod scenario;

@@ -1,0 +1,626 @@
+//! Block 2: the static trade equilibrium of one sector (nested Armington, in
+//! the family of GSIM, Francois & Hall 2003).
+//!
+//! Baseline prices are 1. With exporter supply prices w_e and z_e = ln w_e:
+//!   landed price  p[e,i] = w_e (1 + tau[e,i]) / (1 + tau0[e,i]),  p[i,i] = w_i
+//!   import price  PM_i = ( sum_{e != i} m[e,i] p[e,i]^(1-sm) )^(1/(1-sm))
+//!   total price   P_i  = ( d_i p[i,i]^(1-sd) + (1-d_i) PM_i^(1-sd) )^(1/(1-sd))
+//!   demand        Q_i  = P_i^(-eta)
+//!   quantities    x[i,i] = (p[i,i]/P_i)^(-sd) Q_i,  xm_i = (PM_i/P_i)^(-sd) Q_i,
+//!                 x[e,i] = (p[e,i]/PM_i)^(-sm) xm_i
+//!   supply        sum_i V[e,i] x[e,i] = S_e w_e^eps_e
+//! solved for z by Newton's method with an analytic Jacobian, a step limit
+//! and a backtracking line search. Exporters with infinite supply
+//! elasticity keep w = 1. Everything is computed in logs so that tariffs of
+//! 10,000 % and elasticities of 20 neither overflow nor underflow.
+
+use std::fmt;
+
+/// Run-independent data of one sector (from the baseline flows).
+#[derive(Debug, Clone)]
+pub struct SectorBase {
+    pub ne: usize,
+    /// Baseline flows V[e,i] (USD bn/yr), index `e * ne + i`.
+    pub v: Vec<f64>,
+    pub tau0: Vec<f64>,
+    /// Baseline share of exporter e in importer i's imports (e != i).
+    pub m: Vec<f64>,
+    /// Baseline domestic share d_i of importer i's absorption.
+    pub d: Vec<f64>,
+    /// Baseline supply S_e = sum_i V[e,i].
+    pub supply: Vec<f64>,
+    /// Baseline absorption at buyers' prices, sum_e V[e,i] (1 + tau0[e,i]).
+    pub absorption: Vec<f64>,
+}
+
+impl SectorBase {
+    pub fn new(ne: usize, v: Vec<f64>, tau0: Vec<f64>) -> Self {
+        let mut m = vec![0.0; ne * ne];
+        let mut d = vec![0.0; ne];
+        let mut supply = vec![0.0; ne];
+        let mut absorption = vec![0.0; ne];
+        for i in 0..ne {
+            let imports: f64 = (0..ne).filter(|&e| e != i).map(|e| v[e * ne + i]).sum();
+            let total = imports + v[i * ne + i];
+            for e in (0..ne).filter(|&e| e != i) {
+                m[e * ne + i] = if imports > 0.0 {
+                    v[e * ne + i] / imports
+                } else {
+                    0.0
+                };
+            }
+            d[i] = if total > 0.0 {
+                v[i * ne + i] / total
+            } else {
+                1.0
+            };
+            absorption[i] = (0..ne)
+                .map(|e| v[e * ne + i] * (1.0 + tau0[e * ne + i]))
+                .sum();
+        }
+        for e in 0..ne {
+            supply[e] = (0..ne).map(|i| v[e * ne + i]).sum();
+        }
+        SectorBase {
+            ne,
+            v,
+            tau0,
+            m,
+            d,
+            supply,
+            absorption,
+        }
+    }
+}
+
+/// Parameters of one solve (sampled per run).
+#[derive(Debug, Clone)]
+pub struct EqParams {
+    pub sigma_m: f64,
+    pub sigma_d: f64,
+    pub eta: f64,
+    /// Export-supply elasticity per exporter; `f64::INFINITY` fixes w = 1.
+    pub eps: Vec<f64>,
+}
+
+/// The equilibrium of one sector, also the warm start of the next solve.
+#[derive(Debug, Clone)]
+pub struct EqSolution {
+    pub z: Vec<f64>,
+    /// ln x[e,i] (quantity relative to baseline).
+    pub lnx: Vec<f64>,
+    pub ln_pm: Vec<f64>,
+    pub ln_p: Vec<f64>,
+    /// Equilibrium flow values F*[e,i] = V w_e x[e,i] (USD bn/yr).
+    pub flows: Vec<f64>,
+    /// Welfare decomposition (USD bn/yr): consumer surplus per importer,
+    /// producer surplus per producer, tariff revenue change per importer.
+    pub cs: Vec<f64>,
+    pub ps: Vec<f64>,
+    pub tr: Vec<f64>,
+    /// Largest absolute log supply residual at the solution.
+    pub residual: f64,
+    pub iterations: u32,
+}
+
+impl EqSolution {
+    /// The baseline: every price 1, every quantity ratio 1.
+    pub fn baseline(base: &SectorBase) -> Self {
+        let ne = base.ne;
+        EqSolution {
+            z: vec![0.0; ne],
+            lnx: vec![0.0; ne * ne],
+            ln_pm: vec![0.0; ne],
+            ln_p: vec![0.0; ne],
+            flows: base.v.clone(),
+            cs: vec![0.0; ne],
+            ps: vec![0.0; ne],
+            tr: vec![0.0; ne],
+            residual: 0.0,
+            iterations: 0,
+        }
+    }
+
+    pub fn reset_to_baseline(&mut self, base: &SectorBase) {
+        self.z.fill(0.0);
+        self.lnx.fill(0.0);
+        self.ln_pm.fill(0.0);
+        self.ln_p.fill(0.0);
+        self.flows.copy_from_slice(&base.v);
+        self.cs.fill(0.0);
+        self.ps.fill(0.0);
+        self.tr.fill(0.0);
+        self.residual = 0.0;
+        self.iterations = 0;
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EqError {
+    NoConvergence { iterations: u32, residual: f64 },
+    NonFinite { exporter: usize },
+}
+
+impl fmt::Display for EqError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EqError::NoConvergence {
+                iterations,
+                residual,
+            } => {
+                write!(
+                    f,
+                    "trade equilibrium did not converge after {iterations} Newton steps (largest log supply residual {residual:.3e})"
+                )
+            }
+            EqError::NonFinite { exporter } => write!(
+                f,
+                "trade equilibrium produced a non-finite supply price for exporter #{exporter}"
+            ),
+        }
+    }
+}
+
+/// Solver tolerance on the largest log supply residual.
+pub const TOL: f64 = 1e-11;
+const MAX_ITER: u32 = 100;
+/// Supply prices beyond exp(+-60) mean the inputs are degenerate.
+const Z_LIMIT: f64 = 60.0;
+
+/// Scratch space reused across solves.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    ln_t: Vec<f64>,
+    sm: Vec<f64>,
+    sd: Vec<f64>,
+    g: Vec<f64>,
+    jac: Vec<f64>,
+    unknowns: Vec<usize>,
+    z_try: Vec<f64>,
+    dz: Vec<f64>,
+    a: Vec<f64>,
+    b: Vec<f64>,
+    lnd: Vec<f64>,
+}
+
+/// log of a CES index: ln( sum_k a_k exp((1-s) l_k) ) / (1-s), and the
+/// current shares; the Cobb-Douglas limit for s near 1.
+#[inline]
+fn ces_log(a: impl Iterator<Item = (f64, f64)> + Clone, s: f64) -> f64 {
+    let r = 1.0 - s;
+    if r.abs() < 1e-9 {
+        let (mut num, mut den) = (0.0, 0.0);
+        for (w, l) in a {
+            num += w * l;
+            den += w;
+        }
+        return if den > 0.0 { num / den } else { 0.0 };
+    }
+    let mut mx = f64::NEG_INFINITY;
+    for (w, l) in a.clone() {
+        if w > 0.0 {
+            mx = mx.max(r * l);
+        }
+    }
+    if !mx.is_finite() {
+        return 0.0;
+    }
+    let mut sum = 0.0;
+    for (w, l) in a {
+        if w > 0.0 {
+            sum += w * (r * l - mx).exp();
+        }
+    }
+    (sum.ln() + mx) / r
+}
+
+/// Evaluate quantities and log supply residuals at `z`; with `jac`, also the
+/// Jacobian of the residuals of the unknowns.
+fn evaluate(
+    base: &SectorBase,
+    p: &EqParams,
+    z: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+    with_jac: bool,
+) {
+    let ne = base.ne;
+    let (sm_, sd_, eta) = (p.sigma_m, p.sigma_d, p.eta);
+    for i in 0..ne {
+        let has_imports = base.d[i] < 1.0;
+        let ln_pm = if has_imports {
+            let it = (0..ne)
+                .filter(move |&e| e != i)
+                .map(|e| (base.m[e * ne + i], z[e] + ws.ln_t[e * ne + i]));
+            ces_log(it, sm_)
+        } else {
+            0.0
+        };
+        let di = base.d[i];
+        let ln_p = if di >= 1.0 {
+            z[i]
+        } else if di <= 0.0 {
+            ln_pm
+        } else {
+            ces_log([(di, z[i]), (1.0 - di, ln_pm)].into_iter(), sd_)
+        };
+        let ln_q = -eta * ln_p;
+        sol.ln_pm[i] = ln_pm;
+        sol.ln_p[i] = ln_p;
+        ws.sd[i] = if di >= 1.0 {
+            1.0
+        } else if di <= 0.0 {
+            0.0
+        } else {
+            di * ((1.0 - sd_) * (z[i] - ln_p)).exp()
+        };
+        sol.lnx[i * ne + i] = -sd_ * (z[i] - ln_p) + ln_q;
+        let ln_xm = -sd_ * (ln_pm - ln_p) + ln_q;
+        for e in (0..ne).filter(|&e| e != i) {
+            let k = e * ne + i;
+            let lp = z[e] + ws.ln_t[k];
+            sol.lnx[k] = -sm_ * (lp - ln_pm) + ln_xm;
+            ws.sm[k] = if has_imports {
+                base.m[k] * ((1.0 - sm_) * (lp - ln_pm)).exp()
+            } else {
+                0.0
+            };
+        }
+    }
+    for e in 0..ne {
+        let mut dsum = 0.0;
+        for i in 0..ne {
+            dsum += base.v[e * ne + i] * sol.lnx[e * ne + i].exp();
+        }
+        ws.lnd[e] = dsum.ln();
+        ws.g[e] = if base.supply[e] > 0.0 && p.eps[e].is_finite() {
+            ws.lnd[e] - base.supply[e].ln() - p.eps[e] * z[e]
+        } else {
+            0.0
+        };
+    }
+    if !with_jac {
+        return;
+    }
+    let n = ws.unknowns.len();
+    ws.jac.clear();
+    ws.jac.resize(n * n, 0.0);
+    for (a, &e) in ws.unknowns.iter().enumerate() {
+        let dtot = ws.lnd[e].exp();
+        for i in 0..ne {
+            let k = e * ne + i;
+            let omega = base.v[k] * sol.lnx[k].exp() / dtot;
+            if omega == 0.0 {
+                continue;
+            }
+            let smi = 1.0 - ws.sd[i];
+            for (b, &kk) in ws.unknowns.iter().enumerate() {
+                // d ln PM_i / d z_kk and d ln P_i / d z_kk
+                let dpm = if kk != i { ws.sm[kk * ne + i] } else { 0.0 };
+                let dp = if kk == i { ws.sd[i] } else { smi * dpm };
+                let dlnx = if e != i {
+                    -sm_ * f64::from(u8::from(e == kk)) + (sm_ - sd_) * dpm + (sd_ - eta) * dp
+                } else {
+                    -sd_ * f64::from(u8::from(i == kk)) + (sd_ - eta) * dp
+                };
+                ws.jac[a * n + b] += omega * dlnx;
+            }
+        }
+        ws.jac[a * n + a] -= p.eps[e];
+    }
+}
+
+fn max_abs(ws: &Workspace) -> f64 {
+    ws.unknowns
+        .iter()
+        .map(|&e| ws.g[e].abs())
+        .fold(0.0, f64::max)
+}
+
+/// Solve `a x = b` (n x n, row-major) in place by Gaussian elimination with
+/// partial pivoting; false if singular.
+fn lu_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
+    for c in 0..n {
+        let piv = (c..n)
+            .max_by(|&r1, &r2| a[r1 * n + c].abs().total_cmp(&a[r2 * n + c].abs()))
+            .unwrap_or(c);
+        if a[piv * n + c].abs() < 1e-300 {
+            return false;
+        }
+        if piv != c {
+            for k in 0..n {
+                a.swap(c * n + k, piv * n + k);
+            }
+            b.swap(c, piv);
+        }
+        for r in c + 1..n {
+            let f = a[r * n + c] / a[c * n + c];
+            if f != 0.0 {
+                for k in c..n {
+                    a[r * n + k] -= f * a[c * n + k];
+                }
+                b[r] -= f * b[c];
+            }
+        }
+    }
+    for c in (0..n).rev() {
+        let mut s = b[c];
+        for k in c + 1..n {
+            s -= a[c * n + k] * b[k];
+        }
+        b[c] = s / a[c * n + c];
+    }
+    true
+}
+
+/// Solve the sector equilibrium at tariffs `tau` (index `e * ne + i`),
+/// starting from `sol.z` (warm start), and fill `sol`.
+///
+/// # Errors
+/// `EqError` if Newton's method does not reach `TOL`; the caller adds the
+/// run, sector and parameter values.
+pub fn solve(
+    base: &SectorBase,
+    p: &EqParams,
+    tau: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+) -> Result<(), EqError> {
+    let ne = base.ne;
+    ws.ln_t.clear();
+    ws.ln_t
+        .extend((0..ne * ne).map(|k| (1.0 + tau[k]).ln() - (1.0 + base.tau0[k]).ln()));
+    ws.sm.resize(ne * ne, 0.0);
+    ws.sd.resize(ne, 0.0);
+    ws.g.resize(ne, 0.0);
+    ws.lnd.resize(ne, 0.0);
+    ws.unknowns.clear();
+    ws.unknowns
+        .extend((0..ne).filter(|&e| base.supply[e] > 0.0 && p.eps[e].is_finite()));
+    let mut z = std::mem::take(&mut sol.z);
+    for e in 0..ne {
+        if !ws.unknowns.contains(&e) || !z[e].is_finite() {
+            z[e] = 0.0;
+        }
+    }
+    let n = ws.unknowns.len();
+    let mut iterations = 0;
+    evaluate(base, p, &z, sol, ws, n > 0);
+    let mut res = max_abs(ws);
+    while res > TOL && iterations < MAX_ITER {
+        iterations += 1;
+        ws.a.clear();
+        ws.a.extend_from_slice(&ws.jac);
+        ws.b.clear();
+        ws.b.extend(ws.unknowns.iter().map(|&e| -ws.g[e]));
+        let mut a = std::mem::take(&mut ws.a);
+        let mut b = std::mem::take(&mut ws.b);
+        let ok = lu_solve(&mut a, &mut b, n);
+        // Fall back to a damped diagonal step if the Jacobian is singular.
+        if !ok {
+            for (k, &e) in ws.unknowns.iter().enumerate() {
+                b[k] = ws.g[e] / (1.0 + p.eps[e]);
+            }
+        }
+        // Limit the step: a Newton step larger than e^2 in price is not trusted.
+        let big = b.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        let scale = if big > 2.0 { 2.0 / big } else { 1.0 };
+        ws.dz.clear();
+        ws.dz.extend(b.iter().map(|x| x * scale));
+        ws.a = a;
+        ws.b = b;
+        let sumsq = |ws: &Workspace| ws.unknowns.iter().map(|&e| ws.g[e] * ws.g[e]).sum::<f64>();
+        let f0 = sumsq(ws);
+        let mut alpha = 1.0;
+        let mut accepted = false;
+        ws.z_try.clear();
+        ws.z_try.extend_from_slice(&z);
+        for _ in 0..40 {
+            for (k, &e) in ws.unknowns.iter().enumerate() {
+                ws.z_try[e] = z[e] + alpha * ws.dz[k];
+            }
+            let zt = std::mem::take(&mut ws.z_try);
+            evaluate(base, p, &zt, sol, ws, false);
+            ws.z_try = zt;
+            let f1 = sumsq(ws);
+            if f1.is_finite() && f1 <= (1.0 - 1e-4 * alpha) * f0 {
+                accepted = true;
+                break;
+            }
+            alpha *= 0.5;
+        }
+        if !accepted {
+            // No descent: restore and report.
+            evaluate(base, p, &z, sol, ws, false);
+            sol.z = z;
+            return Err(EqError::NoConvergence {
+                iterations,
+                residual: res,
+            });
+        }
+        z.copy_from_slice(&ws.z_try);
+        if let Some(&e) = ws
+            .unknowns
+            .iter()
+            .find(|&&e| !z[e].is_finite() || z[e].abs() > Z_LIMIT)
+        {
+            sol.z = z;
+            return Err(EqError::NonFinite { exporter: e });
+        }
+        evaluate(base, p, &z, sol, ws, true);
+        res = max_abs(ws);
+    }
+    if res > TOL || !res.is_finite() {
+        sol.z = z;
+        return Err(EqError::NoConvergence {
+            iterations,
+            residual: res,
+        });
+    }
+    // Flows and the welfare decomposition at the solution.
+    for e in 0..ne {
+        for i in 0..ne {
+            let k = e * ne + i;
+            sol.flows[k] = base.v[k] * (z[e] + sol.lnx[k]).exp();
+        }
+    }
+    let eta = p.eta;
+    for i in 0..ne {
+        let r = 1.0 - eta;
+        let e_i = base.absorption[i];
+        sol.cs[i] = if r.abs() < 1e-9 {
+            -e_i * sol.ln_p[i]
+        } else {
+            -e_i * ((r * sol.ln_p[i]).exp() - 1.0) / r
+        };
+        sol.tr[i] = (0..ne)
+            .filter(|&e| e != i)
+            .map(|e| {
+                let k = e * ne + i;
+                tau[k] * sol.flows[k] - base.tau0[k] * base.v[k]
+            })
+            .sum();
+    }
+    for e in 0..ne {
+        let eps = p.eps[e];
+        sol.ps[e] = if eps.is_finite() && base.supply[e] > 0.0 {
+            base.supply[e] * (((1.0 + eps) * z[e]).exp() - 1.0) / (1.0 + eps)
+        } else {
+            0.0
+        };
+    }
+    sol.z = z;
+    sol.residual = res;
+    sol.iterations = iterations;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two economies: A (0) imports from B (1); both also supply themselves.
+    fn two(v_aa: f64, v_ba: f64, v_bb: f64, v_ab: f64) -> SectorBase {
+        SectorBase::new(2, vec![v_aa, v_ab, v_ba, v_bb], vec![0.0; 4])
+    }
+
+    #[test]
+    fn one_tariff_infinite_supply_matches_closed_form() {
+        let base = two(60.0, 40.0, 100.0, 0.0);
+        let (sm, sd, eta, tau) = (5.0, 2.5, 0.7, 0.25);
+        let p = EqParams {
+            sigma_m: sm,
+            sigma_d: sd,
+            eta,
+            eps: vec![f64::INFINITY; 2],
+        };
+        let mut t = vec![0.0; 4];
+        t[1 * 2] = tau; // B -> A
+        let mut sol = EqSolution::baseline(&base);
+        let mut ws = Workspace::default();
+        solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+        // Closed form with w = 1: PM = 1 + tau, P = (d + (1-d) PM^(1-sd))^(1/(1-sd)).
+        let d: f64 = 0.6;
+        let pm: f64 = 1.0 + tau;
+        let pp = (d + (1.0 - d) * pm.powf(1.0 - sd)).powf(1.0 / (1.0 - sd));
+        let q = pp.powf(-eta);
+        let x_imp = (pm / pp).powf(-sd) * q;
+        let x_dom = (1.0 / pp).powf(-sd) * q;
+        // Tolerance: both are computed in double precision via logs.
+        assert!((sol.ln_pm[0].exp() - pm).abs() < 1e-12);
+        assert!((sol.ln_p[0].exp() - pp).abs() < 1e-12);
+        assert!(
+            (sol.flows[2] - 40.0 * x_imp).abs() < 1e-9,
+            "{} vs {}",
+            sol.flows[2],
+            40.0 * x_imp
+        );
+        assert!((sol.flows[0] - 60.0 * x_dom).abs() < 1e-9);
+        // Tariff revenue = tau * the new import value.
+        assert!((sol.tr[0] - tau * 40.0 * x_imp).abs() < 1e-9);
+        assert_eq!(
+            sol.iterations, 0,
+            "no unknowns with infinite supply elasticity"
+        );
+    }
+
+    #[test]
+    fn finite_supply_elasticity_clears_supply_and_shifts_incidence() {
+        let ne = 3;
+        let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
+        let base = SectorBase::new(ne, v.clone(), vec![0.0; 9]);
+        let p = EqParams {
+            sigma_m: 6.0,
+            sigma_d: 3.0,
+            eta: 1.0,
+            eps: vec![2.0, 2.0, 2.0],
+        };
+        let mut t = vec![0.0; 9];
+        t[1 * ne] = 0.5; // 1 -> 0 at 50 %
+        let mut sol = EqSolution::baseline(&base);
+        let mut ws = Workspace::default();
+        solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+        for e in 0..ne {
+            let demand: f64 = (0..ne)
+                .map(|i| v[e * ne + i] * sol.lnx[e * ne + i].exp())
+                .sum();
+            let supply = base.supply[e] * (p.eps[e] * sol.z[e]).exp();
+            assert!((demand / supply - 1.0).abs() < 1e-9, "market {e} clears");
+        }
+        assert!(
+            sol.z[1] < 0.0,
+            "the taxed exporter's price falls (partial pass-through)"
+        );
+        assert!(sol.flows.iter().all(|f| *f >= 0.0 && f.is_finite()));
+    }
+
+    #[test]
+    fn extreme_inputs_converge_or_fail_by_name() {
+        let ne = 3;
+        let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
+        let base = SectorBase::new(ne, v, vec![0.0; 9]);
+        for &(sm, sd, eps, tau) in &[
+            (1.0001, 1.0, 0.1, 10.0),
+            (20.0, 10.0, 0.5, 10.0),
+            (20.0, 20.0, 20.0, 100.0),
+            (1.0, 1.0, 1.0, 0.0),
+            (1.01, 0.5, 5.0, 3.0),
+        ] {
+            let p = EqParams {
+                sigma_m: sm,
+                sigma_d: sd,
+                eta: 0.8,
+                eps: vec![eps; 3],
+            };
+            let t: Vec<f64> = (0..9).map(|k| if k % 4 == 0 { 0.0 } else { tau }).collect();
+            let mut sol = EqSolution::baseline(&base);
+            let mut ws = Workspace::default();
+            match solve(&base, &p, &t, &mut sol, &mut ws) {
+                Ok(()) => {
+                    assert!(sol.residual <= TOL);
+                    assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
+                }
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
+
+    #[test]
+    fn zero_flows_are_handled() {
+        // Economy 2 trades nothing and produces nothing in this sector.
+        let v = vec![50.0, 10.0, 0.0, 20.0, 80.0, 0.0, 0.0, 0.0, 0.0];
+        let base = SectorBase::new(3, v, vec![0.0; 9]);
+        let p = EqParams {
+            sigma_m: 4.0,
+            sigma_d: 2.0,
+            eta: 1.0,
+            eps: vec![3.0; 3],
+        };
+        let t = vec![0.0, 0.3, 0.3, 0.3, 0.0, 0.3, 0.3, 0.3, 0.0];
+        let mut sol = EqSolution::baseline(&base);
+        let mut ws = Workspace::default();
+        solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+        assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
+        assert_eq!(sol.flows[8], 0.0);
+    }
+}

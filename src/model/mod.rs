@@ -1,0 +1,956 @@
+//! The model: what one Monte Carlo run computes, month by month. Each block
+//! of docs/model.md is one module here:
+//!   tariffs (1), equilibrium (2), dynamics (3), licensing (4), rules (5),
+//!   macroecon (6); `series` is the catalogue of outputs.
+//! `Model` holds what does not depend on the draw (built once per
+//! scenario); `Workspace` holds a run's state and is reused across runs so
+//! the per-run loop does not allocate in steady state.
+
+pub mod dynamics;
+pub mod equilibrium;
+pub mod licensing;
+pub mod macroecon;
+pub mod rules;
+pub mod series;
+pub mod tariffs;
+
+use crate::engine::rng;
+use crate::scenario::{ParamId, Scenario, stable_key};
+use equilibrium::{EqParams, EqSolution, SectorBase};
+use licensing::{ImporterRun, LicState, RegimeRun};
+use rand_distr::{Distribution, StandardNormal};
+use rand_pcg::Pcg64Mcg;
+use rules::{CondView, LicChange, Pending, RuleState};
+use series::Slots;
+use std::fmt;
+
+/// Everything that does not depend on the draw.
+pub struct Model<'a> {
+    pub sc: &'a Scenario,
+    pub ne: usize,
+    pub ns: usize,
+    pub months: usize,
+    pub slots: Slots,
+    pub sectors: Vec<SectorBase>,
+    pub schedule: tariffs::Schedule,
+    /// Front-loading windows of scheduled measures: (measure, from, to, step of the increase).
+    frontload: Vec<(usize, usize, usize, usize)>,
+    /// Baseline gross output, `i * ns + s`.
+    go0: Vec<f64>,
+    /// Baseline tariff revenue per importer.
+    tr0: Vec<f64>,
+    /// Baseline import and export totals (weights for the uncertainty index).
+    imp0: Vec<f64>,
+    exp0: Vec<f64>,
+    noise_keys: Vec<u64>,
+    common_keys: Vec<u64>,
+    cap_noise_key: u64,
+    /// Scheduled licensing regime per month and the month of its last change.
+    sched_regime: Vec<(usize, i64)>,
+    rule_involves: Vec<Vec<usize>>,
+    /// Params with a distribution, in order (the sampled parameters).
+    pub sampled: Vec<ParamId>,
+}
+
+/// A failed run, with what is needed to reproduce it alone.
+#[derive(Debug, Clone)]
+pub struct RunError {
+    pub run: u64,
+    pub month: String,
+    pub sector: String,
+    pub message: String,
+    pub params: Vec<(String, f64)>,
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "run {} failed in {} (sector {}): {}",
+            self.run, self.month, self.sector, self.message
+        )?;
+        if !self.params.is_empty() {
+            let ps: Vec<String> = self
+                .params
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            write!(f, "; parameter values: {}", ps.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// One run's outputs, written into preallocated buffers.
+#[derive(Debug, Clone, Default)]
+pub struct RunOutput {
+    /// `slot * months + t`
+    pub monthly: Vec<f64>,
+    pub finals: Vec<f64>,
+    /// First firing month of each rule (`u32::MAX` = never).
+    pub first_fired: Vec<u32>,
+    /// Values of the sampled parameters (`Model::sampled` order).
+    pub params: Vec<f64>,
+}
+
+/// A run's state, reused across runs.
+#[derive(Default)]
+pub struct Workspace {
+    values: Vec<f64>,
+    rates: Vec<Vec<f64>>,
+    tau: Vec<f64>,
+    tau_prev: Vec<f64>,
+    tau_solved: Vec<f64>,
+    acc: Vec<f64>,
+    eq: Vec<EqSolution>,
+    eq_ws: equilibrium::Workspace,
+    eq_params: Vec<EqParams>,
+    lambda: Vec<f64>,
+    flow: Vec<f64>,
+    observed: Vec<f64>,
+    reported: Vec<f64>,
+    boost: Vec<f64>,
+    fl_acc: Vec<f64>,
+    debt: Vec<f64>,
+    pay_rate: Vec<f64>,
+    windows: Vec<dynamics::Window>,
+    rngs: Vec<Pcg64Mcg>,
+    common: Vec<f64>,
+    lic: LicState,
+    imps: Vec<ImporterRun>,
+    regimes: Vec<RegimeRun>,
+    alt: Vec<f64>,
+    short_hist: Vec<f64>,
+    loss: Vec<f64>,
+    rules: RuleState,
+    lic_changes: Vec<LicChange>,
+    tpu: Vec<f64>,
+    dev: Vec<f64>,
+    eff_imp_prev: Vec<f64>,
+    eff_exp_prev: Vec<f64>,
+}
+
+impl<'a> Model<'a> {
+    pub fn new(sc: &'a Scenario, months: usize) -> Model<'a> {
+        let ne = sc.economies.len();
+        let ns = sc.sectors.len();
+        let td = &sc.trade;
+        let sectors = (0..ns)
+            .map(|s| {
+                let v = (0..ne * ne)
+                    .map(|k| td.value_usd_bn[s * ne * ne + k])
+                    .collect();
+                let t0 = (0..ne * ne).map(|k| td.tariff0[s * ne * ne + k]).collect();
+                SectorBase::new(ne, v, t0)
+            })
+            .collect();
+        let mut go0 = vec![0.0; ne * ns];
+        let mut tr0 = vec![0.0; ne];
+        let mut imp0 = vec![0.0; ne];
+        let mut exp0 = vec![0.0; ne];
+        for s in 0..ns {
+            for e in 0..ne {
+                for i in 0..ne {
+                    let f = td.idx(s, e, i);
+                    let v = td.value_usd_bn[f];
+                    go0[e * ns + s] += v;
+                    if e != i {
+                        tr0[i] += td.tariff0[f] * v;
+                        imp0[i] += v;
+                        exp0[e] += v;
+                    }
+                }
+            }
+        }
+        let mut frontload = Vec::new();
+        for (m, meas) in sc.measures.iter().enumerate() {
+            if let (Some(a), Some((first, _))) = (meas.announced, meas.steps.first()) {
+                let from = a.ym.since(sc.meta.start).max(0) as usize;
+                let to = first.ym.since(sc.meta.start).max(0) as usize;
+                if to > from {
+                    frontload.push((m, from, to, 0));
+                }
+            }
+        }
+        let eid = |i: usize| sc.economies[i].id.as_str();
+        let mut noise_keys = Vec::with_capacity(ne * ne * ns);
+        for s in 0..ns {
+            for e in 0..ne {
+                for i in 0..ne {
+                    noise_keys.push(stable_key(&format!(
+                        "noise.flows.{}.{}.{}",
+                        eid(e),
+                        eid(i),
+                        sc.sectors[s].id
+                    )));
+                }
+            }
+        }
+        let common_keys = (0..ne)
+            .map(|i| stable_key(&format!("noise.importer.{}", eid(i))))
+            .collect();
+        let sched_regime = match &sc.licensing {
+            Some(l) => (0..months)
+                .map(|t| {
+                    // The regime in force for the larger part of the month.
+                    let mid = crate::scenario::date::Date {
+                        ym: sc.meta.start.add(t as i32),
+                        day: 16,
+                    };
+                    match l.schedule.iter().rposition(|(d, _)| *d <= mid) {
+                        Some(k) => (
+                            l.schedule[k].1,
+                            l.schedule[k].0.ym.since(sc.meta.start) as i64
+                                + i64::from(l.schedule[k].0.day > 16),
+                        ),
+                        None => (l.free, -1),
+                    }
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let lic_econs: Vec<usize> = sc
+            .licensing
+            .as_ref()
+            .map(|l| l.importers.iter().map(|i| i.econ).collect())
+            .unwrap_or_default();
+        let supplier = sc.licensing.as_ref().map(|l| l.supplier);
+        let rule_involves = sc
+            .rules
+            .iter()
+            .map(|r| rules::involved(r, supplier, &lic_econs))
+            .collect();
+        let sampled = (0..sc.params.len() as u32)
+            .map(ParamId)
+            .filter(|p| sc.param(*p).dist.is_some())
+            .collect();
+        Model {
+            sc,
+            ne,
+            ns,
+            months,
+            slots: Slots::new(sc),
+            sectors,
+            schedule: tariffs::Schedule::new(sc, months),
+            frontload,
+            go0,
+            tr0,
+            imp0,
+            exp0,
+            noise_keys,
+            common_keys,
+            cap_noise_key: stable_key("noise.licensing.capacity"),
+            sched_regime,
+            rule_involves,
+            sampled,
+        }
+    }
+
+    pub fn new_output(&self) -> RunOutput {
+        RunOutput {
+            monthly: vec![0.0; self.slots.n_monthly * self.months],
+            finals: vec![0.0; self.slots.n_final],
+            first_fired: vec![u32::MAX; self.sc.rules.len()],
+            params: vec![0.0; self.sampled.len()],
+        }
+    }
+
+    /// Sample every scenario value for run `run` into `values`.
+    pub fn sample_params(&self, seed: u64, run: u64, values: &mut Vec<f64>) {
+        values.clear();
+        for p in &self.sc.params {
+            let v = match &p.dist {
+                Some(d) => {
+                    let mut r = rng::stream(seed, run, p.key);
+                    d.sample(&mut r)
+                }
+                None => p.value,
+            };
+            values.push(if p.integer { v.round() } else { v });
+        }
+    }
+
+    /// Simulate run `run` into `out`.
+    ///
+    /// # Errors
+    /// `RunError` if a trade equilibrium cannot be solved, naming the run,
+    /// month, sector and parameter values.
+    pub fn run(
+        &self,
+        seed: u64,
+        run: u64,
+        ws: &mut Workspace,
+        out: &mut RunOutput,
+    ) -> Result<(), RunError> {
+        let sc = self.sc;
+        let (ne, ns, months) = (self.ne, self.ns, self.months);
+        let nf = ne * ne * ns;
+        let td = &sc.trade;
+        let sl = &self.slots;
+        self.sample_params(seed, run, &mut ws.values);
+        let val = |values: &[f64], p: ParamId| values[p.0 as usize];
+        for (k, p) in self.sampled.iter().enumerate() {
+            out.params[k] = val(&ws.values, *p);
+        }
+        out.monthly.fill(0.0);
+        out.finals.fill(0.0);
+
+        // ---- per-run setup --------------------------------------------------
+        ws.rates.clear();
+        for m in &sc.measures {
+            ws.rates
+                .push(m.steps.iter().map(|(_, p)| val(&ws.values, *p)).collect());
+        }
+        ws.tau.resize(nf, 0.0);
+        ws.tau.copy_from_slice(&td.tariff0);
+        ws.tau_prev.clone_from(&ws.tau);
+        ws.tau_solved.clone_from(&ws.tau);
+        ws.eq.clear();
+        ws.eq_params.clear();
+        ws.lambda.clear();
+        for (s, sec) in sc.sectors.iter().enumerate() {
+            ws.eq.push(EqSolution::baseline(&self.sectors[s]));
+            ws.eq_params.push(EqParams {
+                sigma_m: val(&ws.values, sec.sigma_import),
+                sigma_d: val(&ws.values, sec.sigma_domestic),
+                eta: val(&ws.values, sec.eta),
+                eps: sec.epsilon.iter().map(|p| val(&ws.values, *p)).collect(),
+            });
+            ws.lambda.push(dynamics::adjustment_rate(val(
+                &ws.values,
+                sec.half_life_months,
+            )));
+        }
+        ws.flow.clear();
+        ws.flow.extend_from_slice(&td.value_usd_bn);
+        ws.observed.resize(nf, 0.0);
+        ws.reported.resize(nf, 0.0);
+        ws.boost.clear();
+        ws.boost.resize(nf, 0.0);
+        ws.fl_acc.clear();
+        ws.fl_acc.resize(nf, 0.0);
+        ws.debt.clear();
+        ws.debt.resize(nf, 0.0);
+        ws.pay_rate.clear();
+        ws.pay_rate.resize(nf, 0.0);
+        ws.windows.clear();
+        for &(m, from, to, step) in &self.frontload {
+            let delta = ws.rates[m][step];
+            ws.windows.push(dynamics::Window {
+                flows: self.schedule.coverage[m].clone(),
+                from,
+                to,
+                delta,
+            });
+        }
+        ws.rngs.clear();
+        for f in 0..nf {
+            ws.rngs.push(rng::stream(seed, run, self.noise_keys[f]));
+        }
+        let mut common_rngs: Vec<Pcg64Mcg> = self
+            .common_keys
+            .iter()
+            .map(|k| rng::stream(seed, run, *k))
+            .collect();
+        ws.common.resize(ne, 0.0);
+        ws.rules.reset(sc.rules.len(), sc.measures.len());
+        let n_imp = sc.licensing.as_ref().map_or(0, |l| l.importers.len());
+        ws.short_hist.clear();
+        ws.short_hist.resize(n_imp * months, 0.0);
+        ws.loss.clear();
+        ws.loss.resize(ne * ns, 0.0);
+        ws.alt.clear();
+        ws.alt.resize(n_imp, 0.0);
+        if let Some(l) = &sc.licensing {
+            ws.imps.clear();
+            for imp in &l.importers {
+                let apps = td.value_usd_bn[td.idx(l.input, l.supplier, imp.econ)] / 12.0;
+                ws.imps.push(ImporterRun {
+                    apps,
+                    dependence: val(&ws.values, imp.dependence),
+                    stock_target: val(&ws.values, imp.stock_months),
+                    priority: imp.priority,
+                });
+            }
+            ws.regimes.clear();
+            for r in &l.regimes {
+                ws.regimes.push(RegimeRun {
+                    capacity: val(&ws.values, r.capacity),
+                    approval: val(&ws.values, r.approval),
+                    delay: val(&ws.values, r.delay_months).max(0.0) as usize,
+                });
+            }
+            let r0 = self.sched_regime.first().map_or(l.free, |x| x.0);
+            ws.lic.reset(&ws.imps, ws.regimes[r0].delay);
+        }
+        let efficiency = sc
+            .licensing
+            .as_ref()
+            .map_or(1.0, |l| val(&ws.values, l.efficiency));
+        let cap_noise = sc
+            .licensing
+            .as_ref()
+            .map_or(0.0, |l| val(&ws.values, l.noise_sd));
+        ws.tpu.clear();
+        ws.tpu.resize(ne, 0.0);
+        ws.dev.clear();
+        ws.dev.resize(ne * months, 0.0);
+        ws.eff_imp_prev.clear();
+        ws.eff_exp_prev.clear();
+        for i in 0..ne {
+            ws.eff_imp_prev
+                .push(eff_import_tariff(td, &ws.tau, i, &self.imp0));
+            ws.eff_exp_prev
+                .push(eff_export_tariff(td, &ws.tau, i, &self.exp0));
+        }
+        let growth: Vec<f64> = sc
+            .economies
+            .iter()
+            .map(|e| val(&ws.values, e.growth_pct))
+            .collect();
+        let decay = (-1.0 / sc.macro_params.tpu_half_life_months).exp2();
+        let mut world_level_hist = vec![0.0; months];
+
+        // ---- the months ----------------------------------------------------
+        for t in 0..months {
+            let mut changed = false;
+            // Actions falling due this month, in firing order.
+            let due: Vec<Pending> = {
+                let (now, later): (Vec<Pending>, Vec<Pending>) =
+                    ws.rules.pending.drain(..).partition(|p| p.at <= t);
+                ws.rules.pending = later;
+                now
+            };
+            ws.rules.fired_now.clear();
+            for p in &due {
+                let action = &sc.rules[p.rule].then[p.action];
+                let values = &ws.values;
+                let fx = rules::apply(
+                    &mut ws.rules,
+                    p.rule,
+                    action,
+                    p.trigger,
+                    t,
+                    td,
+                    &ws.tau,
+                    &|id| values[id.0 as usize],
+                    &mut ws.lic_changes,
+                );
+                if fx.tariffs_changed && !changed {
+                    ws.tau_prev.copy_from_slice(&ws.tau);
+                    changed = true;
+                }
+            }
+            if self.schedule.dirty[t] || changed {
+                if !changed {
+                    ws.tau_prev.copy_from_slice(&ws.tau);
+                }
+                tariffs::compute(
+                    &self.schedule,
+                    &td.tariff0,
+                    &ws.rates,
+                    &ws.rules.reverted,
+                    &ws.rules.rule_tariffs,
+                    t,
+                    &mut ws.tau,
+                    &mut ws.acc,
+                );
+                changed = ws.tau != ws.tau_prev;
+            }
+            // Rules, in evaluation order.
+            for (k, rule) in sc.rules.iter().enumerate() {
+                if !ws.rules.eligible(k, rule, t) {
+                    continue;
+                }
+                let (ok, trigger) = {
+                    let view = CondView {
+                        t,
+                        td,
+                        tau: &ws.tau,
+                        tau_prev: &ws.tau_prev,
+                        changed,
+                        shortfall_hist: &ws.short_hist,
+                        months,
+                        state: &ws.rules,
+                    };
+                    rules::holds(&rule.when, &view)
+                };
+                if !ok {
+                    continue;
+                }
+                let u = rng::u01(seed, run, rule.key, t as u64);
+                if u >= val(&ws.values, rule.probability) {
+                    continue;
+                }
+                ws.rules.count[k] += 1;
+                ws.rules.last[k] = Some(t);
+                if ws.rules.first[k] == u32::MAX {
+                    ws.rules.first[k] = t as u32;
+                }
+                ws.rules.fired_now.push(k);
+                let lag = val(&ws.values, rule.lag_months).max(0.0) as usize;
+                for (ai, action) in rule.then.iter().enumerate() {
+                    if lag == 0 {
+                        let values = &ws.values;
+                        let fx = rules::apply(
+                            &mut ws.rules,
+                            k,
+                            action,
+                            trigger,
+                            t,
+                            td,
+                            &ws.tau,
+                            &|id| values[id.0 as usize],
+                            &mut ws.lic_changes,
+                        );
+                        if fx.tariffs_changed {
+                            if !changed {
+                                ws.tau_prev.copy_from_slice(&ws.tau);
+                            }
+                            tariffs::compute(
+                                &self.schedule,
+                                &td.tariff0,
+                                &ws.rates,
+                                &ws.rules.reverted,
+                                &ws.rules.rule_tariffs,
+                                t,
+                                &mut ws.tau,
+                                &mut ws.acc,
+                            );
+                            changed = ws.tau != ws.tau_prev;
+                        }
+                    } else {
+                        ws.rules.pending.push(Pending {
+                            at: t + lag,
+                            rule: k,
+                            action: ai,
+                            trigger,
+                        });
+                        // An announced rule tariff front-loads until it takes effect.
+                        if let crate::scenario::Action::Tariff {
+                            by,
+                            on,
+                            sectors,
+                            amount,
+                            ..
+                        } = action
+                        {
+                            let delta = match amount {
+                                crate::scenario::TariffAmount::Rate(p) => val(&ws.values, *p),
+                                crate::scenario::TariffAmount::Match(f) => f * trigger,
+                            };
+                            ws.windows.push(dynamics::Window {
+                                flows: tariffs::coverage(td, *by, on, sectors),
+                                from: t,
+                                to: t + lag,
+                                delta,
+                            });
+                        }
+                    }
+                }
+            }
+            for ch in ws.lic_changes.drain(..) {
+                match ch {
+                    LicChange::ApprovalMult {
+                        importer: Some(j),
+                        factor,
+                    } => ws.lic.approval_mult[j] = factor,
+                    LicChange::ApprovalMult {
+                        importer: None,
+                        factor,
+                    } => ws.lic.approval_mult.iter_mut().for_each(|m| *m = factor),
+                    LicChange::CapacityMult {
+                        importer: Some(j),
+                        factor,
+                    } => ws.lic.capacity_mult_imp[j] = factor,
+                    LicChange::CapacityMult {
+                        importer: None,
+                        factor,
+                    } => ws.lic.capacity_mult = factor,
+                }
+            }
+
+            // ---- Block 4: licensing --------------------------------------------
+            if let Some(l) = &sc.licensing {
+                let (sched, sched_since) = self.sched_regime[t];
+                let regime = match ws.rules.regime_override {
+                    Some((at, r)) if at as i64 >= sched_since => r,
+                    _ => sched,
+                };
+                let rr = ws.regimes[regime];
+                let noise = if cap_noise > 0.0 {
+                    let z = crate::scenario::dist::norm_quantile(rng::u01(
+                        seed,
+                        run,
+                        self.cap_noise_key,
+                        t as u64,
+                    ));
+                    dynamics::noise_factor(cap_noise, z)
+                } else {
+                    1.0
+                };
+                for (j, imp) in l.importers.iter().enumerate() {
+                    ws.alt[j] = imp.alt_supply.at(t as f64);
+                }
+                ws.lic
+                    .step(t, &ws.imps, rr, rr.capacity * efficiency * noise, &ws.alt);
+                ws.loss.fill(0.0);
+                for (j, imp) in l.importers.iter().enumerate() {
+                    ws.short_hist[j * months + t] = ws.lic.shortfall[j];
+                    let sub = imp.substitution.at(t as f64).clamp(0.0, 1.0);
+                    for &(s, exposure) in &imp.exposure {
+                        ws.loss[imp.econ * ns + s] =
+                            (exposure * ws.lic.shortfall[j] * (1.0 - sub)).clamp(0.0, 1.0);
+                    }
+                }
+            }
+
+            // ---- Block 2: equilibria of sectors whose tariffs changed -------------
+            for s in 0..ns {
+                let r = s * ne * ne..(s + 1) * ne * ne;
+                if ws.tau[r.clone()] == ws.tau_solved[r.clone()] && t > 0 {
+                    continue;
+                }
+                if ws.tau[r.clone()] == td.tariff0[r.clone()] {
+                    ws.eq[s].reset_to_baseline(&self.sectors[s]);
+                } else if let Err(e) = equilibrium::solve(
+                    &self.sectors[s],
+                    &ws.eq_params[s],
+                    &ws.tau[r.clone()],
+                    &mut ws.eq[s],
+                    &mut ws.eq_ws,
+                ) {
+                    let p = &ws.eq_params[s];
+                    let sec = &sc.sectors[s];
+                    let mut params = vec![
+                        (format!("sectors.{}.sigma_import", sec.id), p.sigma_m),
+                        (format!("sectors.{}.sigma_domestic", sec.id), p.sigma_d),
+                        (format!("sectors.{}.eta", sec.id), p.eta),
+                    ];
+                    for (e, eps) in p.eps.iter().enumerate() {
+                        params.push((format!("epsilon[{}]", sc.economies[e].id), *eps));
+                    }
+                    return Err(RunError {
+                        run,
+                        month: sc.month_label(t),
+                        sector: sec.id.clone(),
+                        message: e.to_string(),
+                        params,
+                    });
+                }
+                ws.tau_solved[r.clone()].copy_from_slice(&ws.tau[r]);
+            }
+
+            // ---- Block 3: dynamics, front-loading, noise ------------------------
+            ws.boost.fill(0.0);
+            for w in &mut ws.windows {
+                if t >= w.from && t < w.to {
+                    for &f in &w.flows {
+                        let s = f / (ne * ne);
+                        ws.boost[f] += val(&ws.values, sc.sectors[s].frontload) * w.delta;
+                    }
+                }
+            }
+            for i in 0..ne {
+                ws.common[i] = StandardNormal.sample(&mut common_rngs[i]);
+            }
+            for s in 0..ns {
+                let sec = &sc.sectors[s];
+                let sd = val(&ws.values, sec.noise_sd);
+                let c = sec.noise_common;
+                let payback = f64::from(sec.payback_months);
+                let lambda = ws.lambda[s];
+                for e in 0..ne {
+                    for i in 0..ne {
+                        let f = td.idx(s, e, i);
+                        let fstar = ws.eq[s].flows[e * ne + i];
+                        ws.flow[f] = if t == 0 && fstar == td.value_usd_bn[f] {
+                            fstar
+                        } else {
+                            dynamics::adjust(ws.flow[f], fstar, lambda)
+                        };
+                        let mut o = ws.flow[f];
+                        // Front-loading: extra now, repaid once the window closes.
+                        if ws.boost[f] > 0.0 {
+                            let extra = o * ws.boost[f];
+                            ws.fl_acc[f] += extra;
+                            o += extra;
+                        } else if ws.fl_acc[f] > 0.0 {
+                            ws.debt[f] += ws.fl_acc[f];
+                            ws.fl_acc[f] = 0.0;
+                            ws.pay_rate[f] = ws.debt[f] / payback;
+                        }
+                        if ws.debt[f] > 0.0 && ws.boost[f] == 0.0 {
+                            let pay = ws.pay_rate[f].min(ws.debt[f]).min(o);
+                            ws.debt[f] -= pay;
+                            o -= pay;
+                        }
+                        if e != i && sd > 0.0 {
+                            let z: f64 = StandardNormal.sample(&mut ws.rngs[f]);
+                            let eps = c.sqrt() * ws.common[i] + (1.0 - c).sqrt() * z;
+                            o *= dynamics::noise_factor(sd, eps);
+                        }
+                        ws.observed[f] = o.max(0.0);
+                    }
+                }
+            }
+            // The controlled input follows deliveries; exposed sectors lose output.
+            ws.reported.copy_from_slice(&ws.observed);
+            if let Some(l) = &sc.licensing {
+                for (j, imp) in l.importers.iter().enumerate() {
+                    let f = td.idx(l.input, l.supplier, imp.econ);
+                    ws.reported[f] *= ws.lic.delivery_ratio(j, &ws.imps[j]);
+                }
+                for e in 0..ne {
+                    for s in 0..ns {
+                        let loss = ws.loss[e * ns + s];
+                        if loss > 0.0 {
+                            for i in 0..ne {
+                                ws.reported[td.idx(s, e, i)] *= 1.0 - loss;
+                            }
+                        }
+                    }
+                }
+            }
+
+            // ---- Block 6: macro --------------------------------------------------
+            let tf = t as f64;
+            let mut world_level = 0.0;
+            let mut world_base = 0.0;
+            let mut world_base_prev = 0.0;
+            for i in 0..ne {
+                let econ = &sc.economies[i];
+                let mut production = 0.0;
+                let mut disruption = 0.0;
+                for s in 0..ns {
+                    let va = sc.sectors[s].va_share;
+                    let w = ws.eq[s].z[i].exp();
+                    let mut dq = 0.0;
+                    for j in 0..ne {
+                        let f = td.idx(s, i, j);
+                        dq += ws.observed[f] / w - td.value_usd_bn[f];
+                    }
+                    production += va * dq;
+                    disruption -= va * ws.loss[i * ns + s] * self.go0[i * ns + s];
+                }
+                let mut revenue = 0.0;
+                for s in 0..ns {
+                    for e in (0..ne).filter(|&e| e != i) {
+                        let f = td.idx(s, e, i);
+                        revenue += ws.tau[f] * ws.reported[f];
+                    }
+                }
+                let income = -(1.0 - val(&ws.values, econ.revenue_recycled))
+                    * val(&ws.values, econ.demand_burden)
+                    * (revenue - self.tr0[i]);
+                // Trade-policy uncertainty index.
+                let ei = eff_import_tariff(td, &ws.tau, i, &self.imp0);
+                let ee = eff_export_tariff(td, &ws.tau, i, &self.exp0);
+                let firings = ws
+                    .rules
+                    .fired_now
+                    .iter()
+                    .filter(|&&k| self.rule_involves[k].contains(&i))
+                    .count() as f64;
+                ws.tpu[i] = decay * ws.tpu[i]
+                    + (ei - ws.eff_imp_prev[i]).abs()
+                    + (ee - ws.eff_exp_prev[i]).abs()
+                    + sc.macro_params.tpu_rule_weight * firings;
+                ws.eff_imp_prev[i] = ei;
+                ws.eff_exp_prev[i] = ee;
+                let dev = if production == 0.0
+                    && disruption == 0.0
+                    && income == 0.0
+                    && ws.tpu[i] == 0.0
+                {
+                    0.0
+                } else {
+                    macroecon::deviation(
+                        econ.gdp_usd_bn,
+                        production,
+                        disruption,
+                        income,
+                        ws.tpu[i],
+                        val(&ws.values, econ.tpu_sensitivity),
+                        val(&ws.values, econ.multiplier),
+                    )
+                };
+                ws.dev[i * months + t] = dev;
+                let dev_ago = if t >= 12 {
+                    ws.dev[i * months + t - 12]
+                } else {
+                    0.0
+                };
+                let g = growth[i];
+                out.monthly[(sl.gdp_growth + i) * months + t] =
+                    macroecon::growth_yoy(g, dev, dev_ago);
+                out.monthly[(sl.gdp_dev + i) * months + t] = dev;
+                let base = macroecon::baseline_level(econ.gdp_usd_bn, g, tf);
+                world_base += base;
+                world_base_prev += macroecon::baseline_level(econ.gdp_usd_bn, g, tf - 12.0)
+                    * (1.0
+                        + if t >= 12 {
+                            ws.dev[i * months + t - 12]
+                        } else {
+                            0.0
+                        } / 100.0);
+                world_level += base * (1.0 + dev / 100.0);
+                out.finals[sl.gdp_loss_cum + i] += -dev / 100.0 * base / 12.0;
+                out.monthly[(sl.tariff_revenue + i) * months + t] = revenue;
+                out.monthly[sl.tariff_idx(i, None) * months + t] = 100.0 * ei;
+            }
+            world_level_hist[t] = world_level;
+            let world_dev = if world_level == world_base {
+                0.0
+            } else {
+                100.0 * (world_level / world_base - 1.0)
+            };
+            out.monthly[(sl.gdp_dev + ne) * months + t] = world_dev;
+            let world_g = if world_dev == 0.0
+                && world_base_prev == world_base_prev_baseline(sc, &growth, tf)
+            {
+                100.0 * (world_base / world_base_prev - 1.0)
+            } else {
+                100.0 * (world_level / world_base_prev - 1.0)
+            };
+            out.monthly[(sl.gdp_growth + ne) * months + t] = world_g;
+            out.finals[sl.gdp_loss_cum + ne] += -(world_level - world_base) / 12.0;
+
+            // ---- trade, prices, welfare outputs ----------------------------------
+            self.write_trade(t, ws, &growth, out);
+        }
+        out.first_fired.copy_from_slice(&ws.rules.first);
+        // Horizon outcomes: end value and average of every monthly series.
+        let last = months - 1;
+        for slot in 0..sl.n_monthly {
+            let xs = &out.monthly[slot * months..(slot + 1) * months];
+            out.finals[2 * slot] = xs[last];
+            out.finals[2 * slot + 1] = xs.iter().sum::<f64>() / months as f64;
+        }
+        let _ = world_level_hist;
+        Ok(())
+    }
+
+    fn write_trade(&self, t: usize, ws: &mut Workspace, growth: &[f64], out: &mut RunOutput) {
+        let sc = self.sc;
+        let (ne, ns, months) = (self.ne, self.ns, self.months);
+        let td = &sc.trade;
+        let sl = &self.slots;
+        let tf = t as f64;
+        // Imports at the importer's real growth path.
+        let mut exports = vec![0.0; ne * (ns + 1)];
+        for i in 0..ne {
+            let gi = (1.0 + growth[i] / 100.0).powf(tf / 12.0);
+            let mut total = 0.0;
+            for e in (0..ne).filter(|&e| e != i) {
+                let mut by_partner = 0.0;
+                for s in 0..ns {
+                    let x = ws.reported[td.idx(s, e, i)] * gi;
+                    out.monthly[sl.imports_idx(i, Some(e), Some(s)) * months + t] = x;
+                    out.monthly[sl.imports_idx(i, None, Some(s)) * months + t] += x;
+                    by_partner += x;
+                    exports[e * (ns + 1) + 1 + s] += x;
+                }
+                out.monthly[sl.imports_idx(i, Some(e), None) * months + t] = by_partner;
+                exports[e * (ns + 1)] += by_partner;
+                total += by_partner;
+                // Effective tariff on the partner, baseline-weighted.
+                let (mut num, mut den) = (0.0, 0.0);
+                for s in 0..ns {
+                    let f = td.idx(s, e, i);
+                    num += td.value_usd_bn[f] * ws.tau[f];
+                    den += td.value_usd_bn[f];
+                }
+                out.monthly[sl.tariff_idx(i, Some(e)) * months + t] =
+                    if den > 0.0 { 100.0 * num / den } else { 0.0 };
+            }
+            out.monthly[sl.imports_idx(i, None, None) * months + t] = total;
+            // Import prices (duty-inclusive import composite), % vs baseline.
+            let (mut num, mut den) = (0.0, 0.0);
+            for s in 0..ns {
+                let pm = 100.0 * (ws.eq[s].ln_pm[i].exp() - 1.0);
+                out.monthly[(sl.import_price + i * (ns + 1) + 1 + s) * months + t] = pm;
+                let w: f64 = (0..ne)
+                    .filter(|&e| e != i)
+                    .map(|e| td.value_usd_bn[td.idx(s, e, i)])
+                    .sum();
+                num += w * pm;
+                den += w;
+            }
+            out.monthly[(sl.import_price + i * (ns + 1)) * months + t] =
+                if den > 0.0 { num / den } else { 0.0 };
+            let (mut cs, mut ps, mut tr) = (0.0, 0.0, 0.0);
+            for s in 0..ns {
+                cs += ws.eq[s].cs[i];
+                ps += ws.eq[s].ps[i];
+                tr += ws.eq[s].tr[i];
+            }
+            out.monthly[(sl.welfare_cs + i) * months + t] = cs;
+            out.monthly[(sl.welfare_ps + i) * months + t] = ps;
+            out.monthly[(sl.welfare_tr + i) * months + t] = tr;
+            out.monthly[(sl.welfare + i) * months + t] = cs + ps + tr;
+        }
+        for e in 0..ne {
+            for k in 0..=ns {
+                out.monthly[(sl.exports + e * (ns + 1) + k) * months + t] =
+                    exports[e * (ns + 1) + k];
+            }
+            let imports = out.monthly[sl.imports_idx(e, None, None) * months + t];
+            out.monthly[(sl.trade_balance + e) * months + t] = exports[e * (ns + 1)] - imports;
+        }
+        if let Some(l) = &sc.licensing {
+            for j in 0..l.importers.len() {
+                let apps = ws.imps[j].apps;
+                out.monthly[(sl.re_backlog + j) * months + t] = if apps > 0.0 {
+                    ws.lic.backlog[j] / apps
+                } else {
+                    0.0
+                };
+                out.monthly[(sl.re_stock + j) * months + t] = ws.lic.stock[j];
+                out.monthly[(sl.re_shortfall + j) * months + t] = ws.lic.shortfall[j];
+            }
+            for (k, &(j, s)) in sl.output_loss_pairs.iter().enumerate() {
+                let econ = l.importers[j].econ;
+                out.monthly[(sl.output_loss + k) * months + t] = 100.0 * ws.loss[econ * ns + s];
+            }
+        }
+    }
+}
+
+fn world_base_prev_baseline(sc: &Scenario, growth: &[f64], t: f64) -> f64 {
+    sc.economies
+        .iter()
+        .zip(growth)
+        .map(|(e, g)| macroecon::baseline_level(e.gdp_usd_bn, *g, t - 12.0))
+        .sum()
+}
+
+/// Baseline-weighted tariff (fraction) on all imports of `i`.
+fn eff_import_tariff(td: &crate::scenario::TradeData, tau: &[f64], i: usize, imp0: &[f64]) -> f64 {
+    if imp0[i] <= 0.0 {
+        return 0.0;
+    }
+    let mut num = 0.0;
+    for s in 0..td.n_sect {
+        for e in (0..td.n_econ).filter(|&e| e != i) {
+            let f = td.idx(s, e, i);
+            num += td.value_usd_bn[f] * tau[f];
+        }
+    }
+    num / imp0[i]
+}
+
+/// Baseline-weighted tariff (fraction) facing all exports of `e`.
+fn eff_export_tariff(td: &crate::scenario::TradeData, tau: &[f64], e: usize, exp0: &[f64]) -> f64 {
+    if exp0[e] <= 0.0 {
+        return 0.0;
+    }
+    let mut num = 0.0;
+    for s in 0..td.n_sect {
+        for i in (0..td.n_econ).filter(|&i| i != e) {
+            let f = td.idx(s, e, i);
+            num += td.value_usd_bn[f] * tau[f];
+        }
+    }
+    num / exp0[e]
+}

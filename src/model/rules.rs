@@ -1,0 +1,305 @@
+//! Block 5: rules (retaliation, escalation, deals), evaluated inside every
+//! Monte Carlo run. Each month, after the scheduled tariffs and the actions
+//! that fall due are applied, rules are evaluated once each in a fixed order
+//! (ascending `priority`, then id). A rule whose condition holds and that is
+//! still eligible (`once`, cooldown, `max_firings`) fires with its monthly
+//! probability; its actions take effect `lag_months` later. An action with
+//! lag 0 applies at once, so rules later in the order see it this month.
+//! Every firing is recorded for the firing-probability outputs.
+//!
+//! Tariff levels in conditions and caps are *additional* tariffs over the
+//! base year, weighted by baseline flows over the sectors concerned.
+
+use super::tariffs::{RuleTariff, additional_level, coverage};
+use crate::scenario::{Action, Cond, RevertTarget, Rule, TariffAmount, TradeData};
+
+/// An action waiting for its effect month.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub at: usize,
+    pub rule: usize,
+    pub action: usize,
+    /// The triggering increase (for `match`).
+    pub trigger: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RuleState {
+    pub count: Vec<u32>,
+    pub last: Vec<Option<usize>>,
+    /// First firing month per rule (`u32::MAX` if never).
+    pub first: Vec<u32>,
+    pub pending: Vec<Pending>,
+    pub rule_tariffs: Vec<RuleTariff>,
+    /// Month from which each scheduled measure is reverted.
+    pub reverted: Vec<Option<usize>>,
+    /// Licensing regime set by a rule: (effect month, regime).
+    pub regime_override: Option<(usize, usize)>,
+    /// Rules that fired this month.
+    pub fired_now: Vec<usize>,
+}
+
+impl RuleState {
+    pub fn reset(&mut self, n_rules: usize, n_measures: usize) {
+        self.count = vec![0; n_rules];
+        self.last = vec![None; n_rules];
+        self.first = vec![u32::MAX; n_rules];
+        self.pending.clear();
+        self.rule_tariffs.clear();
+        self.reverted = vec![None; n_measures];
+        self.regime_override = None;
+        self.fired_now.clear();
+    }
+
+    pub fn eligible(&self, k: usize, rule: &Rule, t: usize) -> bool {
+        let n = self.count[k];
+        if rule.once {
+            return n == 0;
+        }
+        n < rule.max_firings
+            && self.last[k].is_none_or(|l| t >= l + rule.cooldown_months.max(1) as usize)
+    }
+}
+
+/// What conditions can look at in month t.
+pub struct CondView<'a> {
+    pub t: usize,
+    pub td: &'a TradeData,
+    pub tau: &'a [f64],
+    pub tau_prev: &'a [f64],
+    /// Whether tariffs changed this month (else every increase is 0).
+    pub changed: bool,
+    /// Shortfall history, `j * months + month`, filled up to t-1.
+    pub shortfall_hist: &'a [f64],
+    pub months: usize,
+    pub state: &'a RuleState,
+}
+
+/// Whether `c` holds, and the largest triggering increase among the
+/// `tariff_raised` conditions that hold.
+pub fn holds(c: &Cond, v: &CondView) -> (bool, f64) {
+    match c {
+        Cond::TariffRaised {
+            by,
+            on,
+            sector,
+            at_least,
+        } => {
+            if !v.changed {
+                return (false, 0.0);
+            }
+            let now = additional_level(v.td, v.tau, *by, *on, *sector);
+            let before = additional_level(v.td, v.tau_prev, *by, *on, *sector);
+            let inc = now - before;
+            // A small tolerance keeps 0.05 >= 0.05 true despite rounding.
+            if inc > 0.0 && inc >= at_least - 1e-12 {
+                (true, inc)
+            } else {
+                (false, 0.0)
+            }
+        }
+        Cond::TariffAbove {
+            by,
+            on,
+            sector,
+            level,
+        } => (
+            additional_level(v.td, v.tau, *by, *on, *sector) >= level - 1e-12,
+            0.0,
+        ),
+        Cond::ShortfallAbove {
+            importer,
+            level,
+            months,
+        } => {
+            let n = *months as usize;
+            if v.t < n {
+                return (false, 0.0);
+            }
+            let base = importer * v.months;
+            let ok = (v.t - n..v.t).all(|m| v.shortfall_hist[base + m] >= level - 1e-12);
+            (ok, 0.0)
+        }
+        Cond::Between { from, to } => {
+            let t = v.t as i32;
+            (t >= *from && t <= *to, 0.0)
+        }
+        Cond::Fired(k) => (v.state.count[*k] > 0, 0.0),
+        Cond::All(cs) => {
+            let mut trig: f64 = 0.0;
+            for c in cs {
+                let (ok, tr) = holds(c, v);
+                if !ok {
+                    return (false, 0.0);
+                }
+                trig = trig.max(tr);
+            }
+            (true, trig)
+        }
+        Cond::Any(cs) => {
+            let mut any = false;
+            let mut trig: f64 = 0.0;
+            for c in cs {
+                let (ok, tr) = holds(c, v);
+                if ok {
+                    any = true;
+                    trig = trig.max(tr);
+                }
+            }
+            (any, trig)
+        }
+    }
+}
+
+/// Effects of an applied action that the caller must act on.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Effects {
+    pub tariffs_changed: bool,
+}
+
+/// Licensing changes an action asks for (applied by the caller to its state).
+#[derive(Debug, Clone, Copy)]
+pub enum LicChange {
+    ApprovalMult {
+        importer: Option<usize>,
+        factor: f64,
+    },
+    CapacityMult {
+        importer: Option<usize>,
+        factor: f64,
+    },
+}
+
+/// Apply action `a` of rule `rule` in month `t`. `rate_of` gives the sampled
+/// value of a rate parameter.
+#[allow(clippy::too_many_arguments)]
+pub fn apply(
+    st: &mut RuleState,
+    rule: usize,
+    a: &Action,
+    trigger: f64,
+    t: usize,
+    td: &TradeData,
+    tau: &[f64],
+    rate_of: &dyn Fn(crate::scenario::ParamId) -> f64,
+    lic_changes: &mut Vec<LicChange>,
+) -> Effects {
+    let mut fx = Effects::default();
+    match a {
+        Action::Tariff {
+            by,
+            on,
+            sectors,
+            amount,
+            cap,
+            mode,
+        } => {
+            let base_rate = match amount {
+                TariffAmount::Rate(p) => rate_of(*p),
+                TariffAmount::Match(f) => f * trigger,
+            };
+            for &e in on {
+                let mut r = base_rate;
+                if let Some(cap) = cap {
+                    let level = level_over(td, tau, *by, e, sectors);
+                    r = r.min((cap - level).max(0.0));
+                }
+                if r > 0.0 || matches!(mode, crate::scenario::TariffMode::Set) {
+                    st.rule_tariffs.push(RuleTariff {
+                        rule,
+                        flows: coverage(td, *by, &[e], sectors),
+                        rate: r,
+                        mode: *mode,
+                        from: t,
+                    });
+                    fx.tariffs_changed = true;
+                }
+            }
+        }
+        Action::Licensing {
+            regime,
+            importer,
+            approval_factor,
+            capacity_factor,
+        } => {
+            if let Some(r) = regime {
+                st.regime_override = Some((t, *r));
+            }
+            if let Some(f) = approval_factor {
+                lic_changes.push(LicChange::ApprovalMult {
+                    importer: *importer,
+                    factor: *f,
+                });
+            }
+            if let Some(f) = capacity_factor {
+                lic_changes.push(LicChange::CapacityMult {
+                    importer: *importer,
+                    factor: *f,
+                });
+            }
+        }
+        Action::Revert(targets) => {
+            for tg in targets {
+                match tg {
+                    RevertTarget::Measure(m) => {
+                        if st.reverted[*m].is_none() {
+                            st.reverted[*m] = Some(t);
+                            fx.tariffs_changed = true;
+                        }
+                    }
+                    RevertTarget::Rule(k) => {
+                        let before = st.rule_tariffs.len();
+                        st.rule_tariffs.retain(|rt| rt.rule != *k);
+                        st.pending.retain(|p| p.rule != *k);
+                        fx.tariffs_changed |= st.rule_tariffs.len() != before;
+                    }
+                }
+            }
+        }
+    }
+    fx
+}
+
+/// Additional tariff of `by` on `on` over `sectors`, baseline-weighted.
+fn level_over(td: &TradeData, tau: &[f64], by: usize, on: usize, sectors: &[usize]) -> f64 {
+    if sectors.len() == td.n_sect {
+        return additional_level(td, tau, by, on, None);
+    }
+    let (mut num, mut den, mut plain) = (0.0, 0.0, 0.0);
+    for &s in sectors {
+        let f = td.idx(s, on, by);
+        let add = tau[f] - td.tariff0[f];
+        num += td.value_usd_bn[f] * add;
+        den += td.value_usd_bn[f];
+        plain += add;
+    }
+    if den > 0.0 {
+        num / den
+    } else {
+        plain / sectors.len().max(1) as f64
+    }
+}
+
+/// Economies a rule's actions involve (for the uncertainty index).
+pub fn involved(rule: &Rule, supplier: Option<usize>, lic_econs: &[usize]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for a in &rule.then {
+        match a {
+            Action::Tariff { by, on, .. } => {
+                out.push(*by);
+                out.extend(on.iter().copied());
+            }
+            Action::Licensing { importer, .. } => {
+                out.extend(supplier);
+                match importer {
+                    Some(j) => out.extend(lic_econs.get(*j).copied()),
+                    None => out.extend(lic_econs.iter().copied()),
+                }
+            }
+            Action::Revert(_) => {}
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}

@@ -1,0 +1,269 @@
+//! The catalogue of output series: every (metric, economy, partner, sector)
+//! the model reports each month, in the fixed order used by every output
+//! file. The model writes a run's values into slots of this catalogue; the
+//! engine aggregates slots; the writers label them.
+
+use crate::scenario::Scenario;
+
+/// Labels of one series (`partner`/`sector` empty where not applicable).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesLabel {
+    pub metric: &'static str,
+    pub economy: String,
+    pub partner: String,
+    pub sector: String,
+}
+
+/// Offsets of each metric block in the slot array. Economies are indexed
+/// `0..ne`, `ne` meaning WORLD where a metric has a world aggregate.
+#[derive(Debug, Clone)]
+pub struct Slots {
+    pub ne: usize,
+    pub ns: usize,
+    pub gdp_growth: usize,
+    pub gdp_dev: usize,
+    /// Per importer `(1 + np + ns + np*ns)` slots (np = ne - 1 partners, the
+    /// importer itself skipped): ALL/ALL, by partner, by sector, by partner and sector.
+    pub imports: usize,
+    /// Per exporter `(1 + ns)` slots: ALL, then by sector.
+    pub exports: usize,
+    pub trade_balance: usize,
+    /// Per importer `(1 + np)`: ALL, then by partner (itself skipped).
+    pub tariff_effective: usize,
+    pub tariff_revenue: usize,
+    /// Per importer `(1 + ns)`: ALL, then by sector.
+    pub import_price: usize,
+    /// Per licensing importer.
+    pub re_backlog: usize,
+    pub re_stock: usize,
+    pub re_shortfall: usize,
+    /// One slot per (licensing importer, exposed sector), in `output_loss_pairs` order.
+    pub output_loss: usize,
+    pub output_loss_pairs: Vec<(usize, usize)>,
+    pub welfare: usize,
+    pub welfare_cs: usize,
+    pub welfare_ps: usize,
+    pub welfare_tr: usize,
+    pub n_monthly: usize,
+    /// Horizon-only series (after the end/average pairs of the monthly ones).
+    pub gdp_loss_cum: usize,
+    pub n_final: usize,
+    pub labels: Vec<SeriesLabel>,
+    pub final_labels: Vec<(SeriesLabel, FinalKind)>,
+}
+
+/// What a horizon outcome summarises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinalKind {
+    /// The value in the last month (CSV month = the end month).
+    End,
+    /// The average over the horizon (CSV month = `horizon`).
+    Average,
+    /// A horizon total (CSV month = `horizon`).
+    Total,
+}
+
+impl Slots {
+    /// Slot of imports of `i` from `partner` (never `i` itself) in `sector`.
+    #[inline]
+    pub fn imports_idx(&self, i: usize, partner: Option<usize>, sector: Option<usize>) -> usize {
+        let (np, ns) = (self.ne - 1, self.ns);
+        let base = self.imports + i * (1 + np + ns + np * ns);
+        let pk = |e: usize| if e < i { e } else { e - 1 };
+        match (partner, sector) {
+            (None, None) => base,
+            (Some(e), None) => base + 1 + pk(e),
+            (None, Some(s)) => base + 1 + np + s,
+            (Some(e), Some(s)) => base + 1 + np + ns + pk(e) * ns + s,
+        }
+    }
+
+    /// Slot of the effective tariff of `i` on `partner` (None = all partners).
+    #[inline]
+    pub fn tariff_idx(&self, i: usize, partner: Option<usize>) -> usize {
+        let base = self.tariff_effective + i * self.ne;
+        match partner {
+            None => base,
+            Some(e) => base + 1 + if e < i { e } else { e - 1 },
+        }
+    }
+
+    pub fn new(sc: &Scenario) -> Slots {
+        let ne = sc.economies.len();
+        let ns = sc.sectors.len();
+        let eid = |i: usize| {
+            if i == ne {
+                "WORLD".to_string()
+            } else {
+                sc.economies[i].id.clone()
+            }
+        };
+        let sid = |s: usize| sc.sectors[s].id.clone();
+        let mut labels: Vec<SeriesLabel> = Vec::new();
+        let push = |labels: &mut Vec<SeriesLabel>,
+                    metric: &'static str,
+                    e: String,
+                    p: String,
+                    s: String| {
+            labels.push(SeriesLabel {
+                metric,
+                economy: e,
+                partner: p,
+                sector: s,
+            });
+        };
+        let all = || "ALL".to_string();
+        let none = String::new;
+
+        let gdp_growth = labels.len();
+        for i in 0..=ne {
+            push(&mut labels, "gdp_growth_yoy", eid(i), none(), none());
+        }
+        let gdp_dev = labels.len();
+        for i in 0..=ne {
+            push(&mut labels, "gdp_dev", eid(i), none(), none());
+        }
+        let imports = labels.len();
+        for i in 0..ne {
+            push(&mut labels, "imports", eid(i), all(), all());
+            for e in (0..ne).filter(|e| *e != i) {
+                push(&mut labels, "imports", eid(i), eid(e), all());
+            }
+            for s in 0..ns {
+                push(&mut labels, "imports", eid(i), all(), sid(s));
+            }
+            for e in (0..ne).filter(|e| *e != i) {
+                for s in 0..ns {
+                    push(&mut labels, "imports", eid(i), eid(e), sid(s));
+                }
+            }
+        }
+        let exports = labels.len();
+        for i in 0..ne {
+            push(&mut labels, "exports", eid(i), all(), all());
+            for s in 0..ns {
+                push(&mut labels, "exports", eid(i), all(), sid(s));
+            }
+        }
+        let trade_balance = labels.len();
+        for i in 0..ne {
+            push(&mut labels, "trade_balance", eid(i), all(), none());
+        }
+        let tariff_effective = labels.len();
+        for i in 0..ne {
+            push(&mut labels, "tariff_effective", eid(i), all(), none());
+            for e in (0..ne).filter(|e| *e != i) {
+                push(&mut labels, "tariff_effective", eid(i), eid(e), none());
+            }
+        }
+        let tariff_revenue = labels.len();
+        for i in 0..ne {
+            push(&mut labels, "tariff_revenue", eid(i), none(), none());
+        }
+        let import_price = labels.len();
+        for i in 0..ne {
+            push(&mut labels, "import_price", eid(i), none(), all());
+            for s in 0..ns {
+                push(&mut labels, "import_price", eid(i), none(), sid(s));
+            }
+        }
+        let lic_importers: Vec<usize> = sc
+            .licensing
+            .as_ref()
+            .map(|l| l.importers.iter().map(|x| x.econ).collect())
+            .unwrap_or_default();
+        let input = sc
+            .licensing
+            .as_ref()
+            .map(|l| sid(l.input))
+            .unwrap_or_default();
+        let re_backlog = labels.len();
+        for &j in &lic_importers {
+            push(&mut labels, "re_backlog", eid(j), none(), input.clone());
+        }
+        let re_stock = labels.len();
+        for &j in &lic_importers {
+            push(
+                &mut labels,
+                "re_stock_months",
+                eid(j),
+                none(),
+                input.clone(),
+            );
+        }
+        let re_shortfall = labels.len();
+        for &j in &lic_importers {
+            push(&mut labels, "re_shortfall", eid(j), none(), input.clone());
+        }
+        let output_loss = labels.len();
+        let mut output_loss_pairs = Vec::new();
+        if let Some(l) = &sc.licensing {
+            for (k, imp) in l.importers.iter().enumerate() {
+                for &(s, share) in &imp.exposure {
+                    if share > 0.0 {
+                        output_loss_pairs.push((k, s));
+                        push(&mut labels, "output_loss", eid(imp.econ), none(), sid(s));
+                    }
+                }
+            }
+        }
+        let block = |labels: &mut Vec<SeriesLabel>, metric: &'static str| {
+            let at = labels.len();
+            for i in 0..ne {
+                push(labels, metric, eid(i), none(), none());
+            }
+            at
+        };
+        let welfare = block(&mut labels, "welfare");
+        let welfare_cs = block(&mut labels, "welfare_cs");
+        let welfare_ps = block(&mut labels, "welfare_ps");
+        let welfare_tr = block(&mut labels, "welfare_tr");
+        let n_monthly = labels.len();
+
+        let mut final_labels: Vec<(SeriesLabel, FinalKind)> =
+            Vec::with_capacity(2 * n_monthly + ne + 1);
+        for l in &labels {
+            final_labels.push((l.clone(), FinalKind::End));
+            final_labels.push((l.clone(), FinalKind::Average));
+        }
+        let gdp_loss_cum = final_labels.len();
+        for i in 0..=ne {
+            final_labels.push((
+                SeriesLabel {
+                    metric: "gdp_loss_cum",
+                    economy: eid(i),
+                    partner: none(),
+                    sector: none(),
+                },
+                FinalKind::Total,
+            ));
+        }
+        let n_final = final_labels.len();
+        Slots {
+            ne,
+            ns,
+            gdp_growth,
+            gdp_dev,
+            imports,
+            exports,
+            trade_balance,
+            tariff_effective,
+            tariff_revenue,
+            import_price,
+            re_backlog,
+            re_stock,
+            re_shortfall,
+            output_loss,
+            output_loss_pairs,
+            welfare,
+            welfare_cs,
+            welfare_ps,
+            welfare_tr,
+            n_monthly,
+            gdp_loss_cum,
+            n_final,
+            labels,
+            final_labels,
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! Scenarios: what the user wrote, validated into types whose invariants hold
+//! by construction (ids resolved to indices, rates in range, distributions
+//! well-formed). Loading is two-stage: `tree` keeps the raw TOML with its
+//! locations, `compile` checks it against the schema and builds a `Scenario`,
+//! collecting every problem before giving up.
+
+pub mod compile;
+pub mod data;
+pub mod date;
+pub mod dist;
+pub mod load;
+pub mod tree;
+
+use date::{Date, YearMonth};
+use dist::Dist;
+
+pub use load::{LoadOptions, load_scenario};
+
+/// Index of a scenario value that may be uncertain; see `ParamSpec`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParamId(pub u32);
+
+/// One scenario value: a fixed number or a distribution sampled once per run.
+/// `key` is a stable hash of `path`, so draws depend only on (seed, run, path).
+#[derive(Debug, Clone)]
+pub struct ParamSpec {
+    pub path: String,
+    pub key: u64,
+    pub dist: Option<Dist>,
+    /// The fixed value, or the distribution's central value.
+    pub value: f64,
+    /// Round sampled values to whole numbers (month counts).
+    pub integer: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub name: String,
+    pub description: String,
+    pub start: YearMonth,
+    pub months: usize,
+    pub runs: u64,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Economy {
+    pub id: String,
+    pub name: String,
+    pub gdp_usd_bn: f64,
+    pub growth_pct: ParamId,
+    pub revenue_recycled: ParamId,
+    pub demand_burden: ParamId,
+    pub tpu_sensitivity: ParamId,
+    pub multiplier: ParamId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Sector {
+    pub id: String,
+    pub name: String,
+    pub sigma_import: ParamId,
+    pub sigma_domestic: ParamId,
+    pub eta: ParamId,
+    pub va_share: f64,
+    pub half_life_months: ParamId,
+    /// Export-supply elasticity per exporter (may be infinite).
+    pub epsilon: Vec<ParamId>,
+    pub noise_sd: ParamId,
+    pub noise_common: f64,
+    pub frontload: ParamId,
+    pub payback_months: u32,
+}
+
+/// Baseline trade and tariffs, indexed `[sector][exporter][importer]`.
+#[derive(Debug, Clone)]
+pub struct TradeData {
+    pub n_econ: usize,
+    pub n_sect: usize,
+    pub value_usd_bn: Vec<f64>,
+    pub tariff0: Vec<f64>,
+}
+
+impl TradeData {
+    #[inline]
+    pub fn idx(&self, s: usize, e: usize, i: usize) -> usize {
+        (s * self.n_econ + e) * self.n_econ + i
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TariffMode {
+    /// Stacks on the baseline tariff and other measures.
+    Add,
+    /// Replaces the additional tariff of the covered flows.
+    Set,
+}
+
+/// A scheduled tariff measure: importer `by` on exporters `on`, in `sectors`.
+#[derive(Debug, Clone)]
+pub struct Measure {
+    pub id: String,
+    pub description: String,
+    pub by: usize,
+    pub on: Vec<usize>,
+    pub sectors: Vec<usize>,
+    /// The rate in force from each date on; a later step replaces an earlier one.
+    pub steps: Vec<(Date, ParamId)>,
+    pub mode: TariffMode,
+    pub announced: Option<Date>,
+}
+
+/// Linear interpolation between (model month, value) points, flat outside.
+#[derive(Debug, Clone, Default)]
+pub struct Ramp {
+    pub points: Vec<(f64, f64)>,
+}
+
+impl Ramp {
+    pub fn at(&self, month: f64) -> f64 {
+        let p = &self.points;
+        match p.len() {
+            0 => 0.0,
+            _ if month <= p[0].0 => p[0].1,
+            _ if month >= p[p.len() - 1].0 => p[p.len() - 1].1,
+            _ => {
+                let k = p
+                    .iter()
+                    .position(|(m, _)| *m > month)
+                    .unwrap_or(p.len() - 1);
+                let (m0, v0) = p[k - 1];
+                let (m1, v1) = p[k];
+                if m1 > m0 {
+                    v0 + (v1 - v0) * (month - m0) / (m1 - m0)
+                } else {
+                    v1
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Regime {
+    pub name: String,
+    /// Share of the normal monthly application volume processed per month (may be infinite).
+    pub capacity: ParamId,
+    pub approval: ParamId,
+    pub delay_months: ParamId,
+}
+
+#[derive(Debug, Clone)]
+pub struct LicensingImporter {
+    pub econ: usize,
+    pub dependence: ParamId,
+    pub stock_months: ParamId,
+    pub priority: f64,
+    pub alt_supply: Ramp,
+    /// (sector, share of its output that needs the input)
+    pub exposure: Vec<(usize, f64)>,
+    pub substitution: Ramp,
+}
+
+#[derive(Debug, Clone)]
+pub struct Licensing {
+    pub supplier: usize,
+    pub input: usize,
+    pub regimes: Vec<Regime>,
+    /// Index of the `free` regime, in force before the first scheduled change.
+    pub free: usize,
+    pub schedule: Vec<(Date, usize)>,
+    pub efficiency: ParamId,
+    pub noise_sd: ParamId,
+    pub importers: Vec<LicensingImporter>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Cond {
+    TariffRaised {
+        by: usize,
+        on: usize,
+        sector: Option<usize>,
+        at_least: f64,
+    },
+    TariffAbove {
+        by: usize,
+        on: usize,
+        sector: Option<usize>,
+        level: f64,
+    },
+    /// `importer` indexes `Licensing::importers`.
+    ShortfallAbove {
+        importer: usize,
+        level: f64,
+        months: u32,
+    },
+    /// Model months, inclusive.
+    Between {
+        from: i32,
+        to: i32,
+    },
+    Fired(usize),
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+}
+
+#[derive(Debug, Clone)]
+pub enum TariffAmount {
+    Rate(ParamId),
+    /// The triggering increase times this factor.
+    Match(f64),
+}
+
+#[derive(Debug, Clone)]
+pub enum RevertTarget {
+    Measure(usize),
+    Rule(usize),
+}
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Tariff {
+        by: usize,
+        on: Vec<usize>,
+        sectors: Vec<usize>,
+        amount: TariffAmount,
+        cap: Option<f64>,
+        mode: TariffMode,
+    },
+    Licensing {
+        regime: Option<usize>,
+        /// Index into `Licensing::importers`.
+        importer: Option<usize>,
+        approval_factor: Option<f64>,
+        capacity_factor: Option<f64>,
+    },
+    Revert(Vec<RevertTarget>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub description: String,
+    pub when: Cond,
+    pub probability: ParamId,
+    pub lag_months: ParamId,
+    pub once: bool,
+    pub cooldown_months: u32,
+    pub max_firings: u32,
+    pub priority: i64,
+    pub then: Vec<Action>,
+    /// Stable key of this rule's monthly firing draws.
+    pub key: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct MacroParams {
+    pub tpu_half_life_months: f64,
+    pub tpu_rule_weight: f64,
+}
+
+/// A file read while loading, for the manifest.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// A validated scenario. Rules are stored in evaluation order.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub meta: Meta,
+    pub economies: Vec<Economy>,
+    pub sectors: Vec<Sector>,
+    pub trade: TradeData,
+    pub measures: Vec<Measure>,
+    pub licensing: Option<Licensing>,
+    pub rules: Vec<Rule>,
+    pub macro_params: MacroParams,
+    pub params: Vec<ParamSpec>,
+    pub inputs: Vec<InputFile>,
+}
+
+impl Scenario {
+    pub fn param(&self, id: ParamId) -> &ParamSpec {
+        &self.params[id.0 as usize]
+    }
+
+    pub fn econ_index(&self, id: &str) -> Option<usize> {
+        self.economies.iter().position(|e| e.id == id)
+    }
+
+    pub fn sector_index(&self, id: &str) -> Option<usize> {
+        self.sectors.iter().position(|s| s.id == id)
+    }
+
+    /// Month label for model month `t`.
+    pub fn month_label(&self, t: usize) -> String {
+        self.meta.start.add(t as i32).to_string()
+    }
+}
+
+/// Stable 64-bit FNV-1a hash of a quantity's name: keys the random streams.
+pub fn stable_key(name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
