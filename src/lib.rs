@@ -7,6 +7,10 @@
 //! Carlo draws; `output` writes the files of a run. The binary (`main.rs`) is
 //! glue: nothing in the library reads the command line.
 
+// Model code indexes arrays the way the equations in docs/model.md do
+// (V[e,i], tau[e,i]); iterator rewrites would hide that correspondence.
+#![allow(clippy::needless_range_loop)]
+
 pub mod diag;
 pub mod engine;
 pub mod explain;

@@ -137,9 +137,18 @@ impl Cell {
             return;
         }
         self.n += 1;
-        // `as` saturates: values beyond +-1e9 (never produced by the model) clamp.
-        self.s1 += (x * FIX).round() as i128;
-        self.s2 += (x * x * FIX).round() as i128;
+        // Fixed point by truncation toward zero (deterministic). The i64 path
+        // is a single instruction; larger magnitudes take the i128 path.
+        // `as` saturates, so even absurd values cannot panic.
+        let a = x * FIX;
+        let b = x * x * FIX;
+        if a.abs() < 9.0e18 && b < 9.0e18 {
+            self.s1 += a as i64 as i128;
+            self.s2 += b as i64 as i128;
+        } else {
+            self.s1 += a as i128;
+            self.s2 += b as i128;
+        }
         self.min = self.min.min(x);
         self.max = self.max.max(x);
         let a = x.abs();
@@ -242,6 +251,15 @@ impl Cell {
             p50: self.quantile(0.50),
             p75: self.quantile(0.75),
             p95: self.quantile(0.95),
+        }
+    }
+
+    /// Add a batch of values (the same series-month from consecutive runs):
+    /// the cell stays in cache while its values go in.
+    #[inline]
+    pub fn add_all(&mut self, xs: &[f64]) {
+        for &x in xs {
+            self.add(x);
         }
     }
 

@@ -60,14 +60,32 @@ impl Aggregator {
         }
     }
 
-    fn add(&mut self, run: u64, out: &RunOutput, keys: &[KeyOutcome]) {
+    /// Aggregate the runs held in `batch` and empty it.
+    fn add_batch(&mut self, batch: &mut Batch) {
+        let n = batch.n;
+        if n == 0 {
+            return;
+        }
+        for (c, xs) in self
+            .monthly
+            .iter_mut()
+            .zip(batch.monthly.chunks_exact(CHUNK as usize))
+        {
+            c.add_all(&xs[..n]);
+        }
+        for (c, xs) in self
+            .finals
+            .iter_mut()
+            .zip(batch.finals.chunks_exact(CHUNK as usize))
+        {
+            c.add_all(&xs[..n]);
+        }
+        batch.n = 0;
+    }
+
+    /// Record what is not batched: rule firings and the sensitivity sample.
+    fn add_events(&mut self, run: u64, out: &RunOutput, keys: &[KeyOutcome]) {
         self.runs += 1;
-        for (c, x) in self.monthly.iter_mut().zip(&out.monthly) {
-            c.add(*x);
-        }
-        for (c, x) in self.finals.iter_mut().zip(&out.finals) {
-            c.add(*x);
-        }
         for (k, &m) in out.first_fired.iter().enumerate() {
             if (m as usize) < self.months {
                 self.first_fired[k * self.months + m as usize] += 1;
@@ -92,7 +110,6 @@ impl Aggregator {
             *a += b;
         }
         self.sample.extend(o.sample);
-        self.sample.sort_by_key(|r| r.0);
     }
 
     /// Probability that rule k has fired by month t.
@@ -113,14 +130,17 @@ impl Aggregator {
     /// Spearman correlation of each sampled parameter with each key outcome:
     /// `[param][outcome]`.
     pub fn sensitivity(&self, n_params: usize, n_outcomes: usize) -> Vec<Vec<f64>> {
+        // Rank each column once; Spearman is Pearson on ranks.
+        let outcome_ranks: Vec<Vec<f64>> = (0..n_outcomes)
+            .map(|o| sensitivity::ranks(&self.sample.iter().map(|r| r.2[o]).collect::<Vec<_>>()))
+            .collect();
         (0..n_params)
             .map(|p| {
-                let xs: Vec<f64> = self.sample.iter().map(|r| r.1[p]).collect();
-                (0..n_outcomes)
-                    .map(|o| {
-                        let ys: Vec<f64> = self.sample.iter().map(|r| r.2[o]).collect();
-                        sensitivity::spearman(&xs, &ys)
-                    })
+                let xr =
+                    sensitivity::ranks(&self.sample.iter().map(|r| r.1[p]).collect::<Vec<_>>());
+                outcome_ranks
+                    .iter()
+                    .map(|yr| sensitivity::pearson(&xr, yr))
                     .collect()
             })
             .collect()
@@ -140,6 +160,37 @@ impl Aggregator {
                 .iter()
                 .map(|r| 8 * (r.1.len() + r.2.len()) + 64)
                 .sum::<usize>()
+    }
+}
+
+/// Outputs of up to `CHUNK` runs, stored series-month-major so that each
+/// cell's values are contiguous when aggregated (cache locality).
+struct Batch {
+    n: usize,
+    monthly: Vec<f64>,
+    finals: Vec<f64>,
+}
+
+impl Batch {
+    fn new(model: &Model) -> Self {
+        let b = CHUNK as usize;
+        Batch {
+            n: 0,
+            monthly: vec![0.0; model.slots.n_monthly * model.months * b],
+            finals: vec![0.0; model.slots.n_final * b],
+        }
+    }
+
+    fn push(&mut self, out: &RunOutput) {
+        let b = CHUNK as usize;
+        let r = self.n;
+        for (k, x) in out.monthly.iter().enumerate() {
+            self.monthly[k * b + r] = *x;
+        }
+        for (k, x) in out.finals.iter().enumerate() {
+            self.finals[k * b + r] = *x;
+        }
+        self.n += 1;
     }
 }
 
@@ -268,6 +319,7 @@ pub fn run_monte_carlo(
         for _ in 0..plan.threads.max(1) {
             s.spawn(|_| {
                 let mut agg = Aggregator::new(model);
+                let mut batch = Batch::new(model);
                 let mut ws = Workspace::default();
                 let mut out = model.new_output();
                 let mut rows = Vec::new();
@@ -284,7 +336,8 @@ pub fn run_monte_carlo(
                     for r in c..c_end {
                         match model.run(plan.seed, r, &mut ws, &mut out) {
                             Ok(()) => {
-                                agg.add(r, &out, &keys);
+                                batch.push(&out);
+                                agg.add_events(r, &out, &keys);
                                 if want_rows {
                                     write_row(&mut rows, r, &out, &keys);
                                 }
@@ -299,6 +352,7 @@ pub fn run_monte_carlo(
                             }
                         }
                     }
+                    agg.add_batch(&mut batch);
                     if let Some(o) = &ordered {
                         o.lock()
                             .unwrap_or_else(|p| p.into_inner())

@@ -58,8 +58,8 @@ mod tests {
     fn noise_has_mean_one() {
         // E[exp(sd Z - sd^2/2)] = 1; check by quadrature over the normal density.
         let sd = 0.3;
-        let (mut num, mut den) = (0.0, 0.0);
-        let mut z = -8.0;
+        let (mut num, mut den): (f64, f64) = (0.0, 0.0);
+        let mut z: f64 = -8.0;
         while z < 8.0 {
             let w = (-0.5 * z * z).exp();
             num += w * noise_factor(sd, z);

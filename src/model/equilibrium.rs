@@ -87,8 +87,8 @@ pub struct EqParams {
 #[derive(Debug, Clone)]
 pub struct EqSolution {
     pub z: Vec<f64>,
-    /// ln x[e,i] (quantity relative to baseline).
-    pub lnx: Vec<f64>,
+    /// x[e,i]: quantity relative to baseline.
+    pub x: Vec<f64>,
     pub ln_pm: Vec<f64>,
     pub ln_p: Vec<f64>,
     /// Equilibrium flow values F*[e,i] = V w_e x[e,i] (USD bn/yr).
@@ -109,7 +109,7 @@ impl EqSolution {
         let ne = base.ne;
         EqSolution {
             z: vec![0.0; ne],
-            lnx: vec![0.0; ne * ne],
+            x: vec![1.0; ne * ne],
             ln_pm: vec![0.0; ne],
             ln_p: vec![0.0; ne],
             flows: base.v.clone(),
@@ -123,7 +123,7 @@ impl EqSolution {
 
     pub fn reset_to_baseline(&mut self, base: &SectorBase) {
         self.z.fill(0.0);
-        self.lnx.fill(0.0);
+        self.x.fill(1.0);
         self.ln_pm.fill(0.0);
         self.ln_p.fill(0.0);
         self.flows.copy_from_slice(&base.v);
@@ -171,6 +171,11 @@ const Z_LIMIT: f64 = 60.0;
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     ln_t: Vec<f64>,
+    /// m[e,i] T[e,i]^(1-sm) and T[e,i]^(-sm), fixed during a solve.
+    a_m: Vec<f64>,
+    b_m: Vec<f64>,
+    e1: Vec<f64>,
+    e2: Vec<f64>,
     sm: Vec<f64>,
     sd: Vec<f64>,
     g: Vec<f64>,
@@ -214,8 +219,11 @@ fn ces_log(a: impl Iterator<Item = (f64, f64)> + Clone, s: f64) -> f64 {
     (sum.ln() + mx) / r
 }
 
-/// Evaluate quantities and log supply residuals at `z`; with `jac`, also the
-/// Jacobian of the residuals of the unknowns.
+/// Evaluate quantities and log supply residuals at `z` (and, with `jac`,
+/// the Jacobian). The fast path factors every power of a landed price into a
+/// per-solve tariff part and a per-evaluation price part, so it needs O(ne)
+/// exponentials instead of O(ne^2); if anything overflows it falls back to
+/// the all-logs reference evaluation.
 fn evaluate(
     base: &SectorBase,
     p: &EqParams,
@@ -223,6 +231,106 @@ fn evaluate(
     sol: &mut EqSolution,
     ws: &mut Workspace,
     with_jac: bool,
+) {
+    if !fast_evaluate(base, p, z, sol, ws) {
+        evaluate_log(base, p, z, sol, ws);
+    }
+    if with_jac {
+        jacobian(base, p, sol, ws);
+    }
+}
+
+fn fast_evaluate(
+    base: &SectorBase,
+    p: &EqParams,
+    z: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+) -> bool {
+    let ne = base.ne;
+    let (sm_, sd_, eta) = (p.sigma_m, p.sigma_d, p.eta);
+    // Cobb-Douglas limits need the log form.
+    if (1.0 - sm_).abs() < 1e-9 || (1.0 - sd_).abs() < 1e-9 {
+        return false;
+    }
+    ws.e1.clear();
+    ws.e1.extend(z.iter().map(|z| ((1.0 - sm_) * z).exp()));
+    ws.e2.clear();
+    ws.e2.extend(z.iter().map(|z| (-sm_ * z).exp()));
+    for i in 0..ne {
+        let di = base.d[i];
+        let (ln_pm, pm_pow) = if di < 1.0 {
+            let mut sum = 0.0;
+            for e in (0..ne).filter(|&e| e != i) {
+                let k = e * ne + i;
+                let t = ws.a_m[k] * ws.e1[e];
+                ws.sm[k] = t;
+                sum += t;
+            }
+            if !(sum > 0.0 && sum.is_finite()) {
+                return false;
+            }
+            for e in (0..ne).filter(|&e| e != i) {
+                ws.sm[e * ne + i] /= sum;
+            }
+            let ln_pm = sum.ln() / (1.0 - sm_);
+            (ln_pm, (sm_ * ln_pm).exp())
+        } else {
+            (0.0, 1.0)
+        };
+        let ln_p = if di >= 1.0 {
+            z[i]
+        } else if di <= 0.0 {
+            ln_pm
+        } else {
+            let r = 1.0 - sd_;
+            let a = di * (r * z[i]).exp();
+            let b = (1.0 - di) * (r * ln_pm).exp();
+            ws.sd[i] = a / (a + b);
+            (a + b).ln() / r
+        };
+        if di >= 1.0 {
+            ws.sd[i] = 1.0;
+        } else if di <= 0.0 {
+            ws.sd[i] = 0.0;
+        }
+        let ln_q = -eta * ln_p;
+        sol.ln_pm[i] = ln_pm;
+        sol.ln_p[i] = ln_p;
+        sol.x[i * ne + i] = (-sd_ * (z[i] - ln_p) + ln_q).exp();
+        let xm = (-sd_ * (ln_pm - ln_p) + ln_q).exp();
+        let scale = pm_pow * xm;
+        for e in (0..ne).filter(|&e| e != i) {
+            let k = e * ne + i;
+            sol.x[k] = ws.b_m[k] * ws.e2[e] * scale;
+        }
+    }
+    for e in 0..ne {
+        let mut dsum = 0.0;
+        for i in 0..ne {
+            dsum += base.v[e * ne + i] * sol.x[e * ne + i];
+        }
+        if !dsum.is_finite() {
+            return false;
+        }
+        ws.lnd[e] = dsum.ln();
+        ws.g[e] = if base.supply[e] > 0.0 && p.eps[e].is_finite() {
+            ws.lnd[e] - base.supply[e].ln() - p.eps[e] * z[e]
+        } else {
+            0.0
+        };
+    }
+    sol.x.iter().all(|x| x.is_finite())
+}
+
+/// Reference evaluation entirely in logs (robust to any magnitude): fills
+/// quantities, the log supply residuals and the shares the Jacobian needs.
+fn evaluate_log(
+    base: &SectorBase,
+    p: &EqParams,
+    z: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
 ) {
     let ne = base.ne;
     let (sm_, sd_, eta) = (p.sigma_m, p.sigma_d, p.eta);
@@ -254,12 +362,12 @@ fn evaluate(
         } else {
             di * ((1.0 - sd_) * (z[i] - ln_p)).exp()
         };
-        sol.lnx[i * ne + i] = -sd_ * (z[i] - ln_p) + ln_q;
+        sol.x[i * ne + i] = (-sd_ * (z[i] - ln_p) + ln_q).exp();
         let ln_xm = -sd_ * (ln_pm - ln_p) + ln_q;
         for e in (0..ne).filter(|&e| e != i) {
             let k = e * ne + i;
             let lp = z[e] + ws.ln_t[k];
-            sol.lnx[k] = -sm_ * (lp - ln_pm) + ln_xm;
+            sol.x[k] = (-sm_ * (lp - ln_pm) + ln_xm).exp();
             ws.sm[k] = if has_imports {
                 base.m[k] * ((1.0 - sm_) * (lp - ln_pm)).exp()
             } else {
@@ -270,7 +378,7 @@ fn evaluate(
     for e in 0..ne {
         let mut dsum = 0.0;
         for i in 0..ne {
-            dsum += base.v[e * ne + i] * sol.lnx[e * ne + i].exp();
+            dsum += base.v[e * ne + i] * sol.x[e * ne + i];
         }
         ws.lnd[e] = dsum.ln();
         ws.g[e] = if base.supply[e] > 0.0 && p.eps[e].is_finite() {
@@ -279,34 +387,56 @@ fn evaluate(
             0.0
         };
     }
-    if !with_jac {
-        return;
-    }
+}
+
+/// Jacobian of the log supply residuals of the unknowns with respect to z,
+/// from the quantities and shares of the last evaluation.
+fn jacobian(base: &SectorBase, p: &EqParams, sol: &EqSolution, ws: &mut Workspace) {
+    // d ln x[e,i] / d z_k = -sm [e=k] + (sm - sd) dlnPM_i/dz_k + (sd - eta) dlnP_i/dz_k   (e != i)
+    //                     = -sd [i=k] + (sd - eta) dlnP_i/dz_k                          (e == i)
+    // with dlnPM_i/dz_k = share of k in i's imports (k != i) and
+    //      dlnP_i/dz_k  = sd_i [k=i] + (1 - sd_i) dlnPM_i/dz_k.
+    // Per importer, the two price derivatives are rows over the unknowns, so
+    // each residual row is a weighted sum of those rows.
+    let ne = base.ne;
+    let (sm_, sd_, eta) = (p.sigma_m, p.sigma_d, p.eta);
     let n = ws.unknowns.len();
     ws.jac.clear();
     ws.jac.resize(n * n, 0.0);
+    ws.a.clear();
+    ws.a.resize(2 * ne * n, 0.0);
+    let (imp_rows, dom_rows) = ws.a.split_at_mut(ne * n);
+    for i in 0..ne {
+        let smi = 1.0 - ws.sd[i];
+        for (b, &k) in ws.unknowns.iter().enumerate() {
+            let dpm = if k != i { ws.sm[k * ne + i] } else { 0.0 };
+            let dp = if k == i { ws.sd[i] } else { smi * dpm };
+            imp_rows[i * n + b] = (sm_ - sd_) * dpm + (sd_ - eta) * dp;
+            dom_rows[i * n + b] = (sd_ - eta) * dp;
+        }
+    }
     for (a, &e) in ws.unknowns.iter().enumerate() {
         let dtot = ws.lnd[e].exp();
+        let row = &mut ws.jac[a * n..(a + 1) * n];
+        let mut diag = -p.eps[e];
         for i in 0..ne {
             let k = e * ne + i;
-            let omega = base.v[k] * sol.lnx[k].exp() / dtot;
+            let omega = base.v[k] * sol.x[k] / dtot;
             if omega == 0.0 {
                 continue;
             }
-            let smi = 1.0 - ws.sd[i];
-            for (b, &kk) in ws.unknowns.iter().enumerate() {
-                // d ln PM_i / d z_kk and d ln P_i / d z_kk
-                let dpm = if kk != i { ws.sm[kk * ne + i] } else { 0.0 };
-                let dp = if kk == i { ws.sd[i] } else { smi * dpm };
-                let dlnx = if e != i {
-                    -sm_ * f64::from(u8::from(e == kk)) + (sm_ - sd_) * dpm + (sd_ - eta) * dp
-                } else {
-                    -sd_ * f64::from(u8::from(i == kk)) + (sd_ - eta) * dp
-                };
-                ws.jac[a * n + b] += omega * dlnx;
+            let src = if e != i {
+                diag -= sm_ * omega;
+                &imp_rows[i * n..(i + 1) * n]
+            } else {
+                diag -= sd_ * omega;
+                &dom_rows[i * n..(i + 1) * n]
+            };
+            for (r, s) in row.iter_mut().zip(src) {
+                *r += omega * s;
             }
         }
-        ws.jac[a * n + a] -= p.eps[e];
+        row[a] += diag;
     }
 }
 
@@ -370,6 +500,12 @@ pub fn solve(
     ws.ln_t.clear();
     ws.ln_t
         .extend((0..ne * ne).map(|k| (1.0 + tau[k]).ln() - (1.0 + base.tau0[k]).ln()));
+    ws.a_m.clear();
+    ws.a_m
+        .extend((0..ne * ne).map(|k| base.m[k] * ((1.0 - p.sigma_m) * ws.ln_t[k]).exp()));
+    ws.b_m.clear();
+    ws.b_m
+        .extend((0..ne * ne).map(|k| (-p.sigma_m * ws.ln_t[k]).exp()));
     ws.sm.resize(ne * ne, 0.0);
     ws.sd.resize(ne, 0.0);
     ws.g.resize(ne, 0.0);
@@ -420,7 +556,8 @@ pub fn solve(
                 ws.z_try[e] = z[e] + alpha * ws.dz[k];
             }
             let zt = std::mem::take(&mut ws.z_try);
-            evaluate(base, p, &zt, sol, ws, false);
+            // With the Jacobian: an accepted trial point is the next iterate.
+            evaluate(base, p, &zt, sol, ws, true);
             ws.z_try = zt;
             let f1 = sumsq(ws);
             if f1.is_finite() && f1 <= (1.0 - 1e-4 * alpha) * f0 {
@@ -461,7 +598,7 @@ pub fn solve(
     for e in 0..ne {
         for i in 0..ne {
             let k = e * ne + i;
-            sol.flows[k] = base.v[k] * (z[e] + sol.lnx[k]).exp();
+            sol.flows[k] = base.v[k] * z[e].exp() * sol.x[k];
         }
     }
     let eta = p.eta;
@@ -561,9 +698,7 @@ mod tests {
         let mut ws = Workspace::default();
         solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
         for e in 0..ne {
-            let demand: f64 = (0..ne)
-                .map(|i| v[e * ne + i] * sol.lnx[e * ne + i].exp())
-                .sum();
+            let demand: f64 = (0..ne).map(|i| v[e * ne + i] * sol.x[e * ne + i]).sum();
             let supply = base.supply[e] * (p.eps[e] * sol.z[e]).exp();
             assert!((demand / supply - 1.0).abs() < 1e-9, "market {e} clears");
         }
@@ -602,6 +737,44 @@ mod tests {
                 }
                 Err(e) => assert!(!e.to_string().is_empty()),
             }
+        }
+    }
+
+    #[test]
+    fn fast_and_log_evaluations_agree() {
+        let ne = 3;
+        let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
+        let base = SectorBase::new(ne, v, vec![0.0; 9]);
+        let p = EqParams {
+            sigma_m: 6.0,
+            sigma_d: 3.0,
+            eta: 0.7,
+            eps: vec![2.0; 3],
+        };
+        let tau: Vec<f64> = (0..9)
+            .map(|k| if k % 4 == 0 { 0.0 } else { 0.1 * k as f64 })
+            .collect();
+        let mut ws = Workspace::default();
+        let mut sol = EqSolution::baseline(&base);
+        // Prepare the per-solve factors as `solve` does.
+        solve(&base, &p, &tau, &mut sol, &mut ws).unwrap();
+        let z = vec![0.05, -0.1, 0.02];
+        let mut a = EqSolution::baseline(&base);
+        let mut b = EqSolution::baseline(&base);
+        assert!(fast_evaluate(&base, &p, &z, &mut a, &mut ws));
+        let g_fast = ws.g.clone();
+        evaluate_log(&base, &p, &z, &mut b, &mut ws);
+        for k in 0..9 {
+            // Same algebra in two forms: agreement to rounding.
+            assert!(
+                (a.x[k] / b.x[k] - 1.0).abs() < 1e-12,
+                "x[{k}] {} vs {}",
+                a.x[k],
+                b.x[k]
+            );
+        }
+        for e in 0..3 {
+            assert!((g_fast[e] - ws.g[e]).abs() < 1e-12);
         }
     }
 

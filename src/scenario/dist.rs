@@ -523,11 +523,11 @@ mod tests {
                 sum += x;
             }
             let mean = sum / n as f64;
-            // Known means: uniform 0, triangular 5/3, pert 1.5, beta 2/7, choice 1.75.
+            // Known means: uniform 0, triangular 5/3, pert (0+4*1+4)/6, beta 2/7, choice 1.75.
             let want = match d {
                 Dist::Uniform { .. } => Some(0.0),
                 Dist::Triangular { .. } => Some(5.0 / 3.0),
-                Dist::Beta { min, max, .. } if *max == 4.0 && *min == 0.0 => Some(1.5),
+                Dist::Beta { min, max, .. } if *max == 4.0 && *min == 0.0 => Some(8.0 / 6.0),
                 Dist::Beta { .. } => Some(2.0 / 7.0),
                 Dist::Choice { .. } => Some(1.75),
                 _ => None,
