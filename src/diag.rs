@@ -200,7 +200,7 @@ pub fn did_you_mean<'a>(
 }
 
 /// Help text for an unknown name: a suggestion or the list of valid names.
-pub fn unknown_help<'a>(word: &str, what: &str, candidates: &[&'a str]) -> String {
+pub fn unknown_help(word: &str, what: &str, candidates: &[&str]) -> String {
     match did_you_mean(word, candidates.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None if candidates.is_empty() => format!("no {what} is defined"),

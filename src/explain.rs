@@ -54,7 +54,7 @@ fn sectors(sc: &Scenario, ids: &[usize]) -> String {
 
 fn cond(sc: &Scenario, c: &Cond) -> String {
     let e = |i: usize| sc.economies[i].id.clone();
-    let month = |m: i32| sc.meta.start.add(m).to_string();
+    let month = |m: i32| sc.meta.start.plus(m).to_string();
     let sec = |s: &Option<usize>| {
         s.map(|s| format!(" in {}", sc.sectors[s].id))
             .unwrap_or_default()
@@ -187,7 +187,7 @@ fn action(sc: &Scenario, a: &Action) -> String {
 /// The timeline as text.
 pub fn explain(sc: &Scenario) -> String {
     let mut o = String::new();
-    let end = sc.meta.start.add(sc.meta.months as i32 - 1);
+    let end = sc.meta.start.plus(sc.meta.months as i32 - 1);
     let _ = writeln!(
         o,
         "Scenario {} ({} to {}, {} months; default {} runs, seed {})",
@@ -251,7 +251,7 @@ pub fn explain(sc: &Scenario) -> String {
             events.push((*d, format!("licensing of {} exports by {}: regime `{}` (capacity {}, approval {}, delay {} months)", sc.sectors[l.input].id, sc.economies[l.supplier].id, reg.name, value(sc, reg.capacity, false), value(sc, reg.approval, true), value(sc, reg.delay_months, false))));
         }
     }
-    events.sort_by(|a, b| a.0.cmp(&b.0));
+    events.sort_by_key(|a| a.0);
     let _ = writeln!(o, "\nScheduled changes:");
     if events.is_empty() {
         let _ = writeln!(o, "  (none: the baseline)");

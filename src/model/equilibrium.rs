@@ -289,10 +289,9 @@ fn fast_evaluate(
             ws.sd[i] = a / (a + b);
             (a + b).ln() / r
         };
-        if di >= 1.0 {
-            ws.sd[i] = 1.0;
-        } else if di <= 0.0 {
-            ws.sd[i] = 0.0;
+        if !(0.0..1.0).contains(&di) || di == 0.0 {
+            // Only domestic supply (d = 1) or only imports (d = 0).
+            ws.sd[i] = di.clamp(0.0, 1.0);
         }
         let ln_q = -eta * ln_p;
         sol.ln_pm[i] = ln_pm;
@@ -652,7 +651,7 @@ mod tests {
             eps: vec![f64::INFINITY; 2],
         };
         let mut t = vec![0.0; 4];
-        t[1 * 2] = tau; // B -> A
+        t[2] = tau; // B -> A
         let mut sol = EqSolution::baseline(&base);
         let mut ws = Workspace::default();
         solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
@@ -693,7 +692,7 @@ mod tests {
             eps: vec![2.0, 2.0, 2.0],
         };
         let mut t = vec![0.0; 9];
-        t[1 * ne] = 0.5; // 1 -> 0 at 50 %
+        t[ne] = 0.5; // 1 -> 0 at 50 %
         let mut sol = EqSolution::baseline(&base);
         let mut ws = Workspace::default();
         solve(&base, &p, &t, &mut sol, &mut ws).unwrap();

@@ -194,7 +194,7 @@ impl<'a> Model<'a> {
                 .map(|t| {
                     // The regime in force for the larger part of the month.
                     let mid = crate::scenario::date::Date {
-                        ym: sc.meta.start.add(t as i32),
+                        ym: sc.meta.start.plus(t as i32),
                         day: 16,
                     };
                     match l.schedule.iter().rposition(|(d, _)| *d <= mid) {
@@ -353,7 +353,16 @@ impl<'a> Model<'a> {
             .map(|k| rng::stream(seed, run, *k))
             .collect();
         ws.common.resize(ne, 0.0);
-        ws.rules.reset(sc.rules.len(), sc.measures.len());
+        let initial = sc
+            .rules
+            .iter()
+            .map(|r| {
+                let mut v = Vec::new();
+                rules::raised_levels(&r.when, td, &td.tariff0, &mut v);
+                v
+            })
+            .collect();
+        ws.rules.reset(sc.rules.len(), sc.measures.len(), initial);
         let n_imp = sc.licensing.as_ref().map_or(0, |l| l.importers.len());
         ws.short_hist.clear();
         ws.short_hist.resize(n_imp * months, 0.0);
@@ -459,23 +468,23 @@ impl<'a> Model<'a> {
             }
             // Rules, in evaluation order.
             for (k, rule) in sc.rules.iter().enumerate() {
-                if !ws.rules.eligible(k, rule, t) {
-                    continue;
-                }
+                // Every rule looks every month (so its view of tariff levels
+                // stays current), whether or not it may fire.
                 let (ok, trigger) = {
                     let view = CondView {
                         t,
                         td,
                         tau: &ws.tau,
-                        tau_prev: &ws.tau_prev,
-                        changed,
                         shortfall_hist: &ws.short_hist,
                         months,
-                        state: &ws.rules,
+                        count: &ws.rules.count,
                     };
-                    rules::holds(&rule.when, &view)
+                    let mut seen = std::mem::take(&mut ws.rules.seen[k]);
+                    let r = rules::holds(&rule.when, &view, &mut seen, &mut 0);
+                    ws.rules.seen[k] = seen;
+                    r
                 };
-                if !ok {
+                if !ok || !ws.rules.eligible(k, rule, t) {
                     continue;
                 }
                 let u = rng::u01(seed, run, rule.key, t as u64);

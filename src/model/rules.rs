@@ -8,7 +8,11 @@
 //! Every firing is recorded for the firing-probability outputs.
 //!
 //! Tariff levels in conditions and caps are *additional* tariffs over the
-//! base year, weighted by baseline flows over the sectors concerned.
+//! base year, weighted by baseline flows over the sectors concerned. A
+//! `tariff_raised` condition compares the level with the level the rule saw
+//! when it last looked (the month before, or earlier this month for a
+//! change made by a lag-0 action of a rule evaluated before it), so no
+//! increase is missed and none is counted twice.
 
 use super::tariffs::{RuleTariff, additional_level, coverage};
 use crate::scenario::{Action, Cond, RevertTarget, Rule, TariffAmount, TradeData};
@@ -37,10 +41,15 @@ pub struct RuleState {
     pub regime_override: Option<(usize, usize)>,
     /// Rules that fired this month.
     pub fired_now: Vec<usize>,
+    /// Per rule, the tariff level each of its `tariff_raised` conditions saw
+    /// last time (pre-order over the condition tree).
+    pub seen: Vec<Vec<f64>>,
 }
 
 impl RuleState {
-    pub fn reset(&mut self, n_rules: usize, n_measures: usize) {
+    /// `initial[k]` are rule k's `tariff_raised` levels at the start.
+    pub fn reset(&mut self, n_rules: usize, n_measures: usize, initial: Vec<Vec<f64>>) {
+        self.seen = initial;
         self.count = vec![0; n_rules];
         self.last = vec![None; n_rules];
         self.first = vec![u32::MAX; n_rules];
@@ -66,18 +75,29 @@ pub struct CondView<'a> {
     pub t: usize,
     pub td: &'a TradeData,
     pub tau: &'a [f64],
-    pub tau_prev: &'a [f64],
-    /// Whether tariffs changed this month (else every increase is 0).
-    pub changed: bool,
     /// Shortfall history, `j * months + month`, filled up to t-1.
     pub shortfall_hist: &'a [f64],
     pub months: usize,
-    pub state: &'a RuleState,
+    /// Rule firing counts so far.
+    pub count: &'a [u32],
+}
+
+/// The `tariff_raised` levels of a condition tree now, in pre-order.
+pub fn raised_levels(c: &Cond, td: &TradeData, tau: &[f64], out: &mut Vec<f64>) {
+    match c {
+        Cond::TariffRaised { by, on, sector, .. } => {
+            out.push(additional_level(td, tau, *by, *on, *sector))
+        }
+        Cond::All(cs) | Cond::Any(cs) => cs.iter().for_each(|c| raised_levels(c, td, tau, out)),
+        _ => {}
+    }
 }
 
 /// Whether `c` holds, and the largest triggering increase among the
-/// `tariff_raised` conditions that hold.
-pub fn holds(c: &Cond, v: &CondView) -> (bool, f64) {
+/// `tariff_raised` conditions that hold. Updates `seen` (the levels last
+/// looked at, consumed in pre-order from `*at`); every node is evaluated,
+/// without short-circuit, so that every level is updated.
+pub fn holds(c: &Cond, v: &CondView, seen: &mut [f64], at: &mut usize) -> (bool, f64) {
     match c {
         Cond::TariffRaised {
             by,
@@ -85,11 +105,10 @@ pub fn holds(c: &Cond, v: &CondView) -> (bool, f64) {
             sector,
             at_least,
         } => {
-            if !v.changed {
-                return (false, 0.0);
-            }
             let now = additional_level(v.td, v.tau, *by, *on, *sector);
-            let before = additional_level(v.td, v.tau_prev, *by, *on, *sector);
+            let before = seen[*at];
+            seen[*at] = now;
+            *at += 1;
             let inc = now - before;
             // A small tolerance keeps 0.05 >= 0.05 true despite rounding.
             if inc > 0.0 && inc >= at_least - 1e-12 {
@@ -124,23 +143,22 @@ pub fn holds(c: &Cond, v: &CondView) -> (bool, f64) {
             let t = v.t as i32;
             (t >= *from && t <= *to, 0.0)
         }
-        Cond::Fired(k) => (v.state.count[*k] > 0, 0.0),
+        Cond::Fired(k) => (v.count[*k] > 0, 0.0),
         Cond::All(cs) => {
+            let mut all = true;
             let mut trig: f64 = 0.0;
             for c in cs {
-                let (ok, tr) = holds(c, v);
-                if !ok {
-                    return (false, 0.0);
-                }
+                let (ok, tr) = holds(c, v, seen, at);
+                all &= ok;
                 trig = trig.max(tr);
             }
-            (true, trig)
+            if all { (true, trig) } else { (false, 0.0) }
         }
         Cond::Any(cs) => {
             let mut any = false;
             let mut trig: f64 = 0.0;
             for c in cs {
-                let (ok, tr) = holds(c, v);
+                let (ok, tr) = holds(c, v, seen, at);
                 if ok {
                     any = true;
                     trig = trig.max(tr);

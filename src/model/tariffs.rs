@@ -43,7 +43,7 @@ impl Schedule {
         let start = sc.meta.start;
         let mut segments = Vec::with_capacity(months);
         for t in 0..months {
-            let ym = start.add(t as i32);
+            let ym = start.plus(t as i32);
             let days = ym.days();
             // Days (2..=days) on which some step starts inside this month.
             let mut cuts: Vec<u32> = sc
@@ -185,7 +185,7 @@ pub fn additional_level(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+
     use crate::scenario::date::parse_date;
 
     #[test]

@@ -423,7 +423,7 @@ impl Compiler {
                         v.type_name(),
                         v.show()
                     ),
-                    format!("write \"ID\" or [\"ID1\", \"ID2\"]"),
+                    "write \"ID\" or [\"ID1\", \"ID2\"]".to_string(),
                 );
                 None
             }
@@ -738,7 +738,7 @@ impl Compiler {
         );
         let meta = self.meta(root, root_loc);
         let start = meta.start;
-        let horizon_end = start.add(meta.months as i32);
+        let horizon_end = start.plus(meta.months as i32);
         let economies = self.economies(root, root_loc);
         let econ_ids: Vec<String> = economies.iter().map(|e| e.id.clone()).collect();
         let sectors = self.sectors(root, root_loc, &econ_ids);
@@ -807,23 +807,22 @@ impl Compiler {
             "scenario",
             "name",
             "add name = \"my-scenario\"",
-        ) {
-            if let Some(s) = self.string(n, "scenario.name") {
-                if s.is_empty()
-                    || s.len() > 80
-                    || !s
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                {
-                    self.err(
-                        Some(n.loc),
-                        "scenario.name",
-                        format!("name `{s}` is not usable as a folder name"),
-                        "use 1-80 letters, digits, `-` or `_`",
-                    );
-                } else {
-                    m.name = s;
-                }
+        ) && let Some(s) = self.string(n, "scenario.name")
+        {
+            if s.is_empty()
+                || s.len() > 80
+                || !s
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                self.err(
+                    Some(n.loc),
+                    "scenario.name",
+                    format!("name `{s}` is not usable as a folder name"),
+                    "use 1-80 letters, digits, `-` or `_`",
+                );
+            } else {
+                m.name = s;
             }
         }
         m.description = self
@@ -835,18 +834,17 @@ impl Compiler {
             "scenario",
             "start",
             "add start = \"2025-01\"",
-        ) {
-            if let Some(d) = self.date(n, "scenario.start") {
-                if d.day != 1 {
-                    self.err(
-                        Some(n.loc),
-                        "scenario.start",
-                        "the start is a month, not a day",
-                        "write start = \"YYYY-MM\"",
-                    );
-                }
-                m.start = d.ym;
+        ) && let Some(d) = self.date(n, "scenario.start")
+        {
+            if d.day != 1 {
+                self.err(
+                    Some(n.loc),
+                    "scenario.start",
+                    "the start is a month, not a day",
+                    "write start = \"YYYY-MM\"",
+                );
             }
+            m.start = d.ym;
         }
         if let Some(x) = t
             .get("months")
@@ -1125,17 +1123,17 @@ impl Compiler {
             return td;
         };
         self.check_keys(t, "trade", &["flows", "baseline_tariffs"]);
-        if let Some(n) = self.required(t, e.node.loc, "trade", "flows", help) {
-            if let Some(p) = self.string(n, "trade.flows") {
-                let path = self.resolve(n, &p);
-                super::data::read_flows(self, &path, n.loc, econ_ids, sector_ids, &mut td);
-            }
+        if let Some(n) = self.required(t, e.node.loc, "trade", "flows", help)
+            && let Some(p) = self.string(n, "trade.flows")
+        {
+            let path = self.resolve(n, &p);
+            super::data::read_flows(self, &path, n.loc, econ_ids, sector_ids, &mut td);
         }
-        if let Some(n) = t.get("baseline_tariffs").map(|e| &e.node) {
-            if let Some(p) = self.string(n, "trade.baseline_tariffs") {
-                let path = self.resolve(n, &p);
-                super::data::read_tariffs(self, &path, n.loc, econ_ids, sector_ids, &mut td);
-            }
+        if let Some(n) = t.get("baseline_tariffs").map(|e| &e.node)
+            && let Some(p) = self.string(n, "trade.baseline_tariffs")
+        {
+            let path = self.resolve(n, &p);
+            super::data::read_tariffs(self, &path, n.loc, econ_ids, sector_ids, &mut td);
         }
         td
     }
@@ -1165,7 +1163,7 @@ impl Compiler {
                 path,
                 format!(
                     "date {d} is after the end of the horizon ({} is the last month)",
-                    horizon_end.add(-1)
+                    horizon_end.plus(-1)
                 ),
                 "move the date inside the horizon or extend `scenario.months`",
             );
@@ -1260,20 +1258,20 @@ impl Compiler {
                     if let Some(f) = from {
                         steps.push((f, pid));
                     }
-                    if let Some(u) = t.get("until") {
-                        if let Some(d) = self.date(&u.node, &join(&path, "until")) {
-                            if from.is_some_and(|f| d <= f) {
-                                self.err(
-                                    Some(u.node.loc),
-                                    &join(&path, "until"),
-                                    format!("`until` ({d}) is not after `from`"),
-                                    "set `until` after `from`, or remove it",
-                                );
-                            } else {
-                                let zero =
-                                    self.push_param(&join(&path, "until_rate"), None, 0.0, false);
-                                steps.push((d, zero));
-                            }
+                    if let Some(u) = t.get("until")
+                        && let Some(d) = self.date(&u.node, &join(&path, "until"))
+                    {
+                        if from.is_some_and(|f| d <= f) {
+                            self.err(
+                                Some(u.node.loc),
+                                &join(&path, "until"),
+                                format!("`until` ({d}) is not after `from`"),
+                                "set `until` after `from`, or remove it",
+                            );
+                        } else {
+                            let zero =
+                                self.push_param(&join(&path, "until_rate"), None, 0.0, false);
+                            steps.push((d, zero));
                         }
                     }
                 }

@@ -17,7 +17,7 @@ impl YearMonth {
     pub fn month(self) -> u32 {
         (self.0.rem_euclid(12) + 1) as u32
     }
-    pub fn add(self, months: i32) -> Self {
+    pub fn plus(self, months: i32) -> Self {
         YearMonth(self.0 + months)
     }
     /// Months from `origin` to `self` (negative if before).

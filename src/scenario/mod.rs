@@ -296,7 +296,7 @@ impl Scenario {
 
     /// Month label for model month `t`.
     pub fn month_label(&self, t: usize) -> String {
-        self.meta.start.add(t as i32).to_string()
+        self.meta.start.plus(t as i32).to_string()
     }
 }
 

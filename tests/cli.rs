@@ -1,0 +1,307 @@
+//! End-to-end tests of the real binary on the shipped scenarios: the
+//! contract's files and headers, determinism across thread counts, common
+//! random numbers across scenarios, and the small commands.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn tariffsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("binary runs")
+}
+
+fn ok(args: &[&str]) -> Output {
+    let out = tariffsim(args);
+    assert!(
+        out.status.success(),
+        "tariffsim {args:?} failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Run a scenario into a fresh folder and return the scenario's output folder.
+fn run_into(dir: &Path, scenario: &str, extra: &[&str]) -> PathBuf {
+    let out = dir.to_str().unwrap();
+    let mut args = vec!["run", scenario, "--out", out, "--quiet", "--no-charts"];
+    args.extend_from_slice(extra);
+    ok(&args);
+    let folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(
+        folders.len(),
+        1,
+        "exactly one scenario folder and no leftovers: {folders:?}"
+    );
+    folders[0].clone()
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn run_writes_the_contract_files_with_golden_headers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = run_into(
+        tmp.path(),
+        "scenarios/london_framework.toml",
+        &["--runs", "200", "--seed", "5"],
+    );
+    assert_eq!(d.file_name().unwrap(), "london-framework");
+    let summary = read(&d.join("summary.csv"));
+    let mut lines = summary.lines();
+    assert_eq!(
+        lines.next(),
+        Some("metric,economy,partner,sector,month,mean,sd,p05,p25,p50,p75,p95")
+    );
+    let metrics: std::collections::BTreeSet<&str> =
+        lines.map(|l| l.split(',').next().unwrap()).collect();
+    for m in [
+        "gdp_growth_yoy",
+        "gdp_dev",
+        "imports",
+        "exports",
+        "trade_balance",
+        "tariff_effective",
+        "tariff_revenue",
+        "import_price",
+        "re_backlog",
+        "re_stock_months",
+        "re_shortfall",
+        "output_loss",
+        "welfare",
+        "welfare_cs",
+        "welfare_ps",
+        "welfare_tr",
+    ] {
+        assert!(metrics.contains(m), "summary.csv lacks metric {m}");
+    }
+    // Every statistic is a finite number and the quantiles are ordered.
+    for l in summary.lines().skip(1) {
+        let v: Vec<f64> = l
+            .split(',')
+            .skip(5)
+            .map(|x| x.parse().unwrap_or_else(|_| panic!("not a number in {l}")))
+            .collect();
+        assert!(v.iter().all(|x| x.is_finite()), "{l}");
+        assert!(
+            v[2] <= v[3] && v[3] <= v[4] && v[4] <= v[5] && v[5] <= v[6],
+            "quantiles out of order: {l}"
+        );
+    }
+    assert!(summary.contains("\ngdp_growth_yoy,WORLD,,,2025-01,"));
+    assert!(summary.contains("\nimports,US,CN,ALL,2025-06,"));
+    assert_eq!(
+        read(&d.join("final.csv")).lines().next(),
+        Some("metric,economy,partner,sector,month,mean,sd,p05,p25,p50,p75,p95")
+    );
+    assert!(read(&d.join("final.csv")).contains("\ngdp_loss_cum,WORLD,,,horizon,"));
+    assert_eq!(
+        read(&d.join("events.csv")).lines().next(),
+        Some("rule,month,p_fired_by_month")
+    );
+    assert!(read(&d.join("events.csv")).contains("\nframework_ratified,2027-12,"));
+    assert_eq!(
+        read(&d.join("sensitivity.csv")).lines().next(),
+        Some("parameter,metric,economy,spearman")
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&d.join("manifest.json"))).unwrap();
+    for key in [
+        "tool_version",
+        "scenario",
+        "inputs",
+        "seed",
+        "runs",
+        "threads",
+        "shard",
+        "wall_seconds",
+        "quantiles",
+    ] {
+        assert!(manifest.get(key).is_some(), "manifest lacks {key}");
+    }
+    assert_eq!(manifest["runs"], 200);
+    assert_eq!(manifest["seed"], 5);
+    let inputs = manifest["inputs"].as_array().unwrap();
+    assert!(
+        inputs
+            .iter()
+            .any(|f| f["path"].as_str().unwrap().ends_with("trade_2024.csv"))
+    );
+    assert!(
+        inputs
+            .iter()
+            .all(|f| f["sha256"].as_str().unwrap().len() == 64)
+    );
+    assert!(!d.join("runs.csv").exists(), "runs.csv only with --per-run");
+}
+
+#[test]
+fn outputs_are_byte_identical_for_any_thread_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut dirs = Vec::new();
+    for t in ["1", "2", "4"] {
+        let sub = tmp.path().join(format!("t{t}"));
+        std::fs::create_dir(&sub).unwrap();
+        dirs.push(run_into(
+            &sub,
+            "scenarios/escalation.toml",
+            &["--runs", "150", "--seed", "9", "--threads", t, "--per-run"],
+        ));
+    }
+    for f in [
+        "summary.csv",
+        "final.csv",
+        "events.csv",
+        "sensitivity.csv",
+        "runs.csv",
+    ] {
+        let a = std::fs::read(dirs[0].join(f)).unwrap();
+        for d in &dirs[1..] {
+            assert!(
+                a == std::fs::read(d.join(f)).unwrap(),
+                "{f} differs between thread counts"
+            );
+        }
+    }
+}
+
+#[test]
+fn scenarios_differing_in_one_tariff_share_every_draw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a_dir = tmp.path().join("a");
+    let b_dir = tmp.path().join("b");
+    std::fs::create_dir(&a_dir).unwrap();
+    std::fs::create_dir(&b_dir).unwrap();
+    let args = ["--runs", "60", "--seed", "4", "--per-run"];
+    let a = run_into(&a_dir, "scenarios/london_framework.toml", &args);
+    let mut b_args = args.to_vec();
+    b_args.extend([
+        "--set",
+        "tariffs.extra_us_on_cn.by=US",
+        "--set",
+        "tariffs.extra_us_on_cn.on=CN",
+        "--set",
+        "tariffs.extra_us_on_cn.rate=0.25",
+        "--set",
+        "tariffs.extra_us_on_cn.from=2025-06",
+    ]);
+    let b = run_into(&b_dir, "scenarios/london_framework.toml", &b_args);
+    let ra = read(&a.join("runs.csv"));
+    let rb = read(&b.join("runs.csv"));
+    let header: Vec<&str> = ra.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        header,
+        rb.lines().next().unwrap().split(',').collect::<Vec<_>>()
+    );
+    let n_params = header.iter().filter(|h| !h.contains(':')).count();
+    assert!(n_params > 20, "the world samples many parameters");
+    let mut outcomes_differ = false;
+    for (la, lb) in ra.lines().skip(1).zip(rb.lines().skip(1)) {
+        let (fa, fb): (Vec<&str>, Vec<&str>) = (la.split(',').collect(), lb.split(',').collect());
+        assert_eq!(
+            fa[..n_params],
+            fb[..n_params],
+            "sampled parameters differ in a run"
+        );
+        outcomes_differ |= fa[n_params..] != fb[n_params..];
+    }
+    assert!(outcomes_differ, "the extra tariff changes outcomes");
+    assert_eq!(ra.lines().count(), 61);
+}
+
+#[test]
+fn every_shipped_scenario_validates_and_runs() {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 7);
+    let paths: Vec<String> = names.iter().map(|n| format!("scenarios/{n}")).collect();
+    let mut args = vec!["validate"];
+    args.extend(paths.iter().map(String::as_str));
+    let out = ok(&args);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ok "))
+            .count(),
+        names.len()
+    );
+    for p in &paths {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = run_into(tmp.path(), p, &["--runs", "40"]);
+        assert!(d.join("summary.csv").exists());
+        // The explain command describes every scenario.
+        let e = ok(&["explain", p]);
+        assert!(String::from_utf8_lossy(&e.stdout).contains("Scheduled changes:"));
+    }
+}
+
+#[test]
+fn init_writes_a_starter_that_validates_and_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("mine.toml");
+    let p = path.to_str().unwrap();
+    ok(&["init", p]);
+    ok(&["validate", p]);
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let d = run_into(&out_dir, p, &["--runs", "30"]);
+    assert!(read(&d.join("events.csv")).contains("partner_retaliates"));
+    // A second init does not overwrite.
+    assert_eq!(tariffsim(&["init", p]).status.code(), Some(2));
+}
+
+#[test]
+fn absurd_options_are_usage_errors_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    for bad in [
+        &["--runs", "0"][..],
+        &["--threads", "0"],
+        &["--months", "0"],
+        &["--runs", "1000000000000"],
+        &["--runs", "many"],
+    ] {
+        let mut args = vec![
+            "run",
+            "scenarios/london_framework.toml",
+            "--out",
+            out,
+            "--quiet",
+        ];
+        args.extend_from_slice(bad);
+        let o = tariffsim(&args);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+    }
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let o = ok(&["--help"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    for c in ["run", "validate", "explain", "init"] {
+        assert!(text.contains(c), "--help lacks {c}");
+    }
+}
