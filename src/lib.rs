@@ -11,6 +11,7 @@
 // (V[e,i], tau[e,i]); iterator rewrites would hide that correspondence.
 #![allow(clippy::needless_range_loop)]
 
+pub mod charts;
 pub mod diag;
 pub mod engine;
 pub mod explain;

@@ -325,7 +325,16 @@ fn cmd_run(a: RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let _ = a.no_charts;
+    if !a.no_charts {
+        let chart_started = Instant::now();
+        if let Err(e) = write_charts(&model, &agg, seed, &dir) {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+        if !a.quiet {
+            eprintln!("charts and report drawn in {:.1} s", chart_started.elapsed().as_secs_f64());
+        }
+    }
     match dir.commit() {
         Ok(p) => {
             if !a.quiet {
@@ -343,6 +352,19 @@ fn cmd_run(a: RunArgs) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Charts (PNG and SVG) and the self-contained report, from aggregated results.
+fn write_charts(model: &Model, agg: &engine::Aggregator, seed: u64, dir: &OutputDir) -> Result<(), String> {
+    let baseline = model.baseline_output().map_err(|e| format!("baseline path: {e}"))?;
+    let data = tariffsim::charts::ChartData::new(model, agg, &baseline, seed);
+    let charts = tariffsim::charts::render_all(&data).map_err(|e| e.to_string())?;
+    for c in &charts {
+        dir.write(&format!("charts/{}.svg", c.name), c.svg.as_bytes()).map_err(|e| format!("cannot write chart {}: {e}", c.name))?;
+        dir.write(&format!("charts/{}.png", c.name), &c.png).map_err(|e| format!("cannot write chart {}: {e}", c.name))?;
+    }
+    let html = tariffsim::charts::report_html(&data, &charts);
+    dir.write("report.html", html.as_bytes()).map_err(|e| format!("cannot write report.html: {e}"))
 }
 
 /// A short table of headline outcomes: GDP deviation and growth at the horizon.

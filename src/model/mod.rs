@@ -246,6 +246,34 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// The deterministic baseline path: no tariff measures, no rules, free
+    /// licensing, central parameter values and no noise. Charts draw it as
+    /// the dashed reference line.
+    ///
+    /// # Errors
+    /// Never in practice (no tariff changes means no equilibrium to solve),
+    /// but a `RunError` is passed on rather than hidden.
+    pub fn baseline_output(&self) -> Result<RunOutput, RunError> {
+        let mut b = self.sc.clone();
+        b.measures.clear();
+        b.rules.clear();
+        if let Some(l) = &mut b.licensing {
+            l.schedule.clear();
+        }
+        for p in &mut b.params {
+            p.dist = None;
+        }
+        let noise: Vec<ParamId> = b.sectors.iter().map(|s| s.noise_sd).chain(b.licensing.as_ref().map(|l| l.noise_sd)).collect();
+        for p in noise {
+            b.params[p.0 as usize].value = 0.0;
+        }
+        let m = Model::new(&b, self.months);
+        let mut ws = Workspace::default();
+        let mut out = m.new_output();
+        m.run(0, 0, &mut ws, &mut out)?;
+        Ok(out)
+    }
+
     pub fn new_output(&self) -> RunOutput {
         RunOutput {
             monthly: vec![0.0; self.slots.n_monthly * self.months],
