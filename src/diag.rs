@@ -136,10 +136,14 @@ impl Diagnostics {
         }
     }
 
-    /// Human-readable report, one block per problem, with the offending line.
+    /// Human-readable report, one block per problem in file order, with the
+    /// offending line and a caret under the problem.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        for d in &self.items {
+        let mut order: Vec<&Diagnostic> = self.items.iter().collect();
+        // Stable: problems without a location first, then by file and offset.
+        order.sort_by_key(|d| d.loc.map(|l| (l.src, l.start)));
+        for d in order {
             let _ = write!(out, "error: {}", self.position(d));
             if !d.path.is_empty() {
                 let _ = write!(out, ": {}", d.path);
@@ -148,19 +152,24 @@ impl Diagnostics {
             if let Some(loc) = d.loc {
                 let (line, col) = self.sources.line_col(loc);
                 let text = self.sources.line_text(loc);
-                if !text.trim().is_empty() && text.len() <= 400 {
+                if !text.trim().is_empty() && text.chars().count() <= 400 {
+                    // Control characters (tabs, CR, NUL) would shift or hide
+                    // the caret: show each as one visible character.
+                    let shown: String = text.chars().map(|c| if c == '\t' { ' ' } else if c.is_control() { '\u{fffd}' } else { c }).collect();
+                    let shown = shown.trim_end_matches('\u{fffd}');
+                    let span_chars = {
+                        let t = &self.sources.get(loc.src).text;
+                        let a = (loc.start as usize).min(t.len());
+                        let b = (loc.end as usize).min(t.len()).max(a);
+                        let (a, b) = (floor_char_boundary(t, a), floor_char_boundary(t, b));
+                        t[a..b].chars().take_while(|c| *c != '\n').count()
+                    };
+                    let avail = shown.chars().count().saturating_sub(col - 1).max(1);
+                    let width = span_chars.clamp(1, avail);
                     let gutter = line.to_string().len();
-                    let width = (loc.end.saturating_sub(loc.start) as usize)
-                        .clamp(1, text.chars().count().saturating_sub(col - 1).max(1));
                     let _ = writeln!(out, "{:gutter$} |", "");
-                    let _ = writeln!(out, "{line} | {text}");
-                    let _ = writeln!(
-                        out,
-                        "{:gutter$} | {}{}",
-                        "",
-                        " ".repeat(col - 1),
-                        "^".repeat(width)
-                    );
+                    let _ = writeln!(out, "{line} | {shown}");
+                    let _ = writeln!(out, "{:gutter$} | {}{}", "", " ".repeat(col - 1), "^".repeat(width));
                 }
             }
             if let Some(h) = &d.help {
@@ -168,11 +177,7 @@ impl Diagnostics {
             }
         }
         let n = self.items.len();
-        let _ = writeln!(
-            out,
-            "{n} problem{} found; nothing was run or written.",
-            if n == 1 { "" } else { "s" }
-        );
+        let _ = writeln!(out, "{n} problem{} found; nothing was run or written.", if n == 1 { "" } else { "s" });
         out
     }
 }
@@ -204,12 +209,15 @@ pub fn unknown_help(word: &str, what: &str, candidates: &[&str]) -> String {
     match did_you_mean(word, candidates.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None if candidates.is_empty() => format!("no {what} is defined"),
-        None if candidates.len() <= 12 => format!("valid {what}s: {}", candidates.join(", ")),
-        None => format!(
-            "valid {what}s include: {}, ...",
-            candidates[..12].join(", ")
-        ),
+        None if candidates.len() <= 12 => format!("valid {}: {}", plural(what), candidates.join(", ")),
+        None => format!("valid {} include: {}, ...", plural(what), candidates[..12].join(", ")),
     }
+}
+
+/// English plural of a noun phrase's last word ("economy" -> "economies").
+fn plural(what: &str) -> String {
+    let consonant_y = what.ends_with('y') && !what.ends_with("ay") && !what.ends_with("ey") && !what.ends_with("oy");
+    if consonant_y { format!("{}ies", &what[..what.len() - 1]) } else { format!("{what}s") }
 }
 
 #[cfg(test)]
@@ -232,6 +240,13 @@ mod tests {
             end: 12,
         };
         assert_eq!(sm.line_col(loc), (2, 6));
+    }
+
+    #[test]
+    fn plurals_read_right() {
+        assert_eq!(plural("economy"), "economies");
+        assert_eq!(plural("key"), "keys");
+        assert_eq!(plural("licensing importer"), "licensing importers");
     }
 
     #[test]

@@ -3,6 +3,33 @@
 //! or usage, 130 interrupted). All modelling lives in the library.
 
 use clap::{Args, Parser, Subcommand};
+
+// Printing that never panics: a closed pipe (e.g. `tariffsim explain | head`)
+// must not turn into a crash, so write errors are ignored.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+macro_rules! warn {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($t)*);
+    }};
+}
+macro_rules! warn_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($t)*);
+    }};
+}
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -96,7 +123,7 @@ fn main() -> ExitCode {
         Command::Validate { scenarios, sets } => cmd_validate(&scenarios, &sets),
         Command::Explain { scenario, sets } => match load(&scenario, &sets) {
             Ok(sc) => {
-                print!("{}", tariffsim::explain::explain(&sc));
+                say_raw!("{}", tariffsim::explain::explain(&sc));
                 ExitCode::SUCCESS
             }
             Err(code) => code,
@@ -113,7 +140,7 @@ fn load(path: &Path, sets: &[String]) -> Result<Scenario, ExitCode> {
         },
     )
     .map_err(|d| {
-        eprint!("{}", d.render());
+        warn_raw!("{}", d.render());
         ExitCode::from(2)
     })
 }
@@ -122,7 +149,7 @@ fn cmd_validate(paths: &[PathBuf], sets: &[String]) -> ExitCode {
     let mut bad = false;
     for p in paths {
         match load(p, sets) {
-            Ok(sc) => println!(
+            Ok(sc) => say!(
                 "ok  {} ({}: {} economies, {} sectors, {} measures, {} rules)",
                 p.display(),
                 sc.meta.name,
@@ -132,7 +159,7 @@ fn cmd_validate(paths: &[PathBuf], sets: &[String]) -> ExitCode {
                 sc.rules.len()
             ),
             Err(_) => {
-                eprintln!("invalid  {}", p.display());
+                warn!("invalid  {}", p.display());
                 bad = true;
             }
         }
@@ -145,7 +172,7 @@ fn cmd_validate(paths: &[PathBuf], sets: &[String]) -> ExitCode {
 }
 
 fn usage(msg: &str) -> ExitCode {
-    eprintln!("error: {msg}");
+    warn!("error: {msg}");
     ExitCode::from(2)
 }
 
@@ -183,7 +210,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     let dir = match OutputDir::create(&a.out, &sc.meta.name) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!(
+            warn!(
                 "error: cannot write to the output folder {}: {e}\n  help: choose a writable folder with --out DIR",
                 a.out.display()
             );
@@ -202,7 +229,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     }
     let show_progress = !a.quiet && std::io::stderr().is_terminal();
     if !a.quiet {
-        eprintln!(
+        warn!(
             "{}: {} runs x {} months ({} series), seed {}, {} thread(s)",
             sc.meta.name, runs, months, model.slots.n_monthly, seed, threads
         );
@@ -234,7 +261,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
                 per_run_file = Some(std::io::BufWriter::new(f));
             }
             Err(e) => {
-                eprintln!("error: cannot create runs.csv: {e}");
+                warn!("error: cannot create runs.csv: {e}");
                 return ExitCode::from(1);
             }
         }
@@ -260,12 +287,12 @@ fn cmd_run(a: RunArgs) -> ExitCode {
         Ok(a) => a,
         Err(EngineError::Cancelled) => {
             drop(dir);
-            eprintln!("interrupted: no results written (earlier results, if any, are untouched)");
+            warn!("interrupted: no results written (earlier results, if any, are untouched)");
             return ExitCode::from(130);
         }
         Err(e) => {
             drop(dir);
-            eprintln!(
+            warn!(
                 "error: {e}\n  help: rerun that run alone with --seed {seed} and check the parameter values named above"
             );
             return ExitCode::from(1);
@@ -274,11 +301,11 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     if let Some(mut w) = per_run_file
         && let Err(e) = std::io::Write::flush(&mut w)
     {
-        eprintln!("error: cannot write runs.csv: {e}");
+        warn!("error: cannot write runs.csv: {e}");
         return ExitCode::from(1);
     }
     if agg.runs != runs {
-        eprintln!("error: {} of {runs} runs completed", agg.runs);
+        warn!("error: {} of {runs} runs completed", agg.runs);
         return ExitCode::from(1);
     }
     if let Some((k, c)) = agg
@@ -288,7 +315,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
         .find(|(_, c)| c.nonfinite() > 0)
     {
         let l = &model.slots.labels[k / months];
-        eprintln!(
+        warn!(
             "error: {} run(s) produced a non-finite value for {} {} {} {} in {}",
             c.nonfinite(),
             l.metric,
@@ -318,7 +345,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     ];
     for (name, bytes) in &files {
         if let Err(e) = dir.write(name, bytes) {
-            eprintln!(
+            warn!(
                 "error: cannot write {name}: {e}\n  help: check free space and permissions of {}",
                 a.out.display()
             );
@@ -328,18 +355,18 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     if !a.no_charts {
         let chart_started = Instant::now();
         if let Err(e) = write_charts(&model, &agg, seed, &dir) {
-            eprintln!("error: {e}");
+            warn!("error: {e}");
             return ExitCode::from(1);
         }
         if !a.quiet {
-            eprintln!("charts and report drawn in {:.1} s", chart_started.elapsed().as_secs_f64());
+            warn!("charts and report drawn in {:.1} s", chart_started.elapsed().as_secs_f64());
         }
     }
     match dir.commit() {
         Ok(p) => {
             if !a.quiet {
                 print_summary(&model, &agg);
-                eprintln!(
+                warn!(
                     "wrote {} in {:.1} s",
                     p.display(),
                     started.elapsed().as_secs_f64()
@@ -348,7 +375,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: cannot move results into place: {e}");
+            warn!("error: cannot move results into place: {e}");
             ExitCode::from(1)
         }
     }
@@ -372,13 +399,13 @@ fn print_summary(model: &Model, agg: &engine::Aggregator) {
     let sl = &model.slots;
     let months = model.months;
     let end = model.sc.month_label(months - 1);
-    println!(
+    say!(
         "\n{:<6} {:>26} {:>26}",
         "",
         "GDP vs baseline, avg %",
         format!("growth y/y {end}, %")
     );
-    println!(
+    say!(
         "{:<6} {:>26} {:>26}",
         "", "median [5%, 95%]", "median [5%, 95%]"
     );
@@ -387,7 +414,7 @@ fn print_summary(model: &Model, agg: &engine::Aggregator) {
                g: &tariffsim::engine::aggregate::Cell| {
         let d = dev.stats();
         let gs = g.stats();
-        println!(
+        say!(
             "{name:<6} {:>26} {:>26}",
             format!("{:.2} [{:.2}, {:.2}]", d.p50, d.p05, d.p95),
             format!("{:.2} [{:.2}, {:.2}]", gs.p50, gs.p05, gs.p95)
@@ -426,10 +453,10 @@ fn cmd_init(path: &Path) -> ExitCode {
     if let Err(e) = std::fs::write(path, toml)
         .and_then(|_| std::fs::write(&data_path, tariffsim::init::STARTER_CSV))
     {
-        eprintln!("error: cannot write {}: {e}", path.display());
+        warn!("error: cannot write {}: {e}", path.display());
         return ExitCode::from(1);
     }
-    println!(
+    say!(
         "wrote {} and {}\nnext: tariffsim explain {0}; tariffsim run {0}",
         path.display(),
         data_path.display()

@@ -18,7 +18,34 @@ pub struct Bounds {
     pub hi: f64,
     pub lo_open: bool,
     pub allow_inf: bool,
+    /// What the value is ("a share"); the range is added by `describe`.
     pub what: &'static str,
+}
+
+impl Bounds {
+    /// Words for the allowed range, from the actual limits (so narrowed
+    /// bounds such as `Bounds { hi: 24.0, ..MONTHS }` are described right).
+    pub fn describe(&self) -> String {
+        let lo = if self.lo_open { format!("> {}", self.lo) } else { format!(">= {}", self.lo) };
+        let mut s = if self.lo <= f64::MIN && self.hi >= f64::MAX {
+            format!("{} (finite)", self.what)
+        } else if self.hi >= f64::MAX {
+            format!("{} {lo}", self.what)
+        } else if self.lo <= f64::MIN {
+            format!("{} <= {}", self.what, self.hi)
+        } else if self.lo_open {
+            format!("{} > {} and <= {}", self.what, self.lo, self.hi)
+        } else {
+            format!("{} from {} to {}", self.what, self.lo, self.hi)
+        };
+        if self.allow_inf {
+            s.push_str(", or inf");
+        }
+        if self.what == "a rate" {
+            s.push_str(" (0.25 = 25 %, 100 = 10,000 %)");
+        }
+        s
+    }
 }
 
 pub const SHARE: Bounds = Bounds {
@@ -26,84 +53,84 @@ pub const SHARE: Bounds = Bounds {
     hi: 1.0,
     lo_open: false,
     allow_inf: false,
-    what: "a share between 0 and 1",
+    what: "a share",
 };
 pub const RATE: Bounds = Bounds {
     lo: 0.0,
     hi: 100.0,
     lo_open: false,
     allow_inf: false,
-    what: "a rate between 0 and 100 (0.25 = 25 %, 100 = 10,000 %)",
+    what: "a rate",
 };
 pub const POS: Bounds = Bounds {
     lo: 0.0,
     hi: f64::MAX,
     lo_open: true,
     allow_inf: false,
-    what: "a finite number > 0",
+    what: "a number",
 };
 pub const POS_OR_INF: Bounds = Bounds {
     lo: 0.0,
     hi: f64::INFINITY,
     lo_open: true,
     allow_inf: true,
-    what: "a number > 0, or inf",
+    what: "a number",
 };
 pub const NONNEG: Bounds = Bounds {
     lo: 0.0,
     hi: f64::MAX,
     lo_open: false,
     allow_inf: false,
-    what: "a finite number >= 0",
+    what: "a number",
 };
 pub const NONNEG_OR_INF: Bounds = Bounds {
     lo: 0.0,
     hi: f64::INFINITY,
     lo_open: false,
     allow_inf: true,
-    what: "a number >= 0, or inf",
+    what: "a number",
 };
 pub const GROWTH: Bounds = Bounds {
     lo: -50.0,
     hi: 50.0,
     lo_open: false,
     allow_inf: false,
-    what: "a growth rate in % per year between -50 and 50",
+    what: "a growth rate in % per year",
 };
 pub const ELASTICITY: Bounds = Bounds {
     lo: 0.0,
     hi: 100.0,
     lo_open: true,
     allow_inf: false,
-    what: "an elasticity > 0 and at most 100",
+    what: "an elasticity",
 };
 pub const DEMAND_ELASTICITY: Bounds = Bounds {
     lo: 0.0,
     hi: 100.0,
     lo_open: false,
     allow_inf: false,
-    what: "an elasticity between 0 and 100",
+    what: "an elasticity",
 };
 pub const MONTHS: Bounds = Bounds {
     lo: 0.0,
     hi: 600.0,
     lo_open: false,
     allow_inf: false,
-    what: "a number of months between 0 and 600",
+    what: "a number of months",
 };
 pub const HALF_LIFE: Bounds = Bounds {
     lo: 0.0,
     hi: 600.0,
     lo_open: true,
     allow_inf: false,
-    what: "a half-life in months > 0 and at most 600",
+    what: "a half-life in months",
 };
 pub const NOISE: Bounds = Bounds {
     lo: 0.0,
     hi: 2.0,
     lo_open: false,
     allow_inf: false,
-    what: "a noise sd between 0 and 2",
+    what: "a noise sd",
 };
 
 impl Bounds {
@@ -234,7 +261,7 @@ impl Compiler {
                     Some(node.loc),
                     path,
                     format!("expected a number, found {} ({})", v.type_name(), v.show()),
-                    format!("write {}", b.what),
+                    format!("write {}", b.describe()),
                 );
                 return None;
             }
@@ -244,7 +271,7 @@ impl Compiler {
                 Some(node.loc),
                 path,
                 format!("value {v} is out of range"),
-                format!("use {}", b.what),
+                format!("use {}", b.describe()),
             );
             return None;
         }
@@ -451,7 +478,7 @@ impl Compiler {
                 Some(d) => {
                     let (lo, hi) = d.support();
                     if !b.ok(lo) || !b.ok(hi) {
-                        self.err(Some(node.loc), path, format!("the distribution can produce values in [{lo}, {hi}], outside the allowed range"), format!("values must be {}; add `min`/`max` truncation or narrow the distribution", b.what));
+                        self.err(Some(node.loc), path, format!("the distribution can produce values in [{lo}, {hi}], outside the allowed range"), format!("values must be {}; add `min`/`max` truncation or narrow the distribution", b.describe()));
                         return self.push_param(path, None, f64::NAN, integer);
                     }
                     let c = d.center();
@@ -486,7 +513,7 @@ impl Compiler {
                         format!("missing required key `{key}`"),
                         format!(
                             "add `{key} = ...` ({}; a distribution table is also accepted)",
-                            b.what
+                            b.describe()
                         ),
                     );
                 }
@@ -498,7 +525,17 @@ impl Compiler {
     fn int_param(&mut self, t: &Table, path: &str, key: &str, default: f64, b: Bounds) -> ParamId {
         let p = join(path, key);
         match t.get(key) {
-            Some(e) => self.param_node(&e.node, &p, b, true),
+            Some(e) => {
+                // A fixed value must be whole; a distribution is rounded per draw.
+                if let Value::Float(f) = e.node.value
+                    && f.is_finite()
+                    && f.fract() != 0.0
+                {
+                    self.err(Some(e.node.loc), &p, format!("{f} is not a whole number of months"), format!("use a whole number ({}), or a distribution (its draws are rounded)", b.describe()));
+                    return self.push_param(&p, None, f64::NAN, true);
+                }
+                self.param_node(&e.node, &p, b, true)
+            }
             None => self.push_param(&p, None, default, true),
         }
     }
@@ -542,7 +579,7 @@ impl Compiler {
             hi: f64::MAX,
             lo_open: false,
             allow_inf: false,
-            what: "a finite number",
+            what: "a number",
         };
         let n_before = self.diags.len();
         let req = |c: &mut Self, k: &str| -> f64 {
@@ -636,7 +673,7 @@ impl Compiler {
             hi: f64::MAX,
             lo_open: false,
             allow_inf: false,
-            what: "a finite number",
+            what: "a number",
         };
         let mut out = Vec::new();
         for (k, it) in items.iter().enumerate() {
@@ -651,20 +688,22 @@ impl Compiler {
         node: &'n Node,
         path: &str,
         help: &str,
-    ) -> Option<Vec<(Date, &'n Node)>> {
+    ) -> Option<Vec<(Date, &'n Node, &'n Node)>> {
+        // Entries with a bad shape or date are dropped after reporting; an
+        // ordering problem is reported but the entry kept, so later checks
+        // (such as the horizon) still see every date.
         let items = self.array(node, path, help)?;
         if items.is_empty() {
             self.err(Some(node.loc), path, "the list is empty", help);
             return None;
         }
-        let mut out: Vec<(Date, &Node)> = Vec::new();
-        let mut ok = true;
+        let mut out: Vec<(Date, &Node, &Node)> = Vec::new();
         for (k, it) in items.iter().enumerate() {
             let p = format!("{path}[{k}]");
             match &it.value {
                 Value::Array(pair) if pair.len() == 2 => {
                     if let Some(d) = self.date(&pair[0], &p) {
-                        if let Some((prev, _)) = out.last()
+                        if let Some((prev, _, _)) = out.last()
                             && d <= *prev
                         {
                             self.err(
@@ -673,11 +712,8 @@ impl Compiler {
                                 format!("date {d} is not after the previous entry's date {prev}"),
                                 "list the entries in increasing date order, each date once",
                             );
-                            ok = false;
                         }
-                        out.push((d, &pair[1]));
-                    } else {
-                        ok = false;
+                        out.push((d, &pair[0], &pair[1]));
                     }
                 }
                 v => {
@@ -691,11 +727,10 @@ impl Compiler {
                         ),
                         help,
                     );
-                    ok = false;
                 }
             }
         }
-        ok.then_some(out)
+        Some(out)
     }
 
     fn ramp(&mut self, node: &Node, path: &str, start: YearMonth, b: Bounds) -> Ramp {
@@ -705,7 +740,7 @@ impl Compiler {
             return Ramp::default();
         };
         let mut points = Vec::new();
-        for (k, (d, v)) in items.into_iter().enumerate() {
+        for (k, (d, _, v)) in items.into_iter().enumerate() {
             if let Some(x) = self.number(v, &format!("{path}[{k}]"), b) {
                 let (m, f) = d.offset(start);
                 points.push((m as f64 + f, x));
@@ -741,8 +776,16 @@ impl Compiler {
         let horizon_end = start.plus(meta.months as i32);
         let economies = self.economies(root, root_loc);
         let econ_ids: Vec<String> = economies.iter().map(|e| e.id.clone()).collect();
+        // Without economies or sectors everything else would only repeat
+        // that problem once per reference: stop there.
+        if econ_ids.is_empty() {
+            return Err((self.diags, self.sources));
+        }
         let sectors = self.sectors(root, root_loc, &econ_ids);
         let sector_ids: Vec<String> = sectors.iter().map(|s| s.id.clone()).collect();
+        if sector_ids.is_empty() {
+            return Err((self.diags, self.sources));
+        }
         let trade = self.trade(root, root_loc, &econ_ids, &sector_ids);
         let measures = self.measures(root, &econ_ids, &sector_ids, horizon_end);
         let licensing = self.licensing(root, &econ_ids, &sector_ids, start, horizon_end);
@@ -891,7 +934,9 @@ impl Compiler {
         let help =
             "define each economy as a table: [economies.US] with name, gdp_usd_bn, growth_pct, ...";
         let list = self.named_tables(root, "economies", help);
-        if list.is_empty() {
+        // A wrongly typed `economies` was reported by `named_tables` already.
+        let wrong_type = root.get("economies").is_some_and(|e| !matches!(e.node.value, Value::Table(_)));
+        if list.is_empty() && !wrong_type {
             self.err(
                 Some(root_loc),
                 "economies",
@@ -980,7 +1025,8 @@ impl Compiler {
     fn sectors(&mut self, root: &Table, root_loc: Loc, econ_ids: &[String]) -> Vec<Sector> {
         let help = "define each sector as a table: [sectors.electronics] with sigma_import, sigma_domestic, eta, va_share, ...";
         let list = self.named_tables(root, "sectors", help);
-        if list.is_empty() {
+        let wrong_type = root.get("sectors").is_some_and(|e| !matches!(e.node.value, Value::Table(_)));
+        if list.is_empty() && !wrong_type {
             self.err(Some(root_loc), "sectors", "no sectors are defined", help);
         }
         let mut out = Vec::new();
@@ -1287,8 +1333,8 @@ impl Compiler {
                         &pp,
                         "write path = [[\"2025-04-09\", 0.34], [\"2025-05-14\", 0.10]]",
                     ) {
-                        for (k, (d, v)) in items.into_iter().enumerate() {
-                            self.check_horizon(v, &format!("{pp}[{k}]"), d, horizon_end);
+                        for (k, (d, dn, v)) in items.into_iter().enumerate() {
+                            self.check_horizon(dn, &format!("{pp}[{k}]"), d, horizon_end);
                             let pid = self.param_node(v, &format!("{pp}[{k}]"), RATE, false);
                             steps.push((d, pid));
                         }
@@ -1447,9 +1493,9 @@ impl Compiler {
         if let Some(r) = t.get("regime") {
             let help = "write regime = [[\"2025-04-04\", \"licensing\"], ...]";
             if let Some(items) = self.dated_values(&r.node, "licensing.regime", help) {
-                for (k, (d, v)) in items.into_iter().enumerate() {
+                for (k, (d, dn, v)) in items.into_iter().enumerate() {
                     let p = format!("licensing.regime[{k}]");
-                    self.check_horizon(v, &p, d, horizon_end);
+                    self.check_horizon(dn, &p, d, horizon_end);
                     if let Some(i) = self.id_ref(v, &p, &names, "regime") {
                         schedule.push((d, i));
                     }
@@ -1596,11 +1642,13 @@ impl Compiler {
             "define each rule as a table: [rules.cn_matches_us] with when, probability, then";
         let list = self.named_tables(root, "rules", help);
         let all_ids: Vec<String> = list.iter().map(|(id, ..)| id.to_string()).collect();
+        let disabled: Vec<bool> = list.iter().map(|(_, _, _, t)| t.get("enabled").is_some_and(|e| matches!(e.node.value, Value::Bool(false)))).collect();
         let mut out = Vec::new();
         let ctx = RuleCtx {
             econ_ids,
             sector_ids,
             rule_ids: &all_ids,
+            disabled: &disabled,
             measures,
             lic,
             start,
@@ -1712,8 +1760,9 @@ impl Compiler {
                     }
                 )
             });
-            if uses_match && !when.as_ref().is_some_and(has_tariff_raised) {
-                self.err(Some(loc), &join(&path, "then"), "`match` needs a triggering increase, but `when` has no `tariff_raised` condition", "use a fixed `rate`, or condition the rule on tariff_raised");
+            // Only when `when` compiled: a broken condition is reported on its own.
+            if uses_match && when.as_ref().is_some_and(|w| !has_tariff_raised(w)) {
+                self.err(t.get("then").map(|e| e.node.loc), &join(&path, "then"), "`match` needs a triggering increase, but `when` has no `tariff_raised` condition", "use a fixed `rate`, or condition the rule on tariff_raised");
             }
             if let Some(when) = when {
                 out.push(Rule {
@@ -1877,9 +1926,7 @@ impl Compiler {
                     .collect();
                 let imp = self
                     .required(ct, e.node.loc, &p, "importer", "add importer = \"US\"")
-                    .and_then(|n| {
-                        self.id_ref(n, &join(&p, "importer"), &lic_ids, "licensing importer")
-                    });
+                    .and_then(|n| self.lic_importer_ref(n, &join(&p, "importer"), &lic_ids, ctx.econ_ids[lic.supplier].as_str()));
                 let level = self
                     .required(ct, e.node.loc, &p, "level", "add level = 0.2")
                     .and_then(|n| self.number(n, &join(&p, "level"), SHARE));
@@ -1927,6 +1974,10 @@ impl Compiler {
             }
             "fired" => {
                 let k = self.id_ref(&e.node, &p, ctx.rule_ids, "rule")?;
+                if ctx.disabled[k] {
+                    self.err(Some(e.node.loc), &p, format!("rule `{}` is disabled (enabled = false), so it can never fire", ctx.rule_ids[k]), "enable that rule, or remove this condition");
+                    return None;
+                }
                 Some(Cond::Fired(k))
             }
             "all" | "any" => {
@@ -2077,14 +2128,8 @@ impl Compiler {
                 let regime = lt
                     .get("regime")
                     .and_then(|x| self.id_ref(&x.node, &join(&p, "regime"), &names, "regime"));
-                let importer = lt.get("importer").and_then(|x| {
-                    self.id_ref(
-                        &x.node,
-                        &join(&p, "importer"),
-                        &lic_ids,
-                        "licensing importer",
-                    )
-                });
+                let supplier = ctx.econ_ids[lic.supplier].clone();
+                let importer = lt.get("importer").and_then(|x| self.lic_importer_ref(&x.node, &join(&p, "importer"), &lic_ids, &supplier));
                 let af = self.opt_number(
                     lt,
                     &p,
@@ -2143,6 +2188,8 @@ impl Compiler {
                                 "a rule cannot revert itself",
                                 "name another rule or a scheduled measure",
                             );
+                        } else if ctx.disabled[i] {
+                            self.err(Some(it.loc), &pk, format!("rule `{s}` is disabled (enabled = false), so it creates no tariffs to revert"), "enable that rule, or remove it from the list");
                         } else {
                             targets.push(RevertTarget::Rule(i));
                         }
@@ -2182,6 +2229,16 @@ impl Compiler {
         }
     }
 
+    /// A licensing importer id; the supplier gets its own explanation.
+    fn lic_importer_ref(&mut self, n: &Node, path: &str, lic_ids: &[String], supplier: &str) -> Option<usize> {
+        if matches!(&n.value, Value::Str(s) if s == supplier) {
+            let list = lic_ids.join(", ");
+            self.err(Some(n.loc), path, format!("`{supplier}` is the licensing supplier, not one of its importers"), format!("name a licensing importer: {list}"));
+            return None;
+        }
+        self.id_ref(n, path, lic_ids, "licensing importer")
+    }
+
     fn macro_params(&mut self, root: &Table) -> MacroParams {
         let mut m = MacroParams {
             tpu_half_life_months: 6.0,
@@ -2212,6 +2269,8 @@ struct RuleCtx<'a> {
     econ_ids: &'a [String],
     sector_ids: &'a [String],
     rule_ids: &'a [String],
+    /// Rules switched off with `enabled = false` (references to them are errors).
+    disabled: &'a [bool],
     measures: &'a [Measure],
     lic: Option<&'a Licensing>,
     start: YearMonth,

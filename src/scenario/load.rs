@@ -38,16 +38,13 @@ impl Loader {
         &mut self,
         path: &Path,
         named_at: Option<Loc>,
-        chain: &mut Vec<PathBuf>,
+        chain: &mut Vec<(PathBuf, String)>,
     ) -> Option<Table> {
         let display = path.display().to_string();
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-        if chain.contains(&canon) {
-            let cycle: Vec<String> = chain
-                .iter()
-                .chain(std::iter::once(&canon))
-                .map(|p| p.display().to_string())
-                .collect();
+        if chain.iter().any(|(c, _)| *c == canon) {
+            // Show the paths as written, not canonicalised.
+            let cycle: Vec<String> = chain.iter().map(|(_, d)| d.clone()).chain(std::iter::once(display.clone())).collect();
             self.diags.push(
                 Diagnostic::new(
                     named_at,
@@ -82,7 +79,7 @@ impl Loader {
                     Diagnostic::new(
                         named_at,
                         "",
-                        format!("{display} is a folder, not a scenario file"),
+                        "this is a folder, not a scenario file".to_string(),
                     )
                     .help("give the path of a .toml file")
                     .in_file(display),
@@ -90,13 +87,13 @@ impl Loader {
                 return None;
             }
             Ok(m) if m.len() > MAX_TOML_BYTES => {
-                self.diags.push(Diagnostic::new(named_at, "", format!("{display} is {} bytes, over the {MAX_TOML_BYTES}-byte limit for scenario files", m.len())).help("put large tables in CSV data files").in_file(display));
+                self.diags.push(Diagnostic::new(named_at, "", format!("the file is {:.1} MB, over the {} MB limit for scenario files", m.len() as f64 / 1048576.0, MAX_TOML_BYTES / 1048576)).help("put large tables in CSV data files").in_file(display));
                 return None;
             }
             Ok(_) => {}
             Err(e) => {
                 self.diags.push(
-                    Diagnostic::new(named_at, "", format!("cannot read {display}: {e}"))
+                    Diagnostic::new(named_at, "", format!("cannot read the file: {e}"))
                         .help(not_found_help)
                         .in_file(display),
                 );
@@ -107,7 +104,7 @@ impl Loader {
             Ok(b) => b,
             Err(e) => {
                 self.diags.push(
-                    Diagnostic::new(named_at, "", format!("cannot read {display}: {e}"))
+                    Diagnostic::new(named_at, "", format!("cannot read the file: {e}"))
                         .help(not_found_help)
                         .in_file(display),
                 );
@@ -126,7 +123,7 @@ impl Loader {
                         None,
                         "",
                         format!(
-                            "{display} is not UTF-8 text (invalid byte at offset {})",
+                            "the file is not UTF-8 text (invalid byte after {} valid bytes)",
                             e.utf8_error().valid_up_to()
                         ),
                     )
@@ -138,7 +135,7 @@ impl Loader {
         };
         if text.trim().is_empty() {
             self.diags.push(
-                Diagnostic::new(None, "", format!("{display} is empty"))
+                Diagnostic::new(None, "", "the file is empty".to_string())
                     .help("start from `tariffsim init my_scenario.toml`")
                     .in_file(display),
             );
@@ -147,7 +144,7 @@ impl Loader {
         let dir = path.parent().map(Path::to_path_buf);
         let src = self.add_source(display.clone(), text, dir.clone());
         let mut table = tree::parse(&self.sources, src, &mut self.diags)?;
-        chain.push(canon);
+        chain.push((canon, display.clone()));
         let base = table.remove("base");
         let merged = match base {
             None => Some(table),
@@ -210,7 +207,22 @@ impl Loader {
             );
             return;
         }
+        let raw = arg[eq + 1..].trim_start();
         let value = tree::parse_set_value(&self.sources, src, eq + 1);
+        // Text that looks like a TOML array, table or quoted string but does
+        // not parse is a mistake, not a string value.
+        if matches!(value.value, Value::Str(_))
+            && raw.starts_with(['[', '{', '"', '\''])
+            && let Err(msg) = tree::parse_value_ok(raw)
+        {
+            let loc = Loc { src, start: (eq + 1) as u32, end: arg.len().max(eq + 2) as u32 };
+            self.diags.push(Diagnostic::new(Some(loc), key, format!("the value is not valid TOML: {msg}")).help("quote the whole argument for the shell, e.g. --set 'sectors.electronics.sigma_import={dist=\"uniform\",min=3,max=6}'"));
+            return;
+        }
+        if let Some((msg, help)) = misspelled_entry(root, &parts) {
+            self.diags.push(Diagnostic::new(Some(key_loc), key, msg).help(help));
+            return;
+        }
         if let Err(msg) = tree::set_path(root, &parts, key_loc, value) {
             self.diags.push(
                 Diagnostic::new(Some(key_loc), key, msg)
@@ -218,6 +230,37 @@ impl Loader {
             );
         }
     }
+}
+
+/// Collections whose children are named entries (the path prefix).
+const NAMED: &[&[&str]] = &[&["economies"], &["sectors"], &["tariffs"], &["rules"], &["licensing", "regimes"], &["licensing", "importers"]];
+
+/// A `--set` that would create a new named entry whose name is one or two
+/// edits away from an existing one is almost surely a typo.
+fn misspelled_entry(root: &Table, parts: &[&str]) -> Option<(String, String)> {
+    for prefix in NAMED {
+        if parts.len() <= prefix.len() || parts[..prefix.len()] != **prefix {
+            continue;
+        }
+        let mut t = root;
+        for p in *prefix {
+            match t.get(p).map(|e| &e.node.value) {
+                Some(Value::Table(inner)) => t = inner,
+                _ => return None,
+            }
+        }
+        let name = parts[prefix.len()];
+        if t.get(name).is_some() {
+            return None;
+        }
+        let close = t.keys().filter(|k| strsim::levenshtein(k, name) <= 2).min_by_key(|k| strsim::levenshtein(k, name))?;
+        let coll = prefix.join(".");
+        return Some((
+            format!("there is no `{coll}` entry named `{name}`"),
+            format!("did you mean `{close}`? (a new entry needs a name that is not a near-copy of an existing one)"),
+        ));
+    }
+    None
 }
 
 /// Load, layer, override and validate a scenario.

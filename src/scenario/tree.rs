@@ -131,16 +131,28 @@ pub fn parse(sources: &SourceMap, src: u32, diags: &mut Vec<Diagnostic>) -> Opti
     let text = &sources.get(src).text;
     let (doc, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
+        let mut seen: Vec<(Loc, String)> = Vec::new();
         for e in errors {
-            let loc = e.span().map(|r| Loc {
+            // Errors without a span (e.g. the nesting limit) point at the file's start.
+            let loc = e.span().map_or(Loc { src, start: 0, end: 1 }, |r| Loc {
                 src,
                 start: r.start as u32,
                 end: r.end.max(r.start + 1) as u32,
             });
             let msg = e.message().trim().replace('\n', " ");
+            // The parser can report one problem many times at one place.
+            if seen.iter().any(|(l, m)| *l == loc && *m == msg) {
+                continue;
+            }
+            seen.push((loc, msg.clone()));
+            let help = if msg.contains("recurs") {
+                "the file nests tables or arrays too deeply; scenarios need only a few levels"
+            } else {
+                "fix the TOML syntax (see docs/scenario-format.md): strings need quotes, tables `[name]`, one key = value per line"
+            };
             diags.push(
-                Diagnostic::new(loc, "", format!("TOML syntax error: {msg}"))
-                    .help("fix the TOML syntax (see docs/scenario-format.md); strings need quotes, tables `[name]`, key = value pairs one per line")
+                Diagnostic::new(Some(loc), "", format!("TOML syntax error: {msg}"))
+                    .help(help)
                     .in_file(sources.get(src).name.clone()),
             );
         }
@@ -171,6 +183,15 @@ pub fn parse_set_value(sources: &SourceMap, src: u32, value_start: usize) -> Nod
     Node {
         value: Value::Str(raw.to_string()),
         loc,
+    }
+}
+
+/// Whether `raw` parses as a TOML value; the parser's message if not.
+pub fn parse_value_ok(raw: &str) -> Result<(), String> {
+    let (_, errors) = DeValue::parse_recoverable(raw);
+    match errors.first() {
+        None => Ok(()),
+        Some(e) => Err(e.message().trim().replace('\n', " ")),
     }
 }
 

@@ -1,0 +1,353 @@
+//! The drawing primitives: a chart is a frame (title, legend, note) around a
+//! grid of panels; a panel is a time plot (bands and lines over the months),
+//! a histogram or a tornado of bars.
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::BindKeyPoints;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::style::{self, AXIS, CAPTION, GREY, GRID, INK, LegendItem, TICK, err, fmt_tick, font};
+
+/// A shaded band between two series.
+#[derive(Debug, Clone)]
+pub struct BandSpec {
+    pub lo: Vec<f64>,
+    pub hi: Vec<f64>,
+    pub colour: RGBColor,
+    pub opacity: f64,
+}
+
+/// A line over the months.
+#[derive(Debug, Clone)]
+pub struct LineSpec {
+    pub values: Vec<f64>,
+    pub colour: RGBColor,
+    pub width: u32,
+    pub dashed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Panel {
+    /// Bands and lines over the months (x axis: dates).
+    Time {
+        caption: Option<String>,
+        y_desc: String,
+        bands: Vec<BandSpec>,
+        lines: Vec<LineSpec>,
+        /// A fixed y range (e.g. 0-100 for probabilities).
+        y_fixed: Option<(f64, f64)>,
+    },
+    /// A histogram: bins `(lo, hi, share in %)`, with marks at the 5th, 50th and 95th percentiles.
+    Hist { caption: Option<String>, x_desc: String, bins: Vec<(f64, f64, f64)>, p05: f64, p50: f64, p95: f64 },
+    /// Horizontal bars (label, value), drawn top to bottom in the given order.
+    Tornado { x_desc: String, bars: Vec<(String, f64)> },
+}
+
+/// One chart: frame and a grid of panels.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub name: String,
+    pub title: String,
+    pub legend: Vec<LegendItem>,
+    pub cols: usize,
+    pub panels: Vec<Panel>,
+    pub size: (u32, u32),
+    /// x-axis description of time panels (single-panel charts only).
+    pub time_desc: bool,
+}
+
+/// Draw a chart on any backend.
+///
+/// # Errors
+/// If the backend fails.
+pub fn draw_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart, months: &[String], note: &str) -> Result<(), String> {
+    let body = style::frame(root, &chart.title, &chart.legend, note)?;
+    let cols = chart.cols.max(1);
+    let rows = chart.panels.len().div_ceil(cols).max(1);
+    let cells = body.split_evenly((rows, cols));
+    for (panel, cell) in chart.panels.iter().zip(cells.iter()) {
+        let cell = if chart.panels.len() > 1 { cell.margin(6, 10, 4, 14) } else { cell.clone() };
+        match panel {
+            Panel::Time { caption, y_desc, bands, lines, y_fixed } => {
+                time_panel(&cell, months, caption.as_deref(), y_desc, bands, lines, *y_fixed, chart.time_desc)?;
+            }
+            Panel::Hist { caption, x_desc, bins, p05, p50, p95 } => hist_panel(&cell, caption.as_deref(), x_desc, bins, (*p05, *p50, *p95))?,
+            Panel::Tornado { x_desc, bars } => tornado_panel(&cell, x_desc, bars)?,
+        }
+    }
+    Ok(())
+}
+
+fn text_w<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, size: f64) -> u32 {
+    area.estimate_text_size(text, &font(size)).map(|(w, _)| w).unwrap_or((text.chars().count() as f64 * size * 0.62) as u32)
+}
+
+/// A y range covering the values, padded, never empty.
+fn y_range(values: impl Iterator<Item = f64>, floor_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if floor_zero && lo >= 0.0 && lo < 0.35 * hi {
+        lo = 0.0;
+    }
+    let span = hi - lo;
+    if span < 1e-9 * (1.0 + hi.abs()) {
+        let pad = if hi.abs() > 1e-9 { hi.abs() * 0.1 } else { 1.0 };
+        return (lo - pad, hi + pad);
+    }
+    let lo2 = if lo == 0.0 && floor_zero { 0.0 } else { lo - 0.06 * span };
+    (lo2, hi + 0.06 * span)
+}
+
+/// Key points on the month axis at calendar-aligned steps that fit the width.
+fn month_ticks(months: &[String], width_px: u32, label_px: u32) -> Vec<f64> {
+    let n = months.len();
+    if n <= 1 {
+        return vec![0.0];
+    }
+    let max_labels = (width_px as f64 / (label_px as f64 * 1.6)).floor().max(2.0) as usize;
+    let step = [1usize, 2, 3, 6, 12, 24, 60, 120].into_iter().find(|s| n.div_ceil(*s) <= max_labels).unwrap_or(120);
+    let month_of = |t: usize| months[t].get(5..7).and_then(|m| m.parse::<usize>().ok());
+    let year_of = |t: usize| months[t].get(0..4).and_then(|m| m.parse::<usize>().ok());
+    let mut ticks: Vec<f64> = (0..n)
+        .filter(|&t| match (month_of(t), year_of(t)) {
+            (Some(m), Some(y)) => {
+                if step <= 12 {
+                    (m - 1) % step == 0
+                } else {
+                    m == 1 && y % (step / 12) == 0
+                }
+            }
+            _ => t % step == 0,
+        })
+        .map(|t| t as f64)
+        .collect();
+    if ticks.len() < 2 {
+        ticks = (0..n).step_by(step.min(n - 1).max(1)).map(|t| t as f64).collect();
+    }
+    ticks
+}
+
+fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, caption: Option<&str>) -> Result<(), String> {
+    let (w, h) = area.dim_in_pixel();
+    if let Some(c) = caption {
+        area.draw_text(c, &style::bold(CAPTION), (8, 4)).map_err(err)?;
+    }
+    let st = style::grey_text(AXIS).pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw_text("no data", &st, (w as i32 / 2, h as i32 / 2)).map_err(err)?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn time_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    months: &[String],
+    caption: Option<&str>,
+    y_desc: &str,
+    bands: &[BandSpec],
+    lines: &[LineSpec],
+    y_fixed: Option<(f64, f64)>,
+    x_desc: bool,
+) -> Result<(), String> {
+    let n = months.len();
+    let all = bands.iter().flat_map(|b| b.lo.iter().chain(&b.hi)).chain(lines.iter().flat_map(|l| &l.values)).copied();
+    if n == 0 || !all.clone().any(f64::is_finite) {
+        return no_data(area, caption);
+    }
+    let (y0, y1) = y_fixed.unwrap_or_else(|| y_range(all.clone(), all.clone().all(|v| !v.is_finite() || v >= 0.0)));
+    let dec = tick_decimals_for(y0, y1);
+    let widest = [y0, y1, (y0 + y1) / 2.0].iter().map(|v| text_w(area, &fmt_tick(*v, dec), TICK)).max().unwrap_or(40);
+    let y_area = widest + (AXIS * 1.5) as u32 + 14;
+    let x_area = (TICK * 1.6) as u32 + if x_desc { (AXIS * 1.5) as u32 } else { 0 };
+    let (w, _) = area.dim_in_pixel();
+    let label_px = text_w(area, "2025-07", TICK).max(60);
+    let ticks = month_ticks(months, w.saturating_sub(y_area + 20), label_px);
+    let x_max = if n > 1 { (n - 1) as f64 } else { 1.0 };
+
+    let mut b = ChartBuilder::on(area);
+    if let Some(c) = caption {
+        b.caption(c, style::bold(CAPTION));
+    }
+    b.margin_top(4).margin_right(if x_desc { 24 } else { 16 }).x_label_area_size(x_area).y_label_area_size(y_area);
+    let mut chart = b.build_cartesian_2d((0f64..x_max).with_key_points(ticks), y0..y1).map_err(err)?;
+    let month_label = |x: &f64| months.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
+    let y_fmt = |y: &f64| fmt_tick(*y, dec);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_label_formatter(&month_label)
+        .y_label_formatter(&y_fmt)
+        .y_labels(6)
+        .label_style(font(TICK))
+        .axis_desc_style(font(AXIS))
+        .y_desc(y_desc)
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(GREY.stroke_width(1));
+    if x_desc {
+        mesh.x_desc("month");
+    }
+    mesh.draw().map_err(err)?;
+
+    if y0 < 0.0 && y1 > 0.0 {
+        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (x_max, 0.0)], GREY.stroke_width(1)))).map_err(err)?;
+    }
+    for band in bands {
+        // Split at non-finite points so a gap never becomes a spike.
+        let mut run: Vec<(f64, f64, f64)> = Vec::new();
+        let mut flush = |run: &mut Vec<(f64, f64, f64)>| -> Result<(), String> {
+            if run.len() >= 2 {
+                let mut pts: Vec<(f64, f64)> = run.iter().map(|&(t, _, hi)| (t, hi)).collect();
+                pts.extend(run.iter().rev().map(|&(t, lo, _)| (t, lo)));
+                chart.draw_series(std::iter::once(Polygon::new(pts, band.colour.mix(band.opacity).filled()))).map_err(err)?;
+            }
+            run.clear();
+            Ok(())
+        };
+        for t in 0..n {
+            let (lo, hi) = (band.lo.get(t).copied().unwrap_or(f64::NAN), band.hi.get(t).copied().unwrap_or(f64::NAN));
+            if lo.is_finite() && hi.is_finite() {
+                run.push((t as f64, lo.min(hi), hi.max(lo)));
+            } else {
+                flush(&mut run)?;
+            }
+        }
+        flush(&mut run)?;
+    }
+    for line in lines {
+        let pts: Vec<(f64, f64)> = line.values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(t, v)| (t as f64, *v)).collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let st = line.colour.stroke_width(line.width);
+        if line.dashed {
+            chart.draw_series(DashedLineSeries::new(pts, 12, 9, st)).map_err(err)?;
+        } else if pts.len() == 1 {
+            chart.draw_series(std::iter::once(Circle::new(pts[0], 4, line.colour.filled()))).map_err(err)?;
+        } else {
+            chart.draw_series(LineSeries::new(pts, st)).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+fn tick_decimals_for(y0: f64, y1: f64) -> usize {
+    style::tick_decimals(y1 - y0)
+}
+
+fn hist_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, caption: Option<&str>, x_desc: &str, bins: &[(f64, f64, f64)], marks: (f64, f64, f64)) -> Result<(), String> {
+    if bins.is_empty() || !bins.iter().all(|b| b.0.is_finite() && b.1.is_finite() && b.2.is_finite()) {
+        return no_data(area, caption);
+    }
+    let (x0, x1) = (bins[0].0, bins[bins.len() - 1].1);
+    let span = (x1 - x0).max(1e-9);
+    let (x0, x1) = (x0 - 0.04 * span, x1 + 0.04 * span);
+    let ymax = bins.iter().map(|b| b.2).fold(0.0f64, f64::max).max(1e-9) * 1.12;
+    let xdec = style::tick_decimals(x1 - x0);
+    let ydec = style::tick_decimals(ymax);
+    let widest = [0.0, ymax, ymax / 2.0].iter().map(|v| text_w(area, &fmt_tick(*v, ydec), TICK)).max().unwrap_or(40);
+    let mut b = ChartBuilder::on(area);
+    if let Some(c) = caption {
+        b.caption(c, style::bold(CAPTION));
+    }
+    b.margin_top(4).margin_right(24).x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32).y_label_area_size(widest + (AXIS * 1.5) as u32 + 14);
+    let mut chart = b.build_cartesian_2d(x0..x1, 0f64..ymax).map_err(err)?;
+    let (w, _) = area.dim_in_pixel();
+    let label_px = text_w(area, &fmt_tick(x1, xdec), TICK).max(50);
+    let n_x = ((w as f64 * 0.8) / (label_px as f64 * 1.8)).clamp(2.0, 8.0) as usize;
+    let xf = |x: &f64| fmt_tick(*x, xdec);
+    let yf = |y: &f64| fmt_tick(*y, ydec);
+    chart
+        .configure_mesh()
+        .x_labels(n_x)
+        .y_labels(5)
+        .x_label_formatter(&xf)
+        .y_label_formatter(&yf)
+        .label_style(font(TICK))
+        .axis_desc_style(font(AXIS))
+        .x_desc(x_desc)
+        .y_desc("share of runs (%)")
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(GREY.stroke_width(1))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(bins.iter().map(|&(lo, hi, v)| {
+            let gap = (hi - lo) * 0.06;
+            Rectangle::new([(lo + gap, 0.0), (hi - gap, v)], style::SKY.filled())
+        }))
+        .map_err(err)?;
+    let (p05, p50, p95) = marks;
+    for (x, colour, dashed) in [(p05, INK, true), (p95, INK, true), (p50, style::VERMILLION, false)] {
+        if !x.is_finite() {
+            continue;
+        }
+        let pts = vec![(x, 0.0), (x, ymax)];
+        if dashed {
+            chart.draw_series(DashedLineSeries::new(pts, 10, 8, colour.stroke_width(2))).map_err(err)?;
+        } else {
+            chart.draw_series(LineSeries::new(pts, colour.stroke_width(4))).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+fn tornado_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, x_desc: &str, bars: &[(String, f64)]) -> Result<(), String> {
+    if bars.is_empty() {
+        return no_data(area, None);
+    }
+    let m = bars.iter().map(|b| b.1.abs()).fold(0.0f64, f64::max);
+    let m = if m > 0.0 { ((m * 1.3) * 10.0).ceil() / 10.0 } else { 0.1 }.min(1.3);
+    let n = bars.len();
+    let label_w = bars.iter().map(|(l, _)| text_w(area, l, TICK)).max().unwrap_or(100);
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(8)
+        .margin_right(40)
+        .x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32)
+        .y_label_area_size(label_w + 24)
+        .build_cartesian_2d(-m..m, (-0.5f64..n as f64 - 0.5).with_key_points((0..n).map(|i| i as f64).collect()))
+        .map_err(err)?;
+    // Bars are listed top to bottom: index 0 at the top.
+    let name = |y: &f64| {
+        let i = y.round() as i64;
+        if i < 0 || i as usize >= n { String::new() } else { bars[n - 1 - i as usize].0.clone() }
+    };
+    let xf = |x: &f64| fmt_tick(*x, 1);
+    chart
+        .configure_mesh()
+        .x_labels(9)
+        .x_label_formatter(&xf)
+        .y_label_formatter(&name)
+        .label_style(font(TICK))
+        .axis_desc_style(font(AXIS))
+        .x_desc(x_desc)
+        .disable_y_mesh()
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(GREY.stroke_width(1))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(bars.iter().enumerate().map(|(k, (_, v))| {
+            let y = (n - 1 - k) as f64;
+            let colour = if *v >= 0.0 { style::BLUE } else { style::VERMILLION };
+            Rectangle::new([(0.0, y - 0.34), (*v, y + 0.34)], colour.filled())
+        }))
+        .map_err(err)?;
+    chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, -0.5), (0.0, n as f64 - 0.5)], INK.stroke_width(2)))).map_err(err)?;
+    // The value at the end of each bar.
+    let vf = font(TICK);
+    for (k, (_, v)) in bars.iter().enumerate() {
+        let y = (n - 1 - k) as f64;
+        let (px, py) = chart.backend_coord(&(*v, y));
+        let text = fmt_tick(*v, 2);
+        let (pos, dx) = if *v >= 0.0 { (Pos::new(HPos::Left, VPos::Center), 8) } else { (Pos::new(HPos::Right, VPos::Center), -8) };
+        area.draw_text(&text, &vf.pos(pos), (px + dx - area.get_base_pixel().0, py - area.get_base_pixel().1)).map_err(err)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! One look for every chart: the Okabe-Ito palette (colour-blind safe), the
+//! embedded fonts, text sizes, and the frame every chart shares (title,
+//! legend row, note with scenario, runs and seed).
+
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::{FontStyle, register_font};
+
+use super::ChartError;
+
+/// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/LICENSE-DejaVu.txt`).
+static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// The family name the fonts are registered under. It is also what the SVG
+/// files name as `font-family`, so a browser uses DejaVu Sans where it has it
+/// and falls back to Verdana (same metrics family) or any sans-serif.
+pub const FAMILY: &str = "DejaVu Sans, Verdana, sans-serif";
+
+/// Register the embedded fonts with plotters, once per process.
+///
+/// # Errors
+/// If the embedded font data cannot be parsed (never for the vendored files).
+pub fn ensure_fonts() -> Result<(), ChartError> {
+    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
+    DONE.get_or_init(|| {
+        register_font(FAMILY, FontStyle::Normal, REGULAR).map_err(|_| "embedded regular font is invalid".to_string())?;
+        register_font(FAMILY, FontStyle::Bold, BOLD).map_err(|_| "embedded bold font is invalid".to_string())?;
+        Ok(())
+    })
+    .clone()
+    .map_err(ChartError)
+}
+
+// Okabe-Ito palette.
+pub const INK: RGBColor = RGBColor(0, 0, 0);
+pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+pub const SKY: RGBColor = RGBColor(86, 180, 233);
+pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+/// Secondary text and the baseline path.
+pub const GREY: RGBColor = RGBColor(80, 80, 80);
+pub const GRID: RGBColor = RGBColor(222, 222, 222);
+
+/// Colours for categorical series, in order (Okabe-Ito without yellow, which
+/// is too light for lines on white).
+pub const SERIES: [RGBColor; 7] = [BLUE, VERMILLION, GREEN, ORANGE, PURPLE, SKY, INK];
+
+// Text sizes in plotters units. The SVG backend writes `size / 1.24` as the
+// CSS font size and the bitmap backend draws an em of about `size / 1.16` px,
+// so 21 is at least 16.9 px in both.
+pub const TITLE: f64 = 42.0;
+pub const CAPTION: f64 = 28.0;
+pub const AXIS: f64 = 25.0;
+pub const TICK: f64 = 23.0;
+pub const LEGEND: f64 = 24.0;
+pub const NOTE: f64 = 21.0;
+
+/// Outer margin of a chart, px.
+pub const MARGIN: i32 = 28;
+
+pub fn font(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FontFamily::Name(FAMILY), size).into_font()).color(&INK)
+}
+
+pub fn bold(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FontFamily::Name(FAMILY), size, FontStyle::Bold).into_font()).color(&INK)
+}
+
+pub fn grey_text(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FontFamily::Name(FAMILY), size).into_font()).color(&GREY)
+}
+
+/// What a legend entry looks like.
+#[derive(Debug, Clone, Copy)]
+pub enum Swatch {
+    /// A filled band (colour, opacity).
+    Band(RGBColor, f64),
+    Line(RGBColor),
+    Dashed(RGBColor),
+    Bar(RGBColor),
+}
+
+#[derive(Debug, Clone)]
+pub struct LegendItem {
+    pub label: String,
+    pub swatch: Swatch,
+}
+
+impl LegendItem {
+    pub fn new(label: impl Into<String>, swatch: Swatch) -> LegendItem {
+        LegendItem { label: label.into(), swatch }
+    }
+}
+
+/// Turn any plotters error into a message.
+pub fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, style: &TextStyle) -> i32 {
+    area.estimate_text_size(text, style).map(|(w, _)| w as i32).unwrap_or((text.chars().count() as f64 * style.font.get_size() * 0.62) as i32)
+}
+
+/// Draw the shared frame (white background, title, legend, note) and return
+/// the area left for the plot.
+///
+/// # Errors
+/// If the backend fails.
+pub fn frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, legend: &[LegendItem], note: &str) -> Result<DrawingArea<DB, Shift>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let (w, h) = root.dim_in_pixel();
+    let (w, h) = (w as i32, h as i32);
+    root.draw_text(title, &bold(TITLE), (MARGIN, MARGIN)).map_err(err)?;
+    let mut y = MARGIN + (TITLE * 1.3) as i32;
+    if !legend.is_empty() {
+        let lf = font(LEGEND);
+        let row_h = (LEGEND * 1.5) as i32;
+        let sw = 44;
+        let mut x = MARGIN;
+        for item in legend {
+            let tw = text_width(root, &item.label, &lf);
+            let item_w = sw + 10 + tw + 36;
+            if x > MARGIN && x + item_w - 36 > w - MARGIN {
+                x = MARGIN;
+                y += row_h;
+            }
+            let cy = y + row_h / 2;
+            match item.swatch {
+                Swatch::Band(c, a) => {
+                    root.draw(&Rectangle::new([(x, cy - 11), (x + sw, cy + 11)], c.mix(a).filled())).map_err(err)?;
+                }
+                Swatch::Bar(c) => {
+                    root.draw(&Rectangle::new([(x + 6, cy - 11), (x + sw - 6, cy + 11)], c.filled())).map_err(err)?;
+                }
+                Swatch::Line(c) => {
+                    root.draw(&PathElement::new(vec![(x, cy), (x + sw, cy)], c.stroke_width(4))).map_err(err)?;
+                }
+                Swatch::Dashed(c) => {
+                    for k in 0..3 {
+                        let x0 = x + k * 17;
+                        root.draw(&PathElement::new(vec![(x0, cy), (x0 + 10, cy)], c.stroke_width(3))).map_err(err)?;
+                    }
+                }
+            }
+            let style = lf.pos(Pos::new(HPos::Left, VPos::Center));
+            root.draw_text(&item.label, &style, (x + sw + 10, cy)).map_err(err)?;
+            x += item_w;
+        }
+        y += row_h;
+    }
+    let note_style = grey_text(NOTE).pos(Pos::new(HPos::Left, VPos::Bottom));
+    root.draw_text(note, &note_style, (MARGIN, h - MARGIN / 2)).map_err(err)?;
+    let bottom = (NOTE * 1.2) as i32 + MARGIN / 2 + 8;
+    Ok(root.margin(y + 12, bottom, MARGIN / 2, MARGIN))
+}
+
+/// The note every chart carries.
+pub fn note(scenario: &str, runs: u64, seed: u64) -> String {
+    format!("scenario {scenario} | {runs} runs | seed {seed}")
+}
+
+/// Tick label with a number of decimals suited to the axis span.
+pub fn tick_decimals(span: f64) -> usize {
+    if !span.is_finite() || span <= 0.0 {
+        return 2;
+    }
+    let step = span / 6.0;
+    let d = -step.log10().floor();
+    d.clamp(0.0, 4.0) as usize
+}
+
+pub fn fmt_tick(v: f64, decimals: usize) -> String {
+    let v = if v.abs() < 1e-12 { 0.0 } else { v };
+    let s = format!("{v:.decimals$}");
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s.replace('-', "\u{2212}") }
+}
+
+/// A readable name for an economy id (falls back to the id).
+pub fn economy_name(id: &str) -> String {
+    match id {
+        "US" => "United States",
+        "CN" => "China",
+        "EU" => "European Union",
+        "JP" => "Japan",
+        "KR" => "South Korea",
+        "MX" => "Mexico",
+        "CA" => "Canada",
+        "VN" => "Vietnam",
+        "ROW" => "Rest of world",
+        "WORLD" => "World",
+        "ALL" => "all partners",
+        other => other,
+    }
+    .to_string()
+}
+
+/// A readable name for a sector id.
+pub fn sector_name(id: &str) -> String {
+    id.replace('_', " ")
+}
