@@ -331,3 +331,53 @@ fn shipped_scenarios_keep_outputs_finite_and_flows_non_negative() {
         }
     }
 }
+
+#[test]
+fn measures_in_force_before_the_start_are_not_increases() {
+    let dir = tempfile::tempdir().unwrap();
+    // A 30 % tariff since 2024 is the world the run starts in: a retaliation
+    // rule watching for increases must not fire on it in the first month.
+    let extra = r#"
+[tariffs.old]
+by = "AA"
+on = "BB"
+rate = 0.3
+from = "2024-06"
+
+[rules.bb_retaliates]
+when = { tariff_raised = { by = "AA", on = "BB", at_least = 0.05 } }
+probability = 1.0
+then = [{ tariff = { by = "BB", on = "AA", rate = 0.1 } }]
+"#;
+    let sc = pair_scenario(dir.path(), extra);
+    let model = Model::new(&sc, 12);
+    let out = run_once(&model, 1, 0);
+    assert_eq!(out.first_fired, vec![u32::MAX], "no increase happened during the run");
+    let sl = &model.slots;
+    assert!((out.monthly[sl.tariff_idx(0, Some(1)) * 12] - 30.0).abs() < 1e-9, "the old tariff is in force");
+}
+
+#[test]
+fn a_set_action_is_capped_at_the_cap_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = r#"
+[tariffs.base]
+by = "BB"
+on = "AA"
+rate = 0.2
+from = "2025-02"
+
+[rules.bb_sets]
+when = { between = ["2025-04", "2025-04"] }
+lag_months = 0
+then = [{ tariff = { by = "BB", on = "AA", rate = 0.7, cap = 0.5, mode = "set" } }]
+"#;
+    let sc = pair_scenario(dir.path(), extra);
+    let model = Model::new(&sc, 12);
+    let out = run_once(&model, 1, 0);
+    let sl = &model.slots;
+    // `set` replaces what came before and is capped at the cap itself: 50 %,
+    // not 70 %, and not the headroom 50 - 20 = 30 % an `add` would get.
+    assert!((out.monthly[sl.tariff_idx(1, Some(0)) * 12 + 2] - 20.0).abs() < 1e-9);
+    assert!((out.monthly[sl.tariff_idx(1, Some(0)) * 12 + 5] - 50.0).abs() < 1e-9);
+}

@@ -32,11 +32,20 @@ pub fn noise_factor(sd: f64, eps: f64) -> f64 {
 /// month) and `to` (effective month, exclusive).
 #[derive(Debug, Clone)]
 pub struct Window {
+    /// What announced the increase (a deal that reverts it cancels the window).
+    pub owner: Owner,
     pub flows: Vec<usize>,
     pub from: usize,
     pub to: usize,
     /// The coming increase in the tariff rate.
     pub delta: f64,
+}
+
+/// The source of an announced increase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Measure(usize),
+    Rule(usize),
 }
 
 #[cfg(test)]

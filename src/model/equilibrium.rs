@@ -23,9 +23,10 @@ pub struct SectorBase {
     /// Baseline flows V[e,i] (USD bn/yr), index `e * ne + i`.
     pub v: Vec<f64>,
     pub tau0: Vec<f64>,
-    /// Baseline share of exporter e in importer i's imports (e != i).
+    /// Baseline share of exporter e in importer i's import spending at
+    /// buyers' prices, V[e,i] (1 + tau0[e,i]) (e != i).
     pub m: Vec<f64>,
-    /// Baseline domestic share d_i of importer i's absorption.
+    /// Baseline domestic share d_i of importer i's spending at buyers' prices.
     pub d: Vec<f64>,
     /// Baseline supply S_e = sum_i V[e,i].
     pub supply: Vec<f64>,
@@ -40,23 +41,16 @@ impl SectorBase {
         let mut supply = vec![0.0; ne];
         let mut absorption = vec![0.0; ne];
         for i in 0..ne {
-            let imports: f64 = (0..ne).filter(|&e| e != i).map(|e| v[e * ne + i]).sum();
+            // CES weights are expenditure shares at baseline buyers' prices,
+            // which include the base-year tariff (landed prices are 1 there).
+            let spend = |e: usize| v[e * ne + i] * if e == i { 1.0 } else { 1.0 + tau0[e * ne + i] };
+            let imports: f64 = (0..ne).filter(|&e| e != i).map(spend).sum();
             let total = imports + v[i * ne + i];
             for e in (0..ne).filter(|&e| e != i) {
-                m[e * ne + i] = if imports > 0.0 {
-                    v[e * ne + i] / imports
-                } else {
-                    0.0
-                };
+                m[e * ne + i] = if imports > 0.0 { spend(e) / imports } else { 0.0 };
             }
-            d[i] = if total > 0.0 {
-                v[i * ne + i] / total
-            } else {
-                1.0
-            };
-            absorption[i] = (0..ne)
-                .map(|e| v[e * ne + i] * (1.0 + tau0[e * ne + i]))
-                .sum();
+            d[i] = if total > 0.0 { v[i * ne + i] / total } else { 1.0 };
+            absorption[i] = (0..ne).map(spend).sum();
         }
         for e in 0..ne {
             supply[e] = (0..ne).map(|i| v[e * ne + i]).sum();

@@ -45,6 +45,7 @@ pub struct LicState {
     pub shortfall: Vec<f64>,
     /// Per importer: multiplier on approval set by rules.
     pub approval_mult: Vec<f64>,
+    /// Per importer: multiplier on what is processed for it, set by rules.
     pub capacity_mult_imp: Vec<f64>,
     /// Multiplier on total capacity set by rules.
     pub capacity_mult: f64,
@@ -97,42 +98,23 @@ impl LicState {
         let avail_total: f64 = self.scratch.iter().sum();
         let cap = capacity_share * self.capacity_mult * total_apps;
         self.processed.fill(0.0);
-        if cap.is_infinite()
-            || cap >= avail_total * (1.0 + 1e-12)
-                && self.capacity_mult_imp.iter().all(|m| *m >= 1.0)
-        {
+        if cap.is_infinite() || cap >= avail_total * (1.0 + 1e-12) {
             self.processed.copy_from_slice(&self.scratch);
         } else {
             // Water-filling: capacity shared by priority x waiting volume;
             // importers fully served release their share to the others.
             let mut remaining = cap.max(0.0);
             self.active.clear();
-            self.active
-                .extend((0..n).filter(|&j| self.scratch[j] > 0.0));
+            self.active.extend((0..n).filter(|&j| self.scratch[j] > 0.0));
             loop {
-                let w: f64 = self
-                    .active
-                    .iter()
-                    .map(|&j| imps[j].priority * self.scratch[j] * self.capacity_mult_imp[j])
-                    .sum();
+                let w: f64 = self.active.iter().map(|&j| imps[j].priority * self.scratch[j]).sum();
                 if w <= 0.0 || remaining <= 0.0 {
                     break;
                 }
-                let full: Vec<usize> = self
-                    .active
-                    .iter()
-                    .copied()
-                    .filter(|&j| {
-                        remaining * imps[j].priority * self.capacity_mult_imp[j] / w >= 1.0
-                    })
-                    .collect();
+                let full: Vec<usize> = self.active.iter().copied().filter(|&j| remaining * imps[j].priority / w >= 1.0).collect();
                 if full.is_empty() {
                     for &j in &self.active {
-                        self.processed[j] = remaining
-                            * imps[j].priority
-                            * self.scratch[j]
-                            * self.capacity_mult_imp[j]
-                            / w;
+                        self.processed[j] = remaining * imps[j].priority * self.scratch[j] / w;
                     }
                     break;
                 }
@@ -145,6 +127,11 @@ impl LicState {
                     break;
                 }
             }
+        }
+        // A rule's per-importer factor scales what is processed for that
+        // importer (0 = embargo, 0.5 = half pace); it never exceeds what waits.
+        for j in 0..n {
+            self.processed[j] = (self.processed[j] * self.capacity_mult_imp[j]).min(self.scratch[j]);
         }
         let delay = regime.delay.min(MAX_DELAY);
         for (j, imp) in imps.iter().enumerate() {

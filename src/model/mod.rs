@@ -99,7 +99,6 @@ pub struct Workspace {
     values: Vec<f64>,
     rates: Vec<Vec<f64>>,
     tau: Vec<f64>,
-    tau_prev: Vec<f64>,
     tau_solved: Vec<f64>,
     acc: Vec<f64>,
     eq: Vec<EqSolution>,
@@ -164,6 +163,10 @@ impl<'a> Model<'a> {
         }
         let mut frontload = Vec::new();
         for (m, meas) in sc.measures.iter().enumerate() {
+            // Only stacking measures front-load: a `set` may lower the tariff.
+            if meas.mode != crate::scenario::TariffMode::Add {
+                continue;
+            }
             if let (Some(a), Some((first, _))) = (meas.announced, meas.steps.first()) {
                 let from = a.ym.since(sc.meta.start).max(0) as usize;
                 let to = first.ym.since(sc.meta.start).max(0) as usize;
@@ -192,17 +195,18 @@ impl<'a> Model<'a> {
         let sched_regime = match &sc.licensing {
             Some(l) => (0..months)
                 .map(|t| {
-                    // The regime in force for the larger part of the month.
-                    let mid = crate::scenario::date::Date {
-                        ym: sc.meta.start.plus(t as i32),
-                        day: 16,
-                    };
+                    // The regime in force for the larger part of the month:
+                    // the one in force on day D/2 + 1 of a D-day month.
+                    let ym = sc.meta.start.plus(t as i32);
+                    let mid_day = |ym: crate::scenario::date::YearMonth| ym.days() / 2 + 1;
+                    let mid = crate::scenario::date::Date { ym, day: mid_day(ym) };
                     match l.schedule.iter().rposition(|(d, _)| *d <= mid) {
-                        Some(k) => (
-                            l.schedule[k].1,
-                            l.schedule[k].0.ym.since(sc.meta.start) as i64
-                                + i64::from(l.schedule[k].0.day > 16),
-                        ),
+                        Some(k) => {
+                            let d = l.schedule[k].0;
+                            // The month from which this change is the month's regime.
+                            let since = d.ym.since(sc.meta.start) as i64 + i64::from(d.day > mid_day(d.ym));
+                            (l.schedule[k].1, since)
+                        }
                         None => (l.free, -1),
                     }
                 })
@@ -303,22 +307,29 @@ impl<'a> Model<'a> {
     /// # Errors
     /// `RunError` if a trade equilibrium cannot be solved, naming the run,
     /// month, sector and parameter values.
-    pub fn run(
-        &self,
-        seed: u64,
-        run: u64,
-        ws: &mut Workspace,
-        out: &mut RunOutput,
-    ) -> Result<(), RunError> {
+    pub fn run(&self, seed: u64, run: u64, ws: &mut Workspace, out: &mut RunOutput) -> Result<(), RunError> {
+        let mut values = std::mem::take(&mut ws.values);
+        self.sample_params(seed, run, &mut values);
+        let r = self.run_with(&values, seed, run, ws, out);
+        ws.values = values;
+        r
+    }
+
+    /// Simulate with given scenario values (`values[p]` for every `ParamSpec`);
+    /// monthly shocks still come from (seed, run). Used by `run` and by
+    /// variance-based sensitivity designs.
+    ///
+    /// # Errors
+    /// As `run`.
+    pub fn run_with(&self, values: &[f64], seed: u64, run: u64, ws: &mut Workspace, out: &mut RunOutput) -> Result<(), RunError> {
         let sc = self.sc;
         let (ne, ns, months) = (self.ne, self.ns, self.months);
         let nf = ne * ne * ns;
         let td = &sc.trade;
         let sl = &self.slots;
-        self.sample_params(seed, run, &mut ws.values);
-        let val = |values: &[f64], p: ParamId| values[p.0 as usize];
+        let val = |p: ParamId| values[p.0 as usize];
         for (k, p) in self.sampled.iter().enumerate() {
-            out.params[k] = val(&ws.values, *p);
+            out.params[k] = val(*p);
         }
         out.monthly.fill(0.0);
         out.finals.fill(0.0);
@@ -326,67 +337,53 @@ impl<'a> Model<'a> {
         // ---- per-run setup --------------------------------------------------
         ws.rates.clear();
         for m in &sc.measures {
-            ws.rates
-                .push(m.steps.iter().map(|(_, p)| val(&ws.values, *p)).collect());
+            ws.rates.push(m.steps.iter().map(|(_, p)| val(*p)).collect());
         }
+        // The world as it stands before the first month.
         ws.tau.resize(nf, 0.0);
-        ws.tau.copy_from_slice(&td.tariff0);
-        ws.tau_prev.clone_from(&ws.tau);
-        ws.tau_solved.clone_from(&ws.tau);
+        tariffs::pre_start(&self.schedule, &td.tariff0, &ws.rates, &mut ws.tau);
+        ws.tau_solved.clone_from(&td.tariff0);
         ws.eq.clear();
         ws.eq_params.clear();
         ws.lambda.clear();
         for (s, sec) in sc.sectors.iter().enumerate() {
             ws.eq.push(EqSolution::baseline(&self.sectors[s]));
             ws.eq_params.push(EqParams {
-                sigma_m: val(&ws.values, sec.sigma_import),
-                sigma_d: val(&ws.values, sec.sigma_domestic),
-                eta: val(&ws.values, sec.eta),
-                eps: sec.epsilon.iter().map(|p| val(&ws.values, *p)).collect(),
+                sigma_m: val(sec.sigma_import),
+                sigma_d: val(sec.sigma_domestic),
+                eta: val(sec.eta),
+                eps: sec.epsilon.iter().map(|p| val(*p)).collect(),
             });
-            ws.lambda.push(dynamics::adjustment_rate(val(
-                &ws.values,
-                sec.half_life_months,
-            )));
+            ws.lambda.push(dynamics::adjustment_rate(val(sec.half_life_months)));
         }
+        // Flow state in volumes (base-year prices); values are volume x price.
         ws.flow.clear();
         ws.flow.extend_from_slice(&td.value_usd_bn);
         ws.observed.resize(nf, 0.0);
         ws.reported.resize(nf, 0.0);
-        ws.boost.clear();
-        ws.boost.resize(nf, 0.0);
-        ws.fl_acc.clear();
-        ws.fl_acc.resize(nf, 0.0);
-        ws.debt.clear();
-        ws.debt.resize(nf, 0.0);
-        ws.pay_rate.clear();
-        ws.pay_rate.resize(nf, 0.0);
+        for v in [&mut ws.boost, &mut ws.fl_acc, &mut ws.debt, &mut ws.pay_rate] {
+            v.clear();
+            v.resize(nf, 0.0);
+        }
         ws.windows.clear();
         for &(m, from, to, step) in &self.frontload {
             let delta = ws.rates[m][step];
-            ws.windows.push(dynamics::Window {
-                flows: self.schedule.coverage[m].clone(),
-                from,
-                to,
-                delta,
-            });
+            if delta > 0.0 {
+                ws.windows.push(dynamics::Window { owner: dynamics::Owner::Measure(m), flows: self.schedule.coverage[m].clone(), from, to, delta });
+            }
         }
         ws.rngs.clear();
         for f in 0..nf {
             ws.rngs.push(rng::stream(seed, run, self.noise_keys[f]));
         }
-        let mut common_rngs: Vec<Pcg64Mcg> = self
-            .common_keys
-            .iter()
-            .map(|k| rng::stream(seed, run, *k))
-            .collect();
+        let mut common_rngs: Vec<Pcg64Mcg> = self.common_keys.iter().map(|k| rng::stream(seed, run, *k)).collect();
         ws.common.resize(ne, 0.0);
         let initial = sc
             .rules
             .iter()
             .map(|r| {
                 let mut v = Vec::new();
-                rules::raised_levels(&r.when, td, &td.tariff0, &mut v);
+                rules::raised_levels(&r.when, td, &ws.tau, &mut v);
                 v
             })
             .collect();
@@ -402,32 +399,17 @@ impl<'a> Model<'a> {
             ws.imps.clear();
             for imp in &l.importers {
                 let apps = td.value_usd_bn[td.idx(l.input, l.supplier, imp.econ)] / 12.0;
-                ws.imps.push(ImporterRun {
-                    apps,
-                    dependence: val(&ws.values, imp.dependence),
-                    stock_target: val(&ws.values, imp.stock_months),
-                    priority: imp.priority,
-                });
+                ws.imps.push(ImporterRun { apps, dependence: val(imp.dependence), stock_target: val(imp.stock_months), priority: imp.priority });
             }
             ws.regimes.clear();
             for r in &l.regimes {
-                ws.regimes.push(RegimeRun {
-                    capacity: val(&ws.values, r.capacity),
-                    approval: val(&ws.values, r.approval),
-                    delay: val(&ws.values, r.delay_months).max(0.0) as usize,
-                });
+                ws.regimes.push(RegimeRun { capacity: val(r.capacity), approval: val(r.approval), delay: val(r.delay_months).max(0.0) as usize });
             }
             let r0 = self.sched_regime.first().map_or(l.free, |x| x.0);
             ws.lic.reset(&ws.imps, ws.regimes[r0].delay);
         }
-        let efficiency = sc
-            .licensing
-            .as_ref()
-            .map_or(1.0, |l| val(&ws.values, l.efficiency));
-        let cap_noise = sc
-            .licensing
-            .as_ref()
-            .map_or(0.0, |l| val(&ws.values, l.noise_sd));
+        let efficiency = sc.licensing.as_ref().map_or(1.0, |l| val(l.efficiency));
+        let cap_noise = sc.licensing.as_ref().map_or(0.0, |l| val(l.noise_sd));
         ws.tpu.clear();
         ws.tpu.resize(ne, 0.0);
         ws.dev.clear();
@@ -435,78 +417,35 @@ impl<'a> Model<'a> {
         ws.eff_imp_prev.clear();
         ws.eff_exp_prev.clear();
         for i in 0..ne {
-            ws.eff_imp_prev
-                .push(eff_import_tariff(td, &ws.tau, i, &self.imp0));
-            ws.eff_exp_prev
-                .push(eff_export_tariff(td, &ws.tau, i, &self.exp0));
+            ws.eff_imp_prev.push(eff_import_tariff(td, &ws.tau, i, &self.imp0));
+            ws.eff_exp_prev.push(eff_export_tariff(td, &ws.tau, i, &self.exp0));
         }
-        let growth: Vec<f64> = sc
-            .economies
-            .iter()
-            .map(|e| val(&ws.values, e.growth_pct))
-            .collect();
+        let growth: Vec<f64> = sc.economies.iter().map(|e| val(e.growth_pct)).collect();
         let decay = (-1.0 / sc.macro_params.tpu_half_life_months).exp2();
-        let mut world_level_hist = vec![0.0; months];
 
         // ---- the months ----------------------------------------------------
         for t in 0..months {
-            let mut changed = false;
-            // Actions falling due this month, in firing order.
+            ws.rules.fired_now.clear();
+            // Block 1: this month's scheduled tariffs (with rule tariffs in force).
+            if self.schedule.dirty[t] {
+                self.recompute_tariffs(t, ws);
+            }
+            // Block 5, part 1: actions falling due, in firing order, each
+            // capped against the tariffs as they stand when it applies.
             let due: Vec<Pending> = {
-                let (now, later): (Vec<Pending>, Vec<Pending>) =
-                    ws.rules.pending.drain(..).partition(|p| p.at <= t);
+                let (now, later): (Vec<Pending>, Vec<Pending>) = ws.rules.pending.drain(..).partition(|p| p.at <= t);
                 ws.rules.pending = later;
                 now
             };
-            ws.rules.fired_now.clear();
             for p in &due {
-                let action = &sc.rules[p.rule].then[p.action];
-                let values = &ws.values;
-                let fx = rules::apply(
-                    &mut ws.rules,
-                    p.rule,
-                    action,
-                    p.trigger,
-                    t,
-                    td,
-                    &ws.tau,
-                    &|id| values[id.0 as usize],
-                    &mut ws.lic_changes,
-                );
-                if fx.tariffs_changed && !changed {
-                    ws.tau_prev.copy_from_slice(&ws.tau);
-                    changed = true;
-                }
+                self.apply_action(p.rule, p.action, p.trigger, t, values, ws);
             }
-            if self.schedule.dirty[t] || changed {
-                if !changed {
-                    ws.tau_prev.copy_from_slice(&ws.tau);
-                }
-                tariffs::compute(
-                    &self.schedule,
-                    &td.tariff0,
-                    &ws.rates,
-                    &ws.rules.reverted,
-                    &ws.rules.rule_tariffs,
-                    t,
-                    &mut ws.tau,
-                    &mut ws.acc,
-                );
-                changed = ws.tau != ws.tau_prev;
-            }
-            // Rules, in evaluation order.
+            // Block 5, part 2: rules, in evaluation order.
             for (k, rule) in sc.rules.iter().enumerate() {
                 // Every rule looks every month (so its view of tariff levels
                 // stays current), whether or not it may fire.
                 let (ok, trigger) = {
-                    let view = CondView {
-                        t,
-                        td,
-                        tau: &ws.tau,
-                        shortfall_hist: &ws.short_hist,
-                        months,
-                        count: &ws.rules.count,
-                    };
+                    let view = CondView { t, td, tau: &ws.tau, shortfall_hist: &ws.short_hist, months, count: &ws.rules.count };
                     let mut seen = std::mem::take(&mut ws.rules.seen[k]);
                     let r = rules::holds(&rule.when, &view, &mut seen, &mut 0);
                     ws.rules.seen[k] = seen;
@@ -515,8 +454,9 @@ impl<'a> Model<'a> {
                 if !ok || !ws.rules.eligible(k, rule, t) {
                     continue;
                 }
+                // One draw per rule and month, looked at or not (paired paths).
                 let u = rng::u01(seed, run, rule.key, t as u64);
-                if u >= val(&ws.values, rule.probability) {
+                if u >= val(rule.probability) {
                     continue;
                 }
                 ws.rules.count[k] += 1;
@@ -525,85 +465,34 @@ impl<'a> Model<'a> {
                     ws.rules.first[k] = t as u32;
                 }
                 ws.rules.fired_now.push(k);
-                let lag = val(&ws.values, rule.lag_months).max(0.0) as usize;
+                let lag = val(rule.lag_months).max(0.0) as usize;
                 for (ai, action) in rule.then.iter().enumerate() {
                     if lag == 0 {
-                        let values = &ws.values;
-                        let fx = rules::apply(
-                            &mut ws.rules,
-                            k,
-                            action,
-                            trigger,
-                            t,
-                            td,
-                            &ws.tau,
-                            &|id| values[id.0 as usize],
-                            &mut ws.lic_changes,
-                        );
-                        if fx.tariffs_changed {
-                            if !changed {
-                                ws.tau_prev.copy_from_slice(&ws.tau);
-                            }
-                            tariffs::compute(
-                                &self.schedule,
-                                &td.tariff0,
-                                &ws.rates,
-                                &ws.rules.reverted,
-                                &ws.rules.rule_tariffs,
-                                t,
-                                &mut ws.tau,
-                                &mut ws.acc,
-                            );
-                            changed = ws.tau != ws.tau_prev;
+                        self.apply_action(k, ai, trigger, t, values, ws);
+                        continue;
+                    }
+                    ws.rules.pending.push(Pending { at: t + lag, rule: k, action: ai, trigger });
+                    // An announced rule tariff increase front-loads until it takes effect.
+                    if let crate::scenario::Action::Tariff { by, on, sectors, amount, cap, mode: crate::scenario::TariffMode::Add } = action {
+                        let mut delta = match amount {
+                            crate::scenario::TariffAmount::Rate(p) => val(*p),
+                            crate::scenario::TariffAmount::Match(f) => f * trigger,
+                        };
+                        if let (Some(cap), Some(&e)) = (cap, on.first()) {
+                            delta = delta.min(cap - rules::level_over(td, &ws.tau, *by, e, sectors));
                         }
-                    } else {
-                        ws.rules.pending.push(Pending {
-                            at: t + lag,
-                            rule: k,
-                            action: ai,
-                            trigger,
-                        });
-                        // An announced rule tariff front-loads until it takes effect.
-                        if let crate::scenario::Action::Tariff {
-                            by,
-                            on,
-                            sectors,
-                            amount,
-                            ..
-                        } = action
-                        {
-                            let delta = match amount {
-                                crate::scenario::TariffAmount::Rate(p) => val(&ws.values, *p),
-                                crate::scenario::TariffAmount::Match(f) => f * trigger,
-                            };
-                            ws.windows.push(dynamics::Window {
-                                flows: tariffs::coverage(td, *by, on, sectors),
-                                from: t,
-                                to: t + lag,
-                                delta,
-                            });
+                        if delta > 0.0 {
+                            ws.windows.push(dynamics::Window { owner: dynamics::Owner::Rule(k), flows: tariffs::coverage(td, *by, on, sectors), from: t, to: t + lag, delta });
                         }
                     }
                 }
             }
             for ch in ws.lic_changes.drain(..) {
                 match ch {
-                    LicChange::ApprovalMult {
-                        importer: Some(j),
-                        factor,
-                    } => ws.lic.approval_mult[j] = factor,
-                    LicChange::ApprovalMult {
-                        importer: None,
-                        factor,
-                    } => ws.lic.approval_mult.iter_mut().for_each(|m| *m = factor),
-                    LicChange::CapacityMult {
-                        importer: Some(j),
-                        factor,
-                    } => ws.lic.capacity_mult_imp[j] = factor,
-                    LicChange::CapacityMult {
-                        importer: None,
-                        factor,
-                    } => ws.lic.capacity_mult = factor,
+                    LicChange::ApprovalMult { importer: Some(j), factor } => ws.lic.approval_mult[j] = factor,
+                    LicChange::ApprovalMult { importer: None, factor } => ws.lic.approval_mult.iter_mut().for_each(|m| *m = factor),
+                    LicChange::CapacityMult { importer: Some(j), factor } => ws.lic.capacity_mult_imp[j] = factor,
+                    LicChange::CapacityMult { importer: None, factor } => ws.lic.capacity_mult = factor,
                 }
             }
 
@@ -616,12 +505,7 @@ impl<'a> Model<'a> {
                 };
                 let rr = ws.regimes[regime];
                 let noise = if cap_noise > 0.0 {
-                    let z = crate::scenario::dist::norm_quantile(rng::u01(
-                        seed,
-                        run,
-                        self.cap_noise_key,
-                        t as u64,
-                    ));
+                    let z = crate::scenario::dist::norm_quantile(rng::u01(seed, run, self.cap_noise_key, t as u64));
                     dynamics::noise_factor(cap_noise, z)
                 } else {
                     1.0
@@ -629,15 +513,13 @@ impl<'a> Model<'a> {
                 for (j, imp) in l.importers.iter().enumerate() {
                     ws.alt[j] = imp.alt_supply.at(t as f64);
                 }
-                ws.lic
-                    .step(t, &ws.imps, rr, rr.capacity * efficiency * noise, &ws.alt);
+                ws.lic.step(t, &ws.imps, rr, rr.capacity * efficiency * noise, &ws.alt);
                 ws.loss.fill(0.0);
                 for (j, imp) in l.importers.iter().enumerate() {
                     ws.short_hist[j * months + t] = ws.lic.shortfall[j];
                     let sub = imp.substitution.at(t as f64).clamp(0.0, 1.0);
                     for &(s, exposure) in &imp.exposure {
-                        ws.loss[imp.econ * ns + s] =
-                            (exposure * ws.lic.shortfall[j] * (1.0 - sub)).clamp(0.0, 1.0);
+                        ws.loss[imp.econ * ns + s] = (exposure * ws.lic.shortfall[j] * (1.0 - sub)).clamp(0.0, 1.0);
                     }
                 }
             }
@@ -645,18 +527,13 @@ impl<'a> Model<'a> {
             // ---- Block 2: equilibria of sectors whose tariffs changed -------------
             for s in 0..ns {
                 let r = s * ne * ne..(s + 1) * ne * ne;
-                if ws.tau[r.clone()] == ws.tau_solved[r.clone()] && t > 0 {
+                if ws.tau[r.clone()] == ws.tau_solved[r.clone()] {
                     continue;
                 }
                 if ws.tau[r.clone()] == td.tariff0[r.clone()] {
+                    // Exactly the base year: w = 1 and x = 1 without solving.
                     ws.eq[s].reset_to_baseline(&self.sectors[s]);
-                } else if let Err(e) = equilibrium::solve(
-                    &self.sectors[s],
-                    &ws.eq_params[s],
-                    &ws.tau[r.clone()],
-                    &mut ws.eq[s],
-                    &mut ws.eq_ws,
-                ) {
+                } else if let Err(e) = equilibrium::solve(&self.sectors[s], &ws.eq_params[s], &ws.tau[r.clone()], &mut ws.eq[s], &mut ws.eq_ws) {
                     let p = &ws.eq_params[s];
                     let sec = &sc.sectors[s];
                     let mut params = vec![
@@ -667,24 +544,18 @@ impl<'a> Model<'a> {
                     for (e, eps) in p.eps.iter().enumerate() {
                         params.push((format!("epsilon[{}]", sc.economies[e].id), *eps));
                     }
-                    return Err(RunError {
-                        run,
-                        month: sc.month_label(t),
-                        sector: sec.id.clone(),
-                        message: e.to_string(),
-                        params,
-                    });
+                    return Err(RunError { run, month: sc.month_label(t), sector: sec.id.clone(), message: e.to_string(), params });
                 }
                 ws.tau_solved[r.clone()].copy_from_slice(&ws.tau[r]);
             }
 
             // ---- Block 3: dynamics, front-loading, noise ------------------------
             ws.boost.fill(0.0);
-            for w in &mut ws.windows {
+            for w in &ws.windows {
                 if t >= w.from && t < w.to {
                     for &f in &w.flows {
                         let s = f / (ne * ne);
-                        ws.boost[f] += val(&ws.values, sc.sectors[s].frontload) * w.delta;
+                        ws.boost[f] += val(sc.sectors[s].frontload) * w.delta;
                     }
                 }
             }
@@ -693,34 +564,36 @@ impl<'a> Model<'a> {
             }
             for s in 0..ns {
                 let sec = &sc.sectors[s];
-                let sd = val(&ws.values, sec.noise_sd);
+                let sd = val(sec.noise_sd);
                 let c = sec.noise_common;
                 let payback = f64::from(sec.payback_months);
                 let lambda = ws.lambda[s];
+                let eq = &ws.eq[s];
                 for e in 0..ne {
+                    let price = eq.z[e].exp();
                     for i in 0..ne {
                         let f = td.idx(s, e, i);
-                        let fstar = ws.eq[s].flows[e * ne + i];
-                        ws.flow[f] = if t == 0 && fstar == td.value_usd_bn[f] {
-                            fstar
-                        } else {
-                            dynamics::adjust(ws.flow[f], fstar, lambda)
-                        };
-                        let mut o = ws.flow[f];
+                        let k = e * ne + i;
+                        // Volumes adjust; the equilibrium volume is V x.
+                        let target = td.value_usd_bn[f] * eq.x[k];
+                        ws.flow[f] = dynamics::adjust(ws.flow[f], target, lambda);
+                        let mut o = ws.flow[f] * price;
                         // Front-loading: extra now, repaid once the window closes.
                         if ws.boost[f] > 0.0 {
                             let extra = o * ws.boost[f];
                             ws.fl_acc[f] += extra;
                             o += extra;
-                        } else if ws.fl_acc[f] > 0.0 {
-                            ws.debt[f] += ws.fl_acc[f];
-                            ws.fl_acc[f] = 0.0;
-                            ws.pay_rate[f] = ws.debt[f] / payback;
-                        }
-                        if ws.debt[f] > 0.0 && ws.boost[f] == 0.0 {
-                            let pay = ws.pay_rate[f].min(ws.debt[f]).min(o);
-                            ws.debt[f] -= pay;
-                            o -= pay;
+                        } else {
+                            if ws.fl_acc[f] > 0.0 {
+                                ws.debt[f] += ws.fl_acc[f];
+                                ws.fl_acc[f] = 0.0;
+                                ws.pay_rate[f] = ws.debt[f] / payback;
+                            }
+                            if ws.debt[f] > 0.0 {
+                                let pay = ws.pay_rate[f].min(ws.debt[f]).min(o);
+                                ws.debt[f] -= pay;
+                                o -= pay;
+                            }
                         }
                         if e != i && sd > 0.0 {
                             let z: f64 = StandardNormal.sample(&mut ws.rngs[f]);
@@ -731,20 +604,21 @@ impl<'a> Model<'a> {
                     }
                 }
             }
-            // The controlled input follows deliveries; exposed sectors lose output.
-            ws.reported.copy_from_slice(&ws.observed);
+            // The controlled input's flows follow licence deliveries.
             if let Some(l) = &sc.licensing {
                 for (j, imp) in l.importers.iter().enumerate() {
                     let f = td.idx(l.input, l.supplier, imp.econ);
-                    ws.reported[f] *= ws.lic.delivery_ratio(j, &ws.imps[j]);
+                    ws.observed[f] *= ws.lic.delivery_ratio(j, &ws.imps[j]);
                 }
-                for e in 0..ne {
-                    for s in 0..ns {
-                        let loss = ws.loss[e * ns + s];
-                        if loss > 0.0 {
-                            for i in 0..ne {
-                                ws.reported[td.idx(s, e, i)] *= 1.0 - loss;
-                            }
+            }
+            // Exposed sectors lose output (the disruption term counts it in GDP).
+            ws.reported.copy_from_slice(&ws.observed);
+            for e in 0..ne {
+                for s in 0..ns {
+                    let loss = ws.loss[e * ns + s];
+                    if loss > 0.0 {
+                        for i in 0..ne {
+                            ws.reported[td.idx(s, e, i)] *= 1.0 - loss;
                         }
                     }
                 }
@@ -752,9 +626,7 @@ impl<'a> Model<'a> {
 
             // ---- Block 6: macro --------------------------------------------------
             let tf = t as f64;
-            let mut world_level = 0.0;
-            let mut world_base = 0.0;
-            let mut world_base_prev = 0.0;
+            let (mut world_level, mut world_base, mut world_level_ago) = (0.0, 0.0, 0.0);
             for i in 0..ne {
                 let econ = &sc.economies[i];
                 let mut production = 0.0;
@@ -777,80 +649,36 @@ impl<'a> Model<'a> {
                         revenue += ws.tau[f] * ws.reported[f];
                     }
                 }
-                let income = -(1.0 - val(&ws.values, econ.revenue_recycled))
-                    * val(&ws.values, econ.demand_burden)
-                    * (revenue - self.tr0[i]);
+                let income = -(1.0 - val(econ.revenue_recycled)) * val(econ.demand_burden) * (revenue - self.tr0[i]);
                 // Trade-policy uncertainty index.
                 let ei = eff_import_tariff(td, &ws.tau, i, &self.imp0);
                 let ee = eff_export_tariff(td, &ws.tau, i, &self.exp0);
-                let firings = ws
-                    .rules
-                    .fired_now
-                    .iter()
-                    .filter(|&&k| self.rule_involves[k].contains(&i))
-                    .count() as f64;
-                ws.tpu[i] = decay * ws.tpu[i]
-                    + (ei - ws.eff_imp_prev[i]).abs()
-                    + (ee - ws.eff_exp_prev[i]).abs()
-                    + sc.macro_params.tpu_rule_weight * firings;
+                let firings = ws.rules.fired_now.iter().filter(|&&k| self.rule_involves[k].contains(&i)).count() as f64;
+                ws.tpu[i] = decay * ws.tpu[i] + (ei - ws.eff_imp_prev[i]).abs() + (ee - ws.eff_exp_prev[i]).abs() + sc.macro_params.tpu_rule_weight * firings;
                 ws.eff_imp_prev[i] = ei;
                 ws.eff_exp_prev[i] = ee;
-                let dev = if production == 0.0
-                    && disruption == 0.0
-                    && income == 0.0
-                    && ws.tpu[i] == 0.0
-                {
+                let dev = if production == 0.0 && disruption == 0.0 && income == 0.0 && ws.tpu[i] == 0.0 {
                     0.0
                 } else {
-                    macroecon::deviation(
-                        econ.gdp_usd_bn,
-                        production,
-                        disruption,
-                        income,
-                        ws.tpu[i],
-                        val(&ws.values, econ.tpu_sensitivity),
-                        val(&ws.values, econ.multiplier),
-                    )
+                    macroecon::deviation(econ.gdp_usd_bn, production, disruption, income, ws.tpu[i], val(econ.tpu_sensitivity), val(econ.multiplier))
                 };
                 ws.dev[i * months + t] = dev;
-                let dev_ago = if t >= 12 {
-                    ws.dev[i * months + t - 12]
-                } else {
-                    0.0
-                };
+                let dev_ago = if t >= 12 { ws.dev[i * months + t - 12] } else { 0.0 };
                 let g = growth[i];
-                out.monthly[(sl.gdp_growth + i) * months + t] =
-                    macroecon::growth_yoy(g, dev, dev_ago);
+                out.monthly[(sl.gdp_growth + i) * months + t] = macroecon::growth_yoy(g, dev, dev_ago);
                 out.monthly[(sl.gdp_dev + i) * months + t] = dev;
                 let base = macroecon::baseline_level(econ.gdp_usd_bn, g, tf);
                 world_base += base;
-                world_base_prev += macroecon::baseline_level(econ.gdp_usd_bn, g, tf - 12.0)
-                    * (1.0
-                        + if t >= 12 {
-                            ws.dev[i * months + t - 12]
-                        } else {
-                            0.0
-                        } / 100.0);
                 world_level += base * (1.0 + dev / 100.0);
+                world_level_ago += macroecon::baseline_level(econ.gdp_usd_bn, g, tf - 12.0) * (1.0 + dev_ago / 100.0);
                 out.finals[sl.gdp_loss_cum + i] += -dev / 100.0 * base / 12.0;
-                out.monthly[(sl.tariff_revenue + i) * months + t] = revenue;
+                let gi = (1.0 + g / 100.0).powf(tf / 12.0);
+                out.monthly[(sl.tariff_revenue + i) * months + t] = revenue * gi;
                 out.monthly[sl.tariff_idx(i, None) * months + t] = 100.0 * ei;
             }
-            world_level_hist[t] = world_level;
-            let world_dev = if world_level == world_base {
-                0.0
-            } else {
-                100.0 * (world_level / world_base - 1.0)
-            };
+            let world_dev = if world_level == world_base { 0.0 } else { 100.0 * (world_level / world_base - 1.0) };
             out.monthly[(sl.gdp_dev + ne) * months + t] = world_dev;
-            let world_g = if world_dev == 0.0
-                && world_base_prev == world_base_prev_baseline(sc, &growth, tf)
-            {
-                100.0 * (world_base / world_base_prev - 1.0)
-            } else {
-                100.0 * (world_level / world_base_prev - 1.0)
-            };
-            out.monthly[(sl.gdp_growth + ne) * months + t] = world_g;
+            out.monthly[(sl.gdp_growth + ne) * months + t] = 100.0 * (world_level / world_level_ago - 1.0);
             out.finals[sl.gdp_loss_cum + ne] += -(world_level - world_base) / 12.0;
 
             // ---- trade, prices, welfare outputs ----------------------------------
@@ -864,8 +692,33 @@ impl<'a> Model<'a> {
             out.finals[2 * slot] = xs[last];
             out.finals[2 * slot + 1] = xs.iter().sum::<f64>() / months as f64;
         }
-        let _ = world_level_hist;
         Ok(())
+    }
+
+    /// Block 1: recompute month `t`'s tariffs from the schedule and the rule
+    /// tariffs in force.
+    fn recompute_tariffs(&self, t: usize, ws: &mut Workspace) {
+        tariffs::compute(&self.schedule, &self.sc.trade.tariff0, &ws.rates, &ws.rules.reverted, &ws.rules.rule_tariffs, t, &mut ws.tau, &mut ws.acc);
+    }
+
+    /// Apply action `ai` of rule `k` in month `t`, updating tariffs at once
+    /// and cancelling the front-loading of anything a deal reverts.
+    fn apply_action(&self, k: usize, ai: usize, trigger: f64, t: usize, values: &[f64], ws: &mut Workspace) {
+        let action = &self.sc.rules[k].then[ai];
+        let fx = rules::apply(&mut ws.rules, k, action, trigger, t, &self.sc.trade, &ws.tau, &|id| values[id.0 as usize], &mut ws.lic_changes);
+        if let crate::scenario::Action::Revert(targets) = action {
+            for tg in targets {
+                let owner = match tg {
+                    crate::scenario::RevertTarget::Measure(m) => dynamics::Owner::Measure(*m),
+                    crate::scenario::RevertTarget::Rule(r) => dynamics::Owner::Rule(*r),
+                };
+                // Announced increases that will now never come stop front-loading.
+                ws.windows.retain(|w| w.owner != owner || w.to <= t);
+            }
+        }
+        if fx.tariffs_changed {
+            self.recompute_tariffs(t, ws);
+        }
     }
 
     fn write_trade(&self, t: usize, ws: &mut Workspace, growth: &[f64], out: &mut RunOutput) {
@@ -954,13 +807,6 @@ impl<'a> Model<'a> {
     }
 }
 
-fn world_base_prev_baseline(sc: &Scenario, growth: &[f64], t: f64) -> f64 {
-    sc.economies
-        .iter()
-        .zip(growth)
-        .map(|(e, g)| macroecon::baseline_level(e.gdp_usd_bn, *g, t - 12.0))
-        .sum()
-}
 
 /// Baseline-weighted tariff (fraction) on all imports of `i`.
 fn eff_import_tariff(td: &crate::scenario::TradeData, tau: &[f64], i: usize, imp0: &[f64]) -> f64 {

@@ -219,8 +219,11 @@ pub fn apply(
             for &e in on {
                 let mut r = base_rate;
                 if let Some(cap) = cap {
-                    let level = level_over(td, tau, *by, e, sectors);
-                    r = r.min((cap - level).max(0.0));
+                    // `add` may raise the level up to the cap; `set` may set it at most to the cap.
+                    r = match mode {
+                        crate::scenario::TariffMode::Add => r.min((cap - level_over(td, tau, *by, e, sectors)).max(0.0)),
+                        crate::scenario::TariffMode::Set => r.min(*cap),
+                    };
                 }
                 if r > 0.0 || matches!(mode, crate::scenario::TariffMode::Set) {
                     st.rule_tariffs.push(RuleTariff {
@@ -279,7 +282,7 @@ pub fn apply(
 }
 
 /// Additional tariff of `by` on `on` over `sectors`, baseline-weighted.
-fn level_over(td: &TradeData, tau: &[f64], by: usize, on: usize, sectors: &[usize]) -> f64 {
+pub fn level_over(td: &TradeData, tau: &[f64], by: usize, on: usize, sectors: &[usize]) -> f64 {
     if sectors.len() == td.n_sect {
         return additional_level(td, tau, by, on, None);
     }

@@ -25,6 +25,9 @@ pub struct Schedule {
     /// Flow indices each measure covers.
     pub coverage: Vec<Vec<usize>>,
     pub modes: Vec<TariffMode>,
+    /// Steps in force before the first month (dated before `start`): the
+    /// tariffs the world starts with, so they do not count as increases.
+    pub pre_start: Vec<(usize, usize)>,
 }
 
 /// Flow indices covered by `by` taxing `on` in `sectors`.
@@ -85,12 +88,14 @@ impl Schedule {
             .map(|m| coverage(&sc.trade, m.by, &m.on, &m.sectors))
             .collect();
         let modes = sc.measures.iter().map(|m| m.mode).collect();
-        Schedule {
-            segments,
-            dirty,
-            coverage,
-            modes,
-        }
+        let first_day = crate::scenario::date::Date { ym: start, day: 1 };
+        let pre_start = sc
+            .measures
+            .iter()
+            .enumerate()
+            .filter_map(|(k, m)| m.steps.iter().rposition(|(d, _)| *d < first_day).map(|s| (k, s)))
+            .collect();
+        Schedule { segments, dirty, coverage, modes, pre_start }
     }
 }
 
@@ -151,6 +156,19 @@ fn apply(acc: &mut [f64], flows: &[usize], r: f64, mode: TariffMode) {
     }
 }
 
+/// The tariffs in force before the first month (base year plus measures
+/// dated before the start).
+pub fn pre_start(sched: &Schedule, tau0: &[f64], rates: &[Vec<f64>], tau: &mut [f64]) {
+    tau.copy_from_slice(tau0);
+    let mut acc = vec![0.0; tau.len()];
+    for &(m, k) in &sched.pre_start {
+        apply(&mut acc, &sched.coverage[m], rates[m][k], sched.modes[m]);
+    }
+    for (x, a) in tau.iter_mut().zip(&acc) {
+        *x += a;
+    }
+}
+
 /// Additional tariff (over the base year) imposed by `by` on `on`,
 /// weighted by baseline flows over `sector` or all sectors.
 pub fn additional_level(
@@ -180,20 +198,5 @@ pub fn additional_level(
         plain / n
     } else {
         0.0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-
-    use crate::scenario::date::parse_date;
-
-    #[test]
-    fn mid_month_change_counts_pro_rata() {
-        // A measure from 2025-04-10 (30-day April): 21 of 30 days at the rate.
-        let d = parse_date("2025-04-10").unwrap();
-        let days_in_force = 30 - (d.day - 1);
-        let seg_weight = days_in_force as f64 / 30.0;
-        assert!((seg_weight - 0.7).abs() < 1e-12);
     }
 }
