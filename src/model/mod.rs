@@ -660,7 +660,11 @@ impl<'a> Model<'a> {
                 let dev = if production == 0.0 && disruption == 0.0 && income == 0.0 && ws.tpu[i] == 0.0 {
                     0.0
                 } else {
-                    macroecon::deviation(econ.gdp_usd_bn, production, disruption, income, ws.tpu[i], val(econ.tpu_sensitivity), val(econ.multiplier))
+                    let ch = macroecon::channels(econ.gdp_usd_bn, production, disruption, income, ws.tpu[i], val(econ.tpu_sensitivity), val(econ.multiplier));
+                    for (c, x) in ch.iter().enumerate() {
+                        out.monthly[(sl.gdp_channels + c * ne + i) * months + t] = *x;
+                    }
+                    ch.iter().sum()
                 };
                 ws.dev[i * months + t] = dev;
                 let dev_ago = if t >= 12 { ws.dev[i * months + t - 12] } else { 0.0 };

@@ -22,6 +22,10 @@ pub struct Slots {
     pub ns: usize,
     pub gdp_growth: usize,
     pub gdp_dev: usize,
+    /// The four channels of the GDP deviation (pp), per economy:
+    /// trade (production), income (tariff revenue squeeze), supply
+    /// (licensing disruption), uncertainty.
+    pub gdp_channels: usize,
     /// Per importer `(1 + np + ns + np*ns)` slots (np = ne - 1 partners, the
     /// importer itself skipped): ALL/ALL, by partner, by sector, by partner and sector.
     pub imports: usize,
@@ -122,6 +126,12 @@ impl Slots {
         let gdp_dev = labels.len();
         for i in 0..=ne {
             push(&mut labels, "gdp_dev", eid(i), none(), none());
+        }
+        let gdp_channels = labels.len();
+        for metric in ["gdp_dev_trade", "gdp_dev_income", "gdp_dev_supply", "gdp_dev_uncertainty"] {
+            for i in 0..ne {
+                push(&mut labels, metric, eid(i), none(), none());
+            }
         }
         let imports = labels.len();
         for i in 0..ne {
@@ -244,6 +254,7 @@ impl Slots {
             ns,
             gdp_growth,
             gdp_dev,
+            gdp_channels,
             imports,
             exports,
             trade_balance,
