@@ -12,6 +12,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod charts;
+pub mod compare;
 pub mod diag;
 pub mod engine;
 pub mod explain;
@@ -19,3 +20,4 @@ pub mod init;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod sweep;

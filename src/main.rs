@@ -50,8 +50,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario's Monte Carlo simulation and write CSVs and a manifest.
+    /// Run a scenario's Monte Carlo simulation and write CSVs, charts, a report and a manifest.
     Run(RunArgs),
+    /// Run scenarios on the same draws and write paired differences against the first.
+    Compare(CompareArgs),
+    /// Run one scenario per value of one parameter (common random numbers) and write outcome-versus-value tables.
+    Sweep(SweepArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files.
@@ -74,14 +78,13 @@ enum Command {
     },
 }
 
+/// Options shared by the commands that run simulations.
 #[derive(Args)]
-struct RunArgs {
-    /// Scenario file (.toml).
-    scenario: PathBuf,
-    /// Number of Monte Carlo runs (default: the scenario's `runs`).
+struct Common {
+    /// Number of Monte Carlo runs (default: the (first) scenario's `runs`).
     #[arg(long)]
     runs: Option<u64>,
-    /// Random seed (default: the scenario's `seed`).
+    /// Random seed (default: the (first) scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
@@ -90,24 +93,55 @@ struct RunArgs {
     /// Months to simulate (default: the scenario's `months`).
     #[arg(long)]
     months: Option<usize>,
-    /// Output folder; results go to DIR/<scenario name>/.
+    /// Output folder; results go to a subfolder named after the scenario or comparison.
     #[arg(long, default_value = "output")]
     out: PathBuf,
     /// Override a value by dotted path (repeatable), e.g. tariffs.us_on_cn.rate=0.5
     #[arg(long = "set", value_name = "KEY=VALUE")]
     sets: Vec<String>,
+    /// No progress bar and no summary table.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario file (.toml).
+    scenario: PathBuf,
+    #[command(flatten)]
+    common: Common,
     /// Also write runs.csv: one row per run with sampled parameters and key outcomes.
     #[arg(long)]
     per_run: bool,
-    /// Do not draw charts.
+    /// Do not draw charts or the report.
     #[arg(long)]
     no_charts: bool,
     /// Run only shard I of N of the runs (I in 1..=N).
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
-    /// No progress bar and no summary table.
-    #[arg(long)]
-    quiet: bool,
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// Scenario files; the first is the reference.
+    #[arg(required = true, num_args = 2..)]
+    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    /// Scenario file (.toml).
+    scenario: PathBuf,
+    /// Dotted path of the value to sweep, e.g. tariffs.us_on_cn.rate
+    #[arg(long, value_name = "KEY")]
+    param: String,
+    /// Values: a list `V1,V2,...` or an exact range `start:stop:step` (at most 200 values).
+    #[arg(long, value_name = "VALUES", allow_hyphen_values = true)]
+    values: String,
+    #[command(flatten)]
+    common: Common,
 }
 
 fn main() -> ExitCode {
@@ -120,6 +154,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => cmd_run(args),
+        Command::Compare(args) => cmd_compare(args),
+        Command::Sweep(args) => cmd_sweep(args),
         Command::Validate { scenarios, sets } => cmd_validate(&scenarios, &sets),
         Command::Explain { scenario, sets } => match load(&scenario, &sets) {
             Ok(sc) => {
@@ -133,13 +169,7 @@ fn main() -> ExitCode {
 }
 
 fn load(path: &Path, sets: &[String]) -> Result<Scenario, ExitCode> {
-    load_scenario(
-        path,
-        &LoadOptions {
-            sets: sets.to_vec(),
-        },
-    )
-    .map_err(|d| {
+    load_scenario(path, &LoadOptions { sets: sets.to_vec() }).map_err(|d| {
         warn_raw!("{}", d.render());
         ExitCode::from(2)
     })
@@ -149,26 +179,14 @@ fn cmd_validate(paths: &[PathBuf], sets: &[String]) -> ExitCode {
     let mut bad = false;
     for p in paths {
         match load(p, sets) {
-            Ok(sc) => say!(
-                "ok  {} ({}: {} economies, {} sectors, {} measures, {} rules)",
-                p.display(),
-                sc.meta.name,
-                sc.economies.len(),
-                sc.sectors.len(),
-                sc.measures.len(),
-                sc.rules.len()
-            ),
+            Ok(sc) => say!("ok  {} ({}: {} economies, {} sectors, {} measures, {} rules)", p.display(), sc.meta.name, sc.economies.len(), sc.sectors.len(), sc.measures.len(), sc.rules.len()),
             Err(_) => {
                 warn!("invalid  {}", p.display());
                 bad = true;
             }
         }
     }
-    if bad {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if bad { ExitCode::from(2) } else { ExitCode::SUCCESS }
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -176,76 +194,127 @@ fn usage(msg: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn cmd_run(a: RunArgs) -> ExitCode {
-    if a.shard.is_some() {
-        return usage(
-            "--shard is not available in this version (sharded runs and `tariffsim merge` are planned); run without --shard",
-        );
-    }
-    let sc = match load(&a.scenario, &a.sets) {
-        Ok(s) => s,
-        Err(c) => return c,
-    };
-    let runs = a.runs.unwrap_or(sc.meta.runs);
+/// Run settings after defaults and checks.
+struct Settings {
+    runs: u64,
+    months: usize,
+    threads: usize,
+    seed: u64,
+}
+
+fn settings(c: &Common, sc: &Scenario) -> Result<Settings, ExitCode> {
+    let runs = c.runs.unwrap_or(sc.meta.runs);
     if runs == 0 {
-        return usage("--runs must be at least 1");
+        return Err(usage("--runs must be at least 1"));
     }
     if runs > 100_000_000 {
-        return usage(&format!(
-            "--runs {runs} is more than 100,000,000; split the work with several seeds"
-        ));
+        return Err(usage(&format!("--runs {runs} is more than 100,000,000; split the work with several seeds")));
     }
-    let months = a.months.unwrap_or(sc.meta.months);
+    let months = c.months.unwrap_or(sc.meta.months);
     if !(1..=600).contains(&months) {
-        return usage(&format!("--months {months} must be between 1 and 600"));
+        return Err(usage(&format!("--months {months} must be between 1 and 600")));
     }
-    let threads = match a.threads {
-        Some(0) => return usage("--threads must be at least 1 (omit it to use all cores)"),
-        Some(t) if t > 1024 => return usage(&format!("--threads {t} is more than 1024")),
+    let threads = match c.threads {
+        Some(0) => return Err(usage("--threads must be at least 1 (omit it to use all cores)")),
+        Some(t) if t > 1024 => return Err(usage(&format!("--threads {t} is more than 1024"))),
         Some(t) => t,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    let seed = a.seed.unwrap_or(sc.meta.seed);
-    let model = Model::new(&sc, months);
-    let dir = match OutputDir::create(&a.out, &sc.meta.name) {
-        Ok(d) => d,
-        Err(e) => {
-            warn!(
-                "error: cannot write to the output folder {}: {e}\n  help: choose a writable folder with --out DIR",
-                a.out.display()
-            );
-            return ExitCode::from(1);
-        }
-    };
+    Ok(Settings { runs, months, threads, seed: c.seed.unwrap_or(sc.meta.seed) })
+}
+
+fn create_dir(root: &Path, name: &str) -> Result<OutputDir, ExitCode> {
+    OutputDir::create(root, name).map_err(|e| {
+        warn!("error: cannot write to the output folder {}: {e}\n  help: choose a writable folder with --out DIR", root.display());
+        ExitCode::from(1)
+    })
+}
+
+/// Ctrl-C sets the flag; the engine stops at the next chunk and nothing is
+/// written. A second Ctrl-C exits at once.
+fn cancel_flag() -> Arc<AtomicBool> {
     let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let c = cancel.clone();
-        // A second Ctrl-C while stopping exits at once; the temporary folder is then left behind.
-        let _ = ctrlc::set_handler(move || {
-            if c.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
+    let c = cancel.clone();
+    let _ = ctrlc::set_handler(move || {
+        if c.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    cancel
+}
+
+fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let b = indicatif::ProgressBar::new(total);
+    b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    Some(b)
+}
+
+/// Exit code and message for an engine failure; the output folder (dropped
+/// by the caller) is removed.
+fn engine_failed(e: EngineError, seed: u64) -> ExitCode {
+    match e {
+        EngineError::Cancelled => {
+            warn!("interrupted: no results written (earlier results, if any, are untouched)");
+            ExitCode::from(130)
+        }
+        e => {
+            warn!("error: {e}\n  help: rerun that run alone with --seed {seed} and check the parameter values named above");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn write_all(dir: &OutputDir, files: &[(&str, Vec<u8>)], out: &Path) -> Result<(), ExitCode> {
+    for (name, bytes) in files {
+        if let Err(e) = dir.write(name, bytes) {
+            warn!("error: cannot write {name}: {e}\n  help: check free space and permissions of {}", out.display());
+            return Err(ExitCode::from(1));
+        }
+    }
+    Ok(())
+}
+
+fn commit(dir: OutputDir, quiet: bool, started: Instant) -> ExitCode {
+    match dir.commit() {
+        Ok(p) => {
+            if !quiet {
+                warn!("wrote {} in {:.1} s", p.display(), started.elapsed().as_secs_f64());
             }
-        });
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            warn!("error: cannot move results into place: {e}");
+            ExitCode::from(1)
+        }
     }
-    let show_progress = !a.quiet && std::io::stderr().is_terminal();
-    if !a.quiet {
-        warn!(
-            "{}: {} runs x {} months ({} series), seed {}, {} thread(s)",
-            sc.meta.name, runs, months, model.slots.n_monthly, seed, threads
-        );
+}
+
+fn cmd_run(a: RunArgs) -> ExitCode {
+    if a.shard.is_some() {
+        return usage("--shard is not available in this version (sharded runs and `tariffsim merge` are planned); run without --shard");
     }
-    let bar = if show_progress {
-        let b = indicatif::ProgressBar::new(runs);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Some(b)
-    } else {
-        None
+    let c = &a.common;
+    let sc = match load(&a.scenario, &c.sets) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
+    let st = match settings(c, &sc) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let model = Model::new(&sc, st.months);
+    let dir = match create_dir(&c.out, &sc.meta.name) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let cancel = cancel_flag();
+    if !c.quiet {
+        warn!("{}: {} runs x {} months ({} series), seed {}, {} thread(s)", sc.meta.name, st.runs, st.months, model.slots.n_monthly, st.seed, st.threads);
+    }
+    let bar = progress_bar(st.runs, c.quiet);
     let progress = |d: u64| {
         if let Some(b) = &bar {
             b.set_position(d);
@@ -256,8 +325,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     if a.per_run {
         match std::fs::File::create(dir.path().join("runs.csv")) {
             Ok(mut f) => {
-                let _ =
-                    std::io::Write::write_all(&mut f, engine::per_run_header(&model).as_bytes());
+                let _ = std::io::Write::write_all(&mut f, engine::per_run_header(&model).as_bytes());
                 per_run_file = Some(std::io::BufWriter::new(f));
             }
             Err(e) => {
@@ -266,36 +334,16 @@ fn cmd_run(a: RunArgs) -> ExitCode {
             }
         }
     }
-    let plan = RunPlan {
-        seed,
-        runs: 0..runs,
-        threads,
-    };
-    let result = engine::run_monte_carlo(
-        &model,
-        &plan,
-        per_run_file
-            .as_mut()
-            .map(|w| w as &mut (dyn std::io::Write + Send)),
-        &progress,
-        &cancel,
-    );
+    let plan = RunPlan { seed: st.seed, runs: 0..st.runs, threads: st.threads };
+    let result = engine::run_monte_carlo(&model, &plan, per_run_file.as_mut().map(|w| w as &mut (dyn std::io::Write + Send)), &progress, &cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     let agg = match result {
         Ok(a) => a,
-        Err(EngineError::Cancelled) => {
-            drop(dir);
-            warn!("interrupted: no results written (earlier results, if any, are untouched)");
-            return ExitCode::from(130);
-        }
         Err(e) => {
             drop(dir);
-            warn!(
-                "error: {e}\n  help: rerun that run alone with --seed {seed} and check the parameter values named above"
-            );
-            return ExitCode::from(1);
+            return engine_failed(e, st.seed);
         }
     };
     if let Some(mut w) = per_run_file
@@ -304,81 +352,184 @@ fn cmd_run(a: RunArgs) -> ExitCode {
         warn!("error: cannot write runs.csv: {e}");
         return ExitCode::from(1);
     }
-    if agg.runs != runs {
-        warn!("error: {} of {runs} runs completed", agg.runs);
+    if agg.runs != st.runs {
+        warn!("error: {} of {} runs completed", agg.runs, st.runs);
         return ExitCode::from(1);
     }
-    if let Some((k, c)) = agg
-        .monthly
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.nonfinite() > 0)
-    {
-        let l = &model.slots.labels[k / months];
-        warn!(
-            "error: {} run(s) produced a non-finite value for {} {} {} {} in {}",
-            c.nonfinite(),
-            l.metric,
-            l.economy,
-            l.partner,
-            l.sector,
-            sc.month_label(k % months)
-        );
+    if let Some((k, cell)) = agg.monthly.iter().enumerate().find(|(_, c)| c.nonfinite() > 0) {
+        let l = &model.slots.labels[k / st.months];
+        warn!("error: {} run(s) produced a non-finite value for {} {} {} {} in {}", cell.nonfinite(), l.metric, l.economy, l.partner, l.sector, sc.month_label(k % st.months));
         return ExitCode::from(1);
     }
-    let info = RunInfo {
-        seed,
-        runs,
-        threads,
-        months,
-        shard: None,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        sets: a.sets.clone(),
-        command: std::env::args().collect::<Vec<_>>().join(" "),
-    };
-    let files: [(&str, Vec<u8>); 5] = [
+    let info = RunInfo { seed: st.seed, runs: st.runs, threads: st.threads, months: st.months, shard: None, wall_seconds: started.elapsed().as_secs_f64(), sets: c.sets.clone(), command: std::env::args().collect::<Vec<_>>().join(" ") };
+    let files = [
         ("summary.csv", output::summary_csv(&model, &agg)),
         ("final.csv", output::final_csv(&model, &agg)),
         ("events.csv", output::events_csv(&model, &agg)),
         ("sensitivity.csv", output::sensitivity_csv(&model, &agg)),
-        ("manifest.json", output::manifest_json(&model, &info)),
+        ("manifest.json", output::manifest_json(&[&model], &info)),
     ];
-    for (name, bytes) in &files {
-        if let Err(e) = dir.write(name, bytes) {
-            warn!(
-                "error: cannot write {name}: {e}\n  help: check free space and permissions of {}",
-                a.out.display()
-            );
-            return ExitCode::from(1);
-        }
+    if let Err(code) = write_all(&dir, &files, &c.out) {
+        return code;
     }
     if !a.no_charts {
         let chart_started = Instant::now();
-        if let Err(e) = write_charts(&model, &agg, seed, &dir) {
+        if let Err(e) = write_charts(&model, &agg, st.seed, &dir) {
             warn!("error: {e}");
             return ExitCode::from(1);
         }
-        if !a.quiet {
+        if !c.quiet {
             warn!("charts and report drawn in {:.1} s", chart_started.elapsed().as_secs_f64());
         }
     }
-    match dir.commit() {
-        Ok(p) => {
-            if !a.quiet {
-                print_summary(&model, &agg);
-                warn!(
-                    "wrote {} in {:.1} s",
-                    p.display(),
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            warn!("error: cannot move results into place: {e}");
-            ExitCode::from(1)
+    if !c.quiet {
+        print_summary(&model, &agg);
+    }
+    commit(dir, c.quiet, started)
+}
+
+/// Load several scenarios with the same overrides and settings.
+fn load_all(paths: &[PathBuf], c: &Common) -> Result<(Vec<Scenario>, Settings), ExitCode> {
+    let mut scs = Vec::new();
+    let mut bad = false;
+    for p in paths {
+        match load(p, &c.sets) {
+            Ok(s) => scs.push(s),
+            Err(_) => bad = true,
         }
     }
+    if bad {
+        return Err(ExitCode::from(2));
+    }
+    let st = settings(c, &scs[0])?;
+    Ok((scs, st))
+}
+
+fn cmd_compare(a: CompareArgs) -> ExitCode {
+    let c = &a.common;
+    let (scs, st) = match load_all(&a.scenarios, c) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
+    let refs: Vec<&Model> = models.iter().collect();
+    if let Err(msg) = tariffsim::compare::check_same_world(&refs) {
+        return usage(&msg);
+    }
+    let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
+    let mut folder = format!("compare-{}", names.join("-vs-"));
+    folder.truncate(120);
+    let dir = match create_dir(&c.out, &folder) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let cancel = cancel_flag();
+    if !c.quiet {
+        warn!("comparing {} scenarios x {} runs x {} months on common random numbers, seed {}, {} thread(s)", scs.len(), st.runs, st.months, st.seed, st.threads);
+    }
+    let bar = progress_bar(st.runs, c.quiet);
+    let progress = |d: u64| {
+        if let Some(b) = &bar {
+            b.set_position(d);
+        }
+    };
+    let started = Instant::now();
+    let plan = RunPlan { seed: st.seed, runs: 0..st.runs, threads: st.threads };
+    let result = engine::run_set(&refs, &plan, true, None, &progress, &cancel);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let res = match result {
+        Ok(r) => r,
+        Err(e) => {
+            drop(dir);
+            return engine_failed(e, st.seed);
+        }
+    };
+    let info = RunInfo { seed: st.seed, runs: st.runs, threads: st.threads, months: st.months, shard: None, wall_seconds: started.elapsed().as_secs_f64(), sets: c.sets.clone(), command: std::env::args().collect::<Vec<_>>().join(" ") };
+    let files = [("comparison.csv", tariffsim::compare::comparison_csv(&refs, &res)), ("manifest.json", output::manifest_json(&refs, &info))];
+    if let Err(code) = write_all(&dir, &files, &c.out) {
+        return code;
+    }
+    if !c.quiet {
+        say!("median paired difference [5 %, 95 %], and the probability that it is worse:");
+        for line in tariffsim::compare::headlines(&refs, &res) {
+            say!("  {line}");
+        }
+    }
+    commit(dir, c.quiet, started)
+}
+
+fn cmd_sweep(a: SweepArgs) -> ExitCode {
+    let c = &a.common;
+    let values = match tariffsim::sweep::parse_values(&a.values) {
+        Ok(v) => v,
+        Err(msg) => return usage(&format!("--values {}: {msg}", a.values)),
+    };
+    if let Err(d) = tariffsim::scenario::load::check_key(&a.scenario, &LoadOptions { sets: c.sets.clone() }, &a.param) {
+        warn_raw!("{}", d.render());
+        return ExitCode::from(2);
+    }
+    let mut scs = Vec::new();
+    for v in &values {
+        let mut sets = c.sets.clone();
+        sets.push(format!("{}={v}", a.param));
+        match load(&a.scenario, &sets) {
+            Ok(s) => scs.push(s),
+            Err(code) => {
+                warn!("  (while setting {}={v})", a.param);
+                return code;
+            }
+        }
+    }
+    let st = match settings(c, &scs[0]) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
+    let refs: Vec<&Model> = models.iter().collect();
+    let leaf = a.param.rsplit('.').next().unwrap_or("value");
+    let mut folder = format!("{}-sweep-{}", scs[0].meta.name, a.param.replace('.', "-"));
+    folder.truncate(120);
+    let _ = leaf;
+    let dir = match create_dir(&c.out, &folder) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let cancel = cancel_flag();
+    if !c.quiet {
+        warn!("sweeping {} over {} values x {} runs x {} months on common random numbers, seed {}, {} thread(s)", a.param, values.len(), st.runs, st.months, st.seed, st.threads);
+    }
+    let bar = progress_bar(st.runs, c.quiet);
+    let progress = |d: u64| {
+        if let Some(b) = &bar {
+            b.set_position(d);
+        }
+    };
+    let started = Instant::now();
+    let plan = RunPlan { seed: st.seed, runs: 0..st.runs, threads: st.threads };
+    let result = engine::run_set(&refs, &plan, false, None, &progress, &cancel);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let res = match result {
+        Ok(r) => r,
+        Err(e) => {
+            drop(dir);
+            return engine_failed(e, st.seed);
+        }
+    };
+    let info = RunInfo { seed: st.seed, runs: st.runs, threads: st.threads, months: st.months, shard: None, wall_seconds: started.elapsed().as_secs_f64(), sets: c.sets.clone(), command: std::env::args().collect::<Vec<_>>().join(" ") };
+    let files = [("sweep.csv", tariffsim::sweep::sweep_csv(&a.param, &values, &refs, &res)), ("manifest.json", output::manifest_json(&refs, &info))];
+    if let Err(code) = write_all(&dir, &files, &c.out) {
+        return code;
+    }
+    if !c.quiet {
+        for line in tariffsim::sweep::table(&a.param, &values, &refs, &res) {
+            say!("{line}");
+        }
+    }
+    commit(dir, c.quiet, started)
 }
 
 /// Charts (PNG and SVG) and the self-contained report, from aggregated results.

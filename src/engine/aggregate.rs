@@ -173,6 +173,24 @@ impl Cell {
         self.neg.merge(&o.neg);
     }
 
+    /// Share of the values that are negative (below -1e-12), exact.
+    pub fn fraction_negative(&self) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let neg: u64 = self.neg.counts.iter().map(|c| u64::from(*c)).sum();
+        neg as f64 / self.n as f64
+    }
+
+    /// Share of the values that are positive (above 1e-12), exact.
+    pub fn fraction_positive(&self) -> f64 {
+        if self.n == 0 {
+            return f64::NAN;
+        }
+        let pos: u64 = self.pos.counts.iter().map(|c| u64::from(*c)).sum();
+        pos as f64 / self.n as f64
+    }
+
     pub fn count(&self) -> u64 {
         self.n
     }

@@ -50,10 +50,15 @@ pub struct Aggregator {
 
 impl Aggregator {
     pub fn new(model: &Model) -> Self {
+        Self::with(model, true)
+    }
+
+    /// With `monthly` false, only horizon outcomes are aggregated.
+    pub fn with(model: &Model, monthly: bool) -> Self {
         Aggregator {
             months: model.months,
             runs: 0,
-            monthly: vec![Cell::default(); model.slots.n_monthly * model.months],
+            monthly: if monthly { vec![Cell::default(); model.slots.n_monthly * model.months] } else { Vec::new() },
             finals: vec![Cell::default(); model.slots.n_final],
             first_fired: vec![0; model.sc.rules.len() * model.months],
             sample: Vec::new(),
@@ -172,23 +177,37 @@ struct Batch {
 }
 
 impl Batch {
-    fn new(model: &Model) -> Self {
+    fn new(model: &Model, monthly: bool) -> Self {
         let b = CHUNK as usize;
-        Batch {
-            n: 0,
-            monthly: vec![0.0; model.slots.n_monthly * model.months * b],
-            finals: vec![0.0; model.slots.n_final * b],
-        }
+        let m = if monthly { model.slots.n_monthly * model.months * b } else { 0 };
+        Batch { n: 0, monthly: vec![0.0; m], finals: vec![0.0; model.slots.n_final * b] }
     }
 
     fn push(&mut self, out: &RunOutput) {
         let b = CHUNK as usize;
         let r = self.n;
-        for (k, x) in out.monthly.iter().enumerate() {
-            self.monthly[k * b + r] = *x;
+        if !self.monthly.is_empty() {
+            for (k, x) in out.monthly.iter().enumerate() {
+                self.monthly[k * b + r] = *x;
+            }
         }
         for (k, x) in out.finals.iter().enumerate() {
             self.finals[k * b + r] = *x;
+        }
+        self.n += 1;
+    }
+
+    /// Store `a - b` for one run (a paired difference).
+    fn push_diff(&mut self, a: &RunOutput, b: &RunOutput) {
+        let w = CHUNK as usize;
+        let r = self.n;
+        if !self.monthly.is_empty() {
+            for (k, (x, y)) in a.monthly.iter().zip(&b.monthly).enumerate() {
+                self.monthly[k * w + r] = x - y;
+            }
+        }
+        for (k, (x, y)) in a.finals.iter().zip(&b.finals).enumerate() {
+            self.finals[k * w + r] = x - y;
         }
         self.n += 1;
     }
@@ -293,7 +312,37 @@ pub fn run_monte_carlo(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Aggregator, EngineError> {
-    let keys = key_outcomes(model);
+    let mut r = run_set(&[model], plan, true, per_run, progress, cancel)?;
+    Ok(r.scenarios.remove(0))
+}
+
+/// Results of running several scenarios on the same runs.
+#[derive(Debug)]
+pub struct SetResult {
+    /// One aggregate per scenario.
+    pub scenarios: Vec<Aggregator>,
+    /// Paired differences, scenario k minus scenario 0, for k >= 1.
+    pub diffs: Vec<Aggregator>,
+}
+
+/// Run every model on the same run indices (hence the same draws for every
+/// quantity they share: common random numbers) and aggregate each scenario
+/// and the run-by-run differences against the first. With `monthly` false
+/// only horizon outcomes are aggregated (sweeps). The models must share
+/// their output catalogue (`Slots::labels`).
+///
+/// # Errors
+/// As `run_monte_carlo`.
+pub fn run_set(
+    models: &[&Model],
+    plan: &RunPlan,
+    monthly: bool,
+    per_run: Option<&mut (dyn Write + Send)>,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<SetResult, EngineError> {
+    let first = models[0];
+    let keys = key_outcomes(first);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.threads.max(1))
         .build()
@@ -305,23 +354,19 @@ pub fn run_monte_carlo(
     // Lowest failing run so far: every run below it still gets executed.
     let stop_at = AtomicU64::new(u64::MAX);
     let first_err: Mutex<Option<RunError>> = Mutex::new(None);
-    let results: Mutex<Vec<Aggregator>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<(Vec<Aggregator>, Vec<Aggregator>)>> = Mutex::new(Vec::new());
     let want_rows = per_run.is_some();
-    let ordered = per_run.map(|sink| {
-        Mutex::new(Ordered {
-            next: start,
-            pending: BTreeMap::new(),
-            sink,
-            error: None,
-        })
-    });
+    let ordered = per_run.map(|sink| Mutex::new(Ordered { next: start, pending: BTreeMap::new(), sink, error: None }));
+    let n = models.len();
     pool.scope(|s| {
         for _ in 0..plan.threads.max(1) {
             s.spawn(|_| {
-                let mut agg = Aggregator::new(model);
-                let mut batch = Batch::new(model);
-                let mut ws = Workspace::default();
-                let mut out = model.new_output();
+                let mut aggs: Vec<Aggregator> = models.iter().map(|m| Aggregator::with(m, monthly)).collect();
+                let mut diffs: Vec<Aggregator> = models[1..].iter().map(|m| Aggregator::with(m, monthly)).collect();
+                let mut batches: Vec<Batch> = models.iter().map(|m| Batch::new(m, monthly)).collect();
+                let mut diff_batches: Vec<Batch> = models[1..].iter().map(|m| Batch::new(m, monthly)).collect();
+                let mut wss: Vec<Workspace> = (0..n).map(|_| Workspace::default()).collect();
+                let mut outs: Vec<RunOutput> = models.iter().map(|m| m.new_output()).collect();
                 let mut rows = Vec::new();
                 loop {
                     if cancel.load(Ordering::Relaxed) {
@@ -333,35 +378,39 @@ pub fn run_monte_carlo(
                     }
                     let c_end = (c + CHUNK).min(end);
                     rows.clear();
-                    for r in c..c_end {
-                        match model.run(plan.seed, r, &mut ws, &mut out) {
-                            Ok(()) => {
-                                batch.push(&out);
-                                agg.add_events(r, &out, &keys);
-                                if want_rows {
-                                    write_row(&mut rows, r, &out, &keys);
-                                }
-                            }
-                            Err(e) => {
+                    'runs: for r in c..c_end {
+                        for k in 0..n {
+                            if let Err(e) = models[k].run(plan.seed, r, &mut wss[k], &mut outs[k]) {
                                 stop_at.fetch_min(r, Ordering::Relaxed);
                                 let mut g = first_err.lock().unwrap_or_else(|p| p.into_inner());
                                 if g.as_ref().is_none_or(|x| e.run < x.run) {
                                     *g = Some(e);
                                 }
-                                break;
+                                break 'runs;
                             }
                         }
+                        for k in 0..n {
+                            batches[k].push(&outs[k]);
+                            aggs[k].add_events(r, &outs[k], &keys);
+                        }
+                        for k in 1..n {
+                            diff_batches[k - 1].push_diff(&outs[k], &outs[0]);
+                            diffs[k - 1].runs += 1;
+                        }
+                        if want_rows {
+                            write_row(&mut rows, r, &outs[0], &keys);
+                        }
                     }
-                    agg.add_batch(&mut batch);
+                    for (a, b) in aggs.iter_mut().zip(&mut batches).chain(diffs.iter_mut().zip(&mut diff_batches)) {
+                        a.add_batch(b);
+                    }
                     if let Some(o) = &ordered {
-                        o.lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .put(c, std::mem::take(&mut rows));
+                        o.lock().unwrap_or_else(|p| p.into_inner()).put(c, std::mem::take(&mut rows));
                     }
                     let d = done.fetch_add(c_end - c, Ordering::Relaxed) + (c_end - c);
                     progress(d);
                 }
-                results.lock().unwrap_or_else(|p| p.into_inner()).push(agg);
+                results.lock().unwrap_or_else(|p| p.into_inner()).push((aggs, diffs));
             });
         }
     });
@@ -377,13 +426,23 @@ pub fn run_monte_carlo(
             return Err(EngineError::PerRunWrite(e));
         }
     }
+    // Merging is exact, so the order parts arrive in does not matter.
     let mut parts = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    let mut total = parts.pop().unwrap_or_else(|| Aggregator::new(model));
-    for p in parts {
-        total.merge(p);
+    let (mut scenarios, mut diffs) = parts.pop().unwrap_or_else(|| {
+        (models.iter().map(|m| Aggregator::with(m, monthly)).collect(), models[1..].iter().map(|m| Aggregator::with(m, monthly)).collect())
+    });
+    for (ps, pd) in parts {
+        for (a, b) in scenarios.iter_mut().zip(ps) {
+            a.merge(b);
+        }
+        for (a, b) in diffs.iter_mut().zip(pd) {
+            a.merge(b);
+        }
     }
-    total.sample.sort_by_key(|r| r.0);
-    Ok(total)
+    for a in &mut scenarios {
+        a.sample.sort_by_key(|r| r.0);
+    }
+    Ok(SetResult { scenarios, diffs })
 }
 
 /// Header of runs.csv: run, sampled parameters by path, key outcomes.

@@ -108,14 +108,12 @@ pub struct RunInfo {
     pub command: String,
 }
 
-/// `manifest.json`.
-pub fn manifest_json(model: &Model, info: &RunInfo) -> Vec<u8> {
-    let sc = model.sc;
-    let inputs: Vec<serde_json::Value> = sc
-        .inputs
-        .iter()
-        .map(|f| serde_json::json!({ "path": f.path, "sha256": f.sha256 }))
-        .collect();
+/// `manifest.json`: the first model is the run's scenario (the reference
+/// of a comparison); every scenario of a multi-scenario command is listed.
+pub fn manifest_json(models: &[&Model], info: &RunInfo) -> Vec<u8> {
+    let sc = models[0].sc;
+    let inputs = |m: &Model| -> Vec<serde_json::Value> { m.sc.inputs.iter().map(|f| serde_json::json!({ "path": f.path, "sha256": f.sha256 })).collect() };
+    let scenarios: Vec<serde_json::Value> = models.iter().map(|m| serde_json::json!({ "name": m.sc.meta.name, "inputs": inputs(m) })).collect();
     let v = serde_json::json!({
         "tool": "tariffsim",
         "tool_version": env!("CARGO_PKG_VERSION"),
@@ -123,7 +121,8 @@ pub fn manifest_json(model: &Model, info: &RunInfo) -> Vec<u8> {
         "command": info.command,
         "scenario": sc.meta.name,
         "description": sc.meta.description,
-        "inputs": inputs,
+        "inputs": inputs(models[0]),
+        "scenarios": scenarios,
         "overrides": info.sets,
         "seed": info.seed,
         "runs": info.runs,
@@ -132,7 +131,7 @@ pub fn manifest_json(model: &Model, info: &RunInfo) -> Vec<u8> {
         "threads": info.threads,
         "shard": info.shard.map(|(i, n)| serde_json::json!({ "index": i, "count": n })),
         "wall_seconds": (info.wall_seconds * 1000.0).round() / 1000.0,
-        "series": model.slots.n_monthly,
+        "series": models[0].slots.n_monthly,
         "quantiles": {
             "method": "log-bucketed histogram (7 mantissa bits), nearest rank round(q*(n-1)), clamped to the exact min and max",
             "relative_accuracy": crate::engine::aggregate::QUANTILE_RELATIVE_ACCURACY,

@@ -268,37 +268,65 @@ fn misspelled_entry(root: &Table, parts: &[&str]) -> Option<(String, String)> {
 /// # Errors
 /// Every problem found, with locations, when the scenario is not valid.
 pub fn load_scenario(path: &Path, opts: &LoadOptions) -> Result<Scenario, Diagnostics> {
-    let mut l = Loader {
-        sources: SourceMap::default(),
-        dirs: Vec::new(),
-        inputs: Vec::new(),
-        diags: Vec::new(),
-    };
-    let mut chain = Vec::new();
-    let root = l.load_chain(path, None, &mut chain);
-    let Some(mut root) = root else {
-        return Err(Diagnostics {
-            items: l.diags,
-            sources: l.sources,
-        });
-    };
-    for (k, s) in opts.sets.iter().enumerate() {
-        l.apply_set(&mut root, k, s);
-    }
-    if !l.diags.is_empty() {
-        return Err(Diagnostics {
-            items: l.diags,
-            sources: l.sources,
-        });
-    }
-    let root_loc = Loc {
-        src: 0,
-        start: 0,
-        end: 1,
-    };
+    let (root, l) = load_tree(path, opts)?;
+    let root_loc = Loc { src: 0, start: 0, end: 1 };
     let compiler = Compiler::new(l.sources, l.dirs, l.inputs);
     match compiler.compile(&root, root_loc) {
         Ok((s, _)) => Ok(s),
         Err((items, sources)) => Err(Diagnostics { items, sources }),
     }
+}
+
+/// The merged tree of a scenario (bases layered, overrides applied).
+fn load_tree(path: &Path, opts: &LoadOptions) -> Result<(Table, Loader), Diagnostics> {
+    let mut l = Loader { sources: SourceMap::default(), dirs: Vec::new(), inputs: Vec::new(), diags: Vec::new() };
+    let mut chain = Vec::new();
+    let root = l.load_chain(path, None, &mut chain);
+    let Some(mut root) = root else {
+        return Err(Diagnostics { items: l.diags, sources: l.sources });
+    };
+    for (k, s) in opts.sets.iter().enumerate() {
+        l.apply_set(&mut root, k, s);
+    }
+    if !l.diags.is_empty() {
+        return Err(Diagnostics { items: l.diags, sources: l.sources });
+    }
+    Ok((root, l))
+}
+
+/// Check that `key` (a dotted path, e.g. from `sweep --param`) names an
+/// existing value of the scenario, with a "did you mean" at the first part
+/// that does not exist.
+///
+/// # Errors
+/// The scenario's own problems, or one located problem for the key.
+pub fn check_key(path: &Path, opts: &LoadOptions, key: &str) -> Result<(), Diagnostics> {
+    let (root, mut l) = load_tree(path, opts)?;
+    let src = l.add_source("--param".to_string(), key.to_string(), None);
+    let mut t = &root;
+    let mut offset = 0usize;
+    let parts: Vec<&str> = key.split('.').collect();
+    for (k, part) in parts.iter().enumerate() {
+        let loc = Loc { src, start: offset as u32, end: (offset + part.len().max(1)) as u32 };
+        let walked = parts[..k].join(".");
+        match t.get(part) {
+            None => {
+                let cands: Vec<&str> = t.keys().collect();
+                let where_ = if walked.is_empty() { "the scenario".to_string() } else { format!("`{walked}`") };
+                let help = crate::diag::unknown_help(part, "key", &cands);
+                l.diags.push(Diagnostic::new(Some(loc), key, format!("{where_} has no key `{part}`")).help(help));
+                return Err(Diagnostics { items: l.diags, sources: l.sources });
+            }
+            Some(e) if k + 1 < parts.len() => match &e.node.value {
+                Value::Table(inner) => t = inner,
+                v => {
+                    l.diags.push(Diagnostic::new(Some(loc), key, format!("`{}` is {}, not a table", parts[..=k].join("."), v.type_name())).help("sweep a value, e.g. tariffs.us_on_cn.rate"));
+                    return Err(Diagnostics { items: l.diags, sources: l.sources });
+                }
+            },
+            Some(_) => {}
+        }
+        offset += part.len() + 1;
+    }
+    Ok(())
 }

@@ -1,0 +1,114 @@
+//! Paired comparisons and sweeps through the real binary: a scenario
+//! against itself differs by exactly zero, pairing removes most of the noise
+//! of a difference, and a tariff sweep moves outcomes the way economics says.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tariffsim")).args(args).current_dir(root()).output().expect("binary runs");
+    assert!(out.status.success(), "tariffsim {args:?}:\n{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn only_folder(dir: &Path) -> PathBuf {
+    let v: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(v.len(), 1, "{v:?}");
+    v[0].clone()
+}
+
+/// Rows of a CSV as maps from column name to value.
+fn rows(path: &Path) -> Vec<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines.map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect()).collect()
+}
+
+fn num(r: &HashMap<String, String>, k: &str) -> f64 {
+    r[k].parse().unwrap_or_else(|_| panic!("{k} = {}", r[k]))
+}
+
+#[test]
+fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    run(&["compare", "scenarios/escalation.toml", "scenarios/escalation.toml", "--runs", "120", "--seed", "3", "--out", out, "--quiet"]);
+    let d = only_folder(tmp.path());
+    let rs = rows(&d.join("comparison.csv"));
+    assert!(rs.len() > 10_000);
+    for r in &rs {
+        for k in ["diff_mean", "diff_sd", "diff_p05", "diff_p50", "diff_p95", "p_diff_negative"] {
+            assert_eq!(r[k], "0", "{k} in {r:?}");
+        }
+    }
+}
+
+#[test]
+fn pairing_removes_most_of_the_noise_of_a_difference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = tmp.path().join("b.toml");
+    let base = root().join("scenarios/london_framework.toml");
+    std::fs::write(
+        &b,
+        format!(
+            "base = \"{}\"\n[scenario]\nname = \"plus-one-tariff\"\n[tariffs.extra_us_on_cn]\nby = \"US\"\non = \"CN\"\nrate = 0.25\nfrom = \"2025-06\"\n",
+            base.display()
+        ),
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    run(&["compare", "scenarios/london_framework.toml", b.to_str().unwrap(), "--runs", "400", "--seed", "8", "--out", out_dir.to_str().unwrap(), "--quiet"]);
+    let rs = rows(&only_folder(&out_dir).join("comparison.csv"));
+    let pick = |scenario: &str| rs.iter().find(|r| r["scenario"] == scenario && r["metric"] == "gdp_growth_yoy" && r["economy"] == "US" && r["month"] == "2025-12").unwrap().clone();
+    let a = pick("london-framework");
+    let b = pick("plus-one-tariff");
+    let paired = num(&b, "diff_sd");
+    // Independent runs of the two scenarios would have sd sqrt(sd_a^2 + sd_b^2).
+    let unpaired = (num(&a, "sd").powi(2) + num(&b, "sd").powi(2)).sqrt();
+    eprintln!("US GDP growth at 2025-12: paired sd {paired:.4}, unpaired sd {unpaired:.4}, ratio {:.3}", paired / unpaired);
+    assert!(paired > 0.0, "the extra tariff changes US growth");
+    assert!(paired / unpaired < 0.5, "paired sd {paired} vs unpaired {unpaired}");
+}
+
+#[test]
+fn a_tariff_sweep_moves_imports_and_the_target_economy_monotonically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    run(&[
+        "sweep",
+        "scenarios/baseline.toml",
+        "--set", "tariffs.sweep_us_cn.by=US",
+        "--set", "tariffs.sweep_us_cn.on=CN",
+        "--set", "tariffs.sweep_us_cn.from=2025-01",
+        "--set", "tariffs.sweep_us_cn.rate=0",
+        "--param", "tariffs.sweep_us_cn.rate",
+        "--values", "0:1.2:0.3",
+        "--runs", "200",
+        "--out", out,
+        "--quiet",
+    ]);
+    let rs = rows(&only_folder(tmp.path()).join("sweep.csv"));
+    let series = |metric: &str, economy: &str, partner: &str| -> Vec<(String, f64)> {
+        rs.iter().filter(|r| r["metric"] == metric && r["economy"] == economy && r["partner"] == partner && r["month"] == "horizon" && (partner.is_empty() || r["sector"] == "ALL")).map(|r| (r["value"].clone(), num(r, "p50"))).collect()
+    };
+    let imports = series("imports", "US", "CN");
+    assert_eq!(imports.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), ["0.0", "0.3", "0.6", "0.9", "1.2"]);
+    // Higher tariffs: fewer US imports from China, lower Chinese GDP, higher US import prices.
+    for w in imports.windows(2) {
+        assert!(w[1].1 < w[0].1, "imports not falling: {imports:?}");
+    }
+    let cn = series("gdp_dev", "CN", "");
+    for w in cn.windows(2) {
+        assert!(w[1].1 < w[0].1, "CN GDP not falling: {cn:?}");
+    }
+    let eff = series("tariff_effective", "US", "CN");
+    for w in eff.windows(2) {
+        assert!(w[1].1 > w[0].1, "effective tariff not rising: {eff:?}");
+    }
+}
