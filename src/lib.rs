@@ -16,6 +16,7 @@ pub mod compare;
 pub mod diag;
 pub mod engine;
 pub mod explain;
+pub mod gsa;
 pub mod init;
 pub mod model;
 pub mod output;

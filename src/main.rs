@@ -56,6 +56,8 @@ enum Command {
     Compare(CompareArgs),
     /// Run one scenario per value of one parameter (common random numbers) and write outcome-versus-value tables.
     Sweep(SweepArgs),
+    /// Global sensitivity of key outcomes to the sampled parameters (Sobol indices with bootstrap intervals).
+    Sensitivity(SensitivityArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files.
@@ -144,6 +146,26 @@ struct SweepArgs {
     common: Common,
 }
 
+#[derive(Args)]
+struct SensitivityArgs {
+    /// Scenario file (.toml).
+    scenario: PathBuf,
+    /// `sobol` (variance-based, Saltelli design) or `spearman` (rank correlation, as every run writes).
+    #[arg(long, default_value = "sobol")]
+    method: String,
+    /// Base sample size N of the Saltelli design (N x (k + 2) model runs for k parameters).
+    #[arg(long, default_value_t = 256)]
+    samples: usize,
+    /// Bootstrap resamples for the confidence intervals.
+    #[arg(long, default_value_t = 200)]
+    bootstrap: usize,
+    /// Only parameters whose path contains this text (repeatable); the others stay at their central values.
+    #[arg(long = "param", value_name = "TEXT")]
+    params: Vec<String>,
+    #[command(flatten)]
+    common: Common,
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -156,6 +178,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run(args),
         Command::Compare(args) => cmd_compare(args),
         Command::Sweep(args) => cmd_sweep(args),
+        Command::Sensitivity(args) => cmd_sensitivity(args),
         Command::Validate { scenarios, sets } => cmd_validate(&scenarios, &sets),
         Command::Explain { scenario, sets } => match load(&scenario, &sets) {
             Ok(sc) => {
@@ -169,7 +192,13 @@ fn main() -> ExitCode {
 }
 
 fn load(path: &Path, sets: &[String]) -> Result<Scenario, ExitCode> {
-    load_scenario(path, &LoadOptions { sets: sets.to_vec() }).map_err(|d| {
+    load_scenario(
+        path,
+        &LoadOptions {
+            sets: sets.to_vec(),
+        },
+    )
+    .map_err(|d| {
         warn_raw!("{}", d.render());
         ExitCode::from(2)
     })
@@ -179,14 +208,26 @@ fn cmd_validate(paths: &[PathBuf], sets: &[String]) -> ExitCode {
     let mut bad = false;
     for p in paths {
         match load(p, sets) {
-            Ok(sc) => say!("ok  {} ({}: {} economies, {} sectors, {} measures, {} rules)", p.display(), sc.meta.name, sc.economies.len(), sc.sectors.len(), sc.measures.len(), sc.rules.len()),
+            Ok(sc) => say!(
+                "ok  {} ({}: {} economies, {} sectors, {} measures, {} rules)",
+                p.display(),
+                sc.meta.name,
+                sc.economies.len(),
+                sc.sectors.len(),
+                sc.measures.len(),
+                sc.rules.len()
+            ),
             Err(_) => {
                 warn!("invalid  {}", p.display());
                 bad = true;
             }
         }
     }
-    if bad { ExitCode::from(2) } else { ExitCode::SUCCESS }
+    if bad {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn usage(msg: &str) -> ExitCode {
@@ -208,19 +249,32 @@ fn settings(c: &Common, sc: &Scenario) -> Result<Settings, ExitCode> {
         return Err(usage("--runs must be at least 1"));
     }
     if runs > 100_000_000 {
-        return Err(usage(&format!("--runs {runs} is more than 100,000,000; split the work with several seeds")));
+        return Err(usage(&format!(
+            "--runs {runs} is more than 100,000,000; split the work with several seeds"
+        )));
     }
     let months = c.months.unwrap_or(sc.meta.months);
     if !(1..=600).contains(&months) {
-        return Err(usage(&format!("--months {months} must be between 1 and 600")));
+        return Err(usage(&format!(
+            "--months {months} must be between 1 and 600"
+        )));
     }
     let threads = match c.threads {
-        Some(0) => return Err(usage("--threads must be at least 1 (omit it to use all cores)")),
+        Some(0) => {
+            return Err(usage(
+                "--threads must be at least 1 (omit it to use all cores)",
+            ));
+        }
         Some(t) if t > 1024 => return Err(usage(&format!("--threads {t} is more than 1024"))),
         Some(t) => t,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    Ok(Settings { runs, months, threads, seed: c.seed.unwrap_or(sc.meta.seed) })
+    Ok(Settings {
+        runs,
+        months,
+        threads,
+        seed: c.seed.unwrap_or(sc.meta.seed),
+    })
 }
 
 fn create_dir(root: &Path, name: &str) -> Result<OutputDir, ExitCode> {
@@ -248,7 +302,10 @@ fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let b = indicatif::ProgressBar::new(total);
-    b.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    b.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     Some(b)
 }
 
@@ -261,7 +318,9 @@ fn engine_failed(e: EngineError, seed: u64) -> ExitCode {
             ExitCode::from(130)
         }
         e => {
-            warn!("error: {e}\n  help: rerun that run alone with --seed {seed} and check the parameter values named above");
+            warn!(
+                "error: {e}\n  help: rerun that run alone with --seed {seed} and check the parameter values named above"
+            );
             ExitCode::from(1)
         }
     }
@@ -270,7 +329,10 @@ fn engine_failed(e: EngineError, seed: u64) -> ExitCode {
 fn write_all(dir: &OutputDir, files: &[(&str, Vec<u8>)], out: &Path) -> Result<(), ExitCode> {
     for (name, bytes) in files {
         if let Err(e) = dir.write(name, bytes) {
-            warn!("error: cannot write {name}: {e}\n  help: check free space and permissions of {}", out.display());
+            warn!(
+                "error: cannot write {name}: {e}\n  help: check free space and permissions of {}",
+                out.display()
+            );
             return Err(ExitCode::from(1));
         }
     }
@@ -281,7 +343,11 @@ fn commit(dir: OutputDir, quiet: bool, started: Instant) -> ExitCode {
     match dir.commit() {
         Ok(p) => {
             if !quiet {
-                warn!("wrote {} in {:.1} s", p.display(), started.elapsed().as_secs_f64());
+                warn!(
+                    "wrote {} in {:.1} s",
+                    p.display(),
+                    started.elapsed().as_secs_f64()
+                );
             }
             ExitCode::SUCCESS
         }
@@ -294,7 +360,9 @@ fn commit(dir: OutputDir, quiet: bool, started: Instant) -> ExitCode {
 
 fn cmd_run(a: RunArgs) -> ExitCode {
     if a.shard.is_some() {
-        return usage("--shard is not available in this version (sharded runs and `tariffsim merge` are planned); run without --shard");
+        return usage(
+            "--shard is not available in this version (sharded runs and `tariffsim merge` are planned); run without --shard",
+        );
     }
     let c = &a.common;
     let sc = match load(&a.scenario, &c.sets) {
@@ -312,7 +380,10 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     };
     let cancel = cancel_flag();
     if !c.quiet {
-        warn!("{}: {} runs x {} months ({} series), seed {}, {} thread(s)", sc.meta.name, st.runs, st.months, model.slots.n_monthly, st.seed, st.threads);
+        warn!(
+            "{}: {} runs x {} months ({} series), seed {}, {} thread(s)",
+            sc.meta.name, st.runs, st.months, model.slots.n_monthly, st.seed, st.threads
+        );
     }
     let bar = progress_bar(st.runs, c.quiet);
     let progress = |d: u64| {
@@ -325,7 +396,8 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     if a.per_run {
         match std::fs::File::create(dir.path().join("runs.csv")) {
             Ok(mut f) => {
-                let _ = std::io::Write::write_all(&mut f, engine::per_run_header(&model).as_bytes());
+                let _ =
+                    std::io::Write::write_all(&mut f, engine::per_run_header(&model).as_bytes());
                 per_run_file = Some(std::io::BufWriter::new(f));
             }
             Err(e) => {
@@ -334,8 +406,20 @@ fn cmd_run(a: RunArgs) -> ExitCode {
             }
         }
     }
-    let plan = RunPlan { seed: st.seed, runs: 0..st.runs, threads: st.threads };
-    let result = engine::run_monte_carlo(&model, &plan, per_run_file.as_mut().map(|w| w as &mut (dyn std::io::Write + Send)), &progress, &cancel);
+    let plan = RunPlan {
+        seed: st.seed,
+        runs: 0..st.runs,
+        threads: st.threads,
+    };
+    let result = engine::run_monte_carlo(
+        &model,
+        &plan,
+        per_run_file
+            .as_mut()
+            .map(|w| w as &mut (dyn std::io::Write + Send)),
+        &progress,
+        &cancel,
+    );
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -356,12 +440,34 @@ fn cmd_run(a: RunArgs) -> ExitCode {
         warn!("error: {} of {} runs completed", agg.runs, st.runs);
         return ExitCode::from(1);
     }
-    if let Some((k, cell)) = agg.monthly.iter().enumerate().find(|(_, c)| c.nonfinite() > 0) {
+    if let Some((k, cell)) = agg
+        .monthly
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.nonfinite() > 0)
+    {
         let l = &model.slots.labels[k / st.months];
-        warn!("error: {} run(s) produced a non-finite value for {} {} {} {} in {}", cell.nonfinite(), l.metric, l.economy, l.partner, l.sector, sc.month_label(k % st.months));
+        warn!(
+            "error: {} run(s) produced a non-finite value for {} {} {} {} in {}",
+            cell.nonfinite(),
+            l.metric,
+            l.economy,
+            l.partner,
+            l.sector,
+            sc.month_label(k % st.months)
+        );
         return ExitCode::from(1);
     }
-    let info = RunInfo { seed: st.seed, runs: st.runs, threads: st.threads, months: st.months, shard: None, wall_seconds: started.elapsed().as_secs_f64(), sets: c.sets.clone(), command: std::env::args().collect::<Vec<_>>().join(" ") };
+    let info = RunInfo {
+        seed: st.seed,
+        runs: st.runs,
+        threads: st.threads,
+        months: st.months,
+        shard: None,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        sets: c.sets.clone(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
     let files = [
         ("summary.csv", output::summary_csv(&model, &agg)),
         ("final.csv", output::final_csv(&model, &agg)),
@@ -379,7 +485,10 @@ fn cmd_run(a: RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
         if !c.quiet {
-            warn!("charts and report drawn in {:.1} s", chart_started.elapsed().as_secs_f64());
+            warn!(
+                "charts and report drawn in {:.1} s",
+                chart_started.elapsed().as_secs_f64()
+            );
         }
     }
     if !c.quiet {
@@ -425,7 +534,14 @@ fn cmd_compare(a: CompareArgs) -> ExitCode {
     };
     let cancel = cancel_flag();
     if !c.quiet {
-        warn!("comparing {} scenarios x {} runs x {} months on common random numbers, seed {}, {} thread(s)", scs.len(), st.runs, st.months, st.seed, st.threads);
+        warn!(
+            "comparing {} scenarios x {} runs x {} months on common random numbers, seed {}, {} thread(s)",
+            scs.len(),
+            st.runs,
+            st.months,
+            st.seed,
+            st.threads
+        );
     }
     let bar = progress_bar(st.runs, c.quiet);
     let progress = |d: u64| {
@@ -434,7 +550,11 @@ fn cmd_compare(a: CompareArgs) -> ExitCode {
         }
     };
     let started = Instant::now();
-    let plan = RunPlan { seed: st.seed, runs: 0..st.runs, threads: st.threads };
+    let plan = RunPlan {
+        seed: st.seed,
+        runs: 0..st.runs,
+        threads: st.threads,
+    };
     let result = engine::run_set(&refs, &plan, true, None, &progress, &cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -446,8 +566,23 @@ fn cmd_compare(a: CompareArgs) -> ExitCode {
             return engine_failed(e, st.seed);
         }
     };
-    let info = RunInfo { seed: st.seed, runs: st.runs, threads: st.threads, months: st.months, shard: None, wall_seconds: started.elapsed().as_secs_f64(), sets: c.sets.clone(), command: std::env::args().collect::<Vec<_>>().join(" ") };
-    let files = [("comparison.csv", tariffsim::compare::comparison_csv(&refs, &res)), ("manifest.json", output::manifest_json(&refs, &info))];
+    let info = RunInfo {
+        seed: st.seed,
+        runs: st.runs,
+        threads: st.threads,
+        months: st.months,
+        shard: None,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        sets: c.sets.clone(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let files = [
+        (
+            "comparison.csv",
+            tariffsim::compare::comparison_csv(&refs, &res),
+        ),
+        ("manifest.json", output::manifest_json(&refs, &info)),
+    ];
     if let Err(code) = write_all(&dir, &files, &c.out) {
         return code;
     }
@@ -466,7 +601,13 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
         Ok(v) => v,
         Err(msg) => return usage(&format!("--values {}: {msg}", a.values)),
     };
-    if let Err(d) = tariffsim::scenario::load::check_key(&a.scenario, &LoadOptions { sets: c.sets.clone() }, &a.param) {
+    if let Err(d) = tariffsim::scenario::load::check_key(
+        &a.scenario,
+        &LoadOptions {
+            sets: c.sets.clone(),
+        },
+        &a.param,
+    ) {
         warn_raw!("{}", d.render());
         return ExitCode::from(2);
     }
@@ -498,7 +639,15 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
     };
     let cancel = cancel_flag();
     if !c.quiet {
-        warn!("sweeping {} over {} values x {} runs x {} months on common random numbers, seed {}, {} thread(s)", a.param, values.len(), st.runs, st.months, st.seed, st.threads);
+        warn!(
+            "sweeping {} over {} values x {} runs x {} months on common random numbers, seed {}, {} thread(s)",
+            a.param,
+            values.len(),
+            st.runs,
+            st.months,
+            st.seed,
+            st.threads
+        );
     }
     let bar = progress_bar(st.runs, c.quiet);
     let progress = |d: u64| {
@@ -507,7 +656,11 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
         }
     };
     let started = Instant::now();
-    let plan = RunPlan { seed: st.seed, runs: 0..st.runs, threads: st.threads };
+    let plan = RunPlan {
+        seed: st.seed,
+        runs: 0..st.runs,
+        threads: st.threads,
+    };
     let result = engine::run_set(&refs, &plan, false, None, &progress, &cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -519,8 +672,23 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
             return engine_failed(e, st.seed);
         }
     };
-    let info = RunInfo { seed: st.seed, runs: st.runs, threads: st.threads, months: st.months, shard: None, wall_seconds: started.elapsed().as_secs_f64(), sets: c.sets.clone(), command: std::env::args().collect::<Vec<_>>().join(" ") };
-    let files = [("sweep.csv", tariffsim::sweep::sweep_csv(&a.param, &values, &refs, &res)), ("manifest.json", output::manifest_json(&refs, &info))];
+    let info = RunInfo {
+        seed: st.seed,
+        runs: st.runs,
+        threads: st.threads,
+        months: st.months,
+        shard: None,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        sets: c.sets.clone(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let files = [
+        (
+            "sweep.csv",
+            tariffsim::sweep::sweep_csv(&a.param, &values, &refs, &res),
+        ),
+        ("manifest.json", output::manifest_json(&refs, &info)),
+    ];
     if let Err(code) = write_all(&dir, &files, &c.out) {
         return code;
     }
@@ -532,17 +700,131 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
     commit(dir, c.quiet, started)
 }
 
+fn cmd_sensitivity(a: SensitivityArgs) -> ExitCode {
+    let c = &a.common;
+    match a.method.as_str() {
+        "sobol" => {}
+        "spearman" => {
+            return usage(
+                "the rank-correlation (spearman) sensitivity is written by every `tariffsim run` as sensitivity.csv; use `run`, or --method sobol here",
+            );
+        }
+        other => {
+            return usage(&format!(
+                "--method {other}: use sobol (or see sensitivity.csv of `run` for spearman)"
+            ));
+        }
+    }
+    if !(8..=1_000_000).contains(&a.samples) {
+        return usage(&format!(
+            "--samples {} must be between 8 and 1,000,000",
+            a.samples
+        ));
+    }
+    if a.bootstrap > 10_000 {
+        return usage("--bootstrap must be at most 10,000");
+    }
+    let sc = match load(&a.scenario, &c.sets) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let st = match settings(c, &sc) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let model = Model::new(&sc, st.months);
+    let k = model
+        .sampled
+        .iter()
+        .filter(|p| {
+            a.params.is_empty()
+                || a.params
+                    .iter()
+                    .any(|f| sc.param(**p).path.contains(f.as_str()))
+        })
+        .count();
+    if k == 0 {
+        return usage(
+            "no sampled parameter matches --param; list them with `tariffsim explain` or run without --param",
+        );
+    }
+    let dir = match create_dir(&c.out, &format!("{}-sobol", sc.meta.name)) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    if !c.quiet {
+        warn!(
+            "{}: Sobol indices of {} parameters, N = {} -> {} model runs x {} months, seed {}, {} thread(s)",
+            sc.meta.name,
+            k,
+            a.samples,
+            a.samples * (k + 2),
+            st.months,
+            st.seed,
+            st.threads
+        );
+    }
+    let started = Instant::now();
+    let report = match tariffsim::gsa::sobol(
+        &model,
+        st.seed,
+        a.samples,
+        a.bootstrap,
+        st.threads,
+        &a.params,
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            drop(dir);
+            return engine_failed(EngineError::Run(e), st.seed);
+        }
+    };
+    let info = RunInfo {
+        seed: st.seed,
+        runs: report.evaluations as u64,
+        threads: st.threads,
+        months: st.months,
+        shard: None,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        sets: c.sets.clone(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let files = [
+        ("sobol.csv", tariffsim::gsa::sobol_csv(&model, &report)),
+        ("manifest.json", output::manifest_json(&[&model], &info)),
+    ];
+    if let Err(code) = write_all(&dir, &files, &c.out) {
+        return code;
+    }
+    if !c.quiet {
+        for line in tariffsim::gsa::top_lines(&model, &report, 6) {
+            say!("{line}");
+        }
+    }
+    commit(dir, c.quiet, started)
+}
+
 /// Charts (PNG and SVG) and the self-contained report, from aggregated results.
-fn write_charts(model: &Model, agg: &engine::Aggregator, seed: u64, dir: &OutputDir) -> Result<(), String> {
-    let baseline = model.baseline_output().map_err(|e| format!("baseline path: {e}"))?;
+fn write_charts(
+    model: &Model,
+    agg: &engine::Aggregator,
+    seed: u64,
+    dir: &OutputDir,
+) -> Result<(), String> {
+    let baseline = model
+        .baseline_output()
+        .map_err(|e| format!("baseline path: {e}"))?;
     let data = tariffsim::charts::ChartData::new(model, agg, &baseline, seed);
     let charts = tariffsim::charts::render_all(&data).map_err(|e| e.to_string())?;
     for c in &charts {
-        dir.write(&format!("charts/{}.svg", c.name), c.svg.as_bytes()).map_err(|e| format!("cannot write chart {}: {e}", c.name))?;
-        dir.write(&format!("charts/{}.png", c.name), &c.png).map_err(|e| format!("cannot write chart {}: {e}", c.name))?;
+        dir.write(&format!("charts/{}.svg", c.name), c.svg.as_bytes())
+            .map_err(|e| format!("cannot write chart {}: {e}", c.name))?;
+        dir.write(&format!("charts/{}.png", c.name), &c.png)
+            .map_err(|e| format!("cannot write chart {}: {e}", c.name))?;
     }
     let html = tariffsim::charts::report_html(&data, &charts);
-    dir.write("report.html", html.as_bytes()).map_err(|e| format!("cannot write report.html: {e}"))
+    dir.write("report.html", html.as_bytes())
+        .map_err(|e| format!("cannot write report.html: {e}"))
 }
 
 /// A short table of headline outcomes: GDP deviation and growth at the horizon.
@@ -558,7 +840,9 @@ fn print_summary(model: &Model, agg: &engine::Aggregator) {
     );
     say!(
         "{:<6} {:>26} {:>26}",
-        "", "median [5%, 95%]", "median [5%, 95%]"
+        "",
+        "median [5%, 95%]",
+        "median [5%, 95%]"
     );
     let row = |name: &str,
                dev: &tariffsim::engine::aggregate::Cell,

@@ -17,11 +17,17 @@ fn decimal(s: &str) -> Result<(i128, u32), String> {
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    if int.is_empty() && frac.is_empty() || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) || frac.len() > 12 || int.len() > 12 {
+    if int.is_empty() && frac.is_empty()
+        || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
+        || frac.len() > 12
+        || int.len() > 12
+    {
         return Err(format!("`{t}` is not a plain decimal number (like 0.25)"));
     }
     let digits = format!("{int}{frac}");
-    let m: i128 = digits.parse().map_err(|_| format!("`{t}` is not a number"))?;
+    let m: i128 = digits
+        .parse()
+        .map_err(|_| format!("`{t}` is not a number"))?;
     Ok((if neg { -m } else { m }, frac.len() as u32))
 }
 
@@ -29,7 +35,11 @@ fn show(m: i128, d: u32) -> String {
     let neg = m < 0;
     let a = m.unsigned_abs();
     let p = 10u128.pow(d);
-    let s = if d == 0 { format!("{a}") } else { format!("{}.{:0width$}", a / p, a % p, width = d as usize) };
+    let s = if d == 0 {
+        format!("{a}")
+    } else {
+        format!("{}.{:0width$}", a / p, a % p, width = d as usize)
+    };
     if neg { format!("-{s}") } else { s }
 }
 
@@ -57,7 +67,9 @@ pub fn parse_values(spec: &str) -> Result<Vec<String>, String> {
         }
         let n = (b - a) / st + 1;
         if n > MAX_VALUES as i128 {
-            return Err(format!("{n} values; at most {MAX_VALUES} (use a larger step)"));
+            return Err(format!(
+                "{n} values; at most {MAX_VALUES} (use a larger step)"
+            ));
         }
         (0..n).map(|k| show(a + k * st, d)).collect()
     } else {
@@ -88,9 +100,17 @@ pub fn sweep_csv(param: &str, values: &[String], models: &[&Model], res: &SetRes
     out.push('\n');
     for (k, v) in values.iter().enumerate() {
         for (i, (l, kind)) in m0.slots.final_labels.iter().enumerate() {
-            let month = if *kind == FinalKind::End { end.as_str() } else { "horizon" };
+            let month = if *kind == FinalKind::End {
+                end.as_str()
+            } else {
+                "horizon"
+            };
             let s = res.scenarios[k].finals[i].stats();
-            let _ = write!(out, "{param},{v},{},{},{},{},{month}", l.metric, l.economy, l.partner, l.sector);
+            let _ = write!(
+                out,
+                "{param},{v},{},{},{},{},{month}",
+                l.metric, l.economy, l.partner, l.sector
+            );
             for x in [s.mean, s.sd, s.p05, s.p25, s.p50, s.p75, s.p95] {
                 let _ = write!(out, ",{}", fmt_num(x));
             }
@@ -99,7 +119,15 @@ pub fn sweep_csv(param: &str, values: &[String], models: &[&Model], res: &SetRes
             } else {
                 let d = &res.diffs[k - 1].finals[i];
                 let ds = d.stats();
-                let _ = writeln!(out, ",{},{},{},{},{}", fmt_num(ds.mean), fmt_num(ds.p05), fmt_num(ds.p50), fmt_num(ds.p95), fmt_num(d.fraction_negative()));
+                let _ = writeln!(
+                    out,
+                    ",{},{},{},{},{}",
+                    fmt_num(ds.mean),
+                    fmt_num(ds.p05),
+                    fmt_num(ds.p50),
+                    fmt_num(ds.p95),
+                    fmt_num(d.fraction_negative())
+                );
             }
         }
     }
@@ -110,17 +138,40 @@ pub fn sweep_csv(param: &str, values: &[String], models: &[&Model], res: &SetRes
 pub fn table(param: &str, values: &[String], models: &[&Model], res: &SetResult) -> Vec<String> {
     let sl = &models[0].slots;
     let find = |metric: &str, economy: &str, partner: &str| {
-        sl.final_labels.iter().position(|(l, k)| l.metric == metric && l.economy == economy && (partner.is_empty() && l.partner.is_empty() || l.partner == partner && l.sector == "ALL") && *k == FinalKind::Average)
+        sl.final_labels.iter().position(|(l, k)| {
+            l.metric == metric
+                && l.economy == economy
+                && (partner.is_empty() && l.partner.is_empty()
+                    || l.partner == partner && l.sector == "ALL")
+                && *k == FinalKind::Average
+        })
     };
-    let cols = [("US GDP vs base, %", find("gdp_dev", "US", "")), ("CN GDP vs base, %", find("gdp_dev", "CN", "")), ("US imports from CN, bn", find("imports", "US", "CN"))];
-    let mut lines = vec![format!("horizon averages, median [5 %, 95 %], by {param}:"), format!("{:>10} {}", "value", cols.iter().map(|(h, _)| format!("{h:>28}")).collect::<String>())];
+    let cols = [
+        ("US GDP vs base, %", find("gdp_dev", "US", "")),
+        ("CN GDP vs base, %", find("gdp_dev", "CN", "")),
+        ("US imports from CN, bn", find("imports", "US", "CN")),
+    ];
+    let mut lines = vec![
+        format!("horizon averages, median [5 %, 95 %], by {param}:"),
+        format!(
+            "{:>10} {}",
+            "value",
+            cols.iter()
+                .map(|(h, _)| format!("{h:>28}"))
+                .collect::<String>()
+        ),
+    ];
     for (k, v) in values.iter().enumerate() {
         let mut line = format!("{v:>10} ");
         for (_, idx) in &cols {
             match idx {
                 Some(i) => {
                     let s = res.scenarios[k].finals[*i].stats();
-                    let _ = write!(line, "{:>28}", format!("{:.2} [{:.2}, {:.2}]", s.p50, s.p05, s.p95));
+                    let _ = write!(
+                        line,
+                        "{:>28}",
+                        format!("{:.2} [{:.2}, {:.2}]", s.p50, s.p05, s.p95)
+                    );
                 }
                 None => line.push_str(&format!("{:>28}", "-")),
             }
@@ -141,8 +192,14 @@ mod tests {
         assert_eq!(v[0], "0.00");
         assert_eq!(v[3], "0.15");
         assert_eq!(v[29], "1.45");
-        assert_eq!(parse_values("0.1,0.25, 1").unwrap(), vec!["0.1", "0.25", "1"]);
-        assert_eq!(parse_values("-0.5:0.5:0.25").unwrap(), vec!["-0.50", "-0.25", "0.00", "0.25", "0.50"]);
+        assert_eq!(
+            parse_values("0.1,0.25, 1").unwrap(),
+            vec!["0.1", "0.25", "1"]
+        );
+        assert_eq!(
+            parse_values("-0.5:0.5:0.25").unwrap(),
+            vec!["-0.50", "-0.25", "0.00", "0.25", "0.50"]
+        );
     }
 
     #[test]

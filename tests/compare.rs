@@ -11,12 +11,23 @@ fn root() -> &'static Path {
 }
 
 fn run(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_tariffsim")).args(args).current_dir(root()).output().expect("binary runs");
-    assert!(out.status.success(), "tariffsim {args:?}:\n{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("binary runs");
+    assert!(
+        out.status.success(),
+        "tariffsim {args:?}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn only_folder(dir: &Path) -> PathBuf {
-    let v: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(v.len(), 1, "{v:?}");
     v[0].clone()
 }
@@ -26,7 +37,15 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines.map(|l| header.iter().cloned().zip(l.split(',').map(String::from)).collect()).collect()
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
+        .collect()
 }
 
 fn num(r: &HashMap<String, String>, k: &str) -> f64 {
@@ -37,12 +56,30 @@ fn num(r: &HashMap<String, String>, k: &str) -> f64 {
 fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().to_str().unwrap();
-    run(&["compare", "scenarios/escalation.toml", "scenarios/escalation.toml", "--runs", "120", "--seed", "3", "--out", out, "--quiet"]);
+    run(&[
+        "compare",
+        "scenarios/escalation.toml",
+        "scenarios/escalation.toml",
+        "--runs",
+        "120",
+        "--seed",
+        "3",
+        "--out",
+        out,
+        "--quiet",
+    ]);
     let d = only_folder(tmp.path());
     let rs = rows(&d.join("comparison.csv"));
     assert!(rs.len() > 10_000);
     for r in &rs {
-        for k in ["diff_mean", "diff_sd", "diff_p05", "diff_p50", "diff_p95", "p_diff_negative"] {
+        for k in [
+            "diff_mean",
+            "diff_sd",
+            "diff_p05",
+            "diff_p50",
+            "diff_p95",
+            "p_diff_negative",
+        ] {
             assert_eq!(r[k], "0", "{k} in {r:?}");
         }
     }
@@ -63,17 +100,44 @@ fn pairing_removes_most_of_the_noise_of_a_difference() {
     .unwrap();
     let out_dir = tmp.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
-    run(&["compare", "scenarios/london_framework.toml", b.to_str().unwrap(), "--runs", "400", "--seed", "8", "--out", out_dir.to_str().unwrap(), "--quiet"]);
+    run(&[
+        "compare",
+        "scenarios/london_framework.toml",
+        b.to_str().unwrap(),
+        "--runs",
+        "400",
+        "--seed",
+        "8",
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--quiet",
+    ]);
     let rs = rows(&only_folder(&out_dir).join("comparison.csv"));
-    let pick = |scenario: &str| rs.iter().find(|r| r["scenario"] == scenario && r["metric"] == "gdp_growth_yoy" && r["economy"] == "US" && r["month"] == "2025-12").unwrap().clone();
+    let pick = |scenario: &str| {
+        rs.iter()
+            .find(|r| {
+                r["scenario"] == scenario
+                    && r["metric"] == "gdp_growth_yoy"
+                    && r["economy"] == "US"
+                    && r["month"] == "2025-12"
+            })
+            .unwrap()
+            .clone()
+    };
     let a = pick("london-framework");
     let b = pick("plus-one-tariff");
     let paired = num(&b, "diff_sd");
     // Independent runs of the two scenarios would have sd sqrt(sd_a^2 + sd_b^2).
     let unpaired = (num(&a, "sd").powi(2) + num(&b, "sd").powi(2)).sqrt();
-    eprintln!("US GDP growth at 2025-12: paired sd {paired:.4}, unpaired sd {unpaired:.4}, ratio {:.3}", paired / unpaired);
+    eprintln!(
+        "US GDP growth at 2025-12: paired sd {paired:.4}, unpaired sd {unpaired:.4}, ratio {:.3}",
+        paired / unpaired
+    );
     assert!(paired > 0.0, "the extra tariff changes US growth");
-    assert!(paired / unpaired < 0.5, "paired sd {paired} vs unpaired {unpaired}");
+    assert!(
+        paired / unpaired < 0.5,
+        "paired sd {paired} vs unpaired {unpaired}"
+    );
 }
 
 #[test]
@@ -83,22 +147,42 @@ fn a_tariff_sweep_moves_imports_and_the_target_economy_monotonically() {
     run(&[
         "sweep",
         "scenarios/baseline.toml",
-        "--set", "tariffs.sweep_us_cn.by=US",
-        "--set", "tariffs.sweep_us_cn.on=CN",
-        "--set", "tariffs.sweep_us_cn.from=2025-01",
-        "--set", "tariffs.sweep_us_cn.rate=0",
-        "--param", "tariffs.sweep_us_cn.rate",
-        "--values", "0:1.2:0.3",
-        "--runs", "200",
-        "--out", out,
+        "--set",
+        "tariffs.sweep_us_cn.by=US",
+        "--set",
+        "tariffs.sweep_us_cn.on=CN",
+        "--set",
+        "tariffs.sweep_us_cn.from=2025-01",
+        "--set",
+        "tariffs.sweep_us_cn.rate=0",
+        "--param",
+        "tariffs.sweep_us_cn.rate",
+        "--values",
+        "0:1.2:0.3",
+        "--runs",
+        "200",
+        "--out",
+        out,
         "--quiet",
     ]);
     let rs = rows(&only_folder(tmp.path()).join("sweep.csv"));
     let series = |metric: &str, economy: &str, partner: &str| -> Vec<(String, f64)> {
-        rs.iter().filter(|r| r["metric"] == metric && r["economy"] == economy && r["partner"] == partner && r["month"] == "horizon" && (partner.is_empty() || r["sector"] == "ALL")).map(|r| (r["value"].clone(), num(r, "p50"))).collect()
+        rs.iter()
+            .filter(|r| {
+                r["metric"] == metric
+                    && r["economy"] == economy
+                    && r["partner"] == partner
+                    && r["month"] == "horizon"
+                    && (partner.is_empty() || r["sector"] == "ALL")
+            })
+            .map(|r| (r["value"].clone(), num(r, "p50")))
+            .collect()
     };
     let imports = series("imports", "US", "CN");
-    assert_eq!(imports.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(), ["0.0", "0.3", "0.6", "0.9", "1.2"]);
+    assert_eq!(
+        imports.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+        ["0.0", "0.3", "0.6", "0.9", "1.2"]
+    );
     // Higher tariffs: fewer US imports from China, lower Chinese GDP, higher US import prices.
     for w in imports.windows(2) {
         assert!(w[1].1 < w[0].1, "imports not falling: {imports:?}");
@@ -110,5 +194,46 @@ fn a_tariff_sweep_moves_imports_and_the_target_economy_monotonically() {
     let eff = series("tariff_effective", "US", "CN");
     for w in eff.windows(2) {
         assert!(w[1].1 > w[0].1, "effective tariff not rising: {eff:?}");
+    }
+}
+
+#[test]
+fn sobol_sensitivity_writes_indices_with_intervals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    run(&[
+        "sensitivity",
+        "scenarios/london_framework.toml",
+        "--method",
+        "sobol",
+        "--samples",
+        "24",
+        "--bootstrap",
+        "50",
+        "--param",
+        "sectors.electronics",
+        "--months",
+        "12",
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    let d = only_folder(tmp.path());
+    let text = std::fs::read_to_string(d.join("sobol.csv")).unwrap();
+    assert_eq!(
+        text.lines().next(),
+        Some(
+            "parameter,metric,economy,first_order,first_order_lo,first_order_hi,total,total_lo,total_hi"
+        )
+    );
+    let rs = rows(&d.join("sobol.csv"));
+    assert!(
+        rs.iter()
+            .all(|r| r["parameter"].starts_with("sectors.electronics."))
+    );
+    for r in &rs {
+        let (t, lo, hi) = (num(r, "total"), num(r, "total_lo"), num(r, "total_hi"));
+        assert!(t.is_finite() && lo <= hi, "{r:?}");
+        assert!(t >= -1e-12, "a total index is a mean of squares: {r:?}");
     }
 }

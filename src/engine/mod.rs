@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod rng;
 pub mod sensitivity;
+pub mod sobol;
 
 use crate::model::{Model, RunError, RunOutput, Workspace};
 use aggregate::Cell;
@@ -58,7 +59,11 @@ impl Aggregator {
         Aggregator {
             months: model.months,
             runs: 0,
-            monthly: if monthly { vec![Cell::default(); model.slots.n_monthly * model.months] } else { Vec::new() },
+            monthly: if monthly {
+                vec![Cell::default(); model.slots.n_monthly * model.months]
+            } else {
+                Vec::new()
+            },
             finals: vec![Cell::default(); model.slots.n_final],
             first_fired: vec![0; model.sc.rules.len() * model.months],
             sample: Vec::new(),
@@ -179,8 +184,16 @@ struct Batch {
 impl Batch {
     fn new(model: &Model, monthly: bool) -> Self {
         let b = CHUNK as usize;
-        let m = if monthly { model.slots.n_monthly * model.months * b } else { 0 };
-        Batch { n: 0, monthly: vec![0.0; m], finals: vec![0.0; model.slots.n_final * b] }
+        let m = if monthly {
+            model.slots.n_monthly * model.months * b
+        } else {
+            0
+        };
+        Batch {
+            n: 0,
+            monthly: vec![0.0; m],
+            finals: vec![0.0; model.slots.n_final * b],
+        }
     }
 
     fn push(&mut self, out: &RunOutput) {
@@ -356,15 +369,30 @@ pub fn run_set(
     let first_err: Mutex<Option<RunError>> = Mutex::new(None);
     let results: Mutex<Vec<(Vec<Aggregator>, Vec<Aggregator>)>> = Mutex::new(Vec::new());
     let want_rows = per_run.is_some();
-    let ordered = per_run.map(|sink| Mutex::new(Ordered { next: start, pending: BTreeMap::new(), sink, error: None }));
+    let ordered = per_run.map(|sink| {
+        Mutex::new(Ordered {
+            next: start,
+            pending: BTreeMap::new(),
+            sink,
+            error: None,
+        })
+    });
     let n = models.len();
     pool.scope(|s| {
         for _ in 0..plan.threads.max(1) {
             s.spawn(|_| {
-                let mut aggs: Vec<Aggregator> = models.iter().map(|m| Aggregator::with(m, monthly)).collect();
-                let mut diffs: Vec<Aggregator> = models[1..].iter().map(|m| Aggregator::with(m, monthly)).collect();
-                let mut batches: Vec<Batch> = models.iter().map(|m| Batch::new(m, monthly)).collect();
-                let mut diff_batches: Vec<Batch> = models[1..].iter().map(|m| Batch::new(m, monthly)).collect();
+                let mut aggs: Vec<Aggregator> = models
+                    .iter()
+                    .map(|m| Aggregator::with(m, monthly))
+                    .collect();
+                let mut diffs: Vec<Aggregator> = models[1..]
+                    .iter()
+                    .map(|m| Aggregator::with(m, monthly))
+                    .collect();
+                let mut batches: Vec<Batch> =
+                    models.iter().map(|m| Batch::new(m, monthly)).collect();
+                let mut diff_batches: Vec<Batch> =
+                    models[1..].iter().map(|m| Batch::new(m, monthly)).collect();
                 let mut wss: Vec<Workspace> = (0..n).map(|_| Workspace::default()).collect();
                 let mut outs: Vec<RunOutput> = models.iter().map(|m| m.new_output()).collect();
                 let mut rows = Vec::new();
@@ -401,16 +429,25 @@ pub fn run_set(
                             write_row(&mut rows, r, &outs[0], &keys);
                         }
                     }
-                    for (a, b) in aggs.iter_mut().zip(&mut batches).chain(diffs.iter_mut().zip(&mut diff_batches)) {
+                    for (a, b) in aggs
+                        .iter_mut()
+                        .zip(&mut batches)
+                        .chain(diffs.iter_mut().zip(&mut diff_batches))
+                    {
                         a.add_batch(b);
                     }
                     if let Some(o) = &ordered {
-                        o.lock().unwrap_or_else(|p| p.into_inner()).put(c, std::mem::take(&mut rows));
+                        o.lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .put(c, std::mem::take(&mut rows));
                     }
                     let d = done.fetch_add(c_end - c, Ordering::Relaxed) + (c_end - c);
                     progress(d);
                 }
-                results.lock().unwrap_or_else(|p| p.into_inner()).push((aggs, diffs));
+                results
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((aggs, diffs));
             });
         }
     });
@@ -429,7 +466,16 @@ pub fn run_set(
     // Merging is exact, so the order parts arrive in does not matter.
     let mut parts = results.into_inner().unwrap_or_else(|p| p.into_inner());
     let (mut scenarios, mut diffs) = parts.pop().unwrap_or_else(|| {
-        (models.iter().map(|m| Aggregator::with(m, monthly)).collect(), models[1..].iter().map(|m| Aggregator::with(m, monthly)).collect())
+        (
+            models
+                .iter()
+                .map(|m| Aggregator::with(m, monthly))
+                .collect(),
+            models[1..]
+                .iter()
+                .map(|m| Aggregator::with(m, monthly))
+                .collect(),
+        )
     });
     for (ps, pd) in parts {
         for (a, b) in scenarios.iter_mut().zip(ps) {

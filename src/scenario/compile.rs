@@ -26,7 +26,11 @@ impl Bounds {
     /// Words for the allowed range, from the actual limits (so narrowed
     /// bounds such as `Bounds { hi: 24.0, ..MONTHS }` are described right).
     pub fn describe(&self) -> String {
-        let lo = if self.lo_open { format!("> {}", self.lo) } else { format!(">= {}", self.lo) };
+        let lo = if self.lo_open {
+            format!("> {}", self.lo)
+        } else {
+            format!(">= {}", self.lo)
+        };
         let mut s = if self.lo <= f64::MIN && self.hi >= f64::MAX {
             format!("{} (finite)", self.what)
         } else if self.hi >= f64::MAX {
@@ -531,7 +535,15 @@ impl Compiler {
                     && f.is_finite()
                     && f.fract() != 0.0
                 {
-                    self.err(Some(e.node.loc), &p, format!("{f} is not a whole number of months"), format!("use a whole number ({}), or a distribution (its draws are rounded)", b.describe()));
+                    self.err(
+                        Some(e.node.loc),
+                        &p,
+                        format!("{f} is not a whole number of months"),
+                        format!(
+                            "use a whole number ({}), or a distribution (its draws are rounded)",
+                            b.describe()
+                        ),
+                    );
                     return self.push_param(&p, None, f64::NAN, true);
                 }
                 self.param_node(&e.node, &p, b, true)
@@ -935,7 +947,9 @@ impl Compiler {
             "define each economy as a table: [economies.US] with name, gdp_usd_bn, growth_pct, ...";
         let list = self.named_tables(root, "economies", help);
         // A wrongly typed `economies` was reported by `named_tables` already.
-        let wrong_type = root.get("economies").is_some_and(|e| !matches!(e.node.value, Value::Table(_)));
+        let wrong_type = root
+            .get("economies")
+            .is_some_and(|e| !matches!(e.node.value, Value::Table(_)));
         if list.is_empty() && !wrong_type {
             self.err(
                 Some(root_loc),
@@ -1025,7 +1039,9 @@ impl Compiler {
     fn sectors(&mut self, root: &Table, root_loc: Loc, econ_ids: &[String]) -> Vec<Sector> {
         let help = "define each sector as a table: [sectors.electronics] with sigma_import, sigma_domestic, eta, va_share, ...";
         let list = self.named_tables(root, "sectors", help);
-        let wrong_type = root.get("sectors").is_some_and(|e| !matches!(e.node.value, Value::Table(_)));
+        let wrong_type = root
+            .get("sectors")
+            .is_some_and(|e| !matches!(e.node.value, Value::Table(_)));
         if list.is_empty() && !wrong_type {
             self.err(Some(root_loc), "sectors", "no sectors are defined", help);
         }
@@ -1642,7 +1658,13 @@ impl Compiler {
             "define each rule as a table: [rules.cn_matches_us] with when, probability, then";
         let list = self.named_tables(root, "rules", help);
         let all_ids: Vec<String> = list.iter().map(|(id, ..)| id.to_string()).collect();
-        let disabled: Vec<bool> = list.iter().map(|(_, _, _, t)| t.get("enabled").is_some_and(|e| matches!(e.node.value, Value::Bool(false)))).collect();
+        let disabled: Vec<bool> = list
+            .iter()
+            .map(|(_, _, _, t)| {
+                t.get("enabled")
+                    .is_some_and(|e| matches!(e.node.value, Value::Bool(false)))
+            })
+            .collect();
         let mut out = Vec::new();
         let ctx = RuleCtx {
             econ_ids,
@@ -1926,7 +1948,14 @@ impl Compiler {
                     .collect();
                 let imp = self
                     .required(ct, e.node.loc, &p, "importer", "add importer = \"US\"")
-                    .and_then(|n| self.lic_importer_ref(n, &join(&p, "importer"), &lic_ids, ctx.econ_ids[lic.supplier].as_str()));
+                    .and_then(|n| {
+                        self.lic_importer_ref(
+                            n,
+                            &join(&p, "importer"),
+                            &lic_ids,
+                            ctx.econ_ids[lic.supplier].as_str(),
+                        )
+                    });
                 let level = self
                     .required(ct, e.node.loc, &p, "level", "add level = 0.2")
                     .and_then(|n| self.number(n, &join(&p, "level"), SHARE));
@@ -1975,7 +2004,15 @@ impl Compiler {
             "fired" => {
                 let k = self.id_ref(&e.node, &p, ctx.rule_ids, "rule")?;
                 if ctx.disabled[k] {
-                    self.err(Some(e.node.loc), &p, format!("rule `{}` is disabled (enabled = false), so it can never fire", ctx.rule_ids[k]), "enable that rule, or remove this condition");
+                    self.err(
+                        Some(e.node.loc),
+                        &p,
+                        format!(
+                            "rule `{}` is disabled (enabled = false), so it can never fire",
+                            ctx.rule_ids[k]
+                        ),
+                        "enable that rule, or remove this condition",
+                    );
                     return None;
                 }
                 Some(Cond::Fired(k))
@@ -2129,7 +2166,9 @@ impl Compiler {
                     .get("regime")
                     .and_then(|x| self.id_ref(&x.node, &join(&p, "regime"), &names, "regime"));
                 let supplier = ctx.econ_ids[lic.supplier].clone();
-                let importer = lt.get("importer").and_then(|x| self.lic_importer_ref(&x.node, &join(&p, "importer"), &lic_ids, &supplier));
+                let importer = lt.get("importer").and_then(|x| {
+                    self.lic_importer_ref(&x.node, &join(&p, "importer"), &lic_ids, &supplier)
+                });
                 let af = self.opt_number(
                     lt,
                     &p,
@@ -2230,10 +2269,21 @@ impl Compiler {
     }
 
     /// A licensing importer id; the supplier gets its own explanation.
-    fn lic_importer_ref(&mut self, n: &Node, path: &str, lic_ids: &[String], supplier: &str) -> Option<usize> {
+    fn lic_importer_ref(
+        &mut self,
+        n: &Node,
+        path: &str,
+        lic_ids: &[String],
+        supplier: &str,
+    ) -> Option<usize> {
         if matches!(&n.value, Value::Str(s) if s == supplier) {
             let list = lic_ids.join(", ");
-            self.err(Some(n.loc), path, format!("`{supplier}` is the licensing supplier, not one of its importers"), format!("name a licensing importer: {list}"));
+            self.err(
+                Some(n.loc),
+                path,
+                format!("`{supplier}` is the licensing supplier, not one of its importers"),
+                format!("name a licensing importer: {list}"),
+            );
             return None;
         }
         self.id_ref(n, path, lic_ids, "licensing importer")

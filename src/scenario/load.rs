@@ -44,7 +44,11 @@ impl Loader {
         let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         if chain.iter().any(|(c, _)| *c == canon) {
             // Show the paths as written, not canonicalised.
-            let cycle: Vec<String> = chain.iter().map(|(_, d)| d.clone()).chain(std::iter::once(display.clone())).collect();
+            let cycle: Vec<String> = chain
+                .iter()
+                .map(|(_, d)| d.clone())
+                .chain(std::iter::once(display.clone()))
+                .collect();
             self.diags.push(
                 Diagnostic::new(
                     named_at,
@@ -87,7 +91,19 @@ impl Loader {
                 return None;
             }
             Ok(m) if m.len() > MAX_TOML_BYTES => {
-                self.diags.push(Diagnostic::new(named_at, "", format!("the file is {:.1} MB, over the {} MB limit for scenario files", m.len() as f64 / 1048576.0, MAX_TOML_BYTES / 1048576)).help("put large tables in CSV data files").in_file(display));
+                self.diags.push(
+                    Diagnostic::new(
+                        named_at,
+                        "",
+                        format!(
+                            "the file is {:.1} MB, over the {} MB limit for scenario files",
+                            m.len() as f64 / 1048576.0,
+                            MAX_TOML_BYTES / 1048576
+                        ),
+                    )
+                    .help("put large tables in CSV data files")
+                    .in_file(display),
+                );
                 return None;
             }
             Ok(_) => {}
@@ -215,12 +231,17 @@ impl Loader {
             && raw.starts_with(['[', '{', '"', '\''])
             && let Err(msg) = tree::parse_value_ok(raw)
         {
-            let loc = Loc { src, start: (eq + 1) as u32, end: arg.len().max(eq + 2) as u32 };
+            let loc = Loc {
+                src,
+                start: (eq + 1) as u32,
+                end: arg.len().max(eq + 2) as u32,
+            };
             self.diags.push(Diagnostic::new(Some(loc), key, format!("the value is not valid TOML: {msg}")).help("quote the whole argument for the shell, e.g. --set 'sectors.electronics.sigma_import={dist=\"uniform\",min=3,max=6}'"));
             return;
         }
         if let Some((msg, help)) = misspelled_entry(root, &parts) {
-            self.diags.push(Diagnostic::new(Some(key_loc), key, msg).help(help));
+            self.diags
+                .push(Diagnostic::new(Some(key_loc), key, msg).help(help));
             return;
         }
         if let Err(msg) = tree::set_path(root, &parts, key_loc, value) {
@@ -233,7 +254,14 @@ impl Loader {
 }
 
 /// Collections whose children are named entries (the path prefix).
-const NAMED: &[&[&str]] = &[&["economies"], &["sectors"], &["tariffs"], &["rules"], &["licensing", "regimes"], &["licensing", "importers"]];
+const NAMED: &[&[&str]] = &[
+    &["economies"],
+    &["sectors"],
+    &["tariffs"],
+    &["rules"],
+    &["licensing", "regimes"],
+    &["licensing", "importers"],
+];
 
 /// A `--set` that would create a new named entry whose name is one or two
 /// edits away from an existing one is almost surely a typo.
@@ -253,11 +281,16 @@ fn misspelled_entry(root: &Table, parts: &[&str]) -> Option<(String, String)> {
         if t.get(name).is_some() {
             return None;
         }
-        let close = t.keys().filter(|k| strsim::levenshtein(k, name) <= 2).min_by_key(|k| strsim::levenshtein(k, name))?;
+        let close = t
+            .keys()
+            .filter(|k| strsim::levenshtein(k, name) <= 2)
+            .min_by_key(|k| strsim::levenshtein(k, name))?;
         let coll = prefix.join(".");
         return Some((
             format!("there is no `{coll}` entry named `{name}`"),
-            format!("did you mean `{close}`? (a new entry needs a name that is not a near-copy of an existing one)"),
+            format!(
+                "did you mean `{close}`? (a new entry needs a name that is not a near-copy of an existing one)"
+            ),
         ));
     }
     None
@@ -269,7 +302,11 @@ fn misspelled_entry(root: &Table, parts: &[&str]) -> Option<(String, String)> {
 /// Every problem found, with locations, when the scenario is not valid.
 pub fn load_scenario(path: &Path, opts: &LoadOptions) -> Result<Scenario, Diagnostics> {
     let (root, l) = load_tree(path, opts)?;
-    let root_loc = Loc { src: 0, start: 0, end: 1 };
+    let root_loc = Loc {
+        src: 0,
+        start: 0,
+        end: 1,
+    };
     let compiler = Compiler::new(l.sources, l.dirs, l.inputs);
     match compiler.compile(&root, root_loc) {
         Ok((s, _)) => Ok(s),
@@ -279,17 +316,28 @@ pub fn load_scenario(path: &Path, opts: &LoadOptions) -> Result<Scenario, Diagno
 
 /// The merged tree of a scenario (bases layered, overrides applied).
 fn load_tree(path: &Path, opts: &LoadOptions) -> Result<(Table, Loader), Diagnostics> {
-    let mut l = Loader { sources: SourceMap::default(), dirs: Vec::new(), inputs: Vec::new(), diags: Vec::new() };
+    let mut l = Loader {
+        sources: SourceMap::default(),
+        dirs: Vec::new(),
+        inputs: Vec::new(),
+        diags: Vec::new(),
+    };
     let mut chain = Vec::new();
     let root = l.load_chain(path, None, &mut chain);
     let Some(mut root) = root else {
-        return Err(Diagnostics { items: l.diags, sources: l.sources });
+        return Err(Diagnostics {
+            items: l.diags,
+            sources: l.sources,
+        });
     };
     for (k, s) in opts.sets.iter().enumerate() {
         l.apply_set(&mut root, k, s);
     }
     if !l.diags.is_empty() {
-        return Err(Diagnostics { items: l.diags, sources: l.sources });
+        return Err(Diagnostics {
+            items: l.diags,
+            sources: l.sources,
+        });
     }
     Ok((root, l))
 }
@@ -307,21 +355,49 @@ pub fn check_key(path: &Path, opts: &LoadOptions, key: &str) -> Result<(), Diagn
     let mut offset = 0usize;
     let parts: Vec<&str> = key.split('.').collect();
     for (k, part) in parts.iter().enumerate() {
-        let loc = Loc { src, start: offset as u32, end: (offset + part.len().max(1)) as u32 };
+        let loc = Loc {
+            src,
+            start: offset as u32,
+            end: (offset + part.len().max(1)) as u32,
+        };
         let walked = parts[..k].join(".");
         match t.get(part) {
             None => {
                 let cands: Vec<&str> = t.keys().collect();
-                let where_ = if walked.is_empty() { "the scenario".to_string() } else { format!("`{walked}`") };
+                let where_ = if walked.is_empty() {
+                    "the scenario".to_string()
+                } else {
+                    format!("`{walked}`")
+                };
                 let help = crate::diag::unknown_help(part, "key", &cands);
-                l.diags.push(Diagnostic::new(Some(loc), key, format!("{where_} has no key `{part}`")).help(help));
-                return Err(Diagnostics { items: l.diags, sources: l.sources });
+                l.diags.push(
+                    Diagnostic::new(Some(loc), key, format!("{where_} has no key `{part}`"))
+                        .help(help),
+                );
+                return Err(Diagnostics {
+                    items: l.diags,
+                    sources: l.sources,
+                });
             }
             Some(e) if k + 1 < parts.len() => match &e.node.value {
                 Value::Table(inner) => t = inner,
                 v => {
-                    l.diags.push(Diagnostic::new(Some(loc), key, format!("`{}` is {}, not a table", parts[..=k].join("."), v.type_name())).help("sweep a value, e.g. tariffs.us_on_cn.rate"));
-                    return Err(Diagnostics { items: l.diags, sources: l.sources });
+                    l.diags.push(
+                        Diagnostic::new(
+                            Some(loc),
+                            key,
+                            format!(
+                                "`{}` is {}, not a table",
+                                parts[..=k].join("."),
+                                v.type_name()
+                            ),
+                        )
+                        .help("sweep a value, e.g. tariffs.us_on_cn.rate"),
+                    );
+                    return Err(Diagnostics {
+                        items: l.diags,
+                        sources: l.sources,
+                    });
                 }
             },
             Some(_) => {}

@@ -134,11 +134,18 @@ pub fn parse(sources: &SourceMap, src: u32, diags: &mut Vec<Diagnostic>) -> Opti
         let mut seen: Vec<(Loc, String)> = Vec::new();
         for e in errors {
             // Errors without a span (e.g. the nesting limit) point at the file's start.
-            let loc = e.span().map_or(Loc { src, start: 0, end: 1 }, |r| Loc {
-                src,
-                start: r.start as u32,
-                end: r.end.max(r.start + 1) as u32,
-            });
+            let loc = e.span().map_or(
+                Loc {
+                    src,
+                    start: 0,
+                    end: 1,
+                },
+                |r| Loc {
+                    src,
+                    start: r.start as u32,
+                    end: r.end.max(r.start + 1) as u32,
+                },
+            );
             let msg = e.message().trim().replace('\n', " ");
             // The parser can report one problem many times at one place.
             if seen.iter().any(|(l, m)| *l == loc && *m == msg) {
