@@ -33,7 +33,6 @@ macro_rules! warn_raw {
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 use tariffsim::engine::{self, EngineError, RunPlan};
@@ -104,6 +103,9 @@ struct Common {
     /// No progress bar and no summary table.
     #[arg(long)]
     quiet: bool,
+    /// Refuse to start if aggregation would need more memory than this (MB; default: 3/4 of the machine's memory).
+    #[arg(long, value_name = "MB")]
+    max_memory_mb: Option<u64>,
 }
 
 #[derive(Args)]
@@ -284,17 +286,60 @@ fn create_dir(root: &Path, name: &str) -> Result<OutputDir, ExitCode> {
     })
 }
 
-/// Ctrl-C sets the flag; the engine stops at the next chunk and nothing is
-/// written. A second Ctrl-C exits at once.
-fn cancel_flag() -> Arc<AtomicBool> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let c = cancel.clone();
-    let _ = ctrlc::set_handler(move || {
-        if c.swap(true, Ordering::SeqCst) {
+/// Check the aggregation memory estimate against the budget (refuse up
+/// front with the numbers and a suggestion) and announce it.
+fn check_memory(
+    c: &Common,
+    models: &[&Model],
+    threads: usize,
+    monthly: bool,
+) -> Result<(), ExitCode> {
+    let need = engine::memory_estimate(models, threads, monthly);
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    let budget = c
+        .max_memory_mb
+        .map(|m| m.saturating_mul(1_048_576))
+        .unwrap_or_else(|| machine_memory().map_or(u64::MAX, |m| m / 4 * 3));
+    let m = models[0];
+    if need > budget {
+        return Err(usage(&format!(
+            "this run needs about {:.0} MB for aggregation ({} series x {} months x {} aggregate(s) x {} thread(s) + 1), more than the {:.0} MB budget; use fewer --threads or --months or scenarios, or raise --max-memory-mb",
+            mb(need),
+            m.slots.n_monthly,
+            m.months,
+            (2 * models.len()).saturating_sub(1),
+            threads,
+            mb(budget)
+        )));
+    }
+    if !c.quiet {
+        warn!(
+            "memory estimate for aggregation: about {:.0} MB (does not grow with runs)",
+            mb(need)
+        );
+    }
+    Ok(())
+}
+
+/// Total memory of the machine (Linux), if known.
+fn machine_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Set by Ctrl-C (SIGINT): the engine stops at the next chunk, nothing is
+/// committed, the temporary folder is removed. A second Ctrl-C exits at once.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+fn cancel_flag() -> &'static AtomicBool {
+    let _ = ctrlc::set_handler(|| {
+        if CANCEL.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
     });
-    cancel
+    &CANCEL
 }
 
 fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
@@ -340,6 +385,12 @@ fn write_all(dir: &OutputDir, files: &[(&str, Vec<u8>)], out: &Path) -> Result<(
 }
 
 fn commit(dir: OutputDir, quiet: bool, started: Instant) -> ExitCode {
+    // Interrupted while writing: keep the earlier results, drop the new ones.
+    if CANCEL.load(Ordering::SeqCst) {
+        drop(dir);
+        warn!("interrupted: no results written (earlier results, if any, are untouched)");
+        return ExitCode::from(130);
+    }
     match dir.commit() {
         Ok(p) => {
             if !quiet {
@@ -374,6 +425,9 @@ fn cmd_run(a: RunArgs) -> ExitCode {
         Err(code) => return code,
     };
     let model = Model::new(&sc, st.months);
+    if let Err(code) = check_memory(c, &[&model], st.threads, true) {
+        return code;
+    }
     let dir = match create_dir(&c.out, &sc.meta.name) {
         Ok(d) => d,
         Err(code) => return code,
@@ -525,6 +579,9 @@ fn cmd_compare(a: CompareArgs) -> ExitCode {
     if let Err(msg) = tariffsim::compare::check_same_world(&refs) {
         return usage(&msg);
     }
+    if let Err(code) = check_memory(c, &refs, st.threads, true) {
+        return code;
+    }
     let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
     let mut folder = format!("compare-{}", names.join("-vs-"));
     folder.truncate(120);
@@ -555,7 +612,7 @@ fn cmd_compare(a: CompareArgs) -> ExitCode {
         runs: 0..st.runs,
         threads: st.threads,
     };
-    let result = engine::run_set(&refs, &plan, true, None, &progress, &cancel);
+    let result = engine::run_set(&refs, &plan, true, None, &progress, cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -629,6 +686,9 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
     };
     let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
     let refs: Vec<&Model> = models.iter().collect();
+    if let Err(code) = check_memory(c, &refs, st.threads, false) {
+        return code;
+    }
     let leaf = a.param.rsplit('.').next().unwrap_or("value");
     let mut folder = format!("{}-sweep-{}", scs[0].meta.name, a.param.replace('.', "-"));
     folder.truncate(120);
@@ -661,7 +721,7 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
         runs: 0..st.runs,
         threads: st.threads,
     };
-    let result = engine::run_set(&refs, &plan, false, None, &progress, &cancel);
+    let result = engine::run_set(&refs, &plan, false, None, &progress, cancel);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }

@@ -1,0 +1,221 @@
+//! Nothing is lost on failure: Ctrl-C stops a run promptly with exit 130 and
+//! leaves earlier results untouched; an unwritable or full output location
+//! fails with exit 1 and a clear message; a rerun replaces results only
+//! once it has completed; absurd memory needs are refused up front.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tariffsim"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn entries(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn sigint_stops_promptly_and_keeps_earlier_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    // Earlier results of the same scenario.
+    let first = bin()
+        .args([
+            "run",
+            "scenarios/london_framework.toml",
+            "--runs",
+            "50",
+            "--seed",
+            "1",
+            "--out",
+            out,
+            "--quiet",
+            "--no-charts",
+        ])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let summary = tmp.path().join("london-framework/summary.csv");
+    let before = std::fs::read(&summary).unwrap();
+
+    // A long rerun, interrupted after it has started working.
+    let mut child = bin()
+        .args([
+            "run",
+            "scenarios/london_framework.toml",
+            "--runs",
+            "5000000",
+            "--seed",
+            "2",
+            "--out",
+            out,
+            "--quiet",
+            "--no-charts",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let took = sent.elapsed();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "stderr: {stderr}");
+    assert!(took < Duration::from_secs(5), "stopped in {took:?}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    // The temporary folder is gone and the earlier results are byte for byte intact.
+    assert_eq!(
+        entries(tmp.path()),
+        vec![tmp.path().join("london-framework")]
+    );
+    assert_eq!(std::fs::read(&summary).unwrap(), before);
+}
+
+#[test]
+fn an_unwritable_output_location_fails_with_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A regular file where a folder is needed: unwritable even for root.
+    let file = tmp.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let out = file.join("sub");
+    let o = bin()
+        .args([
+            "run",
+            "scenarios/london_framework.toml",
+            "--runs",
+            "10",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot write to the output folder") && err.contains("--out"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "x",
+        "nothing outside the tool's own folder is touched"
+    );
+}
+
+#[test]
+fn a_full_disk_fails_with_exit_1_and_leaves_nothing_behind() {
+    let mount = tempfile::tempdir().unwrap();
+    let m = mount.path().to_str().unwrap();
+    // A 200 kB tmpfs; needs root (as CI is). Elsewhere the test says so and stops.
+    let ok = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=200k", "tmpfs", m])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("skipped: cannot mount a small tmpfs here (not root?)");
+        return;
+    }
+    let o = bin()
+        .args([
+            "run",
+            "scenarios/london_framework.toml",
+            "--runs",
+            "20",
+            "--out",
+            m,
+            "--quiet",
+            "--no-charts",
+        ])
+        .output()
+        .unwrap();
+    let listing = entries(mount.path());
+    let _ = Command::new("umount").arg(m).status();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("No space left on device") && err.contains("help: check free space"),
+        "{err}"
+    );
+    assert!(listing.is_empty(), "left behind: {listing:?}");
+}
+
+#[test]
+fn a_failed_rerun_leaves_earlier_results_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "scenarios/london_framework.toml",
+            "--runs",
+            "40",
+            "--out",
+            out,
+            "--quiet",
+            "--no-charts",
+        ];
+        args.extend_from_slice(extra);
+        bin().args(&args).output().unwrap()
+    };
+    assert!(run(&["--seed", "1"]).status.success());
+    let summary = tmp.path().join("london-framework/summary.csv");
+    let before = std::fs::read(&summary).unwrap();
+    // A rerun that fails on bad input writes nothing.
+    assert_eq!(
+        run(&["--set", "sectors.electronics.sigma_import=-1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(std::fs::read(&summary).unwrap(), before);
+    // A completed rerun replaces the results.
+    assert!(run(&["--seed", "2"]).status.success());
+    assert_ne!(std::fs::read(&summary).unwrap(), before);
+    assert_eq!(
+        entries(tmp.path()),
+        vec![tmp.path().join("london-framework")],
+        "no temporary folders left"
+    );
+}
+
+#[test]
+fn runs_whose_aggregation_would_not_fit_are_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = bin()
+        .args([
+            "run",
+            "scenarios/london_framework.toml",
+            "--months",
+            "600",
+            "--max-memory-mb",
+            "100",
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("MB for aggregation") && err.contains("--max-memory-mb"),
+        "{err}"
+    );
+    assert!(entries(tmp.path()).is_empty());
+}
