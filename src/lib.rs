@@ -21,4 +21,5 @@ pub mod init;
 pub mod model;
 pub mod output;
 pub mod scenario;
+pub mod shard;
 pub mod sweep;

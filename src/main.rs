@@ -57,6 +57,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Global sensitivity of key outcomes to the sampled parameters (Sobol indices with bootstrap intervals).
     Sensitivity(SensitivityArgs),
+    /// Merge shard folders (from `run --shard`) into the files a single run writes.
+    Merge(MergeArgs),
     /// Check scenario files without running them.
     Validate {
         /// Scenario files.
@@ -120,7 +122,7 @@ struct RunArgs {
     /// Do not draw charts or the report.
     #[arg(long)]
     no_charts: bool,
-    /// Run only shard I of N of the runs (I in 1..=N).
+    /// Run only shard I of N of the runs (I in 0..N), or `auto` (Slurm array) / `auto/N` (Kubernetes Indexed Job); writes DIR/<name>.shard-I-of-N/ for `merge`.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
 }
@@ -146,6 +148,22 @@ struct SweepArgs {
     values: String,
     #[command(flatten)]
     common: Common,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Shard folders written by `run --shard I/N` (all N of them).
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Output folder; results go to DIR/<scenario name>/.
+    #[arg(long, default_value = "output")]
+    out: PathBuf,
+    /// Do not draw charts or the report.
+    #[arg(long)]
+    no_charts: bool,
+    /// No summary table.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -181,6 +199,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => cmd_compare(args),
         Command::Sweep(args) => cmd_sweep(args),
         Command::Sensitivity(args) => cmd_sensitivity(args),
+        Command::Merge(args) => cmd_merge(args),
         Command::Validate { scenarios, sets } => cmd_validate(&scenarios, &sets),
         Command::Explain { scenario, sets } => match load(&scenario, &sets) {
             Ok(sc) => {
@@ -410,12 +429,14 @@ fn commit(dir: OutputDir, quiet: bool, started: Instant) -> ExitCode {
 }
 
 fn cmd_run(a: RunArgs) -> ExitCode {
-    if a.shard.is_some() {
-        return usage(
-            "--shard is not available in this version (sharded runs and `tariffsim merge` are planned); run without --shard",
-        );
-    }
     let c = &a.common;
+    let shard = match &a.shard {
+        None => None,
+        Some(spec) => match tariffsim::shard::parse(spec, &|k| std::env::var(k).ok()) {
+            Ok(s) => Some(s),
+            Err(msg) => return usage(&format!("--shard {spec}: {msg}")),
+        },
+    };
     let sc = match load(&a.scenario, &c.sets) {
         Ok(s) => s,
         Err(code) => return code,
@@ -428,18 +449,31 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     if let Err(code) = check_memory(c, &[&model], st.threads, true) {
         return code;
     }
-    let dir = match create_dir(&c.out, &sc.meta.name) {
+    let runs = shard.map_or(0..st.runs, |s| tariffsim::shard::range(st.runs, s));
+    let folder = shard.map_or_else(
+        || sc.meta.name.clone(),
+        |s| tariffsim::shard::folder(&sc.meta.name, s),
+    );
+    let dir = match create_dir(&c.out, &folder) {
         Ok(d) => d,
         Err(code) => return code,
     };
     let cancel = cancel_flag();
     if !c.quiet {
+        let part = shard
+            .map(|s| {
+                format!(
+                    " (shard {} of {}: runs {}..{})",
+                    s.index, s.count, runs.start, runs.end
+                )
+            })
+            .unwrap_or_default();
         warn!(
-            "{}: {} runs x {} months ({} series), seed {}, {} thread(s)",
+            "{}: {} runs{part} x {} months ({} series), seed {}, {} thread(s)",
             sc.meta.name, st.runs, st.months, model.slots.n_monthly, st.seed, st.threads
         );
     }
-    let bar = progress_bar(st.runs, c.quiet);
+    let bar = progress_bar(runs.end - runs.start, c.quiet);
     let progress = |d: u64| {
         if let Some(b) = &bar {
             b.set_position(d);
@@ -462,7 +496,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     }
     let plan = RunPlan {
         seed: st.seed,
-        runs: 0..st.runs,
+        runs: runs.clone(),
         threads: st.threads,
     };
     let result = engine::run_monte_carlo(
@@ -472,7 +506,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
             .as_mut()
             .map(|w| w as &mut (dyn std::io::Write + Send)),
         &progress,
-        &cancel,
+        cancel,
     );
     if let Some(b) = &bar {
         b.finish_and_clear();
@@ -490,25 +524,11 @@ fn cmd_run(a: RunArgs) -> ExitCode {
         warn!("error: cannot write runs.csv: {e}");
         return ExitCode::from(1);
     }
-    if agg.runs != st.runs {
-        warn!("error: {} of {} runs completed", agg.runs, st.runs);
-        return ExitCode::from(1);
-    }
-    if let Some((k, cell)) = agg
-        .monthly
-        .iter()
-        .enumerate()
-        .find(|(_, c)| c.nonfinite() > 0)
-    {
-        let l = &model.slots.labels[k / st.months];
+    if agg.runs != runs.end - runs.start {
         warn!(
-            "error: {} run(s) produced a non-finite value for {} {} {} {} in {}",
-            cell.nonfinite(),
-            l.metric,
-            l.economy,
-            l.partner,
-            l.sector,
-            sc.month_label(k % st.months)
+            "error: {} of {} runs completed",
+            agg.runs,
+            runs.end - runs.start
         );
         return ExitCode::from(1);
     }
@@ -517,38 +537,230 @@ fn cmd_run(a: RunArgs) -> ExitCode {
         runs: st.runs,
         threads: st.threads,
         months: st.months,
-        shard: None,
+        shard: shard.map(|s| (s.index, s.count)),
         wall_seconds: started.elapsed().as_secs_f64(),
         sets: c.sets.clone(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        scenario_path: std::fs::canonicalize(&a.scenario)
+            .ok()
+            .map(|p| p.display().to_string()),
+        per_run: a.per_run,
+        merged_shards: None,
     };
-    let files = [
-        ("summary.csv", output::summary_csv(&model, &agg)),
-        ("final.csv", output::final_csv(&model, &agg)),
-        ("events.csv", output::events_csv(&model, &agg)),
-        ("sensitivity.csv", output::sensitivity_csv(&model, &agg)),
-        ("manifest.json", output::manifest_json(&[&model], &info)),
-    ];
-    if let Err(code) = write_all(&dir, &files, &c.out) {
+    if shard.is_some() {
+        // A shard writes mergeable partial aggregates; `merge` writes the results.
+        let files = [
+            ("aggregate.bin", agg.encode()),
+            ("manifest.json", output::manifest_json(&[&model], &info)),
+        ];
+        if let Err(code) = write_all(&dir, &files, &c.out) {
+            return code;
+        }
+        return commit(dir, c.quiet, started);
+    }
+    if let Err(code) = write_results(&model, &agg, &info, &dir, &c.out, a.no_charts, c.quiet) {
         return code;
     }
-    if !a.no_charts {
+    commit(dir, c.quiet, started)
+}
+
+/// The files of a completed run (also of a merge): CSVs, manifest, charts
+/// and report, and the printed summary.
+fn write_results(
+    model: &Model,
+    agg: &engine::Aggregator,
+    info: &RunInfo,
+    dir: &OutputDir,
+    out: &Path,
+    no_charts: bool,
+    quiet: bool,
+) -> Result<(), ExitCode> {
+    if let Some((k, cell)) = agg
+        .monthly
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.nonfinite() > 0)
+    {
+        let l = &model.slots.labels[k / model.months];
+        warn!(
+            "error: {} run(s) produced a non-finite value for {} {} {} {} in {}",
+            cell.nonfinite(),
+            l.metric,
+            l.economy,
+            l.partner,
+            l.sector,
+            model.sc.month_label(k % model.months)
+        );
+        return Err(ExitCode::from(1));
+    }
+    let files = [
+        ("summary.csv", output::summary_csv(model, agg)),
+        ("final.csv", output::final_csv(model, agg)),
+        ("events.csv", output::events_csv(model, agg)),
+        ("sensitivity.csv", output::sensitivity_csv(model, agg)),
+        ("manifest.json", output::manifest_json(&[model], info)),
+    ];
+    write_all(dir, &files, out)?;
+    if !no_charts {
         let chart_started = Instant::now();
-        if let Err(e) = write_charts(&model, &agg, st.seed, &dir) {
+        if let Err(e) = write_charts(model, agg, info.seed, dir) {
             warn!("error: {e}");
-            return ExitCode::from(1);
+            return Err(ExitCode::from(1));
         }
-        if !c.quiet {
+        if !quiet {
             warn!(
                 "charts and report drawn in {:.1} s",
                 chart_started.elapsed().as_secs_f64()
             );
         }
     }
-    if !c.quiet {
-        print_summary(&model, &agg);
+    if !quiet {
+        print_summary(model, agg);
     }
-    commit(dir, c.quiet, started)
+    Ok(())
+}
+
+fn cmd_merge(a: MergeArgs) -> ExitCode {
+    let started = Instant::now();
+    let mut shards = Vec::new();
+    for d in &a.shards {
+        match tariffsim::shard::read_manifest(d) {
+            Ok(s) => shards.push(s),
+            Err(msg) => return usage(&msg),
+        }
+    }
+    if let Err(msg) = tariffsim::shard::check_complete(&shards) {
+        return usage(&format!("cannot merge: {msg}"));
+    }
+    shards.sort_by_key(|s| s.index);
+    let first = &shards[0];
+    let sc = match load(Path::new(&first.scenario_path), &first.overrides) {
+        Ok(s) => s,
+        Err(code) => {
+            warn!(
+                "  (loading the scenario the shards ran: {})",
+                first.scenario_path
+            );
+            return code;
+        }
+    };
+    let hashes: Vec<&str> = sc.inputs.iter().map(|f| f.sha256.as_str()).collect();
+    let recorded = first
+        .identity
+        .iter()
+        .find(|(k, _)| *k == "inputs")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    if hashes.join(",") != recorded {
+        return usage(&format!(
+            "cannot merge: the input files of {} changed since the shards ran (their sha256 differ from the shard manifests); rerun the shards",
+            first.scenario_path
+        ));
+    }
+    let manifest: serde_json::Value = match std::fs::read_to_string(first.dir.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+    {
+        Some(v) => v,
+        None => {
+            return usage(&format!(
+                "{}: cannot read manifest.json",
+                first.dir.display()
+            ));
+        }
+    };
+    let (seed, runs, months) = (
+        manifest["seed"].as_u64().unwrap_or(0),
+        manifest["runs"].as_u64().unwrap_or(0),
+        manifest["months"].as_u64().unwrap_or(0) as usize,
+    );
+    if !(1..=600).contains(&months) {
+        return usage(&format!(
+            "{}: implausible months in manifest.json",
+            first.dir.display()
+        ));
+    }
+    let model = Model::new(&sc, months);
+    let mut total: Option<engine::Aggregator> = None;
+    for s in &shards {
+        let bytes = match std::fs::read(s.dir.join("aggregate.bin")) {
+            Ok(b) => b,
+            Err(e) => {
+                return usage(&format!(
+                    "{}: cannot read aggregate.bin ({e}); the shard did not complete",
+                    s.dir.display()
+                ));
+            }
+        };
+        let agg = match engine::Aggregator::decode(&bytes, &model) {
+            Ok(g) => g,
+            Err(msg) => {
+                return usage(&format!(
+                    "{}: aggregate.bin is not usable: {msg}",
+                    s.dir.display()
+                ));
+            }
+        };
+        match &mut total {
+            None => total = Some(agg),
+            Some(t) => t.merge(agg),
+        }
+    }
+    let Some(mut agg) = total else {
+        return usage("no shard folders given");
+    };
+    agg.sample.sort_by_key(|r| r.0);
+    if agg.runs != runs {
+        return usage(&format!(
+            "the shards hold {} runs, but their manifests say {runs}",
+            agg.runs
+        ));
+    }
+    let dir = match create_dir(&a.out, &sc.meta.name) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    if first.per_run {
+        // Shards hold contiguous run blocks: concatenating in shard order gives
+        // the unsharded file.
+        let mut bytes = engine::per_run_header(&model).into_bytes();
+        for s in &shards {
+            match std::fs::read_to_string(s.dir.join("runs.csv")) {
+                Ok(t) => t.lines().skip(1).for_each(|l| {
+                    bytes.extend_from_slice(l.as_bytes());
+                    bytes.push(b'\n');
+                }),
+                Err(e) => {
+                    return usage(&format!("{}: cannot read runs.csv ({e})", s.dir.display()));
+                }
+            }
+        }
+        if let Err(code) = write_all(&dir, &[("runs.csv", bytes)], &a.out) {
+            return code;
+        }
+    }
+    let info = RunInfo {
+        seed,
+        runs,
+        months,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        sets: first.overrides.clone(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        scenario_path: Some(first.scenario_path.clone()),
+        per_run: first.per_run,
+        merged_shards: Some(first.count),
+        ..Default::default()
+    };
+    if !a.quiet {
+        warn!(
+            "merged {} shards of {} ({} runs, seed {})",
+            first.count, sc.meta.name, runs, seed
+        );
+    }
+    if let Err(code) = write_results(&model, &agg, &info, &dir, &a.out, a.no_charts, a.quiet) {
+        return code;
+    }
+    commit(dir, a.quiet, started)
 }
 
 /// Load several scenarios with the same overrides and settings.
@@ -632,6 +844,7 @@ fn cmd_compare(a: CompareArgs) -> ExitCode {
         wall_seconds: started.elapsed().as_secs_f64(),
         sets: c.sets.clone(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        ..Default::default()
     };
     let files = [
         (
@@ -741,6 +954,7 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
         wall_seconds: started.elapsed().as_secs_f64(),
         sets: c.sets.clone(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        ..Default::default()
     };
     let files = [
         (
@@ -848,6 +1062,7 @@ fn cmd_sensitivity(a: SensitivityArgs) -> ExitCode {
         wall_seconds: started.elapsed().as_secs_f64(),
         sets: c.sets.clone(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        ..Default::default()
     };
     let files = [
         ("sobol.csv", tariffsim::gsa::sobol_csv(&model, &report)),

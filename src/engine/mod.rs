@@ -226,6 +226,116 @@ impl Batch {
     }
 }
 
+const AGG_MAGIC: &[u8; 8] = b"TSAGG\x00\x01\n";
+
+impl Aggregator {
+    /// The exact state, for a shard's `aggregate.bin`.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + 200 * (self.monthly.len() + self.finals.len()));
+        out.extend_from_slice(AGG_MAGIC);
+        for x in [
+            self.months as u64,
+            self.runs,
+            self.monthly.len() as u64,
+            self.finals.len() as u64,
+            self.first_fired.len() as u64,
+            self.sample.len() as u64,
+        ] {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        for c in self.monthly.iter().chain(&self.finals) {
+            c.encode(&mut out);
+        }
+        for x in &self.first_fired {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        for (run, params, outcomes) in &self.sample {
+            out.extend_from_slice(&run.to_le_bytes());
+            out.extend_from_slice(&(params.len() as u64).to_le_bytes());
+            out.extend_from_slice(&(outcomes.len() as u64).to_le_bytes());
+            for x in params.iter().chain(outcomes) {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Read a shard's aggregate, checking it fits `model`.
+    ///
+    /// # Errors
+    /// A message if the bytes are not an aggregate of this model's shape.
+    pub fn decode(bytes: &[u8], model: &Model) -> Result<Aggregator, String> {
+        let mut r = aggregate::Reader::new(bytes);
+        if r.bytes(8)? != AGG_MAGIC {
+            return Err("not a tariffsim aggregate (wrong header)".into());
+        }
+        let months = r.u64()? as usize;
+        let runs = r.u64()?;
+        let (nm, nf, nr, ns) = (
+            r.u64()? as usize,
+            r.u64()? as usize,
+            r.u64()? as usize,
+            r.u64()? as usize,
+        );
+        let want = Aggregator::new(model);
+        if months != want.months
+            || nm != want.monthly.len()
+            || nf != want.finals.len()
+            || nr != want.first_fired.len()
+        {
+            return Err(format!(
+                "its shape ({months} months, {nm} monthly cells, {nf} horizon cells, {nr} rule-months) does not match the scenario ({} months, {} monthly cells, {} horizon cells)",
+                want.months,
+                want.monthly.len(),
+                want.finals.len()
+            ));
+        }
+        let mut monthly = Vec::with_capacity(nm);
+        for _ in 0..nm {
+            monthly.push(Cell::decode(&mut r)?);
+        }
+        let mut finals = Vec::with_capacity(nf);
+        for _ in 0..nf {
+            finals.push(Cell::decode(&mut r)?);
+        }
+        let mut first_fired = Vec::with_capacity(nr);
+        for _ in 0..nr {
+            first_fired.push(r.u64()?);
+        }
+        if ns > sensitivity::SAMPLE_RUNS as usize {
+            return Err("implausible sample size".into());
+        }
+        let mut sample = Vec::with_capacity(ns);
+        for _ in 0..ns {
+            let run = r.u64()?;
+            let (np, no) = (r.u64()? as usize, r.u64()? as usize);
+            if np > 1 << 20 || no > 1 << 20 {
+                return Err("implausible sample row".into());
+            }
+            let mut params = Vec::with_capacity(np);
+            for _ in 0..np {
+                params.push(r.f64()?);
+            }
+            let mut outcomes = Vec::with_capacity(no);
+            for _ in 0..no {
+                outcomes.push(r.f64()?);
+            }
+            sample.push((run, params, outcomes));
+        }
+        if !r.done() {
+            return Err("trailing bytes after the aggregate".into());
+        }
+        Ok(Aggregator {
+            months,
+            runs,
+            monthly,
+            finals,
+            first_fired,
+            sample,
+        })
+    }
+}
+
 #[derive(Debug)]
 pub enum EngineError {
     Run(RunError),

@@ -96,7 +96,7 @@ pub fn sensitivity_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
 }
 
 /// What the manifest records about a run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct RunInfo {
     pub seed: u64,
     pub runs: u64,
@@ -106,14 +106,27 @@ pub struct RunInfo {
     pub wall_seconds: f64,
     pub sets: Vec<String>,
     pub command: String,
+    /// Absolute path of the scenario file (shards record it for `merge`).
+    pub scenario_path: Option<String>,
+    pub per_run: bool,
+    /// Number of shards merged into these results, if any.
+    pub merged_shards: Option<u64>,
 }
 
 /// `manifest.json`: the first model is the run's scenario (the reference
 /// of a comparison); every scenario of a multi-scenario command is listed.
 pub fn manifest_json(models: &[&Model], info: &RunInfo) -> Vec<u8> {
     let sc = models[0].sc;
-    let inputs = |m: &Model| -> Vec<serde_json::Value> { m.sc.inputs.iter().map(|f| serde_json::json!({ "path": f.path, "sha256": f.sha256 })).collect() };
-    let scenarios: Vec<serde_json::Value> = models.iter().map(|m| serde_json::json!({ "name": m.sc.meta.name, "inputs": inputs(m) })).collect();
+    let inputs = |m: &Model| -> Vec<serde_json::Value> {
+        m.sc.inputs
+            .iter()
+            .map(|f| serde_json::json!({ "path": f.path, "sha256": f.sha256 }))
+            .collect()
+    };
+    let scenarios: Vec<serde_json::Value> = models
+        .iter()
+        .map(|m| serde_json::json!({ "name": m.sc.meta.name, "inputs": inputs(m) }))
+        .collect();
     let v = serde_json::json!({
         "tool": "tariffsim",
         "tool_version": env!("CARGO_PKG_VERSION"),
@@ -138,6 +151,9 @@ pub fn manifest_json(models: &[&Model], info: &RunInfo) -> Vec<u8> {
             "zero_threshold": crate::engine::aggregate::ZERO_THRESHOLD,
         },
         "sensitivity_sample_runs": crate::engine::sensitivity::SAMPLE_RUNS.min(info.runs),
+        "scenario_path": info.scenario_path,
+        "per_run": info.per_run,
+        "merged_shards": info.merged_shards,
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');

@@ -1,0 +1,267 @@
+//! Sharded runs: shard I of N executes the same run indices an unsharded
+//! run would give it (a contiguous block), so its draws are the same, and
+//! its partial aggregates merge exactly. Shard indices are 0-based.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+/// Parse `I/N`, `auto` (Slurm arrays: `SLURM_ARRAY_TASK_ID` minus
+/// `SLURM_ARRAY_TASK_MIN`, and `SLURM_ARRAY_TASK_COUNT`) or `auto/N`
+/// (Kubernetes Indexed Jobs: `JOB_COMPLETION_INDEX`, count given). `env`
+/// looks up environment variables.
+///
+/// # Errors
+/// A message naming the problem and the fix.
+pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, String> {
+    let num = |name: &str, v: &str| {
+        v.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("{name} is `{v}`, not a whole number"))
+    };
+    let (index, count) = if spec == "auto" || spec.starts_with("auto/") {
+        let explicit = spec
+            .strip_prefix("auto/")
+            .map(|n| num("the shard count", n))
+            .transpose()?;
+        if let Some(id) = env("SLURM_ARRAY_TASK_ID") {
+            let id = num("SLURM_ARRAY_TASK_ID", &id)?;
+            let min = env("SLURM_ARRAY_TASK_MIN")
+                .map(|m| num("SLURM_ARRAY_TASK_MIN", &m))
+                .transpose()?
+                .unwrap_or(0);
+            let count = match (env("SLURM_ARRAY_TASK_COUNT"), explicit) {
+                (Some(c), _) => num("SLURM_ARRAY_TASK_COUNT", &c)?,
+                (None, Some(n)) => n,
+                (None, None) => {
+                    return Err(
+                        "SLURM_ARRAY_TASK_COUNT is not set; give the count as --shard auto/N"
+                            .into(),
+                    );
+                }
+            };
+            let index = id.checked_sub(min).ok_or_else(|| {
+                format!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}")
+            })?;
+            (index, count)
+        } else if let Some(k) = env("JOB_COMPLETION_INDEX") {
+            let count = explicit.ok_or("JOB_COMPLETION_INDEX is set but the count is not: use --shard auto/N with N = the Job's completions")?;
+            (num("JOB_COMPLETION_INDEX", &k)?, count)
+        } else {
+            return Err("--shard auto found neither SLURM_ARRAY_TASK_ID (a Slurm array task) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); give the shard as --shard I/N".into());
+        }
+    } else {
+        let (i, n) = spec.split_once('/').ok_or_else(|| {
+            format!("`{spec}` is not I/N (e.g. 0/4 for the first of four shards), auto or auto/N")
+        })?;
+        (num("the shard index", i)?, num("the shard count", n)?)
+    };
+    if count == 0 || count > 100_000 {
+        return Err(format!(
+            "the shard count {count} must be between 1 and 100,000"
+        ));
+    }
+    if index >= count {
+        return Err(format!(
+            "shard index {index} is not below the count {count} (indices are 0-based: 0..{})",
+            count - 1
+        ));
+    }
+    Ok(Shard { index, count })
+}
+
+/// The run indices of shard `s` of a run of `total` runs.
+pub fn range(total: u64, s: Shard) -> Range<u64> {
+    let at = |i: u64| ((total as u128 * i as u128) / s.count as u128) as u64;
+    at(s.index)..at(s.index + 1)
+}
+
+/// The shard's folder name under `--out`.
+pub fn folder(name: &str, s: Shard) -> String {
+    format!("{name}.shard-{}-of-{}", s.index, s.count)
+}
+
+/// What a shard's manifest must agree on with the others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardInfo {
+    pub dir: PathBuf,
+    pub index: u64,
+    pub count: u64,
+    /// Everything that must be equal across shards, as (field, value).
+    pub identity: Vec<(&'static str, String)>,
+    pub scenario_path: String,
+    pub overrides: Vec<String>,
+    pub per_run: bool,
+}
+
+/// Read a shard folder's manifest.
+///
+/// # Errors
+/// A message naming the folder and what is wrong.
+pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, String> {
+    let p = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: cannot read manifest.json ({e}); is this a shard folder written by `tariffsim run --shard`?", dir.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: manifest.json is not valid JSON ({e})", p.display()))?;
+    let shard = v.get("shard").filter(|s| !s.is_null()).ok_or_else(|| {
+        format!(
+            "{}: the manifest has no shard (an unsharded run's folder?)",
+            dir.display()
+        )
+    })?;
+    let get_u = |val: &serde_json::Value, k: &str| {
+        val.get(k)
+            .and_then(serde_json::Value::as_u64)
+            .ok_or_else(|| format!("{}: manifest lacks `{k}`", p.display()))
+    };
+    let s = |k: &str| v.get(k).map(|x| x.to_string()).unwrap_or_default();
+    Ok(ShardInfo {
+        dir: dir.to_path_buf(),
+        index: get_u(shard, "index")?,
+        count: get_u(shard, "count")?,
+        identity: vec![
+            ("tool_version", s("tool_version")),
+            ("scenario", s("scenario")),
+            ("inputs", input_hashes(&v)),
+            ("overrides", s("overrides")),
+            ("seed", s("seed")),
+            ("runs", s("runs")),
+            ("months", s("months")),
+        ],
+        scenario_path: v
+            .get("scenario_path")
+            .and_then(|x| x.as_str())
+            .unwrap_or_default()
+            .to_string(),
+        overrides: v
+            .get("overrides")
+            .and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        per_run: v
+            .get("per_run")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false),
+    })
+}
+
+/// The sha256 of every input file, in order (paths may differ between
+/// machines; contents may not).
+pub fn input_hashes(manifest: &serde_json::Value) -> String {
+    manifest
+        .get("inputs")
+        .and_then(|a| a.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.get("sha256").and_then(|h| h.as_str()))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+/// Check that the shards are all N of one run, each exactly once, and agree.
+///
+/// # Errors
+/// A message naming what is missing or different.
+pub fn check_complete(shards: &[ShardInfo]) -> Result<(), String> {
+    let first = shards.first().ok_or("no shard folders given")?;
+    for s in &shards[1..] {
+        if s.count != first.count {
+            return Err(format!(
+                "{} is shard {} of {} but {} is of {}",
+                s.dir.display(),
+                s.index,
+                s.count,
+                first.dir.display(),
+                first.count
+            ));
+        }
+        for ((k, a), (_, b)) in first.identity.iter().zip(&s.identity) {
+            if a != b {
+                return Err(format!(
+                    "{} and {} differ in {k} ({a} vs {b}); shards must come from the same scenario, inputs, seed, runs and tool version",
+                    first.dir.display(),
+                    s.dir.display()
+                ));
+            }
+        }
+    }
+    let mut seen: Vec<Option<PathBuf>> = vec![None; first.count as usize];
+    for s in shards {
+        if let Some(other) = &seen[s.index as usize] {
+            return Err(format!(
+                "shard {} appears twice: {} and {}",
+                s.index,
+                other.display(),
+                s.dir.display()
+            ));
+        }
+        seen[s.index as usize] = Some(s.dir.clone());
+    }
+    let missing: Vec<String> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.is_none())
+        .map(|(i, _)| i.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "missing shard(s) {} of {} (folders named <scenario>.shard-I-of-{}); rerun those shards, then merge again",
+            missing.join(", "),
+            first.count,
+            first.count
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_cover_every_run_exactly_once() {
+        for total in [1u64, 7, 100, 10_001] {
+            for count in [1u64, 2, 3, 4, 7] {
+                let mut next = 0;
+                for index in 0..count {
+                    let r = range(total, Shard { index, count });
+                    assert_eq!(r.start, next);
+                    next = r.end;
+                }
+                assert_eq!(next, total);
+            }
+        }
+    }
+
+    #[test]
+    fn auto_reads_slurm_and_kubernetes_variables() {
+        let slurm = |k: &str| match k {
+            "SLURM_ARRAY_TASK_ID" => Some("3".to_string()),
+            "SLURM_ARRAY_TASK_MIN" => Some("1".to_string()),
+            "SLURM_ARRAY_TASK_COUNT" => Some("4".to_string()),
+            _ => None,
+        };
+        assert_eq!(parse("auto", &slurm).unwrap(), Shard { index: 2, count: 4 });
+        let k8s = |k: &str| (k == "JOB_COMPLETION_INDEX").then(|| "1".to_string());
+        assert_eq!(parse("auto/3", &k8s).unwrap(), Shard { index: 1, count: 3 });
+        assert!(parse("auto", &k8s).unwrap_err().contains("auto/N"));
+        assert!(parse("auto", &|_| None).is_err());
+        assert_eq!(
+            parse("0/4", &|_| None).unwrap(),
+            Shard { index: 0, count: 4 }
+        );
+        assert!(parse("4/4", &|_| None).unwrap_err().contains("0-based"));
+        assert!(parse("x", &|_| None).is_err());
+    }
+}
