@@ -35,6 +35,9 @@ fn shards_then_merge_give_the_unsharded_bytes() {
         "--quiet",
         "--per-run",
     ];
+    let shards_out = p("shards");
+    let merged_out = p("merged");
+    let single_out = p("single");
     for i in 0..4 {
         let spec = format!("{i}/4");
         let mut args = vec!["run"];
@@ -43,7 +46,7 @@ fn shards_then_merge_give_the_unsharded_bytes() {
             "--shard",
             &spec,
             "--out",
-            &p("shards"),
+            &shards_out,
             "--threads",
             if i % 2 == 0 { "1" } else { "2" },
         ]);
@@ -55,11 +58,11 @@ fn shards_then_merge_give_the_unsharded_bytes() {
         .collect();
     let mut merge = vec!["merge"];
     merge.extend(shard_dirs.iter().map(String::as_str));
-    merge.extend(["--out", &p("merged"), "--no-charts", "--quiet"]);
+    merge.extend(["--out", &merged_out, "--no-charts", "--quiet"]);
     ok(&merge, &[]);
     let mut single = vec!["run"];
     single.extend(common);
-    single.extend(["--out", &p("single"), "--no-charts"]);
+    single.extend(["--out", &single_out, "--no-charts"]);
     ok(&single, &[]);
     for f in [
         "summary.csv",
