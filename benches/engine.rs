@@ -7,12 +7,18 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
 use tariffsim::engine::aggregate::Cell;
-use tariffsim::model::equilibrium::{EqParams, EqSolution, SectorBase, Workspace as EqWorkspace, solve};
+use tariffsim::model::equilibrium::{
+    EqParams, EqSolution, SectorBase, Workspace as EqWorkspace, solve,
+};
 use tariffsim::model::{Model, Workspace};
 use tariffsim::scenario::{LoadOptions, load_scenario};
 
 fn bench(c: &mut Criterion) {
-    let sc = load_scenario(Path::new("scenarios/london_framework.toml"), &LoadOptions::default()).expect("shipped scenario loads");
+    let sc = load_scenario(
+        Path::new("scenarios/london_framework.toml"),
+        &LoadOptions::default(),
+    )
+    .expect("shipped scenario loads");
     let model = Model::new(&sc, sc.meta.months);
 
     // One sector (electronics) of the shipped world, US tariff on CN +125 pp.
@@ -23,7 +29,12 @@ fn bench(c: &mut Criterion) {
     let mut tau = base.tau0.clone();
     tau[cn * ne + us] += 1.25;
     tau[us * ne + cn] += 1.25;
-    let params = EqParams { sigma_m: 6.0, sigma_d: 3.0, eta: 1.0, eps: vec![5.0; ne] };
+    let params = EqParams {
+        sigma_m: 6.0,
+        sigma_d: 3.0,
+        eta: 1.0,
+        eps: vec![5.0; ne],
+    };
     let mut ws = EqWorkspace::default();
     c.bench_function("equilibrium_solve_cold", |b| {
         b.iter(|| {
@@ -39,7 +50,9 @@ fn bench(c: &mut Criterion) {
     c.bench_function("one_run_london_framework_36_months", |b| {
         b.iter(|| {
             run += 1;
-            model.run(20250101, run, &mut rws, &mut out).expect("run succeeds");
+            model
+                .run(20250101, run, &mut rws, &mut out)
+                .expect("run succeeds");
             black_box(out.monthly[0])
         })
     });

@@ -20,34 +20,66 @@ pub fn check_same_world(models: &[&Model]) -> Result<(), String> {
     let a = &models[0];
     for m in &models[1..] {
         if m.months != a.months {
-            return Err(format!("`{}` runs {} months but `{}` runs {}; use --months to align them", m.sc.meta.name, m.months, a.sc.meta.name, a.months));
+            return Err(format!(
+                "`{}` runs {} months but `{}` runs {}; use --months to align them",
+                m.sc.meta.name, m.months, a.sc.meta.name, a.months
+            ));
         }
         if m.sc.meta.start != a.sc.meta.start {
-            return Err(format!("`{}` starts in {} but `{}` in {}; paired comparisons need the same calendar", m.sc.meta.name, m.sc.meta.start, a.sc.meta.name, a.sc.meta.start));
+            return Err(format!(
+                "`{}` starts in {} but `{}` in {}; paired comparisons need the same calendar",
+                m.sc.meta.name, m.sc.meta.start, a.sc.meta.name, a.sc.meta.start
+            ));
         }
         if m.slots.labels != a.slots.labels {
-            let first = m.slots.labels.iter().zip(&a.slots.labels).find(|(x, y)| x != y).map(|(x, _)| format!("{} {} {} {}", x.metric, x.economy, x.partner, x.sector));
+            let first = m
+                .slots
+                .labels
+                .iter()
+                .zip(&a.slots.labels)
+                .find(|(x, y)| x != y)
+                .map(|(x, _)| format!("{} {} {} {}", x.metric, x.economy, x.partner, x.sector));
             return Err(format!(
                 "`{}` and `{}` do not describe the same world (different economies, sectors or licensing importers{}); compare scenarios built on the same base world",
                 m.sc.meta.name,
                 a.sc.meta.name,
-                first.map(|f| format!(", first difference at {f}")).unwrap_or_default()
+                first
+                    .map(|f| format!(", first difference at {f}"))
+                    .unwrap_or_default()
             ));
         }
     }
     Ok(())
 }
 
-fn row(out: &mut String, scenario: &str, reference: &str, labels: [&str; 5], c: &Cell, d: Option<&Cell>) {
+fn row(
+    out: &mut String,
+    scenario: &str,
+    reference: &str,
+    labels: [&str; 5],
+    c: &Cell,
+    d: Option<&Cell>,
+) {
     let s = c.stats();
-    let _ = write!(out, "{scenario},{reference},{},{},{},{},{}", labels[0], labels[1], labels[2], labels[3], labels[4]);
+    let _ = write!(
+        out,
+        "{scenario},{reference},{},{},{},{},{}",
+        labels[0], labels[1], labels[2], labels[3], labels[4]
+    );
     for v in [s.mean, s.sd, s.p05, s.p50, s.p95] {
         let _ = write!(out, ",{}", fmt_num(v));
     }
     match d {
         Some(d) => {
             let ds = d.stats();
-            for v in [ds.mean, ds.sd, ds.p05, ds.p50, ds.p95, d.fraction_negative()] {
+            for v in [
+                ds.mean,
+                ds.sd,
+                ds.p05,
+                ds.p50,
+                ds.p95,
+                d.fraction_negative(),
+            ] {
                 let _ = write!(out, ",{}", fmt_num(v));
             }
         }
@@ -70,16 +102,38 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
     for (k, m) in models.iter().enumerate() {
         let name = &m.sc.meta.name;
         let agg = &res.scenarios[k];
-        let diff = if k == 0 { None } else { Some(&res.diffs[k - 1]) };
+        let diff = if k == 0 {
+            None
+        } else {
+            Some(&res.diffs[k - 1])
+        };
         for (slot, l) in m.slots.labels.iter().enumerate() {
             for (t, month) in month_labels.iter().enumerate() {
                 let i = slot * months + t;
-                row(&mut out, name, reference, [l.metric, &l.economy, &l.partner, &l.sector, month], &agg.monthly[i], diff.map(|d| &d.monthly[i]));
+                row(
+                    &mut out,
+                    name,
+                    reference,
+                    [l.metric, &l.economy, &l.partner, &l.sector, month],
+                    &agg.monthly[i],
+                    diff.map(|d| &d.monthly[i]),
+                );
             }
         }
         for (i, (l, kind)) in m.slots.final_labels.iter().enumerate() {
-            let month = if *kind == FinalKind::End { end.as_str() } else { "horizon" };
-            row(&mut out, name, reference, [l.metric, &l.economy, &l.partner, &l.sector, month], &agg.finals[i], diff.map(|d| &d.finals[i]));
+            let month = if *kind == FinalKind::End {
+                end.as_str()
+            } else {
+                "horizon"
+            };
+            row(
+                &mut out,
+                name,
+                reference,
+                [l.metric, &l.economy, &l.partner, &l.sector, month],
+                &agg.finals[i],
+                diff.map(|d| &d.finals[i]),
+            );
         }
     }
     out.into_bytes()
@@ -87,7 +141,15 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
 
 /// Lower is worse for these metrics; for the others higher is worse.
 fn lower_is_worse(metric: &str) -> bool {
-    !matches!(metric, "re_shortfall" | "re_backlog" | "output_loss" | "import_price" | "tariff_effective" | "gdp_loss_cum")
+    !matches!(
+        metric,
+        "re_shortfall"
+            | "re_backlog"
+            | "output_loss"
+            | "import_price"
+            | "tariff_effective"
+            | "gdp_loss_cum"
+    )
 }
 
 /// Headline lines, e.g. "escalation vs london-framework: US GDP growth at
@@ -97,31 +159,75 @@ pub fn headlines(models: &[&Model], res: &SetResult) -> Vec<String> {
     let sl = &a.slots;
     let months = a.months;
     let t12 = 11.min(months - 1);
-    let find = |metric: &str, economy: &str, partner: &str| sl.labels.iter().position(|l| l.metric == metric && l.economy == economy && l.partner == partner);
+    let find = |metric: &str, economy: &str, partner: &str| {
+        sl.labels
+            .iter()
+            .position(|l| l.metric == metric && l.economy == economy && l.partner == partner)
+    };
     let mut picks: Vec<(String, usize, bool, &str)> = Vec::new(); // (label, cell index, monthly?, unit)
     for e in ["US", "CN", "WORLD"] {
         if let Some(s) = find("gdp_growth_yoy", e, "") {
-            picks.push((format!("{e} GDP growth at {} (month {})", a.sc.month_label(t12), t12 + 1), s * months + t12, true, "pp"));
+            picks.push((
+                format!(
+                    "{e} GDP growth at {} (month {})",
+                    a.sc.month_label(t12),
+                    t12 + 1
+                ),
+                s * months + t12,
+                true,
+                "pp",
+            ));
         }
     }
     for e in ["US", "CN", "WORLD"] {
         if let Some(s) = find("gdp_dev", e, "") {
-            picks.push((format!("{e} GDP vs baseline, horizon average"), 2 * s + 1, false, "pp"));
+            picks.push((
+                format!("{e} GDP vs baseline, horizon average"),
+                2 * s + 1,
+                false,
+                "pp",
+            ));
         }
     }
-    if let Some(s) = find("imports", "US", "CN").and_then(|_| sl.labels.iter().position(|l| l.metric == "imports" && l.economy == "US" && l.partner == "CN" && l.sector == "ALL")) {
-        picks.push(("US imports from CN, horizon average".into(), 2 * s + 1, false, "USD bn/yr"));
+    if let Some(s) = find("imports", "US", "CN").and_then(|_| {
+        sl.labels.iter().position(|l| {
+            l.metric == "imports" && l.economy == "US" && l.partner == "CN" && l.sector == "ALL"
+        })
+    }) {
+        picks.push((
+            "US imports from CN, horizon average".into(),
+            2 * s + 1,
+            false,
+            "USD bn/yr",
+        ));
     }
     if let Some(s) = find("re_shortfall", "US", "") {
-        picks.push(("US rare-earth shortfall, horizon average".into(), 2 * s + 1, false, "share"));
+        picks.push((
+            "US rare-earth shortfall, horizon average".into(),
+            2 * s + 1,
+            false,
+            "share",
+        ));
     }
     let mut lines = Vec::new();
     for (k, m) in models.iter().enumerate().skip(1) {
         for (label, idx, monthly, unit) in &picks {
-            let d = if *monthly { &res.diffs[k - 1].monthly[*idx] } else { &res.diffs[k - 1].finals[*idx] };
-            let metric = if *monthly { sl.labels[idx / months].metric } else { sl.final_labels[*idx].0.metric };
+            let d = if *monthly {
+                &res.diffs[k - 1].monthly[*idx]
+            } else {
+                &res.diffs[k - 1].finals[*idx]
+            };
+            let metric = if *monthly {
+                sl.labels[idx / months].metric
+            } else {
+                sl.final_labels[*idx].0.metric
+            };
             let s = d.stats();
-            let worse = if lower_is_worse(metric) { d.fraction_negative() } else { d.fraction_positive() };
+            let worse = if lower_is_worse(metric) {
+                d.fraction_negative()
+            } else {
+                d.fraction_positive()
+            };
             lines.push(format!(
                 "{} vs {}: {label}, {:+.2} {unit} [{:+.2}, {:+.2}], P(worse) {:.2}",
                 m.sc.meta.name, a.sc.meta.name, s.p50, s.p05, s.p95, worse

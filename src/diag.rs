@@ -155,7 +155,18 @@ impl Diagnostics {
                 if !text.trim().is_empty() && text.chars().count() <= 400 {
                     // Control characters (tabs, CR, NUL) would shift or hide
                     // the caret: show each as one visible character.
-                    let shown: String = text.chars().map(|c| if c == '\t' { ' ' } else if c.is_control() { '\u{fffd}' } else { c }).collect();
+                    let shown: String = text
+                        .chars()
+                        .map(|c| {
+                            if c == '\t' {
+                                ' '
+                            } else if c.is_control() {
+                                '\u{fffd}'
+                            } else {
+                                c
+                            }
+                        })
+                        .collect();
                     let shown = shown.trim_end_matches('\u{fffd}');
                     let span_chars = {
                         let t = &self.sources.get(loc.src).text;
@@ -169,7 +180,13 @@ impl Diagnostics {
                     let gutter = line.to_string().len();
                     let _ = writeln!(out, "{:gutter$} |", "");
                     let _ = writeln!(out, "{line} | {shown}");
-                    let _ = writeln!(out, "{:gutter$} | {}{}", "", " ".repeat(col - 1), "^".repeat(width));
+                    let _ = writeln!(
+                        out,
+                        "{:gutter$} | {}{}",
+                        "",
+                        " ".repeat(col - 1),
+                        "^".repeat(width)
+                    );
                 }
             }
             if let Some(h) = &d.help {
@@ -177,7 +194,11 @@ impl Diagnostics {
             }
         }
         let n = self.items.len();
-        let _ = writeln!(out, "{n} problem{} found; nothing was run or written.", if n == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "{n} problem{} found; nothing was run or written.",
+            if n == 1 { "" } else { "s" }
+        );
         out
     }
 }
@@ -209,15 +230,28 @@ pub fn unknown_help(word: &str, what: &str, candidates: &[&str]) -> String {
     match did_you_mean(word, candidates.iter().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None if candidates.is_empty() => format!("no {what} is defined"),
-        None if candidates.len() <= 12 => format!("valid {}: {}", plural(what), candidates.join(", ")),
-        None => format!("valid {} include: {}, ...", plural(what), candidates[..12].join(", ")),
+        None if candidates.len() <= 12 => {
+            format!("valid {}: {}", plural(what), candidates.join(", "))
+        }
+        None => format!(
+            "valid {} include: {}, ...",
+            plural(what),
+            candidates[..12].join(", ")
+        ),
     }
 }
 
 /// English plural of a noun phrase's last word ("economy" -> "economies").
 fn plural(what: &str) -> String {
-    let consonant_y = what.ends_with('y') && !what.ends_with("ay") && !what.ends_with("ey") && !what.ends_with("oy");
-    if consonant_y { format!("{}ies", &what[..what.len() - 1]) } else { format!("{what}s") }
+    let consonant_y = what.ends_with('y')
+        && !what.ends_with("ay")
+        && !what.ends_with("ey")
+        && !what.ends_with("oy");
+    if consonant_y {
+        format!("{}ies", &what[..what.len() - 1])
+    } else {
+        format!("{what}s")
+    }
 }
 
 #[cfg(test)]

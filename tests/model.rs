@@ -352,9 +352,16 @@ then = [{ tariff = { by = "BB", on = "AA", rate = 0.1 } }]
     let sc = pair_scenario(dir.path(), extra);
     let model = Model::new(&sc, 12);
     let out = run_once(&model, 1, 0);
-    assert_eq!(out.first_fired, vec![u32::MAX], "no increase happened during the run");
+    assert_eq!(
+        out.first_fired,
+        vec![u32::MAX],
+        "no increase happened during the run"
+    );
     let sl = &model.slots;
-    assert!((out.monthly[sl.tariff_idx(0, Some(1)) * 12] - 30.0).abs() < 1e-9, "the old tariff is in force");
+    assert!(
+        (out.monthly[sl.tariff_idx(0, Some(1)) * 12] - 30.0).abs() < 1e-9,
+        "the old tariff is in force"
+    );
 }
 
 #[test]

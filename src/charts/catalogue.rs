@@ -4,7 +4,9 @@
 
 use super::data::{ChartData, FinalDist, SeriesBand};
 use super::panel::{BandSpec, Chart, LineSpec, Panel};
-use super::style::{BLUE, GREY, INK, LegendItem, SERIES, SKY, Swatch, VERMILLION, economy_name, sector_name};
+use super::style::{
+    BLUE, GREY, INK, LegendItem, SERIES, SKY, Swatch, VERMILLION, economy_name, sector_name,
+};
 
 /// Opacity of the outer (5-95 %) and inner (25-75 %) fan bands.
 const OUTER: f64 = 0.18;
@@ -14,15 +16,18 @@ const SINGLE: (u32, u32) = (1600, 900);
 
 fn grid_size(n: usize, cols: usize) -> (u32, u32) {
     let rows = n.div_ceil(cols.max(1)).max(1) as u32;
-    let width = if cols >= 3 { 1800 } else { 1700 };
-    let row_h = if cols >= 3 { 470 } else { 520 };
+    let width = if cols >= 3 { 1600 } else { 1700 };
+    let row_h = if cols >= 3 { 440 } else { 520 };
     (width, (190 + rows * row_h + 50).max(900))
 }
 
 fn fan_legend() -> Vec<LegendItem> {
     vec![
         LegendItem::new("median", Swatch::Line(BLUE)),
-        LegendItem::new("25-75 % of runs", Swatch::Band(BLUE, 1.0 - (1.0 - OUTER) * (1.0 - INNER))),
+        LegendItem::new(
+            "25-75 % of runs",
+            Swatch::Band(BLUE, 1.0 - (1.0 - OUTER) * (1.0 - INNER)),
+        ),
         LegendItem::new("5-95 % of runs", Swatch::Band(BLUE, OUTER)),
         LegendItem::new("baseline (no policy change)", Swatch::Dashed(GREY)),
     ]
@@ -34,38 +39,104 @@ fn scaled(v: &[f64], k: f64) -> Vec<f64> {
 
 /// A fan panel: 5-95 % and 25-75 % bands, the median and the dashed baseline.
 fn fan(s: &SeriesBand, scale: f64, caption: Option<String>, y_desc: &str) -> Panel {
+    fan_z(s, scale, caption, y_desc, false)
+}
+
+/// A fan panel whose y axis starts at zero when the values are not negative.
+fn fan0(s: &SeriesBand, scale: f64, caption: Option<String>, y_desc: &str) -> Panel {
+    fan_z(s, scale, caption, y_desc, true)
+}
+
+fn fan_z(
+    s: &SeriesBand,
+    scale: f64,
+    caption: Option<String>,
+    y_desc: &str,
+    zero_based: bool,
+) -> Panel {
     let b = &s.band;
     Panel::Time {
         caption,
         y_desc: y_desc.to_string(),
         bands: vec![
-            BandSpec { lo: scaled(&b.p05, scale), hi: scaled(&b.p95, scale), colour: BLUE, opacity: OUTER },
-            BandSpec { lo: scaled(&b.p25, scale), hi: scaled(&b.p75, scale), colour: BLUE, opacity: INNER },
+            BandSpec {
+                lo: scaled(&b.p05, scale),
+                hi: scaled(&b.p95, scale),
+                colour: BLUE,
+                opacity: OUTER,
+            },
+            BandSpec {
+                lo: scaled(&b.p25, scale),
+                hi: scaled(&b.p75, scale),
+                colour: BLUE,
+                opacity: INNER,
+            },
         ],
         lines: vec![
-            LineSpec { values: scaled(&s.baseline, scale), colour: GREY, width: 3, dashed: true },
-            LineSpec { values: scaled(&b.p50, scale), colour: BLUE, width: 4, dashed: false },
+            LineSpec {
+                values: scaled(&s.baseline, scale),
+                colour: GREY,
+                width: 3,
+                dashed: true,
+            },
+            LineSpec {
+                values: scaled(&b.p50, scale),
+                colour: BLUE,
+                width: 4,
+                dashed: false,
+            },
         ],
         y_fixed: None,
+        zero_based,
     }
 }
 
 fn single(name: &str, title: String, legend: Vec<LegendItem>, panel: Panel) -> Chart {
-    Chart { name: name.to_string(), title, legend, cols: 1, panels: vec![panel], size: SINGLE, time_desc: true }
+    Chart {
+        name: name.to_string(),
+        title,
+        legend,
+        cols: 1,
+        panels: vec![panel],
+        size: SINGLE,
+        time_desc: true,
+    }
 }
 
-fn grid(name: &str, title: String, legend: Vec<LegendItem>, cols: usize, panels: Vec<Panel>) -> Option<Chart> {
+fn grid(
+    name: &str,
+    title: String,
+    legend: Vec<LegendItem>,
+    cols: usize,
+    panels: Vec<Panel>,
+) -> Option<Chart> {
     if panels.is_empty() {
         return None;
     }
     let cols = cols.min(panels.len());
-    let size = if panels.len() == 1 { SINGLE } else { grid_size(panels.len(), cols) };
-    Some(Chart { name: name.to_string(), title, legend, cols, time_desc: panels.len() == 1, panels, size })
+    let size = if panels.len() == 1 {
+        SINGLE
+    } else {
+        grid_size(panels.len(), cols)
+    };
+    Some(Chart {
+        name: name.to_string(),
+        title,
+        legend,
+        cols,
+        time_desc: panels.len() == 1,
+        panels,
+        size,
+    })
 }
 
 /// Economies in catalogue order, without WORLD.
 fn economies(d: &ChartData) -> Vec<String> {
-    d.series.iter().filter(|s| s.metric == "gdp_growth_yoy" && s.economy != "WORLD").map(|s| s.economy.clone()).collect()
+    d.series
+        .iter()
+        .filter(|s| s.metric == "gdp_growth_yoy" && s.economy != "WORLD")
+        .map(|s| s.economy.clone())
+        .collect()
 }
 
 /// Every chart of a run, in report order.
@@ -75,24 +146,53 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
 
     // GDP growth.
     if let Some(s) = d.series("gdp_growth_yoy", "WORLD", "", "") {
-        out.push(single("gdp_growth_world", "World GDP growth, year on year".into(), fan_legend(), fan(s, 1.0, None, "GDP growth y/y (%/yr)")));
+        out.push(single(
+            "gdp_growth_world",
+            "World GDP growth, year on year".into(),
+            fan_legend(),
+            fan(s, 1.0, None, "GDP growth y/y (%/yr)"),
+        ));
     }
-    let panels: Vec<Panel> = econ.iter().filter_map(|e| d.series("gdp_growth_yoy", e, "", "")).map(|s| fan(s, 1.0, Some(economy_name(&s.economy)), "growth y/y (%/yr)")).collect();
-    out.extend(grid("gdp_growth_by_economy", "GDP growth by economy, year on year".into(), fan_legend(), 3, panels));
+    let panels: Vec<Panel> = econ
+        .iter()
+        .filter_map(|e| d.series("gdp_growth_yoy", e, "", ""))
+        .map(|s| fan(s, 1.0, Some(economy_name(&s.economy)), "growth y/y (%/yr)"))
+        .collect();
+    out.extend(grid(
+        "gdp_growth_by_economy",
+        "GDP growth by economy, year on year".into(),
+        fan_legend(),
+        3,
+        panels,
+    ));
 
     // Trade: US imports from China and trade diversion.
     if let Some(s) = d.series("imports", "US", "CN", "ALL") {
-        out.push(single("imports_us_from_cn", "US imports from China, all sectors (annualised)".into(), fan_legend(), fan(s, 1.0, None, "imports (USD bn/yr)")));
+        out.push(single(
+            "imports_us_from_cn",
+            "US imports from China, all sectors (annualised)".into(),
+            fan_legend(),
+            fan(s, 1.0, None, "imports (USD bn/yr)"),
+        ));
     }
     let mut diversion: Vec<&SeriesBand> = Vec::new();
     for (importer, preferred, excluded) in [("US", ["VN", "MX"], "CN"), ("CN", ["", ""], "US")] {
-        let mut picked: Vec<&SeriesBand> = preferred.iter().filter_map(|p| d.series("imports", importer, p, "ALL")).collect();
+        let mut picked: Vec<&SeriesBand> = preferred
+            .iter()
+            .filter_map(|p| d.series("imports", importer, p, "ALL"))
+            .collect();
         if picked.len() < 2 {
             // The partners whose imports gain most against the baseline at the end.
             let mut gainers: Vec<(&SeriesBand, f64)> = d
                 .series
                 .iter()
-                .filter(|s| s.metric == "imports" && s.economy == importer && s.sector == "ALL" && s.partner != "ALL" && s.partner != excluded)
+                .filter(|s| {
+                    s.metric == "imports"
+                        && s.economy == importer
+                        && s.sector == "ALL"
+                        && s.partner != "ALL"
+                        && s.partner != excluded
+                })
                 .filter(|s| !picked.iter().any(|p| p.partner == s.partner))
                 .filter_map(|s| {
                     let (m, b) = (*s.band.p50.last()?, *s.baseline.last()?);
@@ -106,28 +206,103 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     }
     let panels: Vec<Panel> = diversion
         .iter()
-        .map(|s| fan(s, 1.0, Some(format!("{} imports from {}", short_economy(&s.economy), economy_name(&s.partner))), "imports (USD bn/yr)"))
+        .map(|s| {
+            fan(
+                s,
+                1.0,
+                Some(format!(
+                    "{} imports from {}",
+                    short_economy(&s.economy),
+                    economy_name(&s.partner)
+                )),
+                "imports (USD bn/yr)",
+            )
+        })
         .collect();
-    out.extend(grid("trade_diversion", "Trade diversion: imports into the US and China from third countries".into(), fan_legend(), 2, panels));
+    out.extend(grid(
+        "trade_diversion",
+        "Trade diversion: imports into the US and China from third countries".into(),
+        fan_legend(),
+        2,
+        panels,
+    ));
 
     // Effective tariffs.
-    let pairs = [("US", "CN"), ("CN", "US"), ("US", "ALL"), ("CN", "ALL"), ("US", "EU"), ("US", "MX"), ("US", "VN"), ("US", "CA"), ("US", "JP")];
+    let pairs = [
+        ("US", "CN"),
+        ("CN", "US"),
+        ("US", "ALL"),
+        ("CN", "ALL"),
+        ("US", "EU"),
+        ("US", "MX"),
+        ("US", "VN"),
+        ("US", "CA"),
+        ("US", "JP"),
+    ];
     let panels: Vec<Panel> = pairs
         .iter()
         .filter_map(|(i, p)| d.series("tariff_effective", i, p, ""))
         .map(|s| {
-            let cap = if s.partner == "ALL" { format!("{} on imports from all partners", short_economy(&s.economy)) } else { format!("{} on imports from {}", short_economy(&s.economy), short_economy(&s.partner)) };
-            fan(s, 1.0, Some(cap), "effective tariff (%)")
+            let cap = format!(
+                "{} on imports from {}",
+                short_economy(&s.economy),
+                partner_name(&s.partner)
+            );
+            fan0(s, 1.0, Some(cap), "effective tariff (%)")
         })
         .collect();
-    out.extend(grid("tariffs_effective", "Effective tariff rates by importer and partner (baseline trade weights)".into(), fan_legend(), 3, panels));
+    out.extend(grid(
+        "tariffs_effective",
+        "Effective tariff rates by importer and partner (baseline trade weights)".into(),
+        fan_legend(),
+        3,
+        panels,
+    ));
 
     // Rare earths.
-    let re: Vec<&SeriesBand> = d.series.iter().filter(|s| s.metric == "re_stock_months").collect();
-    let panels: Vec<Panel> = re.iter().map(|s| fan(s, 1.0, Some(economy_name(&s.economy)), "stock (months of cover)")).collect();
-    out.extend(grid("rare_earth_stock", "Rare-earth stocks at importers, in months of normal use".into(), fan_legend(), 3, panels));
-    let panels: Vec<Panel> = d.series.iter().filter(|s| s.metric == "re_shortfall").map(|s| fan(s, 100.0, Some(economy_name(&s.economy)), "shortfall (% of need)")).collect();
-    out.extend(grid("rare_earth_shortfall", "Rare-earth shortfall per importer: share of normal supply not received".into(), fan_legend(), 3, panels));
+    let re: Vec<&SeriesBand> = d
+        .series
+        .iter()
+        .filter(|s| s.metric == "re_stock_months")
+        .collect();
+    let panels: Vec<Panel> = re
+        .iter()
+        .map(|s| {
+            fan0(
+                s,
+                1.0,
+                Some(economy_name(&s.economy)),
+                "stock (months of cover)",
+            )
+        })
+        .collect();
+    out.extend(grid(
+        "rare_earth_stock",
+        "Rare-earth stocks at importers, in months of normal use".into(),
+        fan_legend(),
+        3,
+        panels,
+    ));
+    let panels: Vec<Panel> = d
+        .series
+        .iter()
+        .filter(|s| s.metric == "re_shortfall")
+        .map(|s| {
+            fan0(
+                s,
+                100.0,
+                Some(economy_name(&s.economy)),
+                "shortfall (% of need)",
+            )
+        })
+        .collect();
+    out.extend(grid(
+        "rare_earth_shortfall",
+        "Rare-earth shortfall per importer: share of normal supply not received".into(),
+        fan_legend(),
+        3,
+        panels,
+    ));
     out.extend(output_loss(d));
 
     // Rules.
@@ -136,29 +311,68 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     // Horizon outcomes.
     let hist_legend = || {
         vec![
-            LegendItem::new("share of runs per bin (1st-99th percentile range)", Swatch::Bar(SKY)),
+            LegendItem::new(
+                "share of runs per bin (1st-99th percentile range)",
+                Swatch::Bar(SKY),
+            ),
             LegendItem::new("median", Swatch::Line(VERMILLION)),
             LegendItem::new("5th and 95th percentiles", Swatch::Dashed(INK)),
         ]
     };
-    let mut loss_econ = econ.clone();
-    loss_econ.push("WORLD".into());
-    let panels: Vec<Panel> = loss_econ.iter().filter_map(|e| d.final_dist("gdp_loss_cum", e, "total")).map(|f| hist(f, "cumulative GDP loss (USD bn)")).collect();
-    out.extend(grid("gdp_loss_cum", "Cumulative GDP loss against the baseline over the horizon".into(), hist_legend(), 3, panels));
-    let panels: Vec<Panel> = econ.iter().filter_map(|e| d.final_dist("welfare", e, "horizon")).map(|f| hist(f, "welfare change (USD bn/yr)")).collect();
-    out.extend(grid("welfare", "Welfare change per economy, horizon average (consumer + producer surplus + tariff revenue)".into(), hist_legend(), 3, panels));
+    let mut loss_econ = vec!["WORLD".to_string()];
+    loss_econ.extend(econ.iter().cloned());
+    let panels: Vec<Panel> = loss_econ
+        .iter()
+        .filter_map(|e| d.final_dist("gdp_loss_cum", e, "total"))
+        .map(|f| hist(f, "cumulative GDP loss (USD bn)"))
+        .collect();
+    out.extend(grid(
+        "gdp_loss_cum",
+        "Cumulative GDP loss against the baseline over the horizon".into(),
+        hist_legend(),
+        3,
+        panels,
+    ));
+    let panels: Vec<Panel> = econ
+        .iter()
+        .filter_map(|e| d.final_dist("welfare", e, "horizon"))
+        .map(|f| hist(f, "welfare change (USD bn/yr)"))
+        .collect();
+    out.extend(grid(
+        "welfare",
+        "Welfare change per economy, horizon average".into(),
+        hist_legend(),
+        3,
+        panels,
+    ));
 
     // Sensitivity.
     for (name, metric, economy, what) in [
-        ("sensitivity_gdp_us", "gdp_dev", "US", "US GDP (deviation from baseline, horizon average)"),
-        ("sensitivity_gdp_cn", "gdp_dev", "CN", "China's GDP (deviation from baseline, horizon average)"),
-        ("sensitivity_re_shortfall_us", "re_shortfall", "US", "the US rare-earth shortfall (horizon average)"),
+        (
+            "sensitivity_gdp_us",
+            "gdp_dev",
+            "US",
+            "US GDP (deviation from baseline, horizon average)",
+        ),
+        (
+            "sensitivity_gdp_cn",
+            "gdp_dev",
+            "CN",
+            "China's GDP (deviation from baseline, horizon average)",
+        ),
+        (
+            "sensitivity_re_shortfall_us",
+            "re_shortfall",
+            "US",
+            "the US rare-earth shortfall (horizon average)",
+        ),
     ] {
         out.extend(tornado(d, name, metric, economy, what));
     }
     out
 }
 
+/// Short name as a subject ("US", "China").
 fn short_economy(id: &str) -> String {
     match id {
         "US" | "EU" => id.to_string(),
@@ -166,8 +380,21 @@ fn short_economy(id: &str) -> String {
     }
 }
 
+/// Short name after a preposition ("the US", "China").
+fn partner_name(id: &str) -> String {
+    match id {
+        "US" | "EU" => format!("the {id}"),
+        "ALL" => "all partners".into(),
+        other => economy_name(other),
+    }
+}
+
 fn output_loss(d: &ChartData) -> Option<Chart> {
-    let series: Vec<&SeriesBand> = d.series.iter().filter(|s| s.metric == "output_loss").collect();
+    let series: Vec<&SeriesBand> = d
+        .series
+        .iter()
+        .filter(|s| s.metric == "output_loss")
+        .collect();
     let mut sectors: Vec<&str> = Vec::new();
     let mut importers: Vec<&str> = Vec::new();
     for s in &series {
@@ -178,7 +405,9 @@ fn output_loss(d: &ChartData) -> Option<Chart> {
             importers.push(&s.economy);
         }
     }
-    let colour = |sector: &str| SERIES[sectors.iter().position(|x| *x == sector).unwrap_or(0) % SERIES.len()];
+    let colour = |sector: &str| {
+        SERIES[sectors.iter().position(|x| *x == sector).unwrap_or(0) % SERIES.len()]
+    };
     let panels: Vec<Panel> = importers
         .iter()
         .map(|e| {
@@ -186,15 +415,49 @@ fn output_loss(d: &ChartData) -> Option<Chart> {
             Panel::Time {
                 caption: Some(economy_name(e)),
                 y_desc: "output loss (% of sector output)".into(),
-                bands: mine.iter().map(|s| BandSpec { lo: s.band.p25.clone(), hi: s.band.p75.clone(), colour: colour(&s.sector), opacity: 0.16 }).collect(),
-                lines: mine.iter().map(|s| LineSpec { values: s.band.p50.clone(), colour: colour(&s.sector), width: 4, dashed: false }).collect(),
+                bands: mine
+                    .iter()
+                    .map(|s| BandSpec {
+                        lo: s.band.p25.clone(),
+                        hi: s.band.p75.clone(),
+                        colour: colour(&s.sector),
+                        opacity: 0.16,
+                    })
+                    .collect(),
+                lines: mine
+                    .iter()
+                    .map(|s| LineSpec {
+                        values: s.band.p50.clone(),
+                        colour: colour(&s.sector),
+                        width: 4,
+                        dashed: false,
+                    })
+                    .collect(),
                 y_fixed: None,
+                zero_based: true,
             }
         })
         .collect();
-    let mut legend: Vec<LegendItem> = sectors.iter().map(|s| LegendItem::new(format!("{} (median)", sector_name(s)), Swatch::Line(colour(s)))).collect();
-    legend.push(LegendItem::new("25-75 % of runs, in the sector's colour", Swatch::Band(GREY, 0.25)));
-    grid("output_loss", "Output loss in rare-earth dependent sectors, by importer".into(), legend, 3, panels)
+    let mut legend: Vec<LegendItem> = sectors
+        .iter()
+        .map(|s| {
+            LegendItem::new(
+                format!("{} (median)", sector_name(s)),
+                Swatch::Line(colour(s)),
+            )
+        })
+        .collect();
+    legend.push(LegendItem::new(
+        "25-75 % of runs, in the sector's colour",
+        Swatch::Band(GREY, 0.25),
+    ));
+    grid(
+        "output_loss",
+        "Output loss in rare-earth dependent sectors, by importer".into(),
+        legend,
+        3,
+        panels,
+    )
 }
 
 fn rule_firings(d: &ChartData) -> Option<Chart> {
@@ -208,7 +471,12 @@ fn rule_firings(d: &ChartData) -> Option<Chart> {
         .enumerate()
         .map(|(k, (_, p))| {
             let (colour, dashed) = style(k);
-            LineSpec { values: scaled(p, 100.0), colour, width: 4, dashed }
+            LineSpec {
+                values: scaled(p, 100.0),
+                colour,
+                width: 4,
+                dashed,
+            }
         })
         .collect();
     let legend = d
@@ -217,11 +485,30 @@ fn rule_firings(d: &ChartData) -> Option<Chart> {
         .enumerate()
         .map(|(k, (id, _))| {
             let (colour, dashed) = style(k);
-            LegendItem::new(id.clone(), if dashed { Swatch::Dashed(colour) } else { Swatch::Line(colour) })
+            LegendItem::new(
+                id.clone(),
+                if dashed {
+                    Swatch::Dashed(colour)
+                } else {
+                    Swatch::Line(colour)
+                },
+            )
         })
         .collect();
-    let panel = Panel::Time { caption: None, y_desc: "probability the rule has fired (%)".into(), bands: Vec::new(), lines, y_fixed: Some((0.0, 100.0)) };
-    Some(single("rule_firings", "Rules: probability that each rule has fired by each month".into(), legend, panel))
+    let panel = Panel::Time {
+        caption: None,
+        y_desc: "probability the rule has fired (%)".into(),
+        bands: Vec::new(),
+        lines,
+        y_fixed: Some((0.0, 100.0)),
+        zero_based: false,
+    };
+    Some(single(
+        "rule_firings",
+        "Rules: probability that each rule has fired by each month".into(),
+        legend,
+        panel,
+    ))
 }
 
 /// Histogram bins `(lo, hi, % of runs)` over the 1st-99th percentile range,
@@ -235,11 +522,17 @@ pub fn hist_bins(q: &[f64], nbins: usize) -> Vec<(f64, f64, f64)> {
     let (lo, hi) = (q[0], q[q.len() - 1]);
     let share = 98.0 / (q.len() - 1) as f64;
     if hi - lo <= 1e-12 * (1.0 + hi.abs()) {
-        let pad = if hi.abs() > 1e-9 { hi.abs() * 0.05 } else { 0.5 };
+        let pad = if hi.abs() > 1e-9 {
+            hi.abs() * 0.05
+        } else {
+            0.5
+        };
         return vec![(lo - pad, hi + pad, 98.0)];
     }
     let w = (hi - lo) / nbins as f64;
-    let mut bins: Vec<(f64, f64, f64)> = (0..nbins).map(|k| (lo + k as f64 * w, lo + (k + 1) as f64 * w, 0.0)).collect();
+    let mut bins: Vec<(f64, f64, f64)> = (0..nbins)
+        .map(|k| (lo + k as f64 * w, lo + (k + 1) as f64 * w, 0.0))
+        .collect();
     let bin_of = |x: f64| (((x - lo) / w).floor().max(0.0) as usize).min(nbins - 1);
     for pair in q.windows(2) {
         let (a, b) = (pair[0].min(pair[1]), pair[0].max(pair[1]));
@@ -260,25 +553,46 @@ pub fn hist_bins(q: &[f64], nbins: usize) -> Vec<(f64, f64, f64)> {
 fn hist(f: &FinalDist, x_desc: &str) -> Panel {
     let q = &f.quantiles;
     let at = |p: usize| q.get(p - 1).copied().unwrap_or(f64::NAN);
-    Panel::Hist { caption: Some(economy_name(&f.economy)), x_desc: x_desc.to_string(), bins: hist_bins(q, 24), p05: at(5), p50: at(50), p95: at(95) }
+    Panel::Hist {
+        caption: Some(economy_name(&f.economy)),
+        x_desc: x_desc.to_string(),
+        bins: hist_bins(q, 24),
+        p05: at(5),
+        p50: at(50),
+        p95: at(95),
+    }
 }
 
 /// A readable short form of a dotted parameter path.
 pub fn short_param(p: &str) -> String {
     let parts: Vec<&str> = p.split('.').collect();
     let s = match parts.as_slice() {
-        ["licensing", "regimes", regime, rest @ ..] => format!("licensing: {regime} {}", rest.join(" ")),
+        ["licensing", "regimes", regime, rest @ ..] => {
+            format!("licensing: {regime} regime {}", rest.join(" "))
+        }
         ["licensing", "importers", e, rest @ ..] => format!("licensing: {e} {}", rest.join(" ")),
         ["licensing", rest @ ..] => format!("licensing: {}", rest.join(" ")),
-        ["sectors" | "economies" | "rules" | "tariffs", rest @ ..] if !rest.is_empty() => rest.join(" "),
+        ["sectors" | "economies" | "rules" | "tariffs", rest @ ..] if !rest.is_empty() => {
+            rest.join(" ")
+        }
         _ => parts.join(" "),
     };
-    if s.chars().count() > 44 { format!("{}…", s.chars().take(43).collect::<String>()) } else { s }
+    if s.chars().count() > 44 {
+        format!("{}…", s.chars().take(43).collect::<String>())
+    } else {
+        s
+    }
 }
 
 fn tornado(d: &ChartData, name: &str, metric: &str, economy: &str, what: &str) -> Option<Chart> {
-    let mut rows: Vec<(String, f64)> = d.sensitivity.iter().filter(|s| s.metric == metric && s.economy == economy && s.spearman.is_finite()).map(|s| (short_param(&s.parameter), s.spearman)).collect();
-    if rows.is_empty() {
+    let mut rows: Vec<(String, f64)> = d
+        .sensitivity
+        .iter()
+        .filter(|s| s.metric == metric && s.economy == economy && s.spearman.is_finite())
+        .map(|s| (short_param(&s.parameter), s.spearman))
+        .collect();
+    // Nothing to show if the outcome does not vary (all correlations zero).
+    if rows.iter().all(|r| r.1.abs() < 1e-9) {
         return None;
     }
     rows.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
@@ -287,7 +601,10 @@ fn tornado(d: &ChartData, name: &str, metric: &str, economy: &str, what: &str) -
         LegendItem::new("higher parameter, higher outcome", Swatch::Bar(BLUE)),
         LegendItem::new("higher parameter, lower outcome", Swatch::Bar(VERMILLION)),
     ];
-    let panel = Panel::Tornado { x_desc: "Spearman rank correlation with the outcome (-1 to 1)".into(), bars: rows };
+    let panel = Panel::Tornado {
+        x_desc: "Spearman rank correlation with the outcome (-1 to 1)".into(),
+        bars: rows,
+    };
     let mut c = single(name, format!("Sensitivity of {what}"), legend, panel);
     c.time_desc = false;
     Some(c)
@@ -316,11 +633,23 @@ mod tests {
 
     #[test]
     fn parameter_names_are_shortened() {
-        assert_eq!(short_param("sectors.electronics.sigma_import"), "electronics sigma_import");
+        assert_eq!(
+            short_param("sectors.electronics.sigma_import"),
+            "electronics sigma_import"
+        );
         assert_eq!(short_param("economies.US.multiplier"), "US multiplier");
-        assert_eq!(short_param("licensing.importers.US.stock_months"), "licensing: US stock_months");
-        assert_eq!(short_param("licensing.regimes.streamlined.capacity"), "licensing: streamlined capacity");
+        assert_eq!(
+            short_param("licensing.importers.US.stock_months"),
+            "licensing: US stock_months"
+        );
+        assert_eq!(
+            short_param("licensing.regimes.streamlined.capacity"),
+            "licensing: streamlined regime capacity"
+        );
         assert_eq!(short_param("licensing.efficiency"), "licensing: efficiency");
-        assert_eq!(short_param("rules.framework_ratified.probability"), "framework_ratified probability");
+        assert_eq!(
+            short_param("rules.framework_ratified.probability"),
+            "framework_ratified probability"
+        );
     }
 }

@@ -118,13 +118,23 @@ impl ChartData {
                 }
             })
             .collect();
-        let rules = sc.rules.iter().enumerate().map(|(k, r)| (r.id.clone(), agg.p_fired_by(k))).collect();
+        let rules = sc
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(k, r)| (r.id.clone(), agg.p_fired_by(k)))
+            .collect();
         let keys = key_outcomes(model);
         let rho = agg.sensitivity(model.sampled.len(), keys.len());
         let mut sensitivity = Vec::new();
         for (p, row) in model.sampled.iter().zip(&rho) {
             for (k, r) in keys.iter().zip(row) {
-                sensitivity.push(Sensitivity { parameter: sc.param(*p).path.clone(), metric: k.metric.clone(), economy: k.economy.clone(), spearman: *r });
+                sensitivity.push(Sensitivity {
+                    parameter: sc.param(*p).path.clone(),
+                    metric: k.metric.clone(),
+                    economy: k.economy.clone(),
+                    spearman: *r,
+                });
             }
         }
         ChartData {
@@ -142,12 +152,25 @@ impl ChartData {
     }
 
     /// A monthly series by its labels (`""` for empty partner/sector).
-    pub fn series(&self, metric: &str, economy: &str, partner: &str, sector: &str) -> Option<&SeriesBand> {
-        self.series.iter().find(|s| s.metric == metric && s.economy == economy && s.partner == partner && s.sector == sector)
+    pub fn series(
+        &self,
+        metric: &str,
+        economy: &str,
+        partner: &str,
+        sector: &str,
+    ) -> Option<&SeriesBand> {
+        self.series.iter().find(|s| {
+            s.metric == metric && s.economy == economy && s.partner == partner && s.sector == sector
+        })
     }
 
     /// A horizon outcome by its labels and kind.
     pub fn final_dist(&self, metric: &str, economy: &str, kind: &str) -> Option<&FinalDist> {
-        self.finals.iter().find(|f| f.metric == metric && f.economy == economy && f.kind == kind && (f.partner.is_empty() || f.partner == "ALL"))
+        self.finals.iter().find(|f| {
+            f.metric == metric
+                && f.economy == economy
+                && f.kind == kind
+                && (f.partner.is_empty() || f.partner == "ALL")
+        })
     }
 }

@@ -1,6 +1,18 @@
 //! Charts and the HTML report, drawn from aggregated results (`data`).
+//!
+//! Every chart is drawn twice from the same description (`panel::Chart`):
+//! into an SVG string and into an RGB buffer encoded as PNG, both in memory.
+//! Text uses the embedded DejaVu Sans (`style::ensure_fonts`), so nothing is
+//! read from the system. Charts render in parallel.
 
+mod catalogue;
 pub mod data;
+mod panel;
+mod report;
+mod style;
+
+use plotters::prelude::*;
+use rayon::prelude::*;
 
 pub use data::ChartData;
 
@@ -23,15 +35,77 @@ impl std::fmt::Display for ChartError {
     }
 }
 
-/// Render every chart of a run. (Placeholder until the chart set lands.)
+/// Render every chart of a run (charts without data are skipped).
 ///
 /// # Errors
 /// If a chart cannot be drawn or encoded.
-pub fn render_all(_data: &ChartData) -> Result<Vec<ChartFile>, ChartError> {
-    Ok(Vec::new())
+pub fn render_all(data: &ChartData) -> Result<Vec<ChartFile>, ChartError> {
+    style::ensure_fonts()?;
+    let note = style::note(&data.scenario, data.runs, data.seed);
+    catalogue::charts(data)
+        .par_iter()
+        .map(|c| render(c, &data.months, &note))
+        .collect()
 }
 
-/// The self-contained HTML report. (Placeholder until the report lands.)
-pub fn report_html(data: &ChartData, _charts: &[ChartFile]) -> String {
-    format!("<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><pre>{}</pre></body></html>\n", data.scenario, data.timeline)
+/// The self-contained HTML report: description, headline table, every chart
+/// inline as SVG, and the resolved timeline.
+pub fn report_html(data: &ChartData, charts: &[ChartFile]) -> String {
+    report::report(data, charts)
+}
+
+fn render(chart: &panel::Chart, months: &[String], note: &str) -> Result<ChartFile, ChartError> {
+    let fail = |e: String| ChartError(format!("{}: {e}", chart.name));
+    let (w, h) = chart.size;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        panel::draw_chart(&root, chart, months, note).map_err(fail)?;
+        root.present().map_err(|e| fail(style::err(e)))?;
+    }
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        panel::draw_chart(&root, chart, months, note).map_err(fail)?;
+        root.present().map_err(|e| fail(style::err(e)))?;
+    }
+    let png = encode_png(&buf, w, h).map_err(fail)?;
+    Ok(ChartFile {
+        name: chart.name.clone(),
+        title: chart.title.clone(),
+        svg: with_svg_title(svg, &chart.title),
+        png,
+    })
+}
+
+/// Encode an RGB buffer as PNG.
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(rgb.len() / 16);
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.set_compression(png::Compression::Default);
+        enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        let mut writer = enc.write_header().map_err(style::err)?;
+        writer.write_image_data(rgb).map_err(style::err)?;
+        writer.finish().map_err(style::err)?;
+    }
+    Ok(out)
+}
+
+/// Give the SVG a `<title>` element (what screen readers and browsers show).
+fn with_svg_title(svg: String, title: &str) -> String {
+    match svg
+        .find("<svg")
+        .and_then(|at| svg[at..].find('>').map(|end| at + end + 1))
+    {
+        Some(pos) => format!(
+            "{}\n<title>{}</title>{}",
+            &svg[..pos],
+            report::esc(title),
+            &svg[pos..]
+        ),
+        None => svg,
+    }
 }

@@ -3,11 +3,53 @@
 //! a histogram or a tornado of bars.
 
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::BindKeyPoints;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::style::{self, AXIS, CAPTION, GREY, GRID, INK, LegendItem, TICK, err, fmt_tick, font};
+
+/// A linear f64 axis with its ticks at given values (month starts, bar rows).
+struct KeyedAxis {
+    lo: f64,
+    hi: f64,
+    keys: Vec<f64>,
+}
+
+fn keyed(range: std::ops::Range<f64>, keys: Vec<f64>) -> KeyedAxis {
+    KeyedAxis {
+        lo: range.start,
+        hi: range.end,
+        keys,
+    }
+}
+
+impl Ranged for KeyedAxis {
+    type ValueType = f64;
+    type FormatOption = DefaultFormatting;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        let span = self.hi - self.lo;
+        let frac = if span.abs() > 0.0 {
+            (v - self.lo) / span
+        } else {
+            0.5
+        };
+        limit.0 + (frac * f64::from(limit.1 - limit.0)).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.keys.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
 
 /// A shaded band between two series.
 #[derive(Debug, Clone)]
@@ -37,11 +79,23 @@ pub enum Panel {
         lines: Vec<LineSpec>,
         /// A fixed y range (e.g. 0-100 for probabilities).
         y_fixed: Option<(f64, f64)>,
+        /// Start the y axis at zero (levels such as tariffs or stocks).
+        zero_based: bool,
     },
     /// A histogram: bins `(lo, hi, share in %)`, with marks at the 5th, 50th and 95th percentiles.
-    Hist { caption: Option<String>, x_desc: String, bins: Vec<(f64, f64, f64)>, p05: f64, p50: f64, p95: f64 },
+    Hist {
+        caption: Option<String>,
+        x_desc: String,
+        bins: Vec<(f64, f64, f64)>,
+        p05: f64,
+        p50: f64,
+        p95: f64,
+    },
     /// Horizontal bars (label, value), drawn top to bottom in the given order.
-    Tornado { x_desc: String, bars: Vec<(String, f64)> },
+    Tornado {
+        x_desc: String,
+        bars: Vec<(String, f64)>,
+    },
 }
 
 /// One chart: frame and a grid of panels.
@@ -61,18 +115,52 @@ pub struct Chart {
 ///
 /// # Errors
 /// If the backend fails.
-pub fn draw_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Chart, months: &[String], note: &str) -> Result<(), String> {
+pub fn draw_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+    months: &[String],
+    note: &str,
+) -> Result<(), String> {
     let body = style::frame(root, &chart.title, &chart.legend, note)?;
     let cols = chart.cols.max(1);
     let rows = chart.panels.len().div_ceil(cols).max(1);
     let cells = body.split_evenly((rows, cols));
     for (panel, cell) in chart.panels.iter().zip(cells.iter()) {
-        let cell = if chart.panels.len() > 1 { cell.margin(6, 10, 4, 14) } else { cell.clone() };
+        let cell = if chart.panels.len() > 1 {
+            cell.margin(6, 10, 4, 14)
+        } else {
+            cell.clone()
+        };
         match panel {
-            Panel::Time { caption, y_desc, bands, lines, y_fixed } => {
-                time_panel(&cell, months, caption.as_deref(), y_desc, bands, lines, *y_fixed, chart.time_desc)?;
+            Panel::Time {
+                caption,
+                y_desc,
+                bands,
+                lines,
+                y_fixed,
+                zero_based,
+            } => {
+                let y_fixed = y_fixed
+                    .or_else(|| zero_based.then(|| y_range(time_values(bands, lines), true)));
+                time_panel(
+                    &cell,
+                    months,
+                    caption.as_deref(),
+                    y_desc,
+                    bands,
+                    lines,
+                    y_fixed,
+                    chart.time_desc,
+                )?;
             }
-            Panel::Hist { caption, x_desc, bins, p05, p50, p95 } => hist_panel(&cell, caption.as_deref(), x_desc, bins, (*p05, *p50, *p95))?,
+            Panel::Hist {
+                caption,
+                x_desc,
+                bins,
+                p05,
+                p50,
+                p95,
+            } => hist_panel(&cell, caption.as_deref(), x_desc, bins, (*p05, *p50, *p95))?,
             Panel::Tornado { x_desc, bars } => tornado_panel(&cell, x_desc, bars)?,
         }
     }
@@ -80,7 +168,20 @@ pub fn draw_chart<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Cha
 }
 
 fn text_w<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, size: f64) -> u32 {
-    area.estimate_text_size(text, &font(size)).map(|(w, _)| w).unwrap_or((text.chars().count() as f64 * size * 0.62) as u32)
+    area.estimate_text_size(text, &font(size))
+        .map(|(w, _)| w)
+        .unwrap_or((text.chars().count() as f64 * size * 0.62) as u32)
+}
+
+fn time_values<'a>(
+    bands: &'a [BandSpec],
+    lines: &'a [LineSpec],
+) -> impl Iterator<Item = f64> + Clone + 'a {
+    bands
+        .iter()
+        .flat_map(|b| b.lo.iter().chain(&b.hi))
+        .chain(lines.iter().flat_map(|l| &l.values))
+        .copied()
 }
 
 /// A y range covering the values, padded, never empty.
@@ -93,15 +194,22 @@ fn y_range(values: impl Iterator<Item = f64>, floor_zero: bool) -> (f64, f64) {
     if !lo.is_finite() {
         return (0.0, 1.0);
     }
-    if floor_zero && lo >= 0.0 && lo < 0.35 * hi {
+    if floor_zero && lo >= 0.0 {
         lo = 0.0;
     }
     let span = hi - lo;
     if span < 1e-9 * (1.0 + hi.abs()) {
+        if floor_zero && lo >= 0.0 {
+            return (0.0, if hi > 0.0 { hi * 1.25 } else { 1.0 });
+        }
         let pad = if hi.abs() > 1e-9 { hi.abs() * 0.1 } else { 1.0 };
         return (lo - pad, hi + pad);
     }
-    let lo2 = if lo == 0.0 && floor_zero { 0.0 } else { lo - 0.06 * span };
+    let lo2 = if lo == 0.0 && floor_zero {
+        0.0
+    } else {
+        lo - 0.06 * span
+    };
     (lo2, hi + 0.06 * span)
 }
 
@@ -112,7 +220,10 @@ fn month_ticks(months: &[String], width_px: u32, label_px: u32) -> Vec<f64> {
         return vec![0.0];
     }
     let max_labels = (width_px as f64 / (label_px as f64 * 1.6)).floor().max(2.0) as usize;
-    let step = [1usize, 2, 3, 6, 12, 24, 60, 120].into_iter().find(|s| n.div_ceil(*s) <= max_labels).unwrap_or(120);
+    let step = [1usize, 2, 3, 6, 12, 24, 60, 120]
+        .into_iter()
+        .find(|s| n.div_ceil(*s) <= max_labels)
+        .unwrap_or(120);
     let month_of = |t: usize| months[t].get(5..7).and_then(|m| m.parse::<usize>().ok());
     let year_of = |t: usize| months[t].get(0..4).and_then(|m| m.parse::<usize>().ok());
     let mut ticks: Vec<f64> = (0..n)
@@ -129,18 +240,26 @@ fn month_ticks(months: &[String], width_px: u32, label_px: u32) -> Vec<f64> {
         .map(|t| t as f64)
         .collect();
     if ticks.len() < 2 {
-        ticks = (0..n).step_by(step.min(n - 1).max(1)).map(|t| t as f64).collect();
+        ticks = (0..n)
+            .step_by(step.min(n - 1).max(1))
+            .map(|t| t as f64)
+            .collect();
     }
     ticks
 }
 
-fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, caption: Option<&str>) -> Result<(), String> {
+fn no_data<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: Option<&str>,
+) -> Result<(), String> {
     let (w, h) = area.dim_in_pixel();
     if let Some(c) = caption {
-        area.draw_text(c, &style::bold(CAPTION), (8, 4)).map_err(err)?;
+        area.draw_text(c, &style::bold(CAPTION), (8, 4))
+            .map_err(err)?;
     }
     let st = style::grey_text(AXIS).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw_text("no data", &st, (w as i32 / 2, h as i32 / 2)).map_err(err)?;
+    area.draw_text("no data", &st, (w as i32 / 2, h as i32 / 2))
+        .map_err(err)?;
     Ok(())
 }
 
@@ -156,27 +275,45 @@ fn time_panel<DB: DrawingBackend>(
     x_desc: bool,
 ) -> Result<(), String> {
     let n = months.len();
-    let all = bands.iter().flat_map(|b| b.lo.iter().chain(&b.hi)).chain(lines.iter().flat_map(|l| &l.values)).copied();
-    if n == 0 || !all.clone().any(f64::is_finite) {
+    if n == 0 || !time_values(bands, lines).any(f64::is_finite) {
         return no_data(area, caption);
     }
-    let (y0, y1) = y_fixed.unwrap_or_else(|| y_range(all.clone(), all.clone().all(|v| !v.is_finite() || v >= 0.0)));
+    let (y0, y1) = y_fixed.unwrap_or_else(|| y_range(time_values(bands, lines), false));
     let dec = tick_decimals_for(y0, y1);
-    let widest = [y0, y1, (y0 + y1) / 2.0].iter().map(|v| text_w(area, &fmt_tick(*v, dec), TICK)).max().unwrap_or(40);
+    let widest = [y0, y1, (y0 + y1) / 2.0]
+        .iter()
+        .map(|v| text_w(area, &fmt_tick(*v, dec), TICK))
+        .max()
+        .unwrap_or(40);
     let y_area = widest + (AXIS * 1.5) as u32 + 14;
     let x_area = (TICK * 1.6) as u32 + if x_desc { (AXIS * 1.5) as u32 } else { 0 };
     let (w, _) = area.dim_in_pixel();
     let label_px = text_w(area, "2025-07", TICK).max(60);
     let ticks = month_ticks(months, w.saturating_sub(y_area + 20), label_px);
-    let x_max = if n > 1 { (n - 1) as f64 } else { 1.0 };
+    // A single month sits in the middle of the axis.
+    let (x_min, x_max) = if n > 1 {
+        (0.0, (n - 1) as f64)
+    } else {
+        (-0.5, 0.5)
+    };
 
     let mut b = ChartBuilder::on(area);
     if let Some(c) = caption {
         b.caption(c, style::bold(CAPTION));
     }
-    b.margin_top(4).margin_right(if x_desc { 24 } else { 16 }).x_label_area_size(x_area).y_label_area_size(y_area);
-    let mut chart = b.build_cartesian_2d((0f64..x_max).with_key_points(ticks), y0..y1).map_err(err)?;
-    let month_label = |x: &f64| months.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
+    b.margin_top(4)
+        .margin_right(if x_desc { 24 } else { 16 })
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area);
+    let mut chart = b
+        .build_cartesian_2d(keyed(x_min..x_max, ticks), y0..y1)
+        .map_err(err)?;
+    let month_label = |x: &f64| {
+        months
+            .get(x.round().max(0.0) as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
     let y_fmt = |y: &f64| fmt_tick(*y, dec);
     let mut mesh = chart.configure_mesh();
     mesh.x_label_formatter(&month_label)
@@ -194,7 +331,12 @@ fn time_panel<DB: DrawingBackend>(
     mesh.draw().map_err(err)?;
 
     if y0 < 0.0 && y1 > 0.0 {
-        chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, 0.0), (x_max, 0.0)], GREY.stroke_width(1)))).map_err(err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x_min, 0.0), (x_max, 0.0)],
+                GREY.stroke_width(1),
+            )))
+            .map_err(err)?;
     }
     for band in bands {
         // Split at non-finite points so a gap never becomes a spike.
@@ -203,13 +345,21 @@ fn time_panel<DB: DrawingBackend>(
             if run.len() >= 2 {
                 let mut pts: Vec<(f64, f64)> = run.iter().map(|&(t, _, hi)| (t, hi)).collect();
                 pts.extend(run.iter().rev().map(|&(t, lo, _)| (t, lo)));
-                chart.draw_series(std::iter::once(Polygon::new(pts, band.colour.mix(band.opacity).filled()))).map_err(err)?;
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        pts,
+                        band.colour.mix(band.opacity).filled(),
+                    )))
+                    .map_err(err)?;
             }
             run.clear();
             Ok(())
         };
         for t in 0..n {
-            let (lo, hi) = (band.lo.get(t).copied().unwrap_or(f64::NAN), band.hi.get(t).copied().unwrap_or(f64::NAN));
+            let (lo, hi) = (
+                band.lo.get(t).copied().unwrap_or(f64::NAN),
+                band.hi.get(t).copied().unwrap_or(f64::NAN),
+            );
             if lo.is_finite() && hi.is_finite() {
                 run.push((t as f64, lo.min(hi), hi.max(lo)));
             } else {
@@ -219,15 +369,29 @@ fn time_panel<DB: DrawingBackend>(
         flush(&mut run)?;
     }
     for line in lines {
-        let pts: Vec<(f64, f64)> = line.values.iter().enumerate().filter(|(_, v)| v.is_finite()).map(|(t, v)| (t as f64, *v)).collect();
+        let pts: Vec<(f64, f64)> = line
+            .values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(t, v)| (t as f64, *v))
+            .collect();
         if pts.is_empty() {
             continue;
         }
         let st = line.colour.stroke_width(line.width);
         if line.dashed {
-            chart.draw_series(DashedLineSeries::new(pts, 12, 9, st)).map_err(err)?;
+            chart
+                .draw_series(DashedLineSeries::new(pts, 12, 9, st))
+                .map_err(err)?;
         } else if pts.len() == 1 {
-            chart.draw_series(std::iter::once(Circle::new(pts[0], 4, line.colour.filled()))).map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Circle::new(
+                    pts[0],
+                    4,
+                    line.colour.filled(),
+                )))
+                .map_err(err)?;
         } else {
             chart.draw_series(LineSeries::new(pts, st)).map_err(err)?;
         }
@@ -239,8 +403,18 @@ fn tick_decimals_for(y0: f64, y1: f64) -> usize {
     style::tick_decimals(y1 - y0)
 }
 
-fn hist_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, caption: Option<&str>, x_desc: &str, bins: &[(f64, f64, f64)], marks: (f64, f64, f64)) -> Result<(), String> {
-    if bins.is_empty() || !bins.iter().all(|b| b.0.is_finite() && b.1.is_finite() && b.2.is_finite()) {
+fn hist_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: Option<&str>,
+    x_desc: &str,
+    bins: &[(f64, f64, f64)],
+    marks: (f64, f64, f64),
+) -> Result<(), String> {
+    if bins.is_empty()
+        || !bins
+            .iter()
+            .all(|b| b.0.is_finite() && b.1.is_finite() && b.2.is_finite())
+    {
         return no_data(area, caption);
     }
     let (x0, x1) = (bins[0].0, bins[bins.len() - 1].1);
@@ -249,12 +423,19 @@ fn hist_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, caption: Option
     let ymax = bins.iter().map(|b| b.2).fold(0.0f64, f64::max).max(1e-9) * 1.12;
     let xdec = style::tick_decimals(x1 - x0);
     let ydec = style::tick_decimals(ymax);
-    let widest = [0.0, ymax, ymax / 2.0].iter().map(|v| text_w(area, &fmt_tick(*v, ydec), TICK)).max().unwrap_or(40);
+    let widest = [0.0, ymax, ymax / 2.0]
+        .iter()
+        .map(|v| text_w(area, &fmt_tick(*v, ydec), TICK))
+        .max()
+        .unwrap_or(40);
     let mut b = ChartBuilder::on(area);
     if let Some(c) = caption {
         b.caption(c, style::bold(CAPTION));
     }
-    b.margin_top(4).margin_right(24).x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32).y_label_area_size(widest + (AXIS * 1.5) as u32 + 14);
+    b.margin_top(4)
+        .margin_right(24)
+        .x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32)
+        .y_label_area_size(widest + (AXIS * 1.5) as u32 + 14);
     let mut chart = b.build_cartesian_2d(x0..x1, 0f64..ymax).map_err(err)?;
     let (w, _) = area.dim_in_pixel();
     let label_px = text_w(area, &fmt_tick(x1, xdec), TICK).max(50);
@@ -283,41 +464,70 @@ fn hist_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, caption: Option
         }))
         .map_err(err)?;
     let (p05, p50, p95) = marks;
-    for (x, colour, dashed) in [(p05, INK, true), (p95, INK, true), (p50, style::VERMILLION, false)] {
+    for (x, colour, dashed) in [
+        (p05, INK, true),
+        (p95, INK, true),
+        (p50, style::VERMILLION, false),
+    ] {
         if !x.is_finite() {
             continue;
         }
         let pts = vec![(x, 0.0), (x, ymax)];
         if dashed {
-            chart.draw_series(DashedLineSeries::new(pts, 10, 8, colour.stroke_width(2))).map_err(err)?;
+            chart
+                .draw_series(DashedLineSeries::new(pts, 10, 8, colour.stroke_width(2)))
+                .map_err(err)?;
         } else {
-            chart.draw_series(LineSeries::new(pts, colour.stroke_width(4))).map_err(err)?;
+            chart
+                .draw_series(LineSeries::new(pts, colour.stroke_width(4)))
+                .map_err(err)?;
         }
     }
     Ok(())
 }
 
-fn tornado_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, x_desc: &str, bars: &[(String, f64)]) -> Result<(), String> {
+fn tornado_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    x_desc: &str,
+    bars: &[(String, f64)],
+) -> Result<(), String> {
     if bars.is_empty() {
         return no_data(area, None);
     }
     let m = bars.iter().map(|b| b.1.abs()).fold(0.0f64, f64::max);
-    let m = if m > 0.0 { ((m * 1.3) * 10.0).ceil() / 10.0 } else { 0.1 }.min(1.3);
+    let m = if m > 0.0 {
+        ((m * 1.3) * 10.0).ceil() / 10.0
+    } else {
+        0.1
+    }
+    .min(1.3);
     let n = bars.len();
-    let label_w = bars.iter().map(|(l, _)| text_w(area, l, TICK)).max().unwrap_or(100);
+    let label_w = bars
+        .iter()
+        .map(|(l, _)| text_w(area, l, TICK))
+        .max()
+        .unwrap_or(100);
     let mut chart = ChartBuilder::on(area)
         .margin_top(8)
         .margin_right(40)
         .x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32)
         .y_label_area_size(label_w + 24)
-        .build_cartesian_2d(-m..m, (-0.5f64..n as f64 - 0.5).with_key_points((0..n).map(|i| i as f64).collect()))
+        .build_cartesian_2d(
+            -m..m,
+            keyed(-0.5f64..n as f64 - 0.5, (0..n).map(|i| i as f64).collect()),
+        )
         .map_err(err)?;
     // Bars are listed top to bottom: index 0 at the top.
     let name = |y: &f64| {
         let i = y.round() as i64;
-        if i < 0 || i as usize >= n { String::new() } else { bars[n - 1 - i as usize].0.clone() }
+        if i < 0 || i as usize >= n {
+            String::new()
+        } else {
+            bars[n - 1 - i as usize].0.clone()
+        }
     };
-    let xf = |x: &f64| fmt_tick(*x, 1);
+    let xdec = style::tick_decimals(2.0 * m).max(1);
+    let xf = |x: &f64| fmt_tick(*x, xdec);
     chart
         .configure_mesh()
         .x_labels(9)
@@ -335,19 +545,40 @@ fn tornado_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, x_desc: &str
     chart
         .draw_series(bars.iter().enumerate().map(|(k, (_, v))| {
             let y = (n - 1 - k) as f64;
-            let colour = if *v >= 0.0 { style::BLUE } else { style::VERMILLION };
+            let colour = if *v >= 0.0 {
+                style::BLUE
+            } else {
+                style::VERMILLION
+            };
             Rectangle::new([(0.0, y - 0.34), (*v, y + 0.34)], colour.filled())
         }))
         .map_err(err)?;
-    chart.draw_series(std::iter::once(PathElement::new(vec![(0.0, -0.5), (0.0, n as f64 - 0.5)], INK.stroke_width(2)))).map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.5), (0.0, n as f64 - 0.5)],
+            INK.stroke_width(2),
+        )))
+        .map_err(err)?;
     // The value at the end of each bar.
     let vf = font(TICK);
     for (k, (_, v)) in bars.iter().enumerate() {
         let y = (n - 1 - k) as f64;
         let (px, py) = chart.backend_coord(&(*v, y));
         let text = fmt_tick(*v, 2);
-        let (pos, dx) = if *v >= 0.0 { (Pos::new(HPos::Left, VPos::Center), 8) } else { (Pos::new(HPos::Right, VPos::Center), -8) };
-        area.draw_text(&text, &vf.pos(pos), (px + dx - area.get_base_pixel().0, py - area.get_base_pixel().1)).map_err(err)?;
+        let (pos, dx) = if *v >= 0.0 {
+            (Pos::new(HPos::Left, VPos::Center), 8)
+        } else {
+            (Pos::new(HPos::Right, VPos::Center), -8)
+        };
+        area.draw_text(
+            &text,
+            &vf.pos(pos),
+            (
+                px + dx - area.get_base_pixel().0,
+                py - area.get_base_pixel().1,
+            ),
+        )
+        .map_err(err)?;
     }
     Ok(())
 }

@@ -27,8 +27,10 @@ pub const FAMILY: &str = "DejaVu Sans, Verdana, sans-serif";
 pub fn ensure_fonts() -> Result<(), ChartError> {
     static DONE: OnceLock<Result<(), String>> = OnceLock::new();
     DONE.get_or_init(|| {
-        register_font(FAMILY, FontStyle::Normal, REGULAR).map_err(|_| "embedded regular font is invalid".to_string())?;
-        register_font(FAMILY, FontStyle::Bold, BOLD).map_err(|_| "embedded bold font is invalid".to_string())?;
+        register_font(FAMILY, FontStyle::Normal, REGULAR)
+            .map_err(|_| "embedded regular font is invalid".to_string())?;
+        register_font(FAMILY, FontStyle::Bold, BOLD)
+            .map_err(|_| "embedded bold font is invalid".to_string())?;
         Ok(())
     })
     .clone()
@@ -94,7 +96,10 @@ pub struct LegendItem {
 
 impl LegendItem {
     pub fn new(label: impl Into<String>, swatch: Swatch) -> LegendItem {
-        LegendItem { label: label.into(), swatch }
+        LegendItem {
+            label: label.into(),
+            swatch,
+        }
     }
 }
 
@@ -103,8 +108,14 @@ pub fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
-fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, style: &TextStyle) -> i32 {
-    area.estimate_text_size(text, style).map(|(w, _)| w as i32).unwrap_or((text.chars().count() as f64 * style.font.get_size() * 0.62) as i32)
+fn text_width<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    style: &TextStyle,
+) -> i32 {
+    area.estimate_text_size(text, style)
+        .map(|(w, _)| w as i32)
+        .unwrap_or((text.chars().count() as f64 * style.font.get_size() * 0.62) as i32)
 }
 
 /// Draw the shared frame (white background, title, legend, note) and return
@@ -112,11 +123,22 @@ fn text_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, sty
 ///
 /// # Errors
 /// If the backend fails.
-pub fn frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, legend: &[LegendItem], note: &str) -> Result<DrawingArea<DB, Shift>, String> {
+pub fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    legend: &[LegendItem],
+    note: &str,
+) -> Result<DrawingArea<DB, Shift>, String> {
     root.fill(&WHITE).map_err(err)?;
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
-    root.draw_text(title, &bold(TITLE), (MARGIN, MARGIN)).map_err(err)?;
+    // Shrink a long title to fit the width (never below the caption size).
+    let mut size = TITLE;
+    while size > CAPTION && text_width(root, title, &bold(size)) > w - 2 * MARGIN {
+        size -= 2.0;
+    }
+    root.draw_text(title, &bold(size), (MARGIN, MARGIN))
+        .map_err(err)?;
     let mut y = MARGIN + (TITLE * 1.3) as i32;
     if !legend.is_empty() {
         let lf = font(LEGEND);
@@ -133,29 +155,47 @@ pub fn frame<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, title: &str, leg
             let cy = y + row_h / 2;
             match item.swatch {
                 Swatch::Band(c, a) => {
-                    root.draw(&Rectangle::new([(x, cy - 11), (x + sw, cy + 11)], c.mix(a).filled())).map_err(err)?;
+                    root.draw(&Rectangle::new(
+                        [(x, cy - 11), (x + sw, cy + 11)],
+                        c.mix(a).filled(),
+                    ))
+                    .map_err(err)?;
                 }
                 Swatch::Bar(c) => {
-                    root.draw(&Rectangle::new([(x + 6, cy - 11), (x + sw - 6, cy + 11)], c.filled())).map_err(err)?;
+                    root.draw(&Rectangle::new(
+                        [(x + 6, cy - 11), (x + sw - 6, cy + 11)],
+                        c.filled(),
+                    ))
+                    .map_err(err)?;
                 }
                 Swatch::Line(c) => {
-                    root.draw(&PathElement::new(vec![(x, cy), (x + sw, cy)], c.stroke_width(4))).map_err(err)?;
+                    root.draw(&PathElement::new(
+                        vec![(x, cy), (x + sw, cy)],
+                        c.stroke_width(4),
+                    ))
+                    .map_err(err)?;
                 }
                 Swatch::Dashed(c) => {
                     for k in 0..3 {
                         let x0 = x + k * 17;
-                        root.draw(&PathElement::new(vec![(x0, cy), (x0 + 10, cy)], c.stroke_width(3))).map_err(err)?;
+                        root.draw(&PathElement::new(
+                            vec![(x0, cy), (x0 + 10, cy)],
+                            c.stroke_width(3),
+                        ))
+                        .map_err(err)?;
                     }
                 }
             }
             let style = lf.pos(Pos::new(HPos::Left, VPos::Center));
-            root.draw_text(&item.label, &style, (x + sw + 10, cy)).map_err(err)?;
+            root.draw_text(&item.label, &style, (x + sw + 10, cy))
+                .map_err(err)?;
             x += item_w;
         }
         y += row_h;
     }
     let note_style = grey_text(NOTE).pos(Pos::new(HPos::Left, VPos::Bottom));
-    root.draw_text(note, &note_style, (MARGIN, h - MARGIN / 2)).map_err(err)?;
+    root.draw_text(note, &note_style, (MARGIN, h - MARGIN / 2))
+        .map_err(err)?;
     let bottom = (NOTE * 1.2) as i32 + MARGIN / 2 + 8;
     Ok(root.margin(y + 12, bottom, MARGIN / 2, MARGIN))
 }
@@ -178,7 +218,11 @@ pub fn tick_decimals(span: f64) -> usize {
 pub fn fmt_tick(v: f64, decimals: usize) -> String {
     let v = if v.abs() < 1e-12 { 0.0 } else { v };
     let s = format!("{v:.decimals$}");
-    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') { s[1..].to_string() } else { s.replace('-', "\u{2212}") }
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s.replace('-', "\u{2212}")
+    }
 }
 
 /// A readable name for an economy id (falls back to the id).

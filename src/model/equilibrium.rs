@@ -43,13 +43,22 @@ impl SectorBase {
         for i in 0..ne {
             // CES weights are expenditure shares at baseline buyers' prices,
             // which include the base-year tariff (landed prices are 1 there).
-            let spend = |e: usize| v[e * ne + i] * if e == i { 1.0 } else { 1.0 + tau0[e * ne + i] };
+            let spend =
+                |e: usize| v[e * ne + i] * if e == i { 1.0 } else { 1.0 + tau0[e * ne + i] };
             let imports: f64 = (0..ne).filter(|&e| e != i).map(spend).sum();
             let total = imports + v[i * ne + i];
             for e in (0..ne).filter(|&e| e != i) {
-                m[e * ne + i] = if imports > 0.0 { spend(e) / imports } else { 0.0 };
+                m[e * ne + i] = if imports > 0.0 {
+                    spend(e) / imports
+                } else {
+                    0.0
+                };
             }
-            d[i] = if total > 0.0 { v[i * ne + i] / total } else { 1.0 };
+            d[i] = if total > 0.0 {
+                v[i * ne + i] / total
+            } else {
+                1.0
+            };
             absorption[i] = (0..ne).map(spend).sum();
         }
         for e in 0..ne {

@@ -105,13 +105,23 @@ impl LicState {
             // importers fully served release their share to the others.
             let mut remaining = cap.max(0.0);
             self.active.clear();
-            self.active.extend((0..n).filter(|&j| self.scratch[j] > 0.0));
+            self.active
+                .extend((0..n).filter(|&j| self.scratch[j] > 0.0));
             loop {
-                let w: f64 = self.active.iter().map(|&j| imps[j].priority * self.scratch[j]).sum();
+                let w: f64 = self
+                    .active
+                    .iter()
+                    .map(|&j| imps[j].priority * self.scratch[j])
+                    .sum();
                 if w <= 0.0 || remaining <= 0.0 {
                     break;
                 }
-                let full: Vec<usize> = self.active.iter().copied().filter(|&j| remaining * imps[j].priority / w >= 1.0).collect();
+                let full: Vec<usize> = self
+                    .active
+                    .iter()
+                    .copied()
+                    .filter(|&j| remaining * imps[j].priority / w >= 1.0)
+                    .collect();
                 if full.is_empty() {
                     for &j in &self.active {
                         self.processed[j] = remaining * imps[j].priority * self.scratch[j] / w;
@@ -131,7 +141,8 @@ impl LicState {
         // A rule's per-importer factor scales what is processed for that
         // importer (0 = embargo, 0.5 = half pace); it never exceeds what waits.
         for j in 0..n {
-            self.processed[j] = (self.processed[j] * self.capacity_mult_imp[j]).min(self.scratch[j]);
+            self.processed[j] =
+                (self.processed[j] * self.capacity_mult_imp[j]).min(self.scratch[j]);
         }
         let delay = regime.delay.min(MAX_DELAY);
         for (j, imp) in imps.iter().enumerate() {

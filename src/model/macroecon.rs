@@ -33,14 +33,39 @@ pub fn growth_yoy(growth_pct: f64, dev_now: f64, dev_year_ago: f64) -> f64 {
 /// The GDP deviation (%) by channel: [trade, income, supply, uncertainty];
 /// their sum is the deviation.
 #[inline]
-pub fn channels(gdp: f64, production: f64, disruption: f64, income: f64, tpu_index: f64, tpu_sens: f64, multiplier: f64) -> [f64; 4] {
-    [100.0 * production / gdp, multiplier * 100.0 * income / gdp, 100.0 * disruption / gdp, -multiplier * tpu_sens * tpu_index]
+pub fn channels(
+    gdp: f64,
+    production: f64,
+    disruption: f64,
+    income: f64,
+    tpu_index: f64,
+    tpu_sens: f64,
+    multiplier: f64,
+) -> [f64; 4] {
+    [
+        100.0 * production / gdp,
+        multiplier * 100.0 * income / gdp,
+        100.0 * disruption / gdp,
+        -multiplier * tpu_sens * tpu_index,
+    ]
 }
 
 /// The GDP deviation (%) from its components.
 #[inline]
-pub fn deviation(gdp: f64, production: f64, disruption: f64, income: f64, tpu_index: f64, tpu_sens: f64, multiplier: f64) -> f64 {
-    channels(gdp, production, disruption, income, tpu_index, tpu_sens, multiplier).iter().sum()
+pub fn deviation(
+    gdp: f64,
+    production: f64,
+    disruption: f64,
+    income: f64,
+    tpu_index: f64,
+    tpu_sens: f64,
+    multiplier: f64,
+) -> f64 {
+    channels(
+        gdp, production, disruption, income, tpu_index, tpu_sens, multiplier,
+    )
+    .iter()
+    .sum()
 }
 
 #[cfg(test)]
@@ -61,6 +86,9 @@ mod tests {
         // multiplier 2 = -1 %; TPU 0.5 x 1 %/unit x 2 = -1 %.
         let d = deviation(1000.0, -10.0, 0.0, -5.0, 0.5, 1.0, 2.0);
         assert!((d + 3.0).abs() < 1e-12);
-        assert_eq!(channels(1000.0, -10.0, 0.0, -5.0, 0.5, 1.0, 2.0), [-1.0, -1.0, 0.0, -1.0]);
+        assert_eq!(
+            channels(1000.0, -10.0, 0.0, -5.0, 0.5, 1.0, 2.0),
+            [-1.0, -1.0, 0.0, -1.0]
+        );
     }
 }

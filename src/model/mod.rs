@@ -199,12 +199,16 @@ impl<'a> Model<'a> {
                     // the one in force on day D/2 + 1 of a D-day month.
                     let ym = sc.meta.start.plus(t as i32);
                     let mid_day = |ym: crate::scenario::date::YearMonth| ym.days() / 2 + 1;
-                    let mid = crate::scenario::date::Date { ym, day: mid_day(ym) };
+                    let mid = crate::scenario::date::Date {
+                        ym,
+                        day: mid_day(ym),
+                    };
                     match l.schedule.iter().rposition(|(d, _)| *d <= mid) {
                         Some(k) => {
                             let d = l.schedule[k].0;
                             // The month from which this change is the month's regime.
-                            let since = d.ym.since(sc.meta.start) as i64 + i64::from(d.day > mid_day(d.ym));
+                            let since =
+                                d.ym.since(sc.meta.start) as i64 + i64::from(d.day > mid_day(d.ym));
                             (l.schedule[k].1, since)
                         }
                         None => (l.free, -1),
@@ -267,7 +271,12 @@ impl<'a> Model<'a> {
         for p in &mut b.params {
             p.dist = None;
         }
-        let noise: Vec<ParamId> = b.sectors.iter().map(|s| s.noise_sd).chain(b.licensing.as_ref().map(|l| l.noise_sd)).collect();
+        let noise: Vec<ParamId> = b
+            .sectors
+            .iter()
+            .map(|s| s.noise_sd)
+            .chain(b.licensing.as_ref().map(|l| l.noise_sd))
+            .collect();
         for p in noise {
             b.params[p.0 as usize].value = 0.0;
         }
@@ -307,7 +316,13 @@ impl<'a> Model<'a> {
     /// # Errors
     /// `RunError` if a trade equilibrium cannot be solved, naming the run,
     /// month, sector and parameter values.
-    pub fn run(&self, seed: u64, run: u64, ws: &mut Workspace, out: &mut RunOutput) -> Result<(), RunError> {
+    pub fn run(
+        &self,
+        seed: u64,
+        run: u64,
+        ws: &mut Workspace,
+        out: &mut RunOutput,
+    ) -> Result<(), RunError> {
         let mut values = std::mem::take(&mut ws.values);
         self.sample_params(seed, run, &mut values);
         let r = self.run_with(&values, seed, run, ws, out);
@@ -321,7 +336,14 @@ impl<'a> Model<'a> {
     ///
     /// # Errors
     /// As `run`.
-    pub fn run_with(&self, values: &[f64], seed: u64, run: u64, ws: &mut Workspace, out: &mut RunOutput) -> Result<(), RunError> {
+    pub fn run_with(
+        &self,
+        values: &[f64],
+        seed: u64,
+        run: u64,
+        ws: &mut Workspace,
+        out: &mut RunOutput,
+    ) -> Result<(), RunError> {
         let sc = self.sc;
         let (ne, ns, months) = (self.ne, self.ns, self.months);
         let nf = ne * ne * ns;
@@ -337,7 +359,8 @@ impl<'a> Model<'a> {
         // ---- per-run setup --------------------------------------------------
         ws.rates.clear();
         for m in &sc.measures {
-            ws.rates.push(m.steps.iter().map(|(_, p)| val(*p)).collect());
+            ws.rates
+                .push(m.steps.iter().map(|(_, p)| val(*p)).collect());
         }
         // The world as it stands before the first month.
         ws.tau.resize(nf, 0.0);
@@ -354,14 +377,20 @@ impl<'a> Model<'a> {
                 eta: val(sec.eta),
                 eps: sec.epsilon.iter().map(|p| val(*p)).collect(),
             });
-            ws.lambda.push(dynamics::adjustment_rate(val(sec.half_life_months)));
+            ws.lambda
+                .push(dynamics::adjustment_rate(val(sec.half_life_months)));
         }
         // Flow state in volumes (base-year prices); values are volume x price.
         ws.flow.clear();
         ws.flow.extend_from_slice(&td.value_usd_bn);
         ws.observed.resize(nf, 0.0);
         ws.reported.resize(nf, 0.0);
-        for v in [&mut ws.boost, &mut ws.fl_acc, &mut ws.debt, &mut ws.pay_rate] {
+        for v in [
+            &mut ws.boost,
+            &mut ws.fl_acc,
+            &mut ws.debt,
+            &mut ws.pay_rate,
+        ] {
             v.clear();
             v.resize(nf, 0.0);
         }
@@ -369,14 +398,24 @@ impl<'a> Model<'a> {
         for &(m, from, to, step) in &self.frontload {
             let delta = ws.rates[m][step];
             if delta > 0.0 {
-                ws.windows.push(dynamics::Window { owner: dynamics::Owner::Measure(m), flows: self.schedule.coverage[m].clone(), from, to, delta });
+                ws.windows.push(dynamics::Window {
+                    owner: dynamics::Owner::Measure(m),
+                    flows: self.schedule.coverage[m].clone(),
+                    from,
+                    to,
+                    delta,
+                });
             }
         }
         ws.rngs.clear();
         for f in 0..nf {
             ws.rngs.push(rng::stream(seed, run, self.noise_keys[f]));
         }
-        let mut common_rngs: Vec<Pcg64Mcg> = self.common_keys.iter().map(|k| rng::stream(seed, run, *k)).collect();
+        let mut common_rngs: Vec<Pcg64Mcg> = self
+            .common_keys
+            .iter()
+            .map(|k| rng::stream(seed, run, *k))
+            .collect();
         ws.common.resize(ne, 0.0);
         let initial = sc
             .rules
@@ -399,11 +438,20 @@ impl<'a> Model<'a> {
             ws.imps.clear();
             for imp in &l.importers {
                 let apps = td.value_usd_bn[td.idx(l.input, l.supplier, imp.econ)] / 12.0;
-                ws.imps.push(ImporterRun { apps, dependence: val(imp.dependence), stock_target: val(imp.stock_months), priority: imp.priority });
+                ws.imps.push(ImporterRun {
+                    apps,
+                    dependence: val(imp.dependence),
+                    stock_target: val(imp.stock_months),
+                    priority: imp.priority,
+                });
             }
             ws.regimes.clear();
             for r in &l.regimes {
-                ws.regimes.push(RegimeRun { capacity: val(r.capacity), approval: val(r.approval), delay: val(r.delay_months).max(0.0) as usize });
+                ws.regimes.push(RegimeRun {
+                    capacity: val(r.capacity),
+                    approval: val(r.approval),
+                    delay: val(r.delay_months).max(0.0) as usize,
+                });
             }
             let r0 = self.sched_regime.first().map_or(l.free, |x| x.0);
             ws.lic.reset(&ws.imps, ws.regimes[r0].delay);
@@ -417,8 +465,10 @@ impl<'a> Model<'a> {
         ws.eff_imp_prev.clear();
         ws.eff_exp_prev.clear();
         for i in 0..ne {
-            ws.eff_imp_prev.push(eff_import_tariff(td, &ws.tau, i, &self.imp0));
-            ws.eff_exp_prev.push(eff_export_tariff(td, &ws.tau, i, &self.exp0));
+            ws.eff_imp_prev
+                .push(eff_import_tariff(td, &ws.tau, i, &self.imp0));
+            ws.eff_exp_prev
+                .push(eff_export_tariff(td, &ws.tau, i, &self.exp0));
         }
         let growth: Vec<f64> = sc.economies.iter().map(|e| val(e.growth_pct)).collect();
         let decay = (-1.0 / sc.macro_params.tpu_half_life_months).exp2();
@@ -433,7 +483,8 @@ impl<'a> Model<'a> {
             // Block 5, part 1: actions falling due, in firing order, each
             // capped against the tariffs as they stand when it applies.
             let due: Vec<Pending> = {
-                let (now, later): (Vec<Pending>, Vec<Pending>) = ws.rules.pending.drain(..).partition(|p| p.at <= t);
+                let (now, later): (Vec<Pending>, Vec<Pending>) =
+                    ws.rules.pending.drain(..).partition(|p| p.at <= t);
                 ws.rules.pending = later;
                 now
             };
@@ -445,7 +496,14 @@ impl<'a> Model<'a> {
                 // Every rule looks every month (so its view of tariff levels
                 // stays current), whether or not it may fire.
                 let (ok, trigger) = {
-                    let view = CondView { t, td, tau: &ws.tau, shortfall_hist: &ws.short_hist, months, count: &ws.rules.count };
+                    let view = CondView {
+                        t,
+                        td,
+                        tau: &ws.tau,
+                        shortfall_hist: &ws.short_hist,
+                        months,
+                        count: &ws.rules.count,
+                    };
                     let mut seen = std::mem::take(&mut ws.rules.seen[k]);
                     let r = rules::holds(&rule.when, &view, &mut seen, &mut 0);
                     ws.rules.seen[k] = seen;
@@ -471,28 +529,60 @@ impl<'a> Model<'a> {
                         self.apply_action(k, ai, trigger, t, values, ws);
                         continue;
                     }
-                    ws.rules.pending.push(Pending { at: t + lag, rule: k, action: ai, trigger });
+                    ws.rules.pending.push(Pending {
+                        at: t + lag,
+                        rule: k,
+                        action: ai,
+                        trigger,
+                    });
                     // An announced rule tariff increase front-loads until it takes effect.
-                    if let crate::scenario::Action::Tariff { by, on, sectors, amount, cap, mode: crate::scenario::TariffMode::Add } = action {
+                    if let crate::scenario::Action::Tariff {
+                        by,
+                        on,
+                        sectors,
+                        amount,
+                        cap,
+                        mode: crate::scenario::TariffMode::Add,
+                    } = action
+                    {
                         let mut delta = match amount {
                             crate::scenario::TariffAmount::Rate(p) => val(*p),
                             crate::scenario::TariffAmount::Match(f) => f * trigger,
                         };
                         if let (Some(cap), Some(&e)) = (cap, on.first()) {
-                            delta = delta.min(cap - rules::level_over(td, &ws.tau, *by, e, sectors));
+                            delta =
+                                delta.min(cap - rules::level_over(td, &ws.tau, *by, e, sectors));
                         }
                         if delta > 0.0 {
-                            ws.windows.push(dynamics::Window { owner: dynamics::Owner::Rule(k), flows: tariffs::coverage(td, *by, on, sectors), from: t, to: t + lag, delta });
+                            ws.windows.push(dynamics::Window {
+                                owner: dynamics::Owner::Rule(k),
+                                flows: tariffs::coverage(td, *by, on, sectors),
+                                from: t,
+                                to: t + lag,
+                                delta,
+                            });
                         }
                     }
                 }
             }
             for ch in ws.lic_changes.drain(..) {
                 match ch {
-                    LicChange::ApprovalMult { importer: Some(j), factor } => ws.lic.approval_mult[j] = factor,
-                    LicChange::ApprovalMult { importer: None, factor } => ws.lic.approval_mult.iter_mut().for_each(|m| *m = factor),
-                    LicChange::CapacityMult { importer: Some(j), factor } => ws.lic.capacity_mult_imp[j] = factor,
-                    LicChange::CapacityMult { importer: None, factor } => ws.lic.capacity_mult = factor,
+                    LicChange::ApprovalMult {
+                        importer: Some(j),
+                        factor,
+                    } => ws.lic.approval_mult[j] = factor,
+                    LicChange::ApprovalMult {
+                        importer: None,
+                        factor,
+                    } => ws.lic.approval_mult.iter_mut().for_each(|m| *m = factor),
+                    LicChange::CapacityMult {
+                        importer: Some(j),
+                        factor,
+                    } => ws.lic.capacity_mult_imp[j] = factor,
+                    LicChange::CapacityMult {
+                        importer: None,
+                        factor,
+                    } => ws.lic.capacity_mult = factor,
                 }
             }
 
@@ -505,7 +595,12 @@ impl<'a> Model<'a> {
                 };
                 let rr = ws.regimes[regime];
                 let noise = if cap_noise > 0.0 {
-                    let z = crate::scenario::dist::norm_quantile(rng::u01(seed, run, self.cap_noise_key, t as u64));
+                    let z = crate::scenario::dist::norm_quantile(rng::u01(
+                        seed,
+                        run,
+                        self.cap_noise_key,
+                        t as u64,
+                    ));
                     dynamics::noise_factor(cap_noise, z)
                 } else {
                     1.0
@@ -513,13 +608,15 @@ impl<'a> Model<'a> {
                 for (j, imp) in l.importers.iter().enumerate() {
                     ws.alt[j] = imp.alt_supply.at(t as f64);
                 }
-                ws.lic.step(t, &ws.imps, rr, rr.capacity * efficiency * noise, &ws.alt);
+                ws.lic
+                    .step(t, &ws.imps, rr, rr.capacity * efficiency * noise, &ws.alt);
                 ws.loss.fill(0.0);
                 for (j, imp) in l.importers.iter().enumerate() {
                     ws.short_hist[j * months + t] = ws.lic.shortfall[j];
                     let sub = imp.substitution.at(t as f64).clamp(0.0, 1.0);
                     for &(s, exposure) in &imp.exposure {
-                        ws.loss[imp.econ * ns + s] = (exposure * ws.lic.shortfall[j] * (1.0 - sub)).clamp(0.0, 1.0);
+                        ws.loss[imp.econ * ns + s] =
+                            (exposure * ws.lic.shortfall[j] * (1.0 - sub)).clamp(0.0, 1.0);
                     }
                 }
             }
@@ -533,7 +630,13 @@ impl<'a> Model<'a> {
                 if ws.tau[r.clone()] == td.tariff0[r.clone()] {
                     // Exactly the base year: w = 1 and x = 1 without solving.
                     ws.eq[s].reset_to_baseline(&self.sectors[s]);
-                } else if let Err(e) = equilibrium::solve(&self.sectors[s], &ws.eq_params[s], &ws.tau[r.clone()], &mut ws.eq[s], &mut ws.eq_ws) {
+                } else if let Err(e) = equilibrium::solve(
+                    &self.sectors[s],
+                    &ws.eq_params[s],
+                    &ws.tau[r.clone()],
+                    &mut ws.eq[s],
+                    &mut ws.eq_ws,
+                ) {
                     let p = &ws.eq_params[s];
                     let sec = &sc.sectors[s];
                     let mut params = vec![
@@ -544,7 +647,13 @@ impl<'a> Model<'a> {
                     for (e, eps) in p.eps.iter().enumerate() {
                         params.push((format!("epsilon[{}]", sc.economies[e].id), *eps));
                     }
-                    return Err(RunError { run, month: sc.month_label(t), sector: sec.id.clone(), message: e.to_string(), params });
+                    return Err(RunError {
+                        run,
+                        month: sc.month_label(t),
+                        sector: sec.id.clone(),
+                        message: e.to_string(),
+                        params,
+                    });
                 }
                 ws.tau_solved[r.clone()].copy_from_slice(&ws.tau[r]);
             }
@@ -649,40 +758,73 @@ impl<'a> Model<'a> {
                         revenue += ws.tau[f] * ws.reported[f];
                     }
                 }
-                let income = -(1.0 - val(econ.revenue_recycled)) * val(econ.demand_burden) * (revenue - self.tr0[i]);
+                let income = -(1.0 - val(econ.revenue_recycled))
+                    * val(econ.demand_burden)
+                    * (revenue - self.tr0[i]);
                 // Trade-policy uncertainty index.
                 let ei = eff_import_tariff(td, &ws.tau, i, &self.imp0);
                 let ee = eff_export_tariff(td, &ws.tau, i, &self.exp0);
-                let firings = ws.rules.fired_now.iter().filter(|&&k| self.rule_involves[k].contains(&i)).count() as f64;
-                ws.tpu[i] = decay * ws.tpu[i] + (ei - ws.eff_imp_prev[i]).abs() + (ee - ws.eff_exp_prev[i]).abs() + sc.macro_params.tpu_rule_weight * firings;
+                let firings = ws
+                    .rules
+                    .fired_now
+                    .iter()
+                    .filter(|&&k| self.rule_involves[k].contains(&i))
+                    .count() as f64;
+                ws.tpu[i] = decay * ws.tpu[i]
+                    + (ei - ws.eff_imp_prev[i]).abs()
+                    + (ee - ws.eff_exp_prev[i]).abs()
+                    + sc.macro_params.tpu_rule_weight * firings;
                 ws.eff_imp_prev[i] = ei;
                 ws.eff_exp_prev[i] = ee;
-                let dev = if production == 0.0 && disruption == 0.0 && income == 0.0 && ws.tpu[i] == 0.0 {
+                let dev = if production == 0.0
+                    && disruption == 0.0
+                    && income == 0.0
+                    && ws.tpu[i] == 0.0
+                {
                     0.0
                 } else {
-                    let ch = macroecon::channels(econ.gdp_usd_bn, production, disruption, income, ws.tpu[i], val(econ.tpu_sensitivity), val(econ.multiplier));
+                    let ch = macroecon::channels(
+                        econ.gdp_usd_bn,
+                        production,
+                        disruption,
+                        income,
+                        ws.tpu[i],
+                        val(econ.tpu_sensitivity),
+                        val(econ.multiplier),
+                    );
                     for (c, x) in ch.iter().enumerate() {
                         out.monthly[(sl.gdp_channels + c * ne + i) * months + t] = *x;
                     }
                     ch.iter().sum()
                 };
                 ws.dev[i * months + t] = dev;
-                let dev_ago = if t >= 12 { ws.dev[i * months + t - 12] } else { 0.0 };
+                let dev_ago = if t >= 12 {
+                    ws.dev[i * months + t - 12]
+                } else {
+                    0.0
+                };
                 let g = growth[i];
-                out.monthly[(sl.gdp_growth + i) * months + t] = macroecon::growth_yoy(g, dev, dev_ago);
+                out.monthly[(sl.gdp_growth + i) * months + t] =
+                    macroecon::growth_yoy(g, dev, dev_ago);
                 out.monthly[(sl.gdp_dev + i) * months + t] = dev;
                 let base = macroecon::baseline_level(econ.gdp_usd_bn, g, tf);
                 world_base += base;
                 world_level += base * (1.0 + dev / 100.0);
-                world_level_ago += macroecon::baseline_level(econ.gdp_usd_bn, g, tf - 12.0) * (1.0 + dev_ago / 100.0);
+                world_level_ago += macroecon::baseline_level(econ.gdp_usd_bn, g, tf - 12.0)
+                    * (1.0 + dev_ago / 100.0);
                 out.finals[sl.gdp_loss_cum + i] += -dev / 100.0 * base / 12.0;
                 let gi = (1.0 + g / 100.0).powf(tf / 12.0);
                 out.monthly[(sl.tariff_revenue + i) * months + t] = revenue * gi;
                 out.monthly[sl.tariff_idx(i, None) * months + t] = 100.0 * ei;
             }
-            let world_dev = if world_level == world_base { 0.0 } else { 100.0 * (world_level / world_base - 1.0) };
+            let world_dev = if world_level == world_base {
+                0.0
+            } else {
+                100.0 * (world_level / world_base - 1.0)
+            };
             out.monthly[(sl.gdp_dev + ne) * months + t] = world_dev;
-            out.monthly[(sl.gdp_growth + ne) * months + t] = 100.0 * (world_level / world_level_ago - 1.0);
+            out.monthly[(sl.gdp_growth + ne) * months + t] =
+                100.0 * (world_level / world_level_ago - 1.0);
             out.finals[sl.gdp_loss_cum + ne] += -(world_level - world_base) / 12.0;
 
             // ---- trade, prices, welfare outputs ----------------------------------
@@ -702,14 +844,41 @@ impl<'a> Model<'a> {
     /// Block 1: recompute month `t`'s tariffs from the schedule and the rule
     /// tariffs in force.
     fn recompute_tariffs(&self, t: usize, ws: &mut Workspace) {
-        tariffs::compute(&self.schedule, &self.sc.trade.tariff0, &ws.rates, &ws.rules.reverted, &ws.rules.rule_tariffs, t, &mut ws.tau, &mut ws.acc);
+        tariffs::compute(
+            &self.schedule,
+            &self.sc.trade.tariff0,
+            &ws.rates,
+            &ws.rules.reverted,
+            &ws.rules.rule_tariffs,
+            t,
+            &mut ws.tau,
+            &mut ws.acc,
+        );
     }
 
     /// Apply action `ai` of rule `k` in month `t`, updating tariffs at once
     /// and cancelling the front-loading of anything a deal reverts.
-    fn apply_action(&self, k: usize, ai: usize, trigger: f64, t: usize, values: &[f64], ws: &mut Workspace) {
+    fn apply_action(
+        &self,
+        k: usize,
+        ai: usize,
+        trigger: f64,
+        t: usize,
+        values: &[f64],
+        ws: &mut Workspace,
+    ) {
         let action = &self.sc.rules[k].then[ai];
-        let fx = rules::apply(&mut ws.rules, k, action, trigger, t, &self.sc.trade, &ws.tau, &|id| values[id.0 as usize], &mut ws.lic_changes);
+        let fx = rules::apply(
+            &mut ws.rules,
+            k,
+            action,
+            trigger,
+            t,
+            &self.sc.trade,
+            &ws.tau,
+            &|id| values[id.0 as usize],
+            &mut ws.lic_changes,
+        );
         if let crate::scenario::Action::Revert(targets) = action {
             for tg in targets {
                 let owner = match tg {
@@ -810,7 +979,6 @@ impl<'a> Model<'a> {
         }
     }
 }
-
 
 /// Baseline-weighted tariff (fraction) on all imports of `i`.
 fn eff_import_tariff(td: &crate::scenario::TradeData, tau: &[f64], i: usize, imp0: &[f64]) -> f64 {

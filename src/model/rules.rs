@@ -221,7 +221,9 @@ pub fn apply(
                 if let Some(cap) = cap {
                     // `add` may raise the level up to the cap; `set` may set it at most to the cap.
                     r = match mode {
-                        crate::scenario::TariffMode::Add => r.min((cap - level_over(td, tau, *by, e, sectors)).max(0.0)),
+                        crate::scenario::TariffMode::Add => {
+                            r.min((cap - level_over(td, tau, *by, e, sectors)).max(0.0))
+                        }
                         crate::scenario::TariffMode::Set => r.min(*cap),
                     };
                 }

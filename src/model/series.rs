@@ -128,7 +128,12 @@ impl Slots {
             push(&mut labels, "gdp_dev", eid(i), none(), none());
         }
         let gdp_channels = labels.len();
-        for metric in ["gdp_dev_trade", "gdp_dev_income", "gdp_dev_supply", "gdp_dev_uncertainty"] {
+        for metric in [
+            "gdp_dev_trade",
+            "gdp_dev_income",
+            "gdp_dev_supply",
+            "gdp_dev_uncertainty",
+        ] {
             for i in 0..ne {
                 push(&mut labels, metric, eid(i), none(), none());
             }

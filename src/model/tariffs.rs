@@ -93,9 +93,20 @@ impl Schedule {
             .measures
             .iter()
             .enumerate()
-            .filter_map(|(k, m)| m.steps.iter().rposition(|(d, _)| *d < first_day).map(|s| (k, s)))
+            .filter_map(|(k, m)| {
+                m.steps
+                    .iter()
+                    .rposition(|(d, _)| *d < first_day)
+                    .map(|s| (k, s))
+            })
             .collect();
-        Schedule { segments, dirty, coverage, modes, pre_start }
+        Schedule {
+            segments,
+            dirty,
+            coverage,
+            modes,
+            pre_start,
+        }
     }
 }
 

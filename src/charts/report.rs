@@ -1,0 +1,354 @@
+//! The self-contained HTML report: inline CSS, inline SVG charts, no
+//! scripts, fonts or images loaded from anywhere.
+
+use std::fmt::Write as _;
+
+use super::ChartFile;
+use super::data::ChartData;
+use super::style::economy_name;
+
+/// Escape text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; color: #111; background: #fff;
+       max-width: 1240px; margin: 0 auto; padding: 24px 32px 48px; line-height: 1.45; font-size: 16px; }
+h1 { font-size: 30px; margin: 0 0 4px; }
+h2 { font-size: 22px; margin: 36px 0 10px; border-bottom: 2px solid #0072B2; padding-bottom: 4px; }
+.meta { color: #444; margin: 0 0 16px; }
+.desc { text-align: left; }
+table { border-collapse: collapse; margin: 8px 0 6px; font-size: 15px; }
+th, td { padding: 5px 12px; border-bottom: 1px solid #ddd; text-align: right; white-space: nowrap; }
+th { background: #f2f6fa; border-bottom: 2px solid #9ab; vertical-align: bottom; }
+th:first-child, td:first-child { text-align: left; }
+td.band { color: #555; }
+tr.world td { font-weight: bold; border-top: 2px solid #9ab; }
+.note { color: #444; font-size: 14px; }
+nav ol { columns: 2; column-gap: 48px; margin: 4px 0; padding-left: 22px; font-size: 15px; }
+nav li { break-inside: avoid; margin-bottom: 2px; }
+nav a { color: #0072B2; }
+figure { margin: 22px 0 30px; break-inside: avoid; page-break-inside: avoid; }
+figure svg { display: block; width: 100%; height: auto; border: 1px solid #e3e3e3; }
+figcaption { color: #444; font-size: 14px; margin-top: 4px; }
+pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 12px; font-size: 12.5px; line-height: 1.35;
+      white-space: pre-wrap; overflow-wrap: anywhere; }
+@page { size: A4; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  h1 { font-size: 18pt; }
+  h2 { font-size: 13pt; margin-top: 18pt; break-after: avoid; page-break-after: avoid; }
+  table { font-size: 9pt; }
+  th, td { padding: 2pt 6pt; }
+  nav { display: none; }
+  figure { margin: 8pt 0 14pt; }
+  figure svg { border: none; max-height: 250mm; }
+  pre { font-size: 7.5pt; background: none; }
+}
+"#;
+
+fn q(f: &[f64], p: usize) -> f64 {
+    f.get(p - 1).copied().unwrap_or(f64::NAN)
+}
+
+fn num(v: f64, dec: usize) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    let v = if v.abs() < 0.5 * 10f64.powi(-(dec as i32)) {
+        0.0
+    } else {
+        v
+    };
+    format!("{v:.dec$}").replace('-', "\u{2212}")
+}
+
+fn band(p50: f64, p05: f64, p95: f64, dec: usize) -> (String, String) {
+    (
+        num(p50, dec),
+        format!("[{}, {}]", num(p05, dec), num(p95, dec)),
+    )
+}
+
+/// Inline form of a chart's SVG: no XML namespace URL (not needed inside
+/// HTML) so the report holds no address of any kind.
+fn inline_svg(svg: &str) -> String {
+    svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}
+
+fn headline(d: &ChartData, html: &mut String) {
+    let last = d.months.len().saturating_sub(1);
+    let end = d.months.last().cloned().unwrap_or_default();
+    let mut econ: Vec<String> = d
+        .series
+        .iter()
+        .filter(|s| s.metric == "gdp_growth_yoy" && s.economy != "WORLD")
+        .map(|s| s.economy.clone())
+        .collect();
+    econ.push("WORLD".into());
+    html.push_str("<table>\n<thead><tr><th>economy</th>");
+    let _ = writeln!(
+        html,
+        "<th colspan=\"2\">GDP vs baseline,<br>horizon average (%)</th><th colspan=\"2\">GDP growth y/y,<br>{} (%/yr)</th><th colspan=\"2\">cumulative GDP loss,<br>horizon (USD bn)</th></tr>",
+        esc(&end)
+    );
+    html.push_str("<tr><th></th><th>median</th><th>5-95 %</th><th>median</th><th>5-95 %</th><th>median</th><th>5-95 %</th></tr></thead>\n<tbody>\n");
+    for e in &econ {
+        let dev = d.final_dist("gdp_dev", e, "horizon").map(|f| {
+            band(
+                q(&f.quantiles, 50),
+                q(&f.quantiles, 5),
+                q(&f.quantiles, 95),
+                2,
+            )
+        });
+        let g = d.series("gdp_growth_yoy", e, "", "").and_then(|s| {
+            Some(band(
+                *s.band.p50.get(last)?,
+                *s.band.p05.get(last)?,
+                *s.band.p95.get(last)?,
+                2,
+            ))
+        });
+        let loss = d.final_dist("gdp_loss_cum", e, "total").map(|f| {
+            band(
+                q(&f.quantiles, 50),
+                q(&f.quantiles, 5),
+                q(&f.quantiles, 95),
+                0,
+            )
+        });
+        let class = if e == "WORLD" { " class=\"world\"" } else { "" };
+        let _ = write!(
+            html,
+            "<tr{class}><td>{} ({})</td>",
+            esc(&economy_name(e)),
+            esc(e)
+        );
+        for cell in [dev, g, loss] {
+            match cell {
+                Some((m, b)) => {
+                    let _ = write!(html, "<td>{m}</td><td class=\"band\">{b}</td>");
+                }
+                None => html.push_str("<td>n/a</td><td></td>"),
+            }
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody></table>\n");
+
+    // Other headline outcomes.
+    let mut rows: Vec<(String, String, String, String)> = Vec::new();
+    if let Some(s) = d.series("imports", "US", "CN", "ALL")
+        && let (Some(m), Some(lo), Some(hi)) = (
+            s.band.p50.get(last),
+            s.band.p05.get(last),
+            s.band.p95.get(last),
+        )
+    {
+        let (m, b) = band(*m, *lo, *hi, 0);
+        let base = s
+            .baseline
+            .get(last)
+            .map(|v| num(*v, 0))
+            .unwrap_or_else(|| "n/a".into());
+        rows.push((
+            format!(
+                "US imports from China, {} (USD bn/yr, annualised)",
+                esc(&end)
+            ),
+            m,
+            b,
+            base,
+        ));
+    }
+    if let Some(s) = d
+        .series("re_shortfall", "US", "", "rare_earth")
+        .or_else(|| {
+            d.series
+                .iter()
+                .find(|s| s.metric == "re_shortfall" && s.economy == "US")
+        })
+    {
+        // The month where the median shortfall peaks (the first such month).
+        let peak = s
+            .band
+            .p50
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite())
+            .fold(None, |acc: Option<(usize, f64)>, (t, v)| match acc {
+                Some((_, best)) if best >= *v => acc,
+                _ => Some((t, *v)),
+            });
+        // If the median never leaves zero, show the month where the upper band peaks instead.
+        let peak = match peak {
+            Some((_, v)) if v > 0.0 => peak,
+            _ => s
+                .band
+                .p95
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.is_finite())
+                .fold(None, |acc: Option<(usize, f64)>, (t, v)| match acc {
+                    Some((_, best)) if best >= *v => acc,
+                    _ => Some((t, *v)),
+                }),
+        };
+        if let Some((t, _)) = peak {
+            let (m, b) = band(
+                100.0 * s.band.p50[t],
+                100.0 * s.band.p05[t],
+                100.0 * s.band.p95[t],
+                1,
+            );
+            let base = s
+                .baseline
+                .get(t)
+                .map(|v| num(100.0 * v, 1))
+                .unwrap_or_else(|| "n/a".into());
+            rows.push((
+                format!(
+                    "US rare-earth shortfall at its peak month, {} (% of need)",
+                    esc(d.months.get(t).map(String::as_str).unwrap_or(""))
+                ),
+                m,
+                b,
+                base,
+            ));
+        }
+        if let Some(f) = d.final_dist("re_shortfall", "US", "horizon") {
+            let (m, b) = band(
+                100.0 * q(&f.quantiles, 50),
+                100.0 * q(&f.quantiles, 5),
+                100.0 * q(&f.quantiles, 95),
+                1,
+            );
+            let base = s
+                .baseline
+                .iter()
+                .copied()
+                .filter(|v| v.is_finite())
+                .sum::<f64>()
+                / s.baseline.len().max(1) as f64;
+            rows.push((
+                "US rare-earth shortfall, horizon average (% of need)".into(),
+                m,
+                b,
+                num(100.0 * base, 1),
+            ));
+        }
+    }
+    if !rows.is_empty() {
+        html.push_str("<table>\n<thead><tr><th>outcome</th><th>median</th><th>5-95 %</th><th>baseline</th></tr></thead>\n<tbody>\n");
+        for (label, m, b, base) in rows {
+            let _ = writeln!(
+                html,
+                "<tr><td>{label}</td><td>{m}</td><td class=\"band\">{b}</td><td>{base}</td></tr>"
+            );
+        }
+        html.push_str("</tbody></table>\n");
+    }
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">Median and 5-95 % band across {} runs. GDP vs baseline: % deviation of the GDP level from the no-policy-change path, averaged over the horizon. Baseline: the deterministic path with no policy change.</p>",
+        d.runs
+    );
+}
+
+/// The whole report.
+pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
+    let mut html =
+        String::with_capacity(charts.iter().map(|c| c.svg.len()).sum::<usize>() + 64 * 1024);
+    let name = esc(&d.scenario);
+    let _ = write!(
+        html,
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>tariffsim report: {name}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+    );
+    let span = match (d.months.first(), d.months.last()) {
+        (Some(a), Some(b)) => format!("{} to {} ({} months)", esc(a), esc(b), d.months.len()),
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        html,
+        "<header>\n<h1>Scenario {name}</h1>\n<p class=\"meta\">{span} | {} runs | seed {} | tariffsim {}</p>\n</header>",
+        d.runs,
+        d.seed,
+        env!("CARGO_PKG_VERSION")
+    );
+    html.push_str("<section>\n<h2>Description</h2>\n");
+    if d.description.trim().is_empty() {
+        html.push_str("<p class=\"desc\"><em>The scenario has no description.</em></p>\n");
+    } else {
+        for para in d.description.split("\n\n").filter(|p| !p.trim().is_empty()) {
+            let _ = writeln!(html, "<p class=\"desc\">{}</p>", esc(para.trim()));
+        }
+    }
+    html.push_str("</section>\n<section>\n<h2>Headline outcomes</h2>\n");
+    headline(d, &mut html);
+    html.push_str("</section>\n");
+    if !charts.is_empty() {
+        html.push_str("<section class=\"charts\">\n<h2>Charts</h2>\n<nav>\n<ol>\n");
+        for c in charts {
+            let _ = writeln!(
+                html,
+                "<li><a href=\"#{}\">{}</a></li>",
+                esc(&c.name),
+                esc(&c.title)
+            );
+        }
+        html.push_str("</ol>\n</nav>\n");
+        for c in charts {
+            let _ = writeln!(
+                html,
+                "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}. Files: charts/{id}.png, charts/{id}.svg</figcaption>\n</figure>",
+                id = esc(&c.name),
+                svg = inline_svg(&c.svg),
+                title = esc(&c.title)
+            );
+        }
+        html.push_str("</section>\n");
+    }
+    let _ = writeln!(
+        html,
+        "<section>\n<h2>Resolved timeline</h2>\n<p class=\"note\">As <code>tariffsim explain</code> prints it.</p>\n<pre>{}</pre>\n</section>",
+        esc(d.timeline.trim_end())
+    );
+    html.push_str("</body>\n</html>\n");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn inline_svg_drops_namespace_url() {
+        let s = inline_svg(
+            "<svg width=\"1\" xmlns=\"http://www.w3.org/2000/svg\"><title>t</title></svg>",
+        );
+        assert!(!s.contains("http"));
+    }
+}

@@ -1,0 +1,264 @@
+//! Charts and the report, end to end: run the real binary on the default
+//! scenario and check the files a user gets.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(out: &Path, extra: &[&str]) {
+    let status = Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+        .current_dir(root())
+        .args([
+            "run",
+            "scenarios/london_framework.toml",
+            "--runs",
+            "300",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .status()
+        .expect("run tariffsim");
+    assert!(status.success(), "tariffsim run failed: {status}");
+}
+
+/// One run with charts, shared by the tests (the folder lives for the process).
+fn charted() -> &'static Path {
+    static DIR: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    let (_, p) = DIR.get_or_init(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        run(tmp.path(), &[]);
+        let p = tmp.path().join("london-framework");
+        (tmp, p)
+    });
+    p
+}
+
+fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    v.sort();
+    v
+}
+
+fn texts(doc: &roxmltree::Document) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| {
+            n.descendants()
+                .filter(|t| t.is_text())
+                .filter_map(|t| t.text())
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn writes_at_least_eight_charts_in_both_formats() {
+    let charts = charted().join("charts");
+    let png = files(&charts, "png");
+    let svg = files(&charts, "svg");
+    assert!(png.len() >= 8, "only {} PNG charts", png.len());
+    assert!(svg.len() >= 8, "only {} SVG charts", svg.len());
+    let stems = |v: &[PathBuf]| {
+        v.iter()
+            .map(|p| p.file_stem().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(stems(&png), stems(&svg), "every chart in both formats");
+    for name in [
+        "gdp_growth_world",
+        "gdp_growth_by_economy",
+        "imports_us_from_cn",
+        "trade_diversion",
+        "tariffs_effective",
+        "rare_earth_stock",
+        "rare_earth_shortfall",
+        "output_loss",
+        "rule_firings",
+        "gdp_loss_cum",
+        "welfare",
+        "sensitivity_gdp_us",
+        "sensitivity_gdp_cn",
+        "sensitivity_re_shortfall_us",
+    ] {
+        assert!(
+            charts.join(format!("{name}.png")).is_file(),
+            "missing chart {name}"
+        );
+    }
+}
+
+#[test]
+fn pngs_decode_at_report_size() {
+    for p in files(&charted().join("charts"), "png") {
+        let decoder = png::Decoder::new(fs::File::open(&p).unwrap());
+        let mut reader = decoder
+            .read_info()
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader
+            .next_frame(&mut buf)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(
+            info.width >= 1600 && info.height >= 900,
+            "{}: {}x{}",
+            p.display(),
+            info.width,
+            info.height
+        );
+        // Not a blank canvas: some pixels are far from white.
+        let dark = buf
+            .chunks(3)
+            .filter(|px| px.iter().all(|c| *c < 160))
+            .count();
+        assert!(dark > 5_000, "{} looks empty", p.display());
+    }
+    // Single charts are exactly 1600x900.
+    let f = fs::File::open(charted().join("charts/gdp_growth_world.png")).unwrap();
+    let info = png::Decoder::new(f).read_info().unwrap().info().clone();
+    assert_eq!((info.width, info.height), (1600, 900));
+}
+
+#[test]
+fn svgs_parse_and_carry_title_axis_text_and_note() {
+    for p in files(&charted().join("charts"), "svg") {
+        let s = fs::read_to_string(&p).unwrap();
+        let doc = roxmltree::Document::parse(&s).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let title = doc
+            .descendants()
+            .find(|n| n.has_tag_name("title"))
+            .and_then(|n| n.text())
+            .unwrap_or_else(|| panic!("{}: no <title>", p.display()))
+            .to_string();
+        let t = texts(&doc);
+        assert!(
+            t.contains(&title),
+            "{}: the title {title:?} is not drawn",
+            p.display()
+        );
+        assert!(
+            t.iter()
+                .any(|x| x.contains('(') && x.contains(')') && x != &title),
+            "{}: no axis label with units",
+            p.display()
+        );
+        assert!(
+            t.iter()
+                .any(|x| x.starts_with("scenario london-framework | 300 runs | seed ")),
+            "{}: no note",
+            p.display()
+        );
+        // Font sizes of at least 16 px.
+        for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+            let size: f64 = n.attribute("font-size").unwrap_or("0").parse().unwrap();
+            assert!(
+                size >= 16.0,
+                "{}: text {:?} at {size} px",
+                p.display(),
+                n.text()
+            );
+        }
+    }
+    // Specific axis text.
+    let read =
+        |name: &str| fs::read_to_string(charted().join(format!("charts/{name}.svg"))).unwrap();
+    let world = read("gdp_growth_world");
+    let doc = roxmltree::Document::parse(&world).unwrap();
+    let t = texts(&doc);
+    for want in [
+        "World GDP growth, year on year",
+        "GDP growth y/y (%/yr)",
+        "month",
+        "2025-01",
+        "2026-01",
+        "median",
+        "baseline (no policy change)",
+    ] {
+        assert!(
+            t.iter().any(|x| x == want),
+            "gdp_growth_world.svg lacks {want:?}"
+        );
+    }
+    let imports = read("imports_us_from_cn");
+    assert!(imports.contains("imports (USD bn/yr)"));
+    let tornado = read("sensitivity_gdp_us");
+    assert!(tornado.contains("Spearman rank correlation"));
+    assert!(
+        !tornado.contains("economies.US."),
+        "parameter names are shortened"
+    );
+    assert!(read("rule_firings").contains("framework_ratified"));
+}
+
+#[test]
+fn report_is_self_contained_with_every_chart_inline() {
+    let dir = charted();
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    for bad in [
+        "http:", "https:", "<link", "@import", "<script", "url(", "<img", "<iframe",
+    ] {
+        assert!(!html.contains(bad), "report.html contains {bad:?}");
+    }
+    assert!(!html.contains(" src="), "report.html loads a file");
+    assert!(html.starts_with("<!doctype html>"));
+    for p in files(&dir.join("charts"), "svg") {
+        let name = p.file_stem().unwrap().to_str().unwrap();
+        assert!(
+            html.contains(&format!("<figure id=\"{name}\">")),
+            "chart {name} not in the report"
+        );
+        let svg = fs::read_to_string(&p).unwrap();
+        let title = roxmltree::Document::parse(&svg)
+            .unwrap()
+            .descendants()
+            .find(|n| n.has_tag_name("title"))
+            .and_then(|n| n.text())
+            .unwrap()
+            .to_string();
+        assert!(
+            html.contains(&format!("<title>{}</title>", title.replace('\'', "&#39;"))),
+            "chart {name} not inline"
+        );
+    }
+    assert_eq!(
+        html.matches("<svg").count(),
+        files(&dir.join("charts"), "svg").len()
+    );
+    // Description, headline table and the explain timeline.
+    assert!(html.contains("Default scenario."));
+    assert!(html.contains("Headline outcomes") && html.contains("<table>"));
+    assert!(html.contains("US imports from China"));
+    assert!(
+        html.contains("<pre>Scenario london-framework"),
+        "timeline as explain prints it"
+    );
+    assert!(html.contains("Scheduled changes:"));
+}
+
+#[test]
+fn no_charts_writes_no_charts_and_no_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    run(tmp.path(), &["--no-charts"]);
+    let dir = tmp.path().join("london-framework");
+    assert!(dir.join("summary.csv").is_file());
+    assert!(
+        !dir.join("charts").exists(),
+        "--no-charts wrote a charts folder"
+    );
+    assert!(
+        !dir.join("report.html").exists(),
+        "--no-charts wrote a report"
+    );
+}
