@@ -34,6 +34,17 @@ struct Store {
 impl Store {
     #[inline]
     fn add(&mut self, idx: i32, n: u32) {
+        // Fast path: inside the current window (almost every value once warm).
+        let k = idx.wrapping_sub(self.offset) as u32 as usize;
+        if k < self.counts.len() {
+            self.counts[k] += n;
+            return;
+        }
+        self.grow_and_add(idx, n);
+    }
+
+    #[cold]
+    fn grow_and_add(&mut self, idx: i32, n: u32) {
         if self.counts.is_empty() {
             self.offset = idx;
             self.counts.push(n);

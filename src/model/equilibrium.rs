@@ -558,8 +558,9 @@ pub fn solve(
                 ws.z_try[e] = z[e] + alpha * ws.dz[k];
             }
             let zt = std::mem::take(&mut ws.z_try);
-            // With the Jacobian: an accepted trial point is the next iterate.
-            evaluate(base, p, &zt, sol, ws, true);
+            // An accepted trial point is the next iterate; its Jacobian is
+            // computed below only if another step is needed.
+            evaluate(base, p, &zt, sol, ws, false);
             ws.z_try = zt;
             let f1 = sumsq(ws);
             if f1.is_finite() && f1 <= (1.0 - 1e-4 * alpha) * f0 {
@@ -588,6 +589,9 @@ pub fn solve(
         }
         evaluate(base, p, &z, sol, ws, true);
         res = max_abs(ws);
+        if res > TOL {
+            jacobian(base, p, sol, ws);
+        }
     }
     if res > TOL || !res.is_finite() {
         sol.z = z;
