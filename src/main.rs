@@ -134,6 +134,9 @@ struct CompareArgs {
     scenarios: Vec<PathBuf>,
     #[command(flatten)]
     common: Common,
+    /// Do not draw charts or the report.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Args)]
@@ -148,6 +151,9 @@ struct SweepArgs {
     values: String,
     #[command(flatten)]
     common: Common,
+    /// Do not draw charts.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Args)]
@@ -164,6 +170,9 @@ struct MergeArgs {
     /// No summary table.
     #[arg(long)]
     quiet: bool,
+    /// The scenario file, if not at the path the shards recorded (e.g. shards copied from another machine); its inputs must be unchanged.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -184,6 +193,9 @@ struct SensitivityArgs {
     params: Vec<String>,
     #[command(flatten)]
     common: Common,
+    /// Do not draw charts.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 fn main() -> ExitCode {
@@ -341,15 +353,28 @@ fn check_memory(
 }
 
 /// Total memory of the machine (Linux), if known.
+/// The memory this process may use: the machine's, or a smaller cgroup
+/// limit (Slurm allocations, Kubernetes pod limits).
 fn machine_memory() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
+    let total = kb * 1024;
+    let cgroup = [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .filter_map(|p| std::fs::read_to_string(p).ok())
+    .filter_map(|t| t.trim().parse::<u64>().ok())
+    .min();
+    Some(cgroup.map_or(total, |c| c.min(total)))
 }
 
-/// Set by Ctrl-C (SIGINT): the engine stops at the next chunk, nothing is
-/// committed, the temporary folder is removed. A second Ctrl-C exits at once.
+/// Set by Ctrl-C (SIGINT), SIGTERM (a scheduler's time limit or `scancel`,
+/// a pod being stopped) or SIGHUP: the engine stops at the next chunk,
+/// nothing is committed, the temporary folder is removed. A second signal
+/// exits at once.
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
 fn cancel_flag() -> &'static AtomicBool {
@@ -634,7 +659,11 @@ fn cmd_merge(a: MergeArgs) -> ExitCode {
     }
     shards.sort_by_key(|s| s.index);
     let first = &shards[0];
-    let sc = match load(Path::new(&first.scenario_path), &first.overrides) {
+    let scenario_path = a
+        .scenario
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&first.scenario_path));
+    let sc = match load(&scenario_path, &first.overrides) {
         Ok(s) => s,
         Err(code) => {
             warn!(
@@ -856,6 +885,27 @@ fn cmd_compare(a: CompareArgs) -> ExitCode {
     if let Err(code) = write_all(&dir, &files, &c.out) {
         return code;
     }
+    if !a.no_charts {
+        let chart_started = Instant::now();
+        let drawn = tariffsim::charts::compare::charts(&refs, &res, st.seed)
+            .map_err(|e| e.to_string())
+            .and_then(|charts| {
+                write_chart_files(&dir, &charts)?;
+                let html = tariffsim::charts::compare::report_html(&refs, &res, st.seed, &charts);
+                dir.write("report.html", html.as_bytes())
+                    .map_err(|e| format!("cannot write report.html: {e}"))
+            });
+        if let Err(e) = drawn {
+            warn!("error: {e}");
+            return ExitCode::from(1);
+        }
+        if !c.quiet {
+            warn!(
+                "charts and report drawn in {:.1} s",
+                chart_started.elapsed().as_secs_f64()
+            );
+        }
+    }
     if !c.quiet {
         say!("median paired difference [5 %, 95 %], and the probability that it is worse:");
         for line in tariffsim::compare::headlines(&refs, &res) {
@@ -966,6 +1016,15 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
     if let Err(code) = write_all(&dir, &files, &c.out) {
         return code;
     }
+    if !a.no_charts {
+        let drawn = tariffsim::charts::sweep::charts(&a.param, &values, &refs, &res, st.seed)
+            .map_err(|e| e.to_string())
+            .and_then(|charts| write_chart_files(&dir, &charts));
+        if let Err(e) = drawn {
+            warn!("error: {e}");
+            return ExitCode::from(1);
+        }
+    }
     if !c.quiet {
         for line in tariffsim::sweep::table(&a.param, &values, &refs, &res) {
             say!("{line}");
@@ -1071,12 +1130,35 @@ fn cmd_sensitivity(a: SensitivityArgs) -> ExitCode {
     if let Err(code) = write_all(&dir, &files, &c.out) {
         return code;
     }
+    if !a.no_charts {
+        let drawn = tariffsim::charts::sobol::charts(&model, &report, st.seed, a.samples)
+            .map_err(|e| e.to_string())
+            .and_then(|charts| write_chart_files(&dir, &charts));
+        if let Err(e) = drawn {
+            warn!("error: {e}");
+            return ExitCode::from(1);
+        }
+    }
     if !c.quiet {
         for line in tariffsim::gsa::top_lines(&model, &report, 6) {
             say!("{line}");
         }
     }
     commit(dir, c.quiet, started)
+}
+
+/// Write rendered charts as charts/<name>.svg and charts/<name>.png.
+fn write_chart_files(
+    dir: &OutputDir,
+    charts: &[tariffsim::charts::ChartFile],
+) -> Result<(), String> {
+    for c in charts {
+        dir.write(&format!("charts/{}.svg", c.name), c.svg.as_bytes())
+            .map_err(|e| format!("cannot write chart {}: {e}", c.name))?;
+        dir.write(&format!("charts/{}.png", c.name), &c.png)
+            .map_err(|e| format!("cannot write chart {}: {e}", c.name))?;
+    }
+    Ok(())
 }
 
 /// Charts (PNG and SVG) and the self-contained report, from aggregated results.

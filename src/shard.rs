@@ -31,24 +31,36 @@ pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, 
             .transpose()?;
         if let Some(id) = env("SLURM_ARRAY_TASK_ID") {
             let id = num("SLURM_ARRAY_TASK_ID", &id)?;
-            let min = env("SLURM_ARRAY_TASK_MIN")
-                .map(|m| num("SLURM_ARRAY_TASK_MIN", &m))
-                .transpose()?
-                .unwrap_or(0);
-            let count = match (env("SLURM_ARRAY_TASK_COUNT"), explicit) {
-                (Some(c), _) => num("SLURM_ARRAY_TASK_COUNT", &c)?,
-                (None, Some(n)) => n,
-                (None, None) => {
-                    return Err(
-                        "SLURM_ARRAY_TASK_COUNT is not set; give the count as --shard auto/N"
-                            .into(),
-                    );
+            match explicit {
+                // With the count given, the array index is the shard index
+                // (arrays 0..N-1), so a rerun of one index (`sbatch --array=K`)
+                // still runs shard K of N.
+                Some(n) => (id, n),
+                None => {
+                    let min = env("SLURM_ARRAY_TASK_MIN")
+                        .map(|m| num("SLURM_ARRAY_TASK_MIN", &m))
+                        .transpose()?
+                        .unwrap_or(0);
+                    let count = match env("SLURM_ARRAY_TASK_COUNT") {
+                        Some(c) => num("SLURM_ARRAY_TASK_COUNT", &c)?,
+                        None => return Err(
+                            "SLURM_ARRAY_TASK_COUNT is not set; give the count as --shard auto/N"
+                                .into(),
+                        ),
+                    };
+                    if let Some(step) = env("SLURM_ARRAY_TASK_STEP")
+                        && step.trim() != "1"
+                    {
+                        return Err(format!(
+                            "the array has step {step}; use --array=0-(N-1) without a step, or --shard auto/N"
+                        ));
+                    }
+                    let index = id.checked_sub(min).ok_or_else(|| {
+                        format!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}")
+                    })?;
+                    (index, count)
                 }
-            };
-            let index = id.checked_sub(min).ok_or_else(|| {
-                format!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}")
-            })?;
-            (index, count)
+            }
         } else if let Some(k) = env("JOB_COMPLETION_INDEX") {
             let count = explicit.ok_or("JOB_COMPLETION_INDEX is set but the count is not: use --shard auto/N with N = the Job's completions")?;
             (num("JOB_COMPLETION_INDEX", &k)?, count)
@@ -253,6 +265,16 @@ mod tests {
             _ => None,
         };
         assert_eq!(parse("auto", &slurm).unwrap(), Shard { index: 2, count: 4 });
+        // A rerun of index 2 of 4 alone: `--array=2` gives ID 2, MIN 2, COUNT 1.
+        let rerun = |k: &str| match k {
+            "SLURM_ARRAY_TASK_ID" | "SLURM_ARRAY_TASK_MIN" => Some("2".to_string()),
+            "SLURM_ARRAY_TASK_COUNT" => Some("1".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            parse("auto/4", &rerun).unwrap(),
+            Shard { index: 2, count: 4 }
+        );
         let k8s = |k: &str| (k == "JOB_COMPLETION_INDEX").then(|| "1".to_string());
         assert_eq!(parse("auto/3", &k8s).unwrap(), Shard { index: 1, count: 3 });
         assert!(parse("auto", &k8s).unwrap_err().contains("auto/N"));

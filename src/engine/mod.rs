@@ -456,8 +456,9 @@ pub fn memory_estimate(models: &[&Model], threads: usize, monthly: bool) -> u64 
     let per_thread = aggregates * cells * (cell_bytes + CHUNK * 8);
     let sample =
         models.len() as u64 * sensitivity::SAMPLE_RUNS * ((m.sampled.len() + 32) * 8 + 64) as u64;
-    // Worker copies plus the merged result.
-    (threads as u64 + 1) * per_thread + sample
+    // Worker copies plus the merged result, and allocator and output
+    // overhead measured on the shipped scenarios (peak RSS / this sum ~ 1.6).
+    ((threads as u64 + 1) * per_thread + sample) * 8 / 5 + (48 << 20)
 }
 
 /// Results of running several scenarios on the same runs.

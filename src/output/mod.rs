@@ -174,7 +174,11 @@ impl OutputDir {
     /// If the output root cannot be created or written.
     pub fn create(root: &Path, name: &str) -> io::Result<OutputDir> {
         std::fs::create_dir_all(root)?;
-        let tmp = root.join(format!(".{name}.tmp-{}", std::process::id()));
+        // Host and process make the name unique on a shared filesystem.
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().replace(['/', '.'], "_"))
+            .unwrap_or_default();
+        let tmp = root.join(format!(".{name}.tmp-{host}-{}", std::process::id()));
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)?;
         }
