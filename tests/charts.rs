@@ -262,3 +262,350 @@ fn no_charts_writes_no_charts_and_no_report() {
         "--no-charts wrote a report"
     );
 }
+
+// ---------------------------------------------------------------------------
+// compare, sweep and sensitivity --method sobol
+// ---------------------------------------------------------------------------
+
+/// Run the binary with `args` and `--out OUT --quiet`; return OUT's only folder.
+fn tariffsim(out: &Path, args: &[&str]) -> PathBuf {
+    let o = Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+        .current_dir(root())
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .output()
+        .expect("run tariffsim");
+    assert!(
+        o.status.success(),
+        "tariffsim {args:?}: {}\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let dirs: Vec<PathBuf> = fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    dirs[0].clone()
+}
+
+/// Every chart in both formats, PNGs at report size and not blank, SVGs
+/// that parse with a drawn title, the note, an axis label with units and
+/// text of at least 16 px, and no NaN anywhere. Returns the chart names.
+fn check_charts(dir: &Path, note_prefix: &str) -> Vec<String> {
+    let charts = dir.join("charts");
+    let png = files(&charts, "png");
+    let svg = files(&charts, "svg");
+    let stems = |v: &[PathBuf]| {
+        v.iter()
+            .map(|p| p.file_stem().unwrap().to_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(stems(&png), stems(&svg), "every chart in both formats");
+    for p in &png {
+        let decoder = png::Decoder::new(fs::File::open(p).unwrap());
+        let mut reader = decoder
+            .read_info()
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader
+            .next_frame(&mut buf)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        assert!(
+            info.width >= 1600 && info.height >= 900,
+            "{}: {}x{}",
+            p.display(),
+            info.width,
+            info.height
+        );
+        let dark = buf
+            .chunks(3)
+            .filter(|px| px.iter().all(|c| *c < 160))
+            .count();
+        assert!(dark > 5_000, "{} looks empty", p.display());
+    }
+    for p in &svg {
+        let s = fs::read_to_string(p).unwrap();
+        assert!(!s.contains("NaN"), "{}: NaN in the drawing", p.display());
+        let doc = roxmltree::Document::parse(&s).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let title = doc
+            .descendants()
+            .find(|n| n.has_tag_name("title"))
+            .and_then(|n| n.text())
+            .unwrap_or_else(|| panic!("{}: no <title>", p.display()))
+            .to_string();
+        let t = texts(&doc);
+        assert!(t.contains(&title), "{}: title not drawn", p.display());
+        assert!(
+            t.iter().any(|x| x.starts_with(note_prefix)),
+            "{}: no note starting {note_prefix:?}",
+            p.display()
+        );
+        assert!(
+            t.iter()
+                .any(|x| x.contains('(') && x.contains(')') && x != &title),
+            "{}: no axis label with units",
+            p.display()
+        );
+        for n in doc.descendants().filter(|n| n.has_tag_name("text")) {
+            let size: f64 = n.attribute("font-size").unwrap_or("0").parse().unwrap();
+            assert!(size >= 16.0, "{}: text at {size} px", p.display());
+        }
+    }
+    stems(&png)
+}
+
+#[test]
+fn compare_draws_overlaid_and_difference_fans_and_a_self_contained_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tariffsim(
+        tmp.path(),
+        &[
+            "compare",
+            "scenarios/london_framework.toml",
+            "scenarios/escalation.toml",
+            "--runs",
+            "200",
+        ],
+    );
+    assert!(dir.join("comparison.csv").is_file());
+    let names = check_charts(
+        &dir,
+        "scenario london-framework vs escalation | 200 runs | seed ",
+    );
+    assert!(names.len() >= 4, "only {} charts: {names:?}", names.len());
+    for name in [
+        "compare_gdp_growth_world",
+        "compare_gdp_growth_us",
+        "compare_gdp_growth_cn",
+        "compare_imports_us_from_cn",
+        "compare_tariff_us_on_cn",
+        "compare_re_shortfall_us",
+        "diff_gdp_growth_us",
+        "diff_imports_us_from_cn",
+        "diff_re_shortfall_us",
+    ] {
+        assert!(names.iter().any(|n| n == name), "missing chart {name}");
+    }
+    let read = |name: &str| fs::read_to_string(dir.join(format!("charts/{name}.svg"))).unwrap();
+    let overlay = read("compare_gdp_growth_us");
+    for want in [
+        "london-framework (reference), median",
+        "escalation, median",
+        "GDP growth y/y (%/yr)",
+        "2026-01",
+    ] {
+        assert!(
+            overlay.contains(want),
+            "compare_gdp_growth_us lacks {want:?}"
+        );
+    }
+    let diff = read("diff_gdp_growth_us");
+    for want in [
+        "escalation minus london-framework",
+        "P(escalation is worse, i.e. lower)",
+        "zero: no difference",
+        "difference in GDP growth y/y (pp)",
+    ] {
+        assert!(diff.contains(want), "diff_gdp_growth_us lacks {want:?}");
+    }
+
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    for bad in [
+        "http:", "https:", "<link", "@import", "<script", "url(", "<img", "<iframe", " src=",
+    ] {
+        assert!(!html.contains(bad), "report.html contains {bad:?}");
+    }
+    for name in &names {
+        assert!(
+            html.contains(&format!("<figure id=\"{name}\">")),
+            "chart {name} not in the report"
+        );
+    }
+    assert_eq!(html.matches("<svg").count(), names.len());
+    assert!(html.contains("Headline differences") && html.contains("P(worse)"));
+    assert!(html.contains("escalation minus london-framework"));
+    assert!(html.contains("US GDP vs baseline, horizon average"));
+    assert!(html.contains("How to read paired differences"));
+    assert!(html.contains("common random numbers"));
+    // Text is escaped: the descriptions quote with " and use '.
+    assert!(!html.contains("\"over and above\""));
+    assert!(html.contains("&quot;over and above&quot;"));
+}
+
+#[test]
+fn a_scenario_compared_with_itself_draws_differences_of_exactly_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tariffsim(
+        tmp.path(),
+        &[
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/baseline.toml",
+            "--runs",
+            "40",
+            "--months",
+            "14",
+        ],
+    );
+    let names = check_charts(&dir, "scenario baseline vs baseline | 40 runs | seed ");
+    assert!(names.iter().any(|n| n == "diff_gdp_growth_world"));
+    let diff = fs::read_to_string(dir.join("charts/diff_gdp_growth_world.svg")).unwrap();
+    assert!(diff.contains("0.00 in 2025-12, 0.00 in 2026-02, 0.00 for the horizon average"));
+}
+
+#[test]
+fn sweep_draws_outcomes_against_the_swept_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tariffsim(
+        tmp.path(),
+        &[
+            "sweep",
+            "scenarios/baseline.toml",
+            "--set",
+            "tariffs.t.by=US",
+            "--set",
+            "tariffs.t.on=CN",
+            "--set",
+            "tariffs.t.from=2025-01",
+            "--set",
+            "tariffs.t.rate=0",
+            "--param",
+            "tariffs.t.rate",
+            "--values",
+            "0,0.25,0.5,1",
+            "--runs",
+            "60",
+            "--months",
+            "12",
+        ],
+    );
+    assert!(dir.join("sweep.csv").is_file());
+    let names = check_charts(&dir, "scenario baseline | 60 runs | seed ");
+    for name in [
+        "sweep_outcomes",
+        "sweep_gdp_us",
+        "sweep_gdp_cn",
+        "sweep_gdp_world",
+        "sweep_imports_us_from_cn",
+        "sweep_tariff_us_on_cn",
+    ] {
+        assert!(names.iter().any(|n| n == name), "missing chart {name}");
+    }
+    let svg = fs::read_to_string(dir.join("charts/sweep_gdp_us.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let t = texts(&doc);
+    for want in [
+        "tariffs.t.rate (tariff rate, %)",
+        "GDP vs baseline, horizon average (%)",
+        "0",
+        "25",
+        "50",
+        "100",
+        "5-95 % of runs",
+    ] {
+        assert!(
+            t.iter().any(|x| x == want),
+            "sweep_gdp_us.svg lacks {want:?}"
+        );
+    }
+}
+
+#[test]
+fn sobol_sensitivity_draws_indices_with_intervals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tariffsim(
+        tmp.path(),
+        &[
+            "sensitivity",
+            "scenarios/london_framework.toml",
+            "--method",
+            "sobol",
+            "--samples",
+            "16",
+            "--param",
+            "sectors.electronics",
+            "--months",
+            "12",
+        ],
+    );
+    assert!(dir.join("sobol.csv").is_file());
+    let names = check_charts(&dir, "scenario london-framework | ");
+    for name in [
+        "sobol_gdp_us",
+        "sobol_gdp_cn",
+        "sobol_gdp_world",
+        "sobol_re_shortfall_us",
+    ] {
+        assert!(names.iter().any(|n| n == name), "missing chart {name}");
+    }
+    let svg = fs::read_to_string(dir.join("charts/sobol_gdp_us.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let t = texts(&doc);
+    for want in [
+        "Sobol index (share of the outcome's variance)",
+        "total-order index (all effects)",
+        "first-order index (alone)",
+        "95 % bootstrap interval",
+    ] {
+        assert!(
+            t.iter().any(|x| x == want),
+            "sobol_gdp_us.svg lacks {want:?}"
+        );
+    }
+    assert!(t.iter().any(|x| x.contains("Saltelli design N = 16")));
+    assert!(
+        !svg.contains("sectors.electronics."),
+        "parameter names are shortened"
+    );
+}
+
+#[test]
+fn no_charts_skips_the_charts_of_compare_sweep_and_sobol() {
+    for args in [
+        &[
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/london_framework.toml",
+            "--runs",
+            "20",
+            "--months",
+            "6",
+            "--no-charts",
+        ][..],
+        &[
+            "sweep",
+            "scenarios/london_framework.toml",
+            "--param",
+            "economies.US.multiplier",
+            "--values",
+            "0.5,1",
+            "--runs",
+            "20",
+            "--months",
+            "6",
+            "--no-charts",
+        ][..],
+        &[
+            "sensitivity",
+            "scenarios/london_framework.toml",
+            "--samples",
+            "8",
+            "--param",
+            "economies.US.multiplier",
+            "--months",
+            "3",
+            "--no-charts",
+        ][..],
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tariffsim(tmp.path(), args);
+        assert!(dir.join("manifest.json").is_file(), "{args:?}");
+        assert!(!dir.join("charts").exists(), "{args:?} wrote charts");
+        assert!(!dir.join("report.html").exists(), "{args:?} wrote a report");
+    }
+}

@@ -6,11 +6,15 @@
 //! read from the system. Charts render in parallel.
 
 mod catalogue;
+pub mod compare;
 pub mod data;
 mod panel;
 mod report;
+pub mod sobol;
 mod style;
+pub mod sweep;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use rayon::prelude::*;
 
@@ -74,6 +78,41 @@ fn render(chart: &panel::Chart, months: &[String], note: &str) -> Result<ChartFi
         name: chart.name.clone(),
         title: chart.title.clone(),
         svg: with_svg_title(svg, &chart.title),
+        png,
+    })
+}
+
+/// A chart drawn by its own code (not a `panel::Chart`): sweeps and Sobol
+/// indices. Drawn twice, like `render`, into SVG and PNG.
+pub(crate) trait Drawing: Sync {
+    fn name(&self) -> &str;
+    fn title(&self) -> &str;
+    fn size(&self) -> (u32, u32);
+    /// # Errors
+    /// If the backend fails.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+}
+
+fn render_drawing<D: Drawing>(d: &D) -> Result<ChartFile, ChartError> {
+    let fail = |e: String| ChartError(format!("{}: {e}", d.name()));
+    let (w, h) = d.size();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
+        d.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(style::err(e)))?;
+    }
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        d.draw(&root).map_err(fail)?;
+        root.present().map_err(|e| fail(style::err(e)))?;
+    }
+    let png = encode_png(&buf, w, h).map_err(fail)?;
+    Ok(ChartFile {
+        name: d.name().to_string(),
+        title: d.title().to_string(),
+        svg: with_svg_title(svg, d.title()),
         png,
     })
 }

@@ -23,7 +23,7 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", Verdana, "Segoe UI", Arial, sans-serif; color: #111; background: #fff;
@@ -65,7 +65,7 @@ fn q(f: &[f64], p: usize) -> f64 {
     f.get(p - 1).copied().unwrap_or(f64::NAN)
 }
 
-fn num(v: f64, dec: usize) -> String {
+pub(super) fn num(v: f64, dec: usize) -> String {
     if !v.is_finite() {
         return "n/a".into();
     }
@@ -86,7 +86,7 @@ fn band(p50: f64, p05: f64, p95: f64, dec: usize) -> (String, String) {
 
 /// Inline form of a chart's SVG: no XML namespace URL (not needed inside
 /// HTML) so the report holds no address of any kind.
-fn inline_svg(svg: &str) -> String {
+pub(super) fn inline_svg(svg: &str) -> String {
     svg.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 

@@ -20,6 +20,8 @@
 const M: u32 = 7;
 /// Guaranteed relative accuracy of reported quantiles.
 pub const QUANTILE_RELATIVE_ACCURACY: f64 = 1.0 / (1u64 << (M + 1)) as f64;
+/// Paired differences smaller than this (in the metric's unit) are ties.
+pub const TIE: f64 = 1e-6;
 /// Magnitudes below this count as exactly zero.
 pub const ZERO_THRESHOLD: f64 = 1e-12;
 const FIX: f64 = 4_294_967_296.0; // 2^32
@@ -184,22 +186,30 @@ impl Cell {
         self.neg.merge(&o.neg);
     }
 
-    /// Share of the values that are negative (below -1e-12), exact.
+    /// Share of the values below `-TIE` (exact, from the histogram): a
+    /// paired difference smaller than `TIE` in the metric's unit (solver
+    /// tolerance, rounding) is a tie, neither worse nor better.
     pub fn fraction_negative(&self) -> f64 {
-        if self.n == 0 {
-            return f64::NAN;
-        }
-        let neg: u64 = self.neg.counts.iter().map(|c| u64::from(*c)).sum();
-        neg as f64 / self.n as f64
+        self.fraction_beyond(&self.neg)
     }
 
-    /// Share of the values that are positive (above 1e-12), exact.
+    /// Share of the values above `TIE`, exact.
     pub fn fraction_positive(&self) -> f64 {
+        self.fraction_beyond(&self.pos)
+    }
+
+    fn fraction_beyond(&self, st: &Store) -> f64 {
         if self.n == 0 {
             return f64::NAN;
         }
-        let pos: u64 = self.pos.counts.iter().map(|c| u64::from(*c)).sum();
-        pos as f64 / self.n as f64
+        // Buckets hold magnitudes; those from TIE's bucket up are beyond it.
+        let from = bucket(TIE);
+        let k: u64 = st
+            .iter()
+            .filter(|(idx, _)| *idx >= from)
+            .map(|(_, c)| u64::from(c))
+            .sum();
+        k as f64 / self.n as f64
     }
 
     pub fn count(&self) -> u64 {

@@ -1,6 +1,7 @@
-//! Block 3: adjustment dynamics. Actual flows move toward the equilibrium of
-//! Block 2 with a sector half-life h (months):
-//!   F(t) = F(t-1) + (1 - 2^(-1/h)) (F*(t) - F(t-1))
+//! Block 3: adjustment dynamics. Actual volumes (base-year prices) move
+//! toward the equilibrium volumes V x* of Block 2 with a sector half-life h
+//! (months), and a flow's value is its volume times the exporter's price:
+//!   q(t) = q(t-1) + (1 - 2^(-1/h)) (V x*(t) - q(t-1)),   F(t) = w_e(t) q(t)
 //! Announced increases cause front-loading: from the announcement to the
 //! effective month, covered flows rise by `frontload` times the coming
 //! increase; the extra volume is paid back over `payback_months` once the

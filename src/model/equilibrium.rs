@@ -587,7 +587,7 @@ pub fn solve(
             sol.z = z;
             return Err(EqError::NonFinite { exporter: e });
         }
-        evaluate(base, p, &z, sol, ws, true);
+        // The line search left the evaluation of the accepted point in place.
         res = max_abs(ws);
         if res > TOL {
             jacobian(base, p, sol, ws);

@@ -1,0 +1,620 @@
+//! Charts and the report of `tariffsim compare`: for a few key series,
+//! every scenario's fan (median and 5-95 % band, one colour per scenario)
+//! on one chart, and the fan of the paired, run-by-run difference of each
+//! scenario against the reference (the first), with the probability that
+//! the scenario is worse.
+//!
+//! Reads aggregates only (`SetResult`); a series the scenarios do not report
+//! (no licensing, no US or China) is skipped.
+
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+
+use crate::engine::SetResult;
+use crate::engine::aggregate::Cell;
+use crate::model::Model;
+
+use super::panel::{BandSpec, Chart, LineSpec, Panel};
+use super::report::{CSS, esc, inline_svg};
+use super::style::{self, GREY, INK, LegendItem, SERIES, Swatch};
+use super::{ChartError, ChartFile};
+
+/// Opacity of a scenario's 5-95 % band on the overlaid chart.
+const OVERLAY: f64 = 0.16;
+/// Opacity of the outer (5-95 %) and inner (25-75 %) bands of a difference.
+const OUTER: f64 = 0.18;
+const INNER: f64 = 0.35;
+
+/// One compared series.
+struct Metric {
+    /// File stem part: `compare_<key>` and `diff_<key>`.
+    key: &'static str,
+    metric: &'static str,
+    economy: &'static str,
+    partner: &'static str,
+    /// `None`: any sector (the licensed input of `re_shortfall`).
+    sector: Option<&'static str>,
+    /// What the series is, as a title.
+    what: &'static str,
+    /// A short form for the titles of differences.
+    short: &'static str,
+    y_desc: &'static str,
+    diff_desc: &'static str,
+    scale: f64,
+    zero_based: bool,
+}
+
+const METRICS: [Metric; 6] = [
+    Metric {
+        key: "gdp_growth_world",
+        metric: "gdp_growth_yoy",
+        economy: "WORLD",
+        partner: "",
+        sector: Some(""),
+        what: "World GDP growth, year on year",
+        short: "World GDP growth y/y",
+        y_desc: "GDP growth y/y (%/yr)",
+        diff_desc: "difference in GDP growth y/y (pp)",
+        scale: 1.0,
+        zero_based: false,
+    },
+    Metric {
+        key: "gdp_growth_us",
+        metric: "gdp_growth_yoy",
+        economy: "US",
+        partner: "",
+        sector: Some(""),
+        what: "US GDP growth, year on year",
+        short: "US GDP growth y/y",
+        y_desc: "GDP growth y/y (%/yr)",
+        diff_desc: "difference in GDP growth y/y (pp)",
+        scale: 1.0,
+        zero_based: false,
+    },
+    Metric {
+        key: "gdp_growth_cn",
+        metric: "gdp_growth_yoy",
+        economy: "CN",
+        partner: "",
+        sector: Some(""),
+        what: "China's GDP growth, year on year",
+        short: "China's GDP growth y/y",
+        y_desc: "GDP growth y/y (%/yr)",
+        diff_desc: "difference in GDP growth y/y (pp)",
+        scale: 1.0,
+        zero_based: false,
+    },
+    Metric {
+        key: "imports_us_from_cn",
+        metric: "imports",
+        economy: "US",
+        partner: "CN",
+        sector: Some("ALL"),
+        what: "US imports from China, all sectors (annualised)",
+        short: "US imports from China",
+        y_desc: "imports (USD bn/yr)",
+        diff_desc: "difference in imports (USD bn/yr)",
+        scale: 1.0,
+        zero_based: true,
+    },
+    Metric {
+        key: "tariff_us_on_cn",
+        metric: "tariff_effective",
+        economy: "US",
+        partner: "CN",
+        sector: Some(""),
+        what: "Effective US tariff on imports from China",
+        short: "Effective US tariff on China",
+        y_desc: "effective tariff (%)",
+        diff_desc: "difference in effective tariff (pp)",
+        scale: 1.0,
+        zero_based: true,
+    },
+    Metric {
+        key: "re_shortfall_us",
+        metric: "re_shortfall",
+        economy: "US",
+        partner: "",
+        sector: None,
+        what: "US rare-earth shortfall (share of normal supply not received)",
+        short: "US rare-earth shortfall",
+        y_desc: "shortfall (% of need)",
+        diff_desc: "difference in shortfall (pp of need)",
+        scale: 100.0,
+        zero_based: true,
+    },
+];
+
+/// Lower is worse for these metrics, higher for the others (as in
+/// `compare::headlines`).
+fn lower_is_worse(metric: &str) -> bool {
+    !matches!(
+        metric,
+        "re_shortfall"
+            | "re_backlog"
+            | "output_loss"
+            | "import_price"
+            | "tariff_effective"
+            | "gdp_loss_cum"
+    )
+}
+
+fn slot_of(model: &Model, m: &Metric) -> Option<usize> {
+    model.slots.labels.iter().position(|l| {
+        l.metric == m.metric
+            && l.economy == m.economy
+            && l.partner == m.partner
+            && m.sector.is_none_or(|s| l.sector == s)
+    })
+}
+
+struct Quantiles {
+    p05: Vec<f64>,
+    p25: Vec<f64>,
+    p50: Vec<f64>,
+    p75: Vec<f64>,
+    p95: Vec<f64>,
+}
+
+/// Quantiles over the months of one slot, scaled.
+fn quantiles(cells: &[Cell], slot: usize, months: usize, scale: f64) -> Quantiles {
+    let mut q = Quantiles {
+        p05: Vec::with_capacity(months),
+        p25: Vec::with_capacity(months),
+        p50: Vec::with_capacity(months),
+        p75: Vec::with_capacity(months),
+        p95: Vec::with_capacity(months),
+    };
+    for t in 0..months {
+        let s = cells
+            .get(slot * months + t)
+            .map(Cell::stats)
+            .unwrap_or_else(|| Cell::default().stats());
+        q.p05.push(s.p05 * scale);
+        q.p25.push(s.p25 * scale);
+        q.p50.push(s.p50 * scale);
+        q.p75.push(s.p75 * scale);
+        q.p95.push(s.p95 * scale);
+    }
+    q
+}
+
+fn colour(k: usize) -> plotters::style::RGBColor {
+    SERIES[k % SERIES.len()]
+}
+
+fn p_text(p: f64) -> String {
+    if p.is_finite() {
+        format!("{p:.2}")
+    } else {
+        "n/a".into()
+    }
+}
+
+/// The probability that the difference is worse, from one cell.
+fn p_worse(c: Option<&Cell>, lower_worse: bool) -> f64 {
+    match c {
+        Some(c) if lower_worse => c.fraction_negative(),
+        Some(c) => c.fraction_positive(),
+        None => f64::NAN,
+    }
+}
+
+fn overlay(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart {
+    let months = models[0].months;
+    let mut bands = Vec::new();
+    let mut lines = Vec::new();
+    let mut edges = Vec::new();
+    let mut legend = Vec::new();
+    for (k, model) in models.iter().enumerate() {
+        let q = quantiles(&res.scenarios[k].monthly, slot, months, m.scale);
+        // Thin edges tell the bands apart where they overlap.
+        for edge in [&q.p05, &q.p95] {
+            edges.push(LineSpec {
+                values: edge.clone(),
+                colour: colour(k),
+                width: 1,
+                dashed: false,
+            });
+        }
+        bands.push(BandSpec {
+            lo: q.p05,
+            hi: q.p95,
+            colour: colour(k),
+            opacity: OVERLAY,
+        });
+        lines.push(LineSpec {
+            values: q.p50,
+            colour: colour(k),
+            width: 4,
+            dashed: false,
+        });
+        let name = &model.sc.meta.name;
+        legend.push(LegendItem::new(
+            if k == 0 {
+                format!("{name} (reference), median")
+            } else {
+                format!("{name}, median")
+            },
+            Swatch::Line(colour(k)),
+        ));
+    }
+    legend.push(LegendItem::new(
+        "5-95 % of runs, in the scenario's colour",
+        Swatch::Band(GREY, 0.25),
+    ));
+    edges.extend(lines);
+    let lines = edges;
+    Chart {
+        name: format!("compare_{}", m.key),
+        title: format!("{}: scenarios compared", m.what),
+        legend,
+        cols: 1,
+        panels: vec![Panel::Time {
+            caption: None,
+            y_desc: m.y_desc.to_string(),
+            bands,
+            lines,
+            y_fixed: None,
+            zero_based: m.zero_based,
+        }],
+        size: (1600, 900),
+        time_desc: true,
+    }
+}
+
+fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart {
+    let a = models[0];
+    let months = a.months;
+    let t12 = 11.min(months - 1);
+    let lower_worse = lower_is_worse(m.metric);
+    let worse_word = if lower_worse { "lower" } else { "higher" };
+    let reference = &a.sc.meta.name;
+    let mut panels = Vec::new();
+    for (k, model) in models.iter().enumerate().skip(1) {
+        let diff = &res.diffs[k - 1];
+        let q = quantiles(&diff.monthly, slot, months, m.scale);
+        let c = colour(k);
+        let at = |t: usize| p_worse(diff.monthly.get(slot * months + t), lower_worse);
+        let avg = p_worse(diff.finals.get(2 * slot + 1), lower_worse);
+        let mut caption = format!(
+            "P({} is worse, i.e. {worse_word}): {} in {}",
+            model.sc.meta.name,
+            p_text(at(t12)),
+            a.sc.month_label(t12)
+        );
+        if months - 1 > t12 {
+            let _ = write!(
+                caption,
+                ", {} in {}",
+                p_text(at(months - 1)),
+                a.sc.month_label(months - 1)
+            );
+        }
+        let _ = write!(caption, ", {} for the horizon average", p_text(avg));
+
+        panels.push(Panel::Time {
+            caption: Some(caption),
+            y_desc: m.diff_desc.to_string(),
+            bands: vec![
+                BandSpec {
+                    lo: q.p05,
+                    hi: q.p95,
+                    colour: c,
+                    opacity: OUTER,
+                },
+                BandSpec {
+                    lo: q.p25,
+                    hi: q.p75,
+                    colour: c,
+                    opacity: INNER,
+                },
+            ],
+            lines: vec![
+                // The zero line also keeps zero inside the y range.
+                LineSpec {
+                    values: vec![0.0; months],
+                    colour: INK,
+                    width: 2,
+                    dashed: true,
+                },
+                LineSpec {
+                    values: q.p50,
+                    colour: c,
+                    width: 4,
+                    dashed: false,
+                },
+            ],
+            y_fixed: None,
+            zero_based: false,
+        });
+    }
+    let single = models.len() == 2;
+    let lc = if single { colour(1) } else { GREY };
+    let in_colour = if single {
+        ""
+    } else {
+        ", in the scenario's colour"
+    };
+    let legend = vec![
+        LegendItem::new(
+            format!("median difference{in_colour}"),
+            Swatch::Line(if single { lc } else { INK }),
+        ),
+        LegendItem::new(
+            "25-75 % of runs",
+            Swatch::Band(lc, 1.0 - (1.0 - OUTER) * (1.0 - INNER)),
+        ),
+        LegendItem::new("5-95 % of runs", Swatch::Band(lc, OUTER)),
+        LegendItem::new("zero: no difference", Swatch::Dashed(INK)),
+    ];
+    // A title that fits the width (about 80 characters at the smallest title size).
+    let title = if single {
+        format!(
+            "{}: {} minus {reference} (paired runs)",
+            m.short, models[1].sc.meta.name
+        )
+    } else {
+        String::new()
+    };
+    let title = if single && title.chars().count() <= 78 {
+        title
+    } else {
+        format!("{}: difference from {reference} (paired runs)", m.short)
+    };
+    let rows = panels.len() as u32;
+    Chart {
+        name: format!("diff_{}", m.key),
+        title,
+        legend,
+        cols: 1,
+        size: (1600, (230 + rows * 420).max(900)),
+        time_desc: rows == 1,
+        panels,
+    }
+}
+
+/// Every chart of a comparison, in report order: for each key series the
+/// overlaid scenarios, then the paired difference.
+pub fn chart_set(models: &[&Model], res: &SetResult) -> Vec<Chart> {
+    let mut out = Vec::new();
+    if models.len() < 2
+        || res.scenarios.len() != models.len()
+        || res.diffs.len() + 1 != models.len()
+    {
+        return out;
+    }
+    let months = models[0].months;
+    for m in &METRICS {
+        let Some(slot) = slot_of(models[0], m) else {
+            continue;
+        };
+        if res
+            .scenarios
+            .iter()
+            .chain(&res.diffs)
+            .any(|g| g.monthly.len() < (slot + 1) * months)
+        {
+            continue;
+        }
+        out.push(overlay(models, res, m, slot));
+        out.push(difference(models, res, m, slot));
+    }
+    out
+}
+
+fn names(models: &[&Model]) -> Vec<String> {
+    models.iter().map(|m| m.sc.meta.name.clone()).collect()
+}
+
+/// Render the comparison charts (series a scenario does not report are skipped).
+///
+/// # Errors
+/// If a chart cannot be drawn or encoded.
+pub fn charts(models: &[&Model], res: &SetResult, seed: u64) -> Result<Vec<ChartFile>, ChartError> {
+    style::ensure_fonts()?;
+    let Some(a) = models.first() else {
+        return Ok(Vec::new());
+    };
+    let months: Vec<String> = (0..a.months).map(|t| a.sc.month_label(t)).collect();
+    let runs = res.scenarios.first().map_or(0, |g| g.runs);
+    let note = style::note(&names(models).join(" vs "), runs, seed);
+    chart_set(models, res)
+        .par_iter()
+        .map(|c| super::render(c, &months, &note))
+        .collect()
+}
+
+/// A headline line of `compare::headlines`, split into its parts:
+/// (comparison, outcome, median, interval, P(worse)).
+fn split_headline(line: &str) -> Option<[String; 5]> {
+    let (pair, rest) = line.split_once(": ")?;
+    let (body, worse) = rest.rsplit_once(", P(worse) ")?;
+    let (lv, interval) = body.rsplit_once(" [")?;
+    let interval = interval.strip_suffix(']')?;
+    let (label, value) = lv.rsplit_once(", ")?;
+    let minus = |s: &str| s.replace('-', "\u{2212}");
+    Some([
+        pair.to_string(),
+        label.to_string(),
+        minus(value),
+        format!("[{}]", minus(interval)),
+        worse.to_string(),
+    ])
+}
+
+const EXTRA_CSS: &str = r#"
+td.wrap { white-space: normal; text-align: left; }
+tr.group td { font-weight: bold; background: #f7f9fb; text-align: left; }
+h3 { font-size: 18px; margin: 18px 0 4px; }
+"#;
+
+/// The self-contained comparison report: scenarios, headline differences,
+/// how to read paired differences, and every chart inline as SVG.
+pub fn report_html(models: &[&Model], res: &SetResult, seed: u64, charts: &[ChartFile]) -> String {
+    let mut html =
+        String::with_capacity(charts.iter().map(|c| c.svg.len()).sum::<usize>() + 32 * 1024);
+    let names = names(models);
+    let title = esc(&names.join(" vs "));
+    let _ = write!(
+        html,
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>tariffsim comparison: {title}</title>\n<style>{CSS}{EXTRA_CSS}</style>\n</head>\n<body>\n"
+    );
+    let runs = res.scenarios.first().map_or(0, |g| g.runs);
+    let span = models
+        .first()
+        .filter(|a| a.months > 0)
+        .map(|a| {
+            format!(
+                "{} to {} ({} months) | ",
+                esc(&a.sc.month_label(0)),
+                esc(&a.sc.month_label(a.months - 1)),
+                a.months
+            )
+        })
+        .unwrap_or_default();
+    let _ = writeln!(
+        html,
+        "<header>\n<h1>Comparison: {title}</h1>\n<p class=\"meta\">{span}{runs} runs per scenario on common random numbers | seed {seed} | tariffsim {}</p>\n</header>",
+        env!("CARGO_PKG_VERSION")
+    );
+
+    html.push_str("<section>\n<h2>Scenarios</h2>\n");
+    for (k, m) in models.iter().enumerate() {
+        let role = if k == 0 { " (reference)" } else { "" };
+        let _ = writeln!(html, "<h3>{}{role}</h3>", esc(&m.sc.meta.name));
+        let d = m.sc.meta.description.trim();
+        if d.is_empty() {
+            html.push_str("<p class=\"desc\"><em>The scenario has no description.</em></p>\n");
+        } else {
+            for para in d.split("\n\n").filter(|p| !p.trim().is_empty()) {
+                let _ = writeln!(html, "<p class=\"desc\">{}</p>", esc(para.trim()));
+            }
+        }
+    }
+    html.push_str("</section>\n");
+
+    html.push_str("<section>\n<h2>Headline differences</h2>\n");
+    let lines = if models.len() >= 2 && res.diffs.len() + 1 == models.len() {
+        crate::compare::headlines(models, res)
+    } else {
+        Vec::new()
+    };
+    if lines.is_empty() {
+        html.push_str(
+            "<p class=\"note\">No headline outcome is reported by these scenarios.</p>\n",
+        );
+    } else {
+        html.push_str("<table>\n<thead><tr><th>outcome</th><th>median difference</th><th>5-95 %</th><th>P(worse)</th></tr></thead>\n<tbody>\n");
+        let mut group = String::new();
+        for line in &lines {
+            match split_headline(line) {
+                Some([pair, label, value, interval, worse]) => {
+                    if pair != group {
+                        let shown = pair.replacen(" vs ", " minus ", 1);
+                        let _ = writeln!(
+                            html,
+                            "<tr class=\"group\"><td colspan=\"4\">{}</td></tr>",
+                            esc(&shown)
+                        );
+                        group = pair;
+                    }
+                    let _ = writeln!(
+                        html,
+                        "<tr><td>{}</td><td>{}</td><td class=\"band\">{}</td><td>{}</td></tr>",
+                        esc(&label),
+                        esc(&value),
+                        esc(&interval),
+                        esc(&worse)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        html,
+                        "<tr><td class=\"wrap\" colspan=\"4\">{}</td></tr>",
+                        esc(line)
+                    );
+                }
+            }
+        }
+        html.push_str("</tbody></table>\n");
+        let t12 = models[0].months.min(12);
+        let _ = writeln!(
+            html,
+            "<p class=\"note\">Scenario minus {reference}, run by run: median and 5-95 % band of the {runs} paired differences. GDP growth is read in month {t12}; the other outcomes are horizon averages. \"Share\" is a fraction of normal supply (0.10 = 10 % of need). P(worse): the share of runs in which the scenario is worse than {reference}: lower GDP growth, GDP or imports; a higher rare-earth shortfall.</p>",
+            reference = esc(&names[0]),
+        );
+    }
+    html.push_str("</section>\n");
+
+    let _ = writeln!(
+        html,
+        "<section>\n<h2>How to read paired differences</h2>\n\
+<p class=\"desc\">Every scenario was run on the same {runs} run indices with the same seed ({seed}): \
+run <em>r</em> of each scenario draws the same values for every parameter and random shock the \
+scenarios have in common (common random numbers). The difference is therefore taken run by run, \
+scenario minus reference, and its spread is what the policy difference itself leaves uncertain, \
+without the noise of the uncertainty the scenarios share.</p>\n\
+<p class=\"desc\">So the two kinds of chart answer different questions. The overlaid fans show \
+where each scenario may go; they can overlap widely even when one scenario is worse than the \
+other in almost every run. The difference fans show how much worse or better a scenario is, and \
+how sure that is: the median and the 25-75 % and 5-95 % bands are quantiles of the run-by-run \
+differences (not differences of the scenarios' quantiles), and a band that stays clear of the \
+zero line means the sign of the effect holds in at least that share of runs.</p>\n\
+<p class=\"desc\">P(worse) is the share of runs in which the scenario is worse than the reference: \
+lower GDP growth, GDP or imports; a higher tariff or rare-earth shortfall. Runs in which the two \
+scenarios are exactly equal (a difference of zero) count as neither worse nor better. All numbers, \
+for every series and month, are in <code>comparison.csv</code> in this folder.</p>\n</section>"
+    );
+
+    if !charts.is_empty() {
+        html.push_str("<section class=\"charts\">\n<h2>Charts</h2>\n<nav>\n<ol>\n");
+        for c in charts {
+            let _ = writeln!(
+                html,
+                "<li><a href=\"#{}\">{}</a></li>",
+                esc(&c.name),
+                esc(&c.title)
+            );
+        }
+        html.push_str("</ol>\n</nav>\n");
+        for c in charts {
+            let _ = writeln!(
+                html,
+                "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}. Files: charts/{id}.png, charts/{id}.svg</figcaption>\n</figure>",
+                id = esc(&c.name),
+                svg = inline_svg(&c.svg),
+                title = esc(&c.title)
+            );
+        }
+        html.push_str("</section>\n");
+    }
+    html.push_str("</body>\n</html>\n");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headline_lines_split_into_columns() {
+        let l = "escalation vs london-framework: US GDP vs baseline, horizon average, -0.54 pp [-1.06, -0.05], P(worse) 0.97";
+        let s = split_headline(l).unwrap();
+        assert_eq!(s[0], "escalation vs london-framework");
+        assert_eq!(s[1], "US GDP vs baseline, horizon average");
+        assert_eq!(s[2], "\u{2212}0.54 pp");
+        assert_eq!(s[3], "[\u{2212}1.06, \u{2212}0.05]");
+        assert_eq!(s[4], "0.97");
+        assert!(split_headline("something else").is_none());
+    }
+
+    #[test]
+    fn worse_direction_follows_the_metric() {
+        assert!(lower_is_worse("gdp_growth_yoy"));
+        assert!(lower_is_worse("imports"));
+        assert!(!lower_is_worse("re_shortfall"));
+        assert!(!lower_is_worse("tariff_effective"));
+    }
+}
