@@ -792,6 +792,44 @@ fn cmd_merge(a: MergeArgs) -> ExitCode {
     commit(dir, a.quiet, started)
 }
 
+/// Run several scenarios on common random numbers with a progress bar, and
+/// describe the run for the manifest.
+fn run_group(
+    refs: &[&Model],
+    st: &Settings,
+    monthly: bool,
+    c: &Common,
+    cancel: &AtomicBool,
+) -> Result<(engine::SetResult, RunInfo), EngineError> {
+    let bar = progress_bar(st.runs, c.quiet);
+    let progress = |d: u64| {
+        if let Some(b) = &bar {
+            b.set_position(d);
+        }
+    };
+    let started = Instant::now();
+    let plan = RunPlan {
+        seed: st.seed,
+        runs: 0..st.runs,
+        threads: st.threads,
+    };
+    let result = engine::run_set(refs, &plan, monthly, None, &progress, cancel);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let info = RunInfo {
+        seed: st.seed,
+        runs: st.runs,
+        threads: st.threads,
+        months: st.months,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        sets: c.sets.clone(),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        ..Default::default()
+    };
+    result.map(|r| (r, info))
+}
+
 /// Load several scenarios with the same overrides and settings.
 fn load_all(paths: &[PathBuf], c: &Common) -> Result<(Vec<Scenario>, Settings), ExitCode> {
     let mut scs = Vec::new();
@@ -841,39 +879,13 @@ fn cmd_compare(a: CompareArgs) -> ExitCode {
             st.threads
         );
     }
-    let bar = progress_bar(st.runs, c.quiet);
-    let progress = |d: u64| {
-        if let Some(b) = &bar {
-            b.set_position(d);
-        }
-    };
     let started = Instant::now();
-    let plan = RunPlan {
-        seed: st.seed,
-        runs: 0..st.runs,
-        threads: st.threads,
-    };
-    let result = engine::run_set(&refs, &plan, true, None, &progress, cancel);
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    let res = match result {
-        Ok(r) => r,
+    let (res, info) = match run_group(&refs, &st, true, c, cancel) {
+        Ok(x) => x,
         Err(e) => {
             drop(dir);
             return engine_failed(e, st.seed);
         }
-    };
-    let info = RunInfo {
-        seed: st.seed,
-        runs: st.runs,
-        threads: st.threads,
-        months: st.months,
-        shard: None,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        sets: c.sets.clone(),
-        command: std::env::args().collect::<Vec<_>>().join(" "),
-        ..Default::default()
     };
     let files = [
         (
@@ -972,39 +984,13 @@ fn cmd_sweep(a: SweepArgs) -> ExitCode {
             st.threads
         );
     }
-    let bar = progress_bar(st.runs, c.quiet);
-    let progress = |d: u64| {
-        if let Some(b) = &bar {
-            b.set_position(d);
-        }
-    };
     let started = Instant::now();
-    let plan = RunPlan {
-        seed: st.seed,
-        runs: 0..st.runs,
-        threads: st.threads,
-    };
-    let result = engine::run_set(&refs, &plan, false, None, &progress, cancel);
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
-    let res = match result {
-        Ok(r) => r,
+    let (res, info) = match run_group(&refs, &st, false, c, cancel) {
+        Ok(x) => x,
         Err(e) => {
             drop(dir);
             return engine_failed(e, st.seed);
         }
-    };
-    let info = RunInfo {
-        seed: st.seed,
-        runs: st.runs,
-        threads: st.threads,
-        months: st.months,
-        shard: None,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        sets: c.sets.clone(),
-        command: std::env::args().collect::<Vec<_>>().join(" "),
-        ..Default::default()
     };
     let files = [
         (
