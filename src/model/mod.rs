@@ -127,6 +127,7 @@ pub struct Workspace {
     dev: Vec<f64>,
     eff_imp_prev: Vec<f64>,
     eff_exp_prev: Vec<f64>,
+    exports: Vec<f64>,
 }
 
 impl<'a> Model<'a> {
@@ -366,17 +367,30 @@ impl<'a> Model<'a> {
         ws.tau.resize(nf, 0.0);
         tariffs::pre_start(&self.schedule, &td.tariff0, &ws.rates, &mut ws.tau);
         ws.tau_solved.clone_from(&td.tariff0);
-        ws.eq.clear();
-        ws.eq_params.clear();
+        // Reuse the previous run's buffers (no allocation in steady state).
+        if ws.eq.len() != ns || ws.eq.first().is_some_and(|e| e.z.len() != ne) {
+            ws.eq = self.sectors.iter().map(EqSolution::baseline).collect();
+            ws.eq_params = sc
+                .sectors
+                .iter()
+                .map(|_| EqParams {
+                    sigma_m: 1.0,
+                    sigma_d: 1.0,
+                    eta: 1.0,
+                    eps: vec![f64::INFINITY; ne],
+                })
+                .collect();
+        }
         ws.lambda.clear();
         for (s, sec) in sc.sectors.iter().enumerate() {
-            ws.eq.push(EqSolution::baseline(&self.sectors[s]));
-            ws.eq_params.push(EqParams {
-                sigma_m: val(sec.sigma_import),
-                sigma_d: val(sec.sigma_domestic),
-                eta: val(sec.eta),
-                eps: sec.epsilon.iter().map(|p| val(*p)).collect(),
-            });
+            ws.eq[s].reset_to_baseline(&self.sectors[s]);
+            let p = &mut ws.eq_params[s];
+            p.sigma_m = val(sec.sigma_import);
+            p.sigma_d = val(sec.sigma_domestic);
+            p.eta = val(sec.eta);
+            for (e, id) in sec.epsilon.iter().enumerate() {
+                p.eps[e] = val(*id);
+            }
             ws.lambda
                 .push(dynamics::adjustment_rate(val(sec.half_life_months)));
         }
@@ -482,11 +496,13 @@ impl<'a> Model<'a> {
             }
             // Block 5, part 1: actions falling due, in firing order, each
             // capped against the tariffs as they stand when it applies.
-            let due: Vec<Pending> = {
+            let due: Vec<Pending> = if ws.rules.pending.iter().any(|p| p.at <= t) {
                 let (now, later): (Vec<Pending>, Vec<Pending>) =
                     ws.rules.pending.drain(..).partition(|p| p.at <= t);
                 ws.rules.pending = later;
                 now
+            } else {
+                Vec::new()
             };
             for p in &due {
                 self.apply_action(p.rule, p.action, p.trigger, t, values, ws);
@@ -901,7 +917,9 @@ impl<'a> Model<'a> {
         let sl = &self.slots;
         let tf = t as f64;
         // Imports at the importer's real growth path.
-        let mut exports = vec![0.0; ne * (ns + 1)];
+        let mut exports = std::mem::take(&mut ws.exports);
+        exports.clear();
+        exports.resize(ne * (ns + 1), 0.0);
         for i in 0..ne {
             let gi = (1.0 + growth[i] / 100.0).powf(tf / 12.0);
             let mut total = 0.0;
@@ -961,6 +979,7 @@ impl<'a> Model<'a> {
             let imports = out.monthly[sl.imports_idx(e, None, None) * months + t];
             out.monthly[(sl.trade_balance + e) * months + t] = exports[e * (ns + 1)] - imports;
         }
+        ws.exports = exports;
         if let Some(l) = &sc.licensing {
             for j in 0..l.importers.len() {
                 let apps = ws.imps[j].apps;
