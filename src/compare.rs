@@ -140,7 +140,7 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
 }
 
 /// Lower is worse for these metrics; for the others higher is worse.
-fn lower_is_worse(metric: &str) -> bool {
+pub fn lower_is_worse(metric: &str) -> bool {
     !matches!(
         metric,
         "re_shortfall"

@@ -126,19 +126,7 @@ const METRICS: [Metric; 6] = [
     },
 ];
 
-/// Lower is worse for these metrics, higher for the others (as in
-/// `compare::headlines`).
-fn lower_is_worse(metric: &str) -> bool {
-    !matches!(
-        metric,
-        "re_shortfall"
-            | "re_backlog"
-            | "output_loss"
-            | "import_price"
-            | "tariff_effective"
-            | "gdp_loss_cum"
-    )
-}
+use crate::compare::lower_is_worse;
 
 fn slot_of(model: &Model, m: &Metric) -> Option<usize> {
     model.slots.labels.iter().position(|l| {

@@ -185,7 +185,7 @@ fn time_values<'a>(
 }
 
 /// A y range covering the values, padded, never empty.
-fn y_range(values: impl Iterator<Item = f64>, floor_zero: bool) -> (f64, f64) {
+pub(super) fn y_range(values: impl Iterator<Item = f64>, floor_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);

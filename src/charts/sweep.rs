@@ -5,6 +5,7 @@
 //! A sweep aggregates horizon outcomes only (`finals`); outcomes the
 //! scenario does not report are skipped.
 
+use super::panel::y_range;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
@@ -103,35 +104,6 @@ fn decimals_for(values: &[f64]) -> usize {
                 .all(|v| ((v * f).round() / f - v).abs() <= 1e-9 * (1.0 + v.abs()))
         })
         .unwrap_or(4)
-}
-
-/// A y range covering the values, padded, never empty.
-pub(super) fn y_range(values: impl Iterator<Item = f64>, floor_zero: bool) -> (f64, f64) {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in values.filter(|v| v.is_finite()) {
-        lo = lo.min(v);
-        hi = hi.max(v);
-    }
-    if !lo.is_finite() {
-        return (0.0, 1.0);
-    }
-    if floor_zero && lo >= 0.0 {
-        lo = 0.0;
-    }
-    let span = hi - lo;
-    if span < 1e-9 * (1.0 + hi.abs()) {
-        if floor_zero && lo >= 0.0 {
-            return (0.0, if hi > 0.0 { hi * 1.25 } else { 1.0 });
-        }
-        let pad = if hi.abs() > 1e-9 { hi.abs() * 0.1 } else { 1.0 };
-        return (lo - pad, hi + pad);
-    }
-    let lo2 = if lo == 0.0 && floor_zero {
-        0.0
-    } else {
-        lo - 0.06 * span
-    };
-    (lo2, hi + 0.06 * span)
 }
 
 /// Draw "no data" (or another message) in the middle of an area.
