@@ -76,20 +76,8 @@ impl Aggregator {
         if n == 0 {
             return;
         }
-        for (c, xs) in self
-            .monthly
-            .iter_mut()
-            .zip(batch.monthly.chunks_exact(CHUNK as usize))
-        {
-            c.add_all(&xs[..n]);
-        }
-        for (c, xs) in self
-            .finals
-            .iter_mut()
-            .zip(batch.finals.chunks_exact(CHUNK as usize))
-        {
-            c.add_all(&xs[..n]);
-        }
+        add_rows(&mut self.monthly, &batch.monthly, n);
+        add_rows(&mut self.finals, &batch.finals, n);
         batch.n = 0;
     }
 
@@ -173,12 +161,40 @@ impl Aggregator {
     }
 }
 
-/// Outputs of up to `CHUNK` runs, stored series-month-major so that each
-/// cell's values are contiguous when aggregated (cache locality).
+/// Outputs of up to `CHUNK` runs, one contiguous row per run (a plain copy
+/// of the run's output, so storing is sequential).
 struct Batch {
     n: usize,
     monthly: Vec<f64>,
     finals: Vec<f64>,
+}
+
+/// Cells per tile of the blocked transpose in `add_rows`.
+const TILE: usize = 64;
+
+/// Add the first `n` rows of `rows` (row r = run r's values for every cell)
+/// to `cells`, a tile of cells at a time: the tile's values are gathered
+/// from whole cache lines of each row, then every cell takes its `n` values
+/// while it is in cache.
+fn add_rows(cells: &mut [Cell], rows: &[f64], n: usize) {
+    let nc = cells.len();
+    if nc == 0 {
+        return;
+    }
+    let b = CHUNK as usize;
+    let mut tile = vec![0.0f64; TILE * b];
+    for c0 in (0..nc).step_by(TILE) {
+        let w = TILE.min(nc - c0);
+        for r in 0..n {
+            let row = &rows[r * nc + c0..r * nc + c0 + w];
+            for (k, x) in row.iter().enumerate() {
+                tile[k * b + r] = *x;
+            }
+        }
+        for k in 0..w {
+            cells[c0 + k].add_all(&tile[k * b..k * b + n]);
+        }
+    }
 }
 
 impl Batch {
@@ -197,30 +213,36 @@ impl Batch {
     }
 
     fn push(&mut self, out: &RunOutput) {
-        let b = CHUNK as usize;
         let r = self.n;
         if !self.monthly.is_empty() {
-            for (k, x) in out.monthly.iter().enumerate() {
-                self.monthly[k * b + r] = *x;
-            }
+            let nm = out.monthly.len();
+            self.monthly[r * nm..(r + 1) * nm].copy_from_slice(&out.monthly);
         }
-        for (k, x) in out.finals.iter().enumerate() {
-            self.finals[k * b + r] = *x;
-        }
+        let nf = out.finals.len();
+        self.finals[r * nf..(r + 1) * nf].copy_from_slice(&out.finals);
         self.n += 1;
     }
 
     /// Store `a - b` for one run (a paired difference).
     fn push_diff(&mut self, a: &RunOutput, b: &RunOutput) {
-        let w = CHUNK as usize;
         let r = self.n;
         if !self.monthly.is_empty() {
-            for (k, (x, y)) in a.monthly.iter().zip(&b.monthly).enumerate() {
-                self.monthly[k * w + r] = x - y;
+            let nm = a.monthly.len();
+            for ((d, x), y) in self.monthly[r * nm..(r + 1) * nm]
+                .iter_mut()
+                .zip(&a.monthly)
+                .zip(&b.monthly)
+            {
+                *d = x - y;
             }
         }
-        for (k, (x, y)) in a.finals.iter().zip(&b.finals).enumerate() {
-            self.finals[k * w + r] = x - y;
+        let nf = a.finals.len();
+        for ((d, x), y) in self.finals[r * nf..(r + 1) * nf]
+            .iter_mut()
+            .zip(&a.finals)
+            .zip(&b.finals)
+        {
+            *d = x - y;
         }
         self.n += 1;
     }
