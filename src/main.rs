@@ -122,6 +122,9 @@ struct RunArgs {
     /// Do not draw charts or the report.
     #[arg(long)]
     no_charts: bool,
+    /// Simulate only run index N (to reproduce one run, e.g. a failed one, alone: its draws are those of run N of the full run).
+    #[arg(long, value_name = "N", conflicts_with = "shard")]
+    only_run: Option<u64>,
     /// Run only shard I of N of the runs (I in 0..N), or `auto` (Slurm array) / `auto/N` (Kubernetes Indexed Job); writes DIR/<name>.shard-I-of-N/ for `merge`.
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
@@ -408,7 +411,7 @@ fn engine_failed(e: EngineError, seed: u64) -> ExitCode {
         }
         e => {
             warn!(
-                "error: {e}\n  help: rerun that run alone with --seed {seed} and check the parameter values named above"
+                "error: {e}\n  help: reproduce it alone with `tariffsim run SCENARIO --seed {seed} --only-run N` (N = the run named above) and check the parameter values named above"
             );
             ExitCode::from(1)
         }
@@ -474,7 +477,11 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     if let Err(code) = check_memory(c, &[&model], st.threads, true) {
         return code;
     }
-    let runs = shard.map_or(0..st.runs, |s| tariffsim::shard::range(st.runs, s));
+    let runs = match (a.only_run, shard) {
+        (Some(r), _) => r..r + 1,
+        (None, Some(s)) => tariffsim::shard::range(st.runs, s),
+        (None, None) => 0..st.runs,
+    };
     let folder = shard.map_or_else(
         || sc.meta.name.clone(),
         |s| tariffsim::shard::folder(&sc.meta.name, s),
@@ -559,7 +566,7 @@ fn cmd_run(a: RunArgs) -> ExitCode {
     }
     let info = RunInfo {
         seed: st.seed,
-        runs: st.runs,
+        runs: if a.only_run.is_some() { 1 } else { st.runs },
         threads: st.threads,
         months: st.months,
         shard: shard.map(|s| (s.index, s.count)),

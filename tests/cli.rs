@@ -305,3 +305,45 @@ fn help_lists_the_commands() {
         assert!(text.contains(c), "--help lacks {c}");
     }
 }
+
+#[test]
+fn one_run_can_be_reproduced_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let full = tmp.path().join("full");
+    let one = tmp.path().join("one");
+    std::fs::create_dir_all(&full).unwrap();
+    std::fs::create_dir_all(&one).unwrap();
+    let f = run_into(
+        &full,
+        "scenarios/escalation.toml",
+        &["--runs", "12", "--seed", "3", "--per-run"],
+    );
+    let o = run_into(
+        &one,
+        "scenarios/escalation.toml",
+        &[
+            "--runs",
+            "12",
+            "--seed",
+            "3",
+            "--per-run",
+            "--only-run",
+            "7",
+        ],
+    );
+    let row7 = read(&f.join("runs.csv"))
+        .lines()
+        .nth(8)
+        .unwrap()
+        .to_string();
+    let alone: Vec<String> = read(&o.join("runs.csv"))
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(alone.len(), 2);
+    assert!(row7.starts_with("7,"));
+    assert_eq!(
+        alone[1], row7,
+        "run 7 alone has the same draws and outcomes as in the full run"
+    );
+}
