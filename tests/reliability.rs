@@ -219,3 +219,18 @@ fn runs_whose_aggregation_would_not_fit_are_refused_up_front() {
     );
     assert!(entries(tmp.path()).is_empty());
 }
+
+#[test]
+fn devices_and_pipes_are_refused_not_read_forever() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = tmp.path().join("s.toml");
+    std::fs::write(&s, "base = \"/dev/zero\"\n").unwrap();
+    let started = Instant::now();
+    let o = bin()
+        .args(["validate", s.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

@@ -23,6 +23,17 @@ fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Op
     let key_path = "trade";
     let meta = std::fs::metadata(path);
     if let Ok(m) = &meta
+        && !m.is_file()
+    {
+        c.err(
+            Some(named_at),
+            key_path,
+            format!("data file {display} is not a regular file (a folder, device or pipe)"),
+            "name a CSV file",
+        );
+        return None;
+    }
+    if let Ok(m) = &meta
         && m.len() > MAX_BYTES
     {
         c.err(

@@ -78,6 +78,19 @@ impl Loader {
             "check the path to the scenario file"
         };
         match std::fs::metadata(path) {
+            Ok(m) if !m.is_dir() && !m.is_file() => {
+                // A device or pipe (/dev/zero, a FIFO) would be read without end.
+                self.diags.push(
+                    Diagnostic::new(
+                        named_at,
+                        "",
+                        "this is not a regular file (a device, pipe or socket)",
+                    )
+                    .help("give the path of a .toml file")
+                    .in_file(display),
+                );
+                return None;
+            }
             Ok(m) if m.is_dir() => {
                 self.diags.push(
                     Diagnostic::new(
