@@ -11,7 +11,8 @@
 //!   exponent give k. A quantile is the midpoint of the bucket holding the
 //!   requested rank, clamped to the exact min and max, so it is within
 //!   0.39 % (2^-8) of the exact order statistic's magnitude. Values of
-//!   magnitude below 1e-12 count as zero.
+//!   magnitude below 1e-6 (in the metric's unit: pp, USD bn, shares) count
+//!   as zero, which also bounds how far the histograms reach toward zero.
 //!
 //! Memory per cell grows only with the logarithm of the range of values seen,
 //! never with the number of runs.
@@ -23,7 +24,7 @@ pub const QUANTILE_RELATIVE_ACCURACY: f64 = 1.0 / (1u64 << (M + 1)) as f64;
 /// Paired differences smaller than this (in the metric's unit) are ties.
 pub const TIE: f64 = 1e-6;
 /// Magnitudes below this count as exactly zero.
-pub const ZERO_THRESHOLD: f64 = 1e-12;
+pub const ZERO_THRESHOLD: f64 = 1e-6;
 const FIX: f64 = 4_294_967_296.0; // 2^32
 
 /// Dense counts over a window of bucket indices.

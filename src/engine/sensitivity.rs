@@ -4,7 +4,7 @@
 //! indices (at most `SAMPLE_RUNS`), whatever the thread count or sharding.
 
 /// Runs kept for the sensitivity analysis.
-pub const SAMPLE_RUNS: u64 = 20_000;
+pub const SAMPLE_RUNS: u64 = 10_000;
 
 /// Average ranks (ties share their mean rank).
 pub fn ranks(xs: &[f64]) -> Vec<f64> {
