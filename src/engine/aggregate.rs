@@ -530,7 +530,7 @@ mod tests {
             let want = exact_quantile(&xs, q);
             let got = c.quantile(q);
             assert!(
-                (got - want).abs() <= QUANTILE_RELATIVE_ACCURACY * want.abs() + 1e-12,
+                (got - want).abs() <= QUANTILE_RELATIVE_ACCURACY * want.abs() + ZERO_THRESHOLD,
                 "q {q}: {got} vs {want}"
             );
         }
