@@ -10,10 +10,10 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::style::{self, AXIS, CAPTION, GREY, GRID, INK, LegendItem, TICK, err, fmt_tick, font};
 
 /// A linear f64 axis with its ticks at given values (month starts, bar rows).
-struct KeyedAxis {
-    lo: f64,
-    hi: f64,
-    keys: Vec<f64>,
+pub(super) struct KeyedAxis {
+    pub lo: f64,
+    pub hi: f64,
+    pub keys: Vec<f64>,
 }
 
 fn keyed(range: std::ops::Range<f64>, keys: Vec<f64>) -> KeyedAxis {

@@ -17,10 +17,11 @@ use crate::gsa::SobolReport;
 use crate::model::Model;
 
 use super::catalogue::short_param;
+use super::panel::KeyedAxis;
 use super::style::{
     self, AXIS, BLUE, GREY, GRID, INK, LegendItem, ORANGE, Swatch, TICK, err, fmt_tick, font,
 };
-use super::sweep::{KeyedAxis, message, nice_ticks, text_w};
+use super::sweep::{message, nice_ticks, text_w};
 use super::{ChartError, ChartFile, Drawing};
 
 /// At most this many parameters per chart.

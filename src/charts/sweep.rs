@@ -5,9 +5,8 @@
 //! A sweep aggregates horizon outcomes only (`finals`); outcomes the
 //! scenario does not report are skipped.
 
-use super::panel::y_range;
+use super::panel::{KeyedAxis, y_range};
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
@@ -24,40 +23,6 @@ use super::{ChartError, ChartFile, Drawing};
 /// Opacity of the outer (5-95 %) and inner (25-75 %) bands.
 const OUTER: f64 = 0.18;
 const INNER: f64 = 0.35;
-
-/// A linear f64 axis with its ticks at given values.
-pub(super) struct KeyedAxis {
-    pub lo: f64,
-    pub hi: f64,
-    pub keys: Vec<f64>,
-}
-
-impl Ranged for KeyedAxis {
-    type ValueType = f64;
-    type FormatOption = DefaultFormatting;
-
-    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        let span = self.hi - self.lo;
-        let frac = if span.abs() > 0.0 {
-            (v - self.lo) / span
-        } else {
-            0.5
-        };
-        limit.0 + (frac * f64::from(limit.1 - limit.0)).round() as i32
-    }
-
-    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            Vec::new()
-        } else {
-            self.keys.clone()
-        }
-    }
-
-    fn range(&self) -> std::ops::Range<f64> {
-        self.lo..self.hi
-    }
-}
 
 /// Width of a text in pixels.
 pub(super) fn text_w<DB: DrawingBackend>(
