@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Runs handed to a worker at a time.
-const CHUNK: u64 = 32;
+const CHUNK: u64 = 128;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -170,7 +170,7 @@ struct Batch {
 }
 
 /// Cells per tile of the blocked transpose in `add_rows`.
-const TILE: usize = 64;
+const TILE: usize = 16;
 
 /// Add the first `n` rows of `rows` (row r = run r's values for every cell)
 /// to `cells`, a tile of cells at a time: the tile's values are gathered

@@ -23,6 +23,8 @@ pub struct SectorBase {
     /// Baseline flows V[e,i] (USD bn/yr), index `e * ne + i`.
     pub v: Vec<f64>,
     pub tau0: Vec<f64>,
+    /// ln(1 + tau0[e,i]), so a solve takes logs only of tariffs that moved.
+    pub ln1p_tau0: Vec<f64>,
     /// Baseline share of exporter e in importer i's import spending at
     /// buyers' prices, V[e,i] (1 + tau0[e,i]) (e != i).
     pub m: Vec<f64>,
@@ -64,10 +66,12 @@ impl SectorBase {
         for e in 0..ne {
             supply[e] = (0..ne).map(|i| v[e * ne + i]).sum();
         }
+        let ln1p_tau0 = tau0.iter().map(|t| (1.0 + t).ln()).collect();
         SectorBase {
             ne,
             v,
             tau0,
+            ln1p_tau0,
             m,
             d,
             supply,
@@ -499,15 +503,34 @@ pub fn solve(
     ws: &mut Workspace,
 ) -> Result<(), EqError> {
     let ne = base.ne;
+    // Most flows keep their base-year tariff: their log tariff factor is
+    // exactly 0 and its powers exactly 1, so no logarithm or exponential is
+    // taken for them (the values are bit-for-bit what the formulas give).
+    let finite_sm = p.sigma_m.is_finite();
     ws.ln_t.clear();
-    ws.ln_t
-        .extend((0..ne * ne).map(|k| (1.0 + tau[k]).ln() - (1.0 + base.tau0[k]).ln()));
+    ws.ln_t.extend((0..ne * ne).map(|k| {
+        if tau[k] == base.tau0[k] && base.ln1p_tau0[k].is_finite() {
+            0.0
+        } else {
+            (1.0 + tau[k]).ln() - base.ln1p_tau0[k]
+        }
+    }));
     ws.a_m.clear();
-    ws.a_m
-        .extend((0..ne * ne).map(|k| base.m[k] * ((1.0 - p.sigma_m) * ws.ln_t[k]).exp()));
+    ws.a_m.extend((0..ne * ne).map(|k| {
+        if ws.ln_t[k] == 0.0 && finite_sm {
+            base.m[k]
+        } else {
+            base.m[k] * ((1.0 - p.sigma_m) * ws.ln_t[k]).exp()
+        }
+    }));
     ws.b_m.clear();
-    ws.b_m
-        .extend((0..ne * ne).map(|k| (-p.sigma_m * ws.ln_t[k]).exp()));
+    ws.b_m.extend((0..ne * ne).map(|k| {
+        if ws.ln_t[k] == 0.0 && finite_sm {
+            1.0
+        } else {
+            (-p.sigma_m * ws.ln_t[k]).exp()
+        }
+    }));
     ws.sm.resize(ne * ne, 0.0);
     ws.sd.resize(ne, 0.0);
     ws.g.resize(ne, 0.0);
@@ -602,9 +625,10 @@ pub fn solve(
     }
     // Flows and the welfare decomposition at the solution.
     for e in 0..ne {
+        let w = z[e].exp();
         for i in 0..ne {
             let k = e * ne + i;
-            sol.flows[k] = base.v[k] * z[e].exp() * sol.x[k];
+            sol.flows[k] = base.v[k] * w * sol.x[k];
         }
     }
     let eta = p.eta;
