@@ -170,7 +170,7 @@ struct Batch {
 }
 
 /// Cells per tile of the blocked transpose in `add_rows`.
-const TILE: usize = 16;
+const TILE: usize = 8;
 
 /// Add the first `n` rows of `rows` (row r = run r's values for every cell)
 /// to `cells`, a tile of cells at a time: the tile's values are gathered
@@ -190,6 +190,10 @@ fn add_rows(cells: &mut [Cell], rows: &[f64], n: usize) {
             for (k, x) in row.iter().enumerate() {
                 tile[k * b + r] = *x;
             }
+        }
+        // The next tile's histograms load while this tile's values go in.
+        for c in cells.iter().skip(c0 + TILE).take(TILE) {
+            c.prefetch();
         }
         for k in 0..w {
             cells[c0 + k].add_all(&tile[k * b..k * b + n]);

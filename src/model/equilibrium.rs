@@ -94,6 +94,10 @@ pub struct EqParams {
 #[derive(Debug, Clone)]
 pub struct EqSolution {
     pub z: Vec<f64>,
+    /// w = exp(z) and PM = exp(ln_pm) at the solution, kept so the monthly
+    /// loops do not take the same exponentials again.
+    pub w: Vec<f64>,
+    pub pm: Vec<f64>,
     /// x[e,i]: quantity relative to baseline.
     pub x: Vec<f64>,
     pub ln_pm: Vec<f64>,
@@ -116,6 +120,8 @@ impl EqSolution {
         let ne = base.ne;
         EqSolution {
             z: vec![0.0; ne],
+            w: vec![1.0; ne],
+            pm: vec![1.0; ne],
             x: vec![1.0; ne * ne],
             ln_pm: vec![0.0; ne],
             ln_p: vec![0.0; ne],
@@ -130,6 +136,8 @@ impl EqSolution {
 
     pub fn reset_to_baseline(&mut self, base: &SectorBase) {
         self.z.fill(0.0);
+        self.w.fill(1.0);
+        self.pm.fill(1.0);
         self.x.fill(1.0);
         self.ln_pm.fill(0.0);
         self.ln_p.fill(0.0);
@@ -626,10 +634,14 @@ pub fn solve(
     // Flows and the welfare decomposition at the solution.
     for e in 0..ne {
         let w = z[e].exp();
+        sol.w[e] = w;
         for i in 0..ne {
             let k = e * ne + i;
             sol.flows[k] = base.v[k] * w * sol.x[k];
         }
+    }
+    for i in 0..ne {
+        sol.pm[i] = sol.ln_pm[i].exp();
     }
     let eta = p.eta;
     for i in 0..ne {

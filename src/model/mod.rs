@@ -128,6 +128,8 @@ pub struct Workspace {
     eff_imp_prev: Vec<f64>,
     eff_exp_prev: Vec<f64>,
     exports: Vec<f64>,
+    /// Each importer's baseline growth factor this month.
+    gi: Vec<f64>,
 }
 
 impl<'a> Model<'a> {
@@ -474,6 +476,8 @@ impl<'a> Model<'a> {
         let cap_noise = sc.licensing.as_ref().map_or(0.0, |l| val(l.noise_sd));
         ws.tpu.clear();
         ws.tpu.resize(ne, 0.0);
+        ws.gi.clear();
+        ws.gi.resize(ne, 1.0);
         ws.dev.clear();
         ws.dev.resize(ne * months, 0.0);
         ws.eff_imp_prev.clear();
@@ -693,9 +697,10 @@ impl<'a> Model<'a> {
                 let c = sec.noise_common;
                 let payback = f64::from(sec.payback_months);
                 let lambda = ws.lambda[s];
+                let (w_common, w_own) = (c.sqrt(), (1.0 - c).sqrt());
                 let eq = &ws.eq[s];
                 for e in 0..ne {
-                    let price = eq.z[e].exp();
+                    let price = eq.w[e];
                     for i in 0..ne {
                         let f = td.idx(s, e, i);
                         let k = e * ne + i;
@@ -722,7 +727,7 @@ impl<'a> Model<'a> {
                         }
                         if e != i && sd > 0.0 {
                             let z: f64 = StandardNormal.sample(&mut ws.rngs[f]);
-                            let eps = c.sqrt() * ws.common[i] + (1.0 - c).sqrt() * z;
+                            let eps = w_common * ws.common[i] + w_own * z;
                             o *= dynamics::noise_factor(sd, eps);
                         }
                         ws.observed[f] = o.max(0.0);
@@ -758,7 +763,7 @@ impl<'a> Model<'a> {
                 let mut disruption = 0.0;
                 for s in 0..ns {
                     let va = sc.sectors[s].va_share;
-                    let w = ws.eq[s].z[i].exp();
+                    let w = ws.eq[s].w[i];
                     let mut dq = 0.0;
                     for j in 0..ne {
                         let f = td.idx(s, i, j);
@@ -830,6 +835,7 @@ impl<'a> Model<'a> {
                     * (1.0 + dev_ago / 100.0);
                 out.finals[sl.gdp_loss_cum + i] += -dev / 100.0 * base / 12.0;
                 let gi = (1.0 + g / 100.0).powf(tf / 12.0);
+                ws.gi[i] = gi;
                 out.monthly[(sl.tariff_revenue + i) * months + t] = revenue * gi;
                 out.monthly[sl.tariff_idx(i, None) * months + t] = 100.0 * ei;
             }
@@ -844,7 +850,7 @@ impl<'a> Model<'a> {
             out.finals[sl.gdp_loss_cum + ne] += -(world_level - world_base) / 12.0;
 
             // ---- trade, prices, welfare outputs ----------------------------------
-            self.write_trade(t, ws, &growth, out);
+            self.write_trade(t, ws, out);
         }
         out.first_fired.copy_from_slice(&ws.rules.first);
         // Horizon outcomes: end value and average of every monthly series.
@@ -910,18 +916,17 @@ impl<'a> Model<'a> {
         }
     }
 
-    fn write_trade(&self, t: usize, ws: &mut Workspace, growth: &[f64], out: &mut RunOutput) {
+    fn write_trade(&self, t: usize, ws: &mut Workspace, out: &mut RunOutput) {
         let sc = self.sc;
         let (ne, ns, months) = (self.ne, self.ns, self.months);
         let td = &sc.trade;
         let sl = &self.slots;
-        let tf = t as f64;
         // Imports at the importer's real growth path.
         let mut exports = std::mem::take(&mut ws.exports);
         exports.clear();
         exports.resize(ne * (ns + 1), 0.0);
         for i in 0..ne {
-            let gi = (1.0 + growth[i] / 100.0).powf(tf / 12.0);
+            let gi = ws.gi[i];
             let mut total = 0.0;
             for e in (0..ne).filter(|&e| e != i) {
                 let mut by_partner = 0.0;
@@ -949,7 +954,7 @@ impl<'a> Model<'a> {
             // Import prices (duty-inclusive import composite), % vs baseline.
             let (mut num, mut den) = (0.0, 0.0);
             for s in 0..ns {
-                let pm = 100.0 * (ws.eq[s].ln_pm[i].exp() - 1.0);
+                let pm = 100.0 * (ws.eq[s].pm[i] - 1.0);
                 out.monthly[(sl.import_price + i * (ns + 1) + 1 + s) * months + t] = pm;
                 let w: f64 = (0..ne)
                     .filter(|&e| e != i)
