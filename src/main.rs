@@ -615,8 +615,9 @@ fn write_results(
     {
         let l = &model.slots.labels[k / model.months];
         warn!(
-            "error: {} run(s) produced a non-finite value for {} {} {} {} in {}",
+            "error: {} run(s) produced a non-finite value or one beyond +-{:e} for {} {} {} {} in {}",
             cell.nonfinite(),
+            engine::aggregate::MAX_MAGNITUDE,
             l.metric,
             l.economy,
             l.partner,

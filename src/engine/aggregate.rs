@@ -26,6 +26,11 @@ pub const TIE: f64 = 1e-6;
 /// Magnitudes below this count as exactly zero.
 pub const ZERO_THRESHOLD: f64 = 1e-6;
 const FIX: f64 = 4_294_967_296.0; // 2^32
+/// Largest magnitude a cell accepts. Larger values (no meaningful output
+/// comes near: world GDP is about 1e5 USD bn) count with the non-finite ones
+/// and fail the run, because x^2 in 2^-32 fixed point summed over 2^32 runs
+/// must stay inside i128 (2^32 * 1e18 * 2^32 < 2^127).
+pub const MAX_MAGNITUDE: f64 = 1e9;
 
 /// Dense counts over a window of bucket indices.
 #[derive(Debug, Clone, Default)]
@@ -146,14 +151,14 @@ impl Default for Cell {
 impl Cell {
     #[inline]
     pub fn add(&mut self, x: f64) {
-        if !x.is_finite() {
+        if !(x.abs() <= MAX_MAGNITUDE) {
             self.nonfinite += 1;
             return;
         }
         self.n += 1;
         // Fixed point by truncation toward zero (deterministic). The i64 path
-        // is a single instruction; larger magnitudes take the i128 path.
-        // `as` saturates, so even absurd values cannot panic.
+        // is a single instruction; larger squares take the i128 path, and
+        // MAX_MAGNITUDE keeps every sum inside i128.
         let a = x * FIX;
         let b = x * x * FIX;
         if a.abs() < 9.0e18 && b < 9.0e18 {
@@ -331,7 +336,7 @@ impl Cell {
             self.nonfinite,
         );
         for &x in xs {
-            if !x.is_finite() {
+            if !(x.abs() <= MAX_MAGNITUDE) {
                 bad += 1;
                 continue;
             }
