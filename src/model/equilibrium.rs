@@ -179,6 +179,13 @@ impl fmt::Display for EqError {
 /// Solver tolerance on the largest log supply residual.
 pub const TOL: f64 = 1e-11;
 const MAX_ITER: u32 = 100;
+/// Where Newton's method can make no further progress (the line search finds
+/// no descent, or the steps run out), a residual this small is accepted as
+/// the rounding floor: near a Cobb-Douglas limit the CES index
+/// ln(sum) / (1 - sigma) amplifies rounding by 1 / |1 - sigma|, so TOL
+/// itself can be out of reach (sigma_m = 1.0001 stalls at 1e-11 to 3e-11).
+/// Only solves that would otherwise fail take this path.
+pub const FLOOR_TOL: f64 = 1e-9;
 /// Supply prices beyond exp(+-60) mean the inputs are degenerate.
 const Z_LIMIT: f64 = 60.0;
 
@@ -601,8 +608,11 @@ pub fn solve(
             alpha *= 0.5;
         }
         if !accepted {
-            // No descent: restore and report.
+            // No descent: restore, then stop at the rounding floor or report.
             evaluate(base, p, &z, sol, ws, false);
+            if res <= FLOOR_TOL {
+                break;
+            }
             sol.z = z;
             return Err(EqError::NoConvergence {
                 iterations,
@@ -624,7 +634,7 @@ pub fn solve(
             jacobian(base, p, sol, ws);
         }
     }
-    if res > TOL || !res.is_finite() {
+    if !(res <= FLOOR_TOL) {
         sol.z = z;
         return Err(EqError::NoConvergence {
             iterations,
@@ -774,7 +784,8 @@ mod tests {
             let mut ws = Workspace::default();
             match solve(&base, &p, &t, &mut sol, &mut ws) {
                 Ok(()) => {
-                    assert!(sol.residual <= TOL);
+                    let near_cd = (1.0 - sm).abs() < 1e-2 || (1.0 - sd).abs() < 1e-2;
+                    assert!(sol.residual <= TOL || (near_cd && sol.residual <= FLOOR_TOL));
                     assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
                 }
                 Err(e) => assert!(!e.to_string().is_empty()),
