@@ -131,6 +131,11 @@ pub fn check_run_error(sc: &Scenario, run: u64, e: &RunError) -> Result<(), Stri
                 problems.push("every parameter value");
                 break;
             }
+            // Named by a path that `--set` accepts, so the draw can be pinned.
+            if !sc.params.iter().any(|p| p.path == *k) {
+                problems.push("parameters by their --set paths");
+                break;
+            }
         }
     }
     if problems.is_empty() {

@@ -657,16 +657,14 @@ impl<'a> Model<'a> {
                     &mut ws.eq[s],
                     &mut ws.eq_ws,
                 ) {
-                    let p = &ws.eq_params[s];
+                    // Named by their --set paths, so the failing draw can be
+                    // pinned and rerun.
                     let sec = &sc.sectors[s];
-                    let mut params = vec![
-                        (format!("sectors.{}.sigma_import", sec.id), p.sigma_m),
-                        (format!("sectors.{}.sigma_domestic", sec.id), p.sigma_d),
-                        (format!("sectors.{}.eta", sec.id), p.eta),
-                    ];
-                    for (e, eps) in p.eps.iter().enumerate() {
-                        params.push((format!("epsilon[{}]", sc.economies[e].id), *eps));
-                    }
+                    let params = [sec.sigma_import, sec.sigma_domestic, sec.eta]
+                        .iter()
+                        .chain(&sec.epsilon)
+                        .map(|id| (sc.param(*id).path.clone(), val(*id)))
+                        .collect();
                     return Err(RunError {
                         run,
                         month: sc.month_label(t),
