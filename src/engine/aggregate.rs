@@ -151,7 +151,7 @@ impl Default for Cell {
 impl Cell {
     #[inline]
     pub fn add(&mut self, x: f64) {
-        if !(x.abs() <= MAX_MAGNITUDE) {
+        if x.is_nan() || x.abs() > MAX_MAGNITUDE {
             self.nonfinite += 1;
             return;
         }
@@ -336,7 +336,7 @@ impl Cell {
             self.nonfinite,
         );
         for &x in xs {
-            if !(x.abs() <= MAX_MAGNITUDE) {
+            if x.is_nan() || x.abs() > MAX_MAGNITUDE {
                 bad += 1;
                 continue;
             }

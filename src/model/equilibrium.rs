@@ -634,7 +634,7 @@ pub fn solve(
             jacobian(base, p, sol, ws);
         }
     }
-    if !(res <= FLOOR_TOL) {
+    if res.is_nan() || res > FLOOR_TOL {
         sol.z = z;
         return Err(EqError::NoConvergence {
             iterations,
