@@ -388,3 +388,95 @@ then = [{ tariff = { by = "BB", on = "AA", rate = 0.7, cap = 0.5, mode = "set" }
     assert!((out.monthly[sl.tariff_idx(1, Some(0)) * 12 + 2] - 20.0).abs() < 1e-9);
     assert!((out.monthly[sl.tariff_idx(1, Some(0)) * 12 + 5] - 50.0).abs() < 1e-9);
 }
+
+/// Three economies, one good, no baseline tariffs.
+const TRIO_CSV: &str = "exporter,importer,sector,value_usd_bn,source
+AA,AA,goods,900,test
+AA,CC,goods,100,test
+BB,BB,goods,800,test
+BB,CC,goods,100,test
+CC,CC,goods,700,test
+CC,AA,goods,50,test
+CC,BB,goods,50,test
+";
+
+const TRIO_WORLD: &str = r#"
+[scenario]
+name = "trio"
+start = "2025-01"
+months = 8
+runs = 1
+seed = 3
+
+[economies.AA]
+gdp_usd_bn = 2000
+growth_pct = 0.0
+[economies.BB]
+gdp_usd_bn = 1500
+growth_pct = 0.0
+[economies.CC]
+gdp_usd_bn = 1800
+growth_pct = 0.0
+
+[sectors.goods]
+sigma_import = 4
+sigma_domestic = 2
+eta = 1
+va_share = 0.4
+half_life_months = 3
+epsilon = inf
+frontload = 0.5
+
+[trade]
+flows = "trio.csv"
+
+[tariffs.cc_on_aa]
+by = "CC"
+on = "AA"
+rate = 0.3
+from = "2025-02"
+"#;
+
+/// A lagged rule tariff on two targets front-loads each target's flows by
+/// its own capped increase: CC already charges AA 30 %, so with a cap of
+/// 50 % AA's coming increase is 20 points while BB's is the full 40.
+#[test]
+fn a_rule_front_loads_each_target_by_its_own_capped_increase() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("trio.csv"), TRIO_CSV).unwrap();
+    let write = |name: &str, extra: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{TRIO_WORLD}\n{extra}")).unwrap();
+        load(&path, &[])
+    };
+    let rule = r#"
+[rules.cc_raises]
+when = { between = ["2025-04", "2025-04"] }
+lag_months = 2
+then = [{ tariff = { by = "CC", on = ["AA", "BB"], rate = 0.4, cap = 0.5 } }]
+"#;
+    let with = write("with.toml", rule);
+    let without = write("without.toml", "");
+    let (m1, m0) = (Model::new(&with, 8), Model::new(&without, 8));
+    let (o1, o0) = (run_once(&m1, 1, 0), run_once(&m0, 1, 0));
+    let sl = &m1.slots;
+    let imports =
+        |o: &RunOutput, e: usize, t: usize| o.monthly[sl.imports_idx(2, Some(e), Some(0)) * 8 + t];
+    assert_eq!(o1.first_fired, vec![3]);
+    // April and May (t = 3, 4) lie in the window; tariffs, and so the
+    // equilibrium, are the same in both scenarios until June.
+    for t in [3, 4] {
+        let aa = imports(&o1, 0, t) / imports(&o0, 0, t);
+        let bb = imports(&o1, 1, t) / imports(&o0, 1, t);
+        assert!(
+            (aa - (1.0 + 0.5 * 0.2)).abs() < 1e-12,
+            "AA boost {aa} at {t}"
+        );
+        assert!(
+            (bb - (1.0 + 0.5 * 0.4)).abs() < 1e-12,
+            "BB boost {bb} at {t}"
+        );
+    }
+    // Before the firing nothing differs.
+    assert_eq!(imports(&o1, 1, 2), imports(&o0, 1, 2));
+}

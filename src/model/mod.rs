@@ -565,22 +565,27 @@ impl<'a> Model<'a> {
                         mode: crate::scenario::TariffMode::Add,
                     } = action
                     {
-                        let mut delta = match amount {
+                        let amount = match amount {
                             crate::scenario::TariffAmount::Rate(p) => val(*p),
                             crate::scenario::TariffAmount::Match(f) => f * trigger,
                         };
-                        if let (Some(cap), Some(&e)) = (cap, on.first()) {
-                            delta =
-                                delta.min(cap - rules::level_over(td, &ws.tau, *by, e, sectors));
-                        }
-                        if delta > 0.0 {
-                            ws.windows.push(dynamics::Window {
-                                owner: dynamics::Owner::Rule(k),
-                                flows: tariffs::coverage(td, *by, on, sectors),
-                                from: t,
-                                to: t + lag,
-                                delta,
-                            });
+                        // One window per target: each target's coming increase
+                        // is capped against its own current level.
+                        for &e in on {
+                            let delta = match cap {
+                                Some(cap) => amount
+                                    .min(cap - rules::level_over(td, &ws.tau, *by, e, sectors)),
+                                None => amount,
+                            };
+                            if delta > 0.0 {
+                                ws.windows.push(dynamics::Window {
+                                    owner: dynamics::Owner::Rule(k),
+                                    flows: tariffs::coverage(td, *by, &[e], sectors),
+                                    from: t,
+                                    to: t + lag,
+                                    delta,
+                                });
+                            }
                         }
                     }
                 }
