@@ -480,3 +480,49 @@ then = [{ tariff = { by = "CC", on = ["AA", "BB"], rate = 0.4, cap = 0.5 } }]
     // Before the firing nothing differs.
     assert_eq!(imports(&o1, 1, 2), imports(&o0, 1, 2));
 }
+
+/// A run whose equilibrium cannot be solved names each parameter of the
+/// failing sector once, by the path `--set` takes (the model is robust
+/// enough that no valid input is known to fail, so the list is checked
+/// directly; `fuzz/common/invariants.rs` checks real failures the same way).
+#[test]
+fn a_failed_run_names_its_parameters_by_their_set_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pair.csv"), PAIR_CSV).unwrap();
+    let path = dir.path().join("eps.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "{}\n",
+            PAIR_WORLD.replace(
+                "epsilon = inf\n[sectors.food]",
+                "epsilon = 3.0\nepsilon_by_exporter = { BB = 2.0 }\n[sectors.food]"
+            )
+        ),
+    )
+    .unwrap();
+    let sc = load(&path, &[]);
+    let model = Model::new(&sc, 12);
+    let mut values = Vec::new();
+    model.sample_params(1, 0, &mut values);
+    let params = model.equilibrium_params(0, &values);
+    let names: Vec<&str> = params.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "sectors.goods.sigma_import",
+            "sectors.goods.sigma_domestic",
+            "sectors.goods.eta",
+            "sectors.goods.epsilon",
+            "sectors.goods.epsilon_by_exporter.BB",
+        ]
+    );
+    let got: Vec<f64> = params.iter().map(|(_, v)| *v).collect();
+    assert_eq!(got, [4.0, 2.0, 1.0, 3.0, 2.0]);
+    // Every name is accepted by --set.
+    for (k, v) in &params {
+        let set = format!("{k}={v}");
+        let again = load(&path, &[set.as_str()]);
+        assert_eq!(again.params.len(), sc.params.len(), "{set}");
+    }
+}

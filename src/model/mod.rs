@@ -662,20 +662,12 @@ impl<'a> Model<'a> {
                     &mut ws.eq[s],
                     &mut ws.eq_ws,
                 ) {
-                    // Named by their --set paths, so the failing draw can be
-                    // pinned and rerun.
-                    let sec = &sc.sectors[s];
-                    let params = [sec.sigma_import, sec.sigma_domestic, sec.eta]
-                        .iter()
-                        .chain(&sec.epsilon)
-                        .map(|id| (sc.param(*id).path.clone(), val(*id)))
-                        .collect();
                     return Err(RunError {
                         run,
                         month: sc.month_label(t),
-                        sector: sec.id.clone(),
+                        sector: sc.sectors[s].id.clone(),
                         message: e.to_string(),
-                        params,
+                        params: self.equilibrium_params(s, values),
                     });
                 }
                 ws.tau_solved[r.clone()].copy_from_slice(&ws.tau[r]);
@@ -864,6 +856,23 @@ impl<'a> Model<'a> {
             out.finals[2 * slot + 1] = xs.iter().sum::<f64>() / months as f64;
         }
         Ok(())
+    }
+
+    /// The parameters of sector `s`'s equilibrium with their values, each
+    /// once and named by the path `--set` takes, so that a failing draw can
+    /// be pinned and rerun.
+    pub fn equilibrium_params(&self, s: usize, values: &[f64]) -> Vec<(String, f64)> {
+        let sec = &self.sc.sectors[s];
+        let mut ids = vec![sec.sigma_import, sec.sigma_domestic, sec.eta];
+        for id in &sec.epsilon {
+            // Exporters without their own value share the default.
+            if !ids.contains(id) {
+                ids.push(*id);
+            }
+        }
+        ids.iter()
+            .map(|id| (self.sc.param(*id).path.clone(), values[id.0 as usize]))
+            .collect()
     }
 
     /// Block 1: recompute month `t`'s tariffs from the schedule and the rule
