@@ -247,6 +247,83 @@ fn source_present(c: &mut Compiler, row: &Row) {
     }
 }
 
+/// How a bilateral table (one number per importer, exporter and sector) reads.
+struct Bilateral<'a> {
+    /// The header; the first column is where duplicates are reported.
+    header: [&'static str; 5],
+    /// The value column, its bounds and what it must be.
+    value: &'static str,
+    hi: f64,
+    what: &'static str,
+    /// Refuse rows whose exporter is the importer.
+    foreign_only: bool,
+    /// The message for a repeated (e, i, s) first seen on a given line.
+    duplicate: &'a dyn Fn(usize, usize, usize, usize) -> String,
+    keep_one: &'static str,
+}
+
+/// Read a bilateral table into `out[td.idx(s, e, i)]`, reporting every bad
+/// row.
+fn read_bilateral(
+    c: &mut Compiler,
+    path: &Path,
+    named_at: Loc,
+    names: (&[String], &[String]),
+    spec: &Bilateral,
+    td: &TradeData,
+    out: &mut [f64],
+) {
+    let (econ, sect) = names;
+    let Some(csv) = read_csv(c, path, named_at, &spec.header) else {
+        return;
+    };
+    let mut seen = vec![0usize; out.len()];
+    for (line, fields) in &csv.rows {
+        let row = Row {
+            csv: &csv,
+            line: *line,
+            fields,
+        };
+        let mut ids = spec.header[..2]
+            .iter()
+            .map(|col| lookup(c, &row, col, econ, "economy"));
+        let (a, b) = (ids.next().flatten(), ids.next().flatten());
+        let (e, i) = if spec.header[0] == "exporter" {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let s = lookup(c, &row, "sector", sect, "sector");
+        let v = number(c, &row, spec.value, 0.0, spec.hi, spec.what);
+        source_present(c, &row);
+        let (Some(e), Some(i), Some(s), Some(v)) = (e, i, s, v) else {
+            continue;
+        };
+        if spec.foreign_only && e == i {
+            let (_, loc) = row.get("exporter");
+            c.err(
+                Some(loc),
+                &format!("line {line}"),
+                "a tariff on an economy's own goods",
+                "remove the row: domestic supply pays no tariff",
+            );
+            continue;
+        }
+        let k = td.idx(s, e, i);
+        if seen[k] != 0 {
+            let (_, loc) = row.get(spec.header[0]);
+            c.err(
+                Some(loc),
+                &format!("line {line}"),
+                (spec.duplicate)(e, i, s, seen[k]),
+                spec.keep_one,
+            );
+        }
+        seen[k] = *line;
+        out[k] = v;
+    }
+}
+
 /// Fill `td.value_usd_bn` from `exporter,importer,sector,value_usd_bn,source`.
 pub fn read_flows(
     c: &mut Compiler,
@@ -256,51 +333,24 @@ pub fn read_flows(
     sect: &[String],
     td: &mut TradeData,
 ) {
-    let Some(csv) = read_csv(
-        c,
-        path,
-        named_at,
-        &["exporter", "importer", "sector", "value_usd_bn", "source"],
-    ) else {
-        return;
+    let duplicate = |e: usize, i: usize, s: usize, first: usize| {
+        format!(
+            "duplicate flow {}->{} in {} (first on line {first})",
+            econ[e], econ[i], sect[s]
+        )
     };
-    let mut seen = vec![0usize; td.value_usd_bn.len()];
-    for (line, fields) in &csv.rows {
-        let row = Row {
-            csv: &csv,
-            line: *line,
-            fields,
-        };
-        let e = lookup(c, &row, "exporter", econ, "economy");
-        let i = lookup(c, &row, "importer", econ, "economy");
-        let s = lookup(c, &row, "sector", sect, "sector");
-        let v = number(
-            c,
-            &row,
-            "value_usd_bn",
-            0.0,
-            1e7,
-            "a flow in USD bn between 0 and 10,000,000",
-        );
-        source_present(c, &row);
-        if let (Some(e), Some(i), Some(s), Some(v)) = (e, i, s, v) {
-            let k = td.idx(s, e, i);
-            if seen[k] != 0 {
-                let (_, loc) = row.get("exporter");
-                c.err(
-                    Some(loc),
-                    &format!("line {line}"),
-                    format!(
-                        "duplicate flow {}->{} in {} (first on line {})",
-                        econ[e], econ[i], sect[s], seen[k]
-                    ),
-                    "keep one row per exporter, importer and sector",
-                );
-            }
-            seen[k] = *line;
-            td.value_usd_bn[k] = v;
-        }
-    }
+    let spec = Bilateral {
+        header: ["exporter", "importer", "sector", "value_usd_bn", "source"],
+        value: "value_usd_bn",
+        hi: 1e7,
+        what: "a flow in USD bn between 0 and 10,000,000",
+        foreign_only: false,
+        duplicate: &duplicate,
+        keep_one: "keep one row per exporter, importer and sector",
+    };
+    let mut out = std::mem::take(&mut td.value_usd_bn);
+    read_bilateral(c, path, named_at, (econ, sect), &spec, td, &mut out);
+    td.value_usd_bn = out;
 }
 
 /// Fill `td.tariff0` from `importer,exporter,sector,rate,source`.
@@ -312,58 +362,21 @@ pub fn read_tariffs(
     sect: &[String],
     td: &mut TradeData,
 ) {
-    let Some(csv) = read_csv(
-        c,
-        path,
-        named_at,
-        &["importer", "exporter", "sector", "rate", "source"],
-    ) else {
-        return;
+    let duplicate = |_: usize, _: usize, _: usize, first: usize| {
+        format!("duplicate tariff (first on line {first})")
     };
-    let mut seen = vec![0usize; td.tariff0.len()];
-    for (line, fields) in &csv.rows {
-        let row = Row {
-            csv: &csv,
-            line: *line,
-            fields,
-        };
-        let i = lookup(c, &row, "importer", econ, "economy");
-        let e = lookup(c, &row, "exporter", econ, "economy");
-        let s = lookup(c, &row, "sector", sect, "sector");
-        let v = number(
-            c,
-            &row,
-            "rate",
-            0.0,
-            100.0,
-            "a tariff rate between 0 and 100 (0.25 = 25 %)",
-        );
-        source_present(c, &row);
-        if let (Some(e), Some(i), Some(s), Some(v)) = (e, i, s, v) {
-            if e == i {
-                let (_, loc) = row.get("exporter");
-                c.err(
-                    Some(loc),
-                    &format!("line {line}"),
-                    "a tariff on an economy's own goods",
-                    "remove the row: domestic supply pays no tariff",
-                );
-                continue;
-            }
-            let k = td.idx(s, e, i);
-            if seen[k] != 0 {
-                let (_, loc) = row.get("importer");
-                c.err(
-                    Some(loc),
-                    &format!("line {line}"),
-                    format!("duplicate tariff (first on line {})", seen[k]),
-                    "keep one row per importer, exporter and sector",
-                );
-            }
-            seen[k] = *line;
-            td.tariff0[k] = v;
-        }
-    }
+    let spec = Bilateral {
+        header: ["importer", "exporter", "sector", "rate", "source"],
+        value: "rate",
+        hi: 100.0,
+        what: "a tariff rate between 0 and 100 (0.25 = 25 %)",
+        foreign_only: true,
+        duplicate: &duplicate,
+        keep_one: "keep one row per importer, exporter and sector",
+    };
+    let mut out = std::mem::take(&mut td.tariff0);
+    read_bilateral(c, path, named_at, (econ, sect), &spec, td, &mut out);
+    td.tariff0 = out;
 }
 
 #[cfg(test)]
