@@ -130,6 +130,12 @@ pub struct Workspace {
     exports: Vec<f64>,
     /// Each importer's baseline growth factor this month.
     gi: Vec<f64>,
+    /// Effective tariffs (import side, export side, per importer-partner in
+    /// %), recomputed only when `tau` has changed since (`eff_stale`).
+    eff_imp: Vec<f64>,
+    eff_exp: Vec<f64>,
+    eff_pair: Vec<f64>,
+    eff_stale: bool,
 }
 
 impl<'a> Model<'a> {
@@ -480,14 +486,12 @@ impl<'a> Model<'a> {
         ws.gi.resize(ne, 1.0);
         ws.dev.clear();
         ws.dev.resize(ne * months, 0.0);
-        ws.eff_imp_prev.clear();
-        ws.eff_exp_prev.clear();
-        for i in 0..ne {
-            ws.eff_imp_prev
-                .push(eff_import_tariff(td, &ws.tau, i, &self.imp0));
-            ws.eff_exp_prev
-                .push(eff_export_tariff(td, &ws.tau, i, &self.exp0));
-        }
+        // The effective tariffs of the world before the first month.
+        ws.eff_imp.resize(ne, 0.0);
+        ws.eff_exp.resize(ne, 0.0);
+        self.effective_tariffs(ws);
+        ws.eff_imp_prev.clone_from(&ws.eff_imp);
+        ws.eff_exp_prev.clone_from(&ws.eff_exp);
         let growth: Vec<f64> = sc.economies.iter().map(|e| val(e.growth_pct)).collect();
         let decay = (-1.0 / sc.macro_params.tpu_half_life_months).exp2();
 
@@ -750,6 +754,9 @@ impl<'a> Model<'a> {
             }
 
             // ---- Block 6: macro --------------------------------------------------
+            if ws.eff_stale {
+                self.effective_tariffs(ws);
+            }
             let tf = t as f64;
             let (mut world_level, mut world_base, mut world_level_ago) = (0.0, 0.0, 0.0);
             for i in 0..ne {
@@ -778,8 +785,7 @@ impl<'a> Model<'a> {
                     * val(econ.demand_burden)
                     * (revenue - self.tr0[i]);
                 // Trade-policy uncertainty index.
-                let ei = eff_import_tariff(td, &ws.tau, i, &self.imp0);
-                let ee = eff_export_tariff(td, &ws.tau, i, &self.exp0);
+                let (ei, ee) = (ws.eff_imp[i], ws.eff_exp[i]);
                 let firings = ws
                     .rules
                     .fired_now
@@ -875,9 +881,31 @@ impl<'a> Model<'a> {
             .collect()
     }
 
+    /// Baseline-weighted effective tariffs of the current `tau`.
+    fn effective_tariffs(&self, ws: &mut Workspace) {
+        let td = &self.sc.trade;
+        let ne = self.ne;
+        ws.eff_pair.resize(ne * ne, 0.0);
+        for i in 0..ne {
+            ws.eff_imp[i] = eff_import_tariff(td, &ws.tau, i, &self.imp0);
+            ws.eff_exp[i] = eff_export_tariff(td, &ws.tau, i, &self.exp0);
+            for e in (0..ne).filter(|&e| e != i) {
+                let (mut num, mut den) = (0.0, 0.0);
+                for s in 0..self.ns {
+                    let f = td.idx(s, e, i);
+                    num += td.value_usd_bn[f] * ws.tau[f];
+                    den += td.value_usd_bn[f];
+                }
+                ws.eff_pair[i * ne + e] = if den > 0.0 { 100.0 * num / den } else { 0.0 };
+            }
+        }
+        ws.eff_stale = false;
+    }
+
     /// Block 1: recompute month `t`'s tariffs from the schedule and the rule
     /// tariffs in force.
     fn recompute_tariffs(&self, t: usize, ws: &mut Workspace) {
+        ws.eff_stale = true;
         tariffs::compute(
             &self.schedule,
             &self.sc.trade.tariff0,
@@ -952,15 +980,7 @@ impl<'a> Model<'a> {
                 out.monthly[sl.imports_idx(i, Some(e), None) * months + t] = by_partner;
                 exports[e * (ns + 1)] += by_partner;
                 total += by_partner;
-                // Effective tariff on the partner, baseline-weighted.
-                let (mut num, mut den) = (0.0, 0.0);
-                for s in 0..ns {
-                    let f = td.idx(s, e, i);
-                    num += td.value_usd_bn[f] * ws.tau[f];
-                    den += td.value_usd_bn[f];
-                }
-                out.monthly[sl.tariff_idx(i, Some(e)) * months + t] =
-                    if den > 0.0 { 100.0 * num / den } else { 0.0 };
+                out.monthly[sl.tariff_idx(i, Some(e)) * months + t] = ws.eff_pair[i * ne + e];
             }
             out.monthly[sl.imports_idx(i, None, None) * months + t] = total;
             // Import prices (duty-inclusive import composite), % vs baseline.
