@@ -468,7 +468,7 @@ pub fn run_monte_carlo(
 /// Estimated peak bytes of aggregation for running `models` together on
 /// `threads` threads: per thread, every aggregate (scenarios and paired
 /// differences) holds one cell per series-month (header plus a typical
-/// sketch of ~64 buckets) and a batch of `CHUNK` runs, plus the sensitivity
+/// sketch of ~64 two-byte buckets) and a batch of `CHUNK` runs, plus the sensitivity
 /// sample. It does not grow with the number of runs.
 pub fn memory_estimate(models: &[&Model], threads: usize, monthly: bool) -> u64 {
     let m = models[0];
@@ -478,7 +478,7 @@ pub fn memory_estimate(models: &[&Model], threads: usize, monthly: bool) -> u64 
         0
     } + m.slots.n_final) as u64;
     let aggregates = (2 * models.len()).saturating_sub(1) as u64;
-    let cell_bytes = std::mem::size_of::<Cell>() as u64 + 64 * 4;
+    let cell_bytes = std::mem::size_of::<Cell>() as u64 + 64 * 2;
     let per_thread = aggregates * cells * (cell_bytes + CHUNK * 8);
     let sample =
         models.len() as u64 * sensitivity::SAMPLE_RUNS * ((m.sampled.len() + 32) * 8 + 64) as u64;
