@@ -15,7 +15,8 @@
 //!   as zero, which also bounds how far the histograms reach toward zero.
 //!
 //! Memory per cell grows only with the logarithm of the range of values seen,
-//! never with the number of runs.
+//! never with the number of runs; bucket counts take two bytes (with rare
+//! carries kept aside).
 
 /// Mantissa bits used for bucket indices: relative accuracy 2^-(M+1).
 const M: u32 = 7;
@@ -26,6 +27,7 @@ pub const TIE: f64 = 1e-6;
 /// Magnitudes below this count as exactly zero.
 pub const ZERO_THRESHOLD: f64 = 1e-6;
 const FIX: f64 = 4_294_967_296.0; // 2^32
+
 /// Largest magnitude a cell accepts. Larger values (no meaningful output
 /// comes near: world GDP is about 1e5 USD bn) count with the non-finite ones
 /// and fail the run, because x^2 in 2^-32 fixed point summed over 2^32 runs
