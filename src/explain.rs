@@ -232,10 +232,15 @@ pub fn explain(sc: &Scenario) -> String {
             } else {
                 "additional"
             };
+            let cut = if sc.param(*p).value < 0.0 {
+                " (a cut: the tariff does not go below zero)"
+            } else {
+                ""
+            };
             events.push((
                 *d,
                 format!(
-                    "tariff `{}`: {} on {} ({}): {mode} {}",
+                    "tariff `{}`: {} on {} ({}): {mode} {}{cut}",
                     m.id,
                     sc.economies[m.by].id,
                     names(sc, &m.on),

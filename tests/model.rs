@@ -526,3 +526,61 @@ fn a_failed_run_names_its_parameters_by_their_set_paths() {
         assert_eq!(again.params.len(), sc.params.len(), "{set}");
     }
 }
+
+/// A scheduled cut lowers a base-year tariff and stops at zero. AA's 25 %
+/// base-year tariff on BB's goods is cut by 40 points: the tariff becomes 0
+/// (not -15 %), BB's landed price in AA falls to 1 / 1.25 = 0.8, and with
+/// epsilon = inf quantities have the same closed form as for an increase.
+#[test]
+fn a_cut_below_the_base_year_tariff_stops_at_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pair.csv"), PAIR_CSV).unwrap();
+    std::fs::write(
+        dir.path().join("base.csv"),
+        "importer,exporter,sector,rate,source\nAA,BB,goods,0.25,test\n",
+    )
+    .unwrap();
+    let world = PAIR_WORLD.replace(
+        "flows = \"pair.csv\"",
+        "flows = \"pair.csv\"\nbaseline_tariffs = \"base.csv\"",
+    );
+    let run_with_cut = |name: &str, rate: f64| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "{world}\n[tariffs.cut]\nby = \"AA\"\non = \"BB\"\nsectors = [\"goods\"]\nrate = {rate}\nfrom = \"2025-01\"\n"
+            ),
+        )
+        .unwrap();
+        let sc = load(&path, &[]);
+        let out = run_once(&Model::new(&sc, 12), 1, 0);
+        (sc, out)
+    };
+    let (sc, out) = run_with_cut("deep.toml", -0.4);
+    let (_, exact) = run_with_cut("exact.toml", -0.25);
+    let model = Model::new(&sc, 12);
+    // Cutting by more than the tariff is the same as cutting it to zero.
+    assert_eq!(out.monthly, exact.monthly);
+    let sl = &model.slots;
+    let goods = sc.sector_index("goods").unwrap();
+    assert_eq!(out.monthly[sl.tariff_idx(0, Some(1)) * 12], 0.0);
+    let price = out.monthly[(sl.import_price + 1 + goods) * 12];
+    assert!((price + 20.0).abs() < 1e-9, "import price {price} %");
+    let (sd, eta) = (2.0f64, 1.0f64);
+    // CES weights are baseline spending shares at buyers' prices (with the
+    // 25 % tariff): domestic 900, imports 150 * 1.25.
+    let d = 900.0 / (900.0 + 150.0 * 1.25);
+    let pm = 0.8f64;
+    let p = (d + (1.0 - d) * pm.powf(1.0 - sd)).powf(1.0 / (1.0 - sd));
+    let x_imp = (pm / p).powf(-sd) * p.powf(-eta);
+    let lambda = 1.0 - 0.5f64.powf(1.0 / 3.0);
+    let mut f = 150.0;
+    for t in 0..12 {
+        f += lambda * (150.0 * x_imp - f);
+        let got = out.monthly[sl.imports_idx(0, Some(1), Some(goods)) * 12 + t];
+        let want = f * 1.02f64.powf(t as f64 / 12.0);
+        assert!((got - want).abs() < 1e-9, "month {t}: {got} vs {want}");
+    }
+    assert!(x_imp > 1.0, "a cut raises imports");
+}

@@ -153,9 +153,14 @@ pub fn compute(
         for rt in rule_tariffs.iter().filter(|rt| rt.from <= t) {
             apply(acc, &rt.flows, rt.rate, rt.mode);
         }
-        for (x, a) in tau.iter_mut().zip(acc.iter()) {
-            *x += seg.weight * a;
+        for ((x, a), t0) in tau.iter_mut().zip(acc.iter()).zip(tau0) {
+            // A cut takes the tariff to zero at most.
+            *x += seg.weight * a.max(-t0);
         }
+    }
+    // Day weights summing to one can round a full cut to -1e-17.
+    for x in tau.iter_mut().filter(|x| **x < 0.0) {
+        *x = 0.0;
     }
 }
 
@@ -175,8 +180,8 @@ pub fn pre_start(sched: &Schedule, tau0: &[f64], rates: &[Vec<f64>], tau: &mut [
     for &(m, k) in &sched.pre_start {
         apply(&mut acc, &sched.coverage[m], rates[m][k], sched.modes[m]);
     }
-    for (x, a) in tau.iter_mut().zip(&acc) {
-        *x += a;
+    for ((x, a), t0) in tau.iter_mut().zip(&acc).zip(tau0) {
+        *x += a.max(-t0);
     }
 }
 

@@ -45,7 +45,9 @@ impl Bounds {
         if self.allow_inf {
             s.push_str(", or inf");
         }
-        if self.what == "a rate" {
+        if self.what == "a rate" && self.lo < 0.0 {
+            s.push_str(" (0.25 = 25 %, 100 = 10,000 %, -0.05 = a cut of 5 points)");
+        } else if self.what == "a rate" {
             s.push_str(" (0.25 = 25 %, 100 = 10,000 %)");
         }
         s
@@ -66,6 +68,9 @@ pub const RATE: Bounds = Bounds {
     allow_inf: false,
     what: "a rate",
 };
+/// Scheduled measures may also cut: a negative rate lowers the pair's tariff
+/// (never below zero), e.g. a deal that removes base-year duties.
+pub const MEASURE_RATE: Bounds = Bounds { lo: -1.0, ..RATE };
 pub const POS: Bounds = Bounds {
     lo: 0.0,
     hi: f64::MAX,
@@ -1316,7 +1321,7 @@ impl Compiler {
                             }
                             d
                         });
-                    let pid = self.param_node(&r.node, &join(&path, "rate"), RATE, false);
+                    let pid = self.param_node(&r.node, &join(&path, "rate"), MEASURE_RATE, false);
                     if let Some(f) = from {
                         steps.push((f, pid));
                     }
@@ -1351,7 +1356,8 @@ impl Compiler {
                     ) {
                         for (k, (d, dn, v)) in items.into_iter().enumerate() {
                             self.check_horizon(dn, &format!("{pp}[{k}]"), d, horizon_end);
-                            let pid = self.param_node(v, &format!("{pp}[{k}]"), RATE, false);
+                            let pid =
+                                self.param_node(v, &format!("{pp}[{k}]"), MEASURE_RATE, false);
                             steps.push((d, pid));
                         }
                     }
