@@ -347,3 +347,37 @@ fn one_run_can_be_reproduced_alone() {
         "run 7 alone has the same draws and outcomes as in the full run"
     );
 }
+
+/// The scenario example in README.md validates and explains as it says
+/// (a test that fails when the README drifts from the format).
+#[test]
+fn the_readme_scenario_example_validates() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("## Scenario format")
+        .nth(1)
+        .expect("README has a scenario format section");
+    let example = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("the section has a toml example");
+    let base = root().join("scenarios/world_2024.toml");
+    let text = example.replace(
+        "base = \"world_2024.toml\"",
+        &format!("base = {:?}", base.to_str().unwrap()),
+    );
+    assert_ne!(text, example, "the example layers on world_2024.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("readme_example.toml");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let out = ok(&["validate", p]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ok"));
+    let out = ok(&["explain", p]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("a cut: the tariff does not go below zero"),
+        "{text}"
+    );
+}
