@@ -519,7 +519,8 @@ pub fn decode_structured(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
                 } else {
                     format!("\"{}\"", F_ECONS[on])
                 };
-                let rate = pick(w, 0.0, 100.0, &[0.0, 100.0, 1.0, 1e-9]);
+                // Negative specials are cuts (down to -1, clamped at zero).
+                let rate = pick(w, 0.0, 100.0, &[0.0, 100.0, 1.0, 1e-9, -1.0, -0.05]);
                 let month = 1 + (a / 3) % 6;
                 let day = 1 + (c / 4) % 28;
                 sets.push(format!("tariffs.{id}.by=\"{}\"", F_ECONS[by]));
@@ -537,7 +538,7 @@ pub fn decode_structured(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
                 }
             }
             3 => {
-                let rate = toml_num(pick(w, 0.0, 100.0, &[0.0, 100.0, 1.0]));
+                let rate = toml_num(pick(w, 0.0, 100.0, &[0.0, 100.0, 1.0, -0.5]));
                 match a % 3 {
                     0 => sets.push(format!(
                         "tariffs.us_reciprocal_cn.path=[[\"2025-04-05\", {rate}], [\"2025-05-14\", 0.1]]"
