@@ -16,7 +16,7 @@ use crate::engine::aggregate::Cell;
 use crate::model::Model;
 
 use super::panel::{BandSpec, Chart, LineSpec, Panel};
-use super::report::{CSS, esc, inline_svg};
+use super::report::{CSS, charts_section, esc};
 use super::style::{self, GREY, INK, LegendItem, SERIES, Swatch};
 use super::{ChartError, ChartFile};
 
@@ -556,28 +556,7 @@ scenarios are exactly equal (a difference of zero) count as neither worse nor be
 for every series and month, are in <code>comparison.csv</code> in this folder.</p>\n</section>"
     );
 
-    if !charts.is_empty() {
-        html.push_str("<section class=\"charts\">\n<h2>Charts</h2>\n<nav>\n<ol>\n");
-        for c in charts {
-            let _ = writeln!(
-                html,
-                "<li><a href=\"#{}\">{}</a></li>",
-                esc(&c.name),
-                esc(&c.title)
-            );
-        }
-        html.push_str("</ol>\n</nav>\n");
-        for c in charts {
-            let _ = writeln!(
-                html,
-                "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}. Files: charts/{id}.png, charts/{id}.svg</figcaption>\n</figure>",
-                id = esc(&c.name),
-                svg = inline_svg(&c.svg),
-                title = esc(&c.title)
-            );
-        }
-        html.push_str("</section>\n");
-    }
+    charts_section(&mut html, charts);
     html.push_str("</body>\n</html>\n");
     html
 }

@@ -271,6 +271,34 @@ fn headline(d: &ChartData, html: &mut String) {
 }
 
 /// The whole report.
+/// The charts section of a report: a numbered contents list, then each chart
+/// inlined as SVG with its file names.
+pub fn charts_section(html: &mut String, charts: &[ChartFile]) {
+    if charts.is_empty() {
+        return;
+    }
+    html.push_str("<section class=\"charts\">\n<h2>Charts</h2>\n<nav>\n<ol>\n");
+    for c in charts {
+        let _ = writeln!(
+            html,
+            "<li><a href=\"#{}\">{}</a></li>",
+            esc(&c.name),
+            esc(&c.title)
+        );
+    }
+    html.push_str("</ol>\n</nav>\n");
+    for c in charts {
+        let _ = writeln!(
+            html,
+            "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}. Files: charts/{id}.png, charts/{id}.svg</figcaption>\n</figure>",
+            id = esc(&c.name),
+            svg = inline_svg(&c.svg),
+            title = esc(&c.title)
+        );
+    }
+    html.push_str("</section>\n");
+}
+
 pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     let mut html =
         String::with_capacity(charts.iter().map(|c| c.svg.len()).sum::<usize>() + 64 * 1024);
@@ -301,28 +329,7 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     html.push_str("</section>\n<section>\n<h2>Headline outcomes</h2>\n");
     headline(d, &mut html);
     html.push_str("</section>\n");
-    if !charts.is_empty() {
-        html.push_str("<section class=\"charts\">\n<h2>Charts</h2>\n<nav>\n<ol>\n");
-        for c in charts {
-            let _ = writeln!(
-                html,
-                "<li><a href=\"#{}\">{}</a></li>",
-                esc(&c.name),
-                esc(&c.title)
-            );
-        }
-        html.push_str("</ol>\n</nav>\n");
-        for c in charts {
-            let _ = writeln!(
-                html,
-                "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}. Files: charts/{id}.png, charts/{id}.svg</figcaption>\n</figure>",
-                id = esc(&c.name),
-                svg = inline_svg(&c.svg),
-                title = esc(&c.title)
-            );
-        }
-        html.push_str("</section>\n");
-    }
+    charts_section(&mut html, charts);
     let _ = writeln!(
         html,
         "<section>\n<h2>Resolved timeline</h2>\n<p class=\"note\">As <code>tariffsim explain</code> prints it.</p>\n<pre>{}</pre>\n</section>",
