@@ -111,30 +111,35 @@ fn writes_at_least_eight_charts_in_both_formats() {
     }
 }
 
+/// A PNG decodes, is at least 1600x900 and is not a blank canvas (some
+/// pixels are far from white).
+fn check_png(p: &Path) {
+    let decoder = png::Decoder::new(fs::File::open(p).unwrap());
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader
+        .next_frame(&mut buf)
+        .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    assert!(
+        info.width >= 1600 && info.height >= 900,
+        "{}: {}x{}",
+        p.display(),
+        info.width,
+        info.height
+    );
+    let dark = buf
+        .chunks(3)
+        .filter(|px| px.iter().all(|c| *c < 160))
+        .count();
+    assert!(dark > 5_000, "{} looks empty", p.display());
+}
+
 #[test]
 fn pngs_decode_at_report_size() {
     for p in files(&charted().join("charts"), "png") {
-        let decoder = png::Decoder::new(fs::File::open(&p).unwrap());
-        let mut reader = decoder
-            .read_info()
-            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader
-            .next_frame(&mut buf)
-            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        assert!(
-            info.width >= 1600 && info.height >= 900,
-            "{}: {}x{}",
-            p.display(),
-            info.width,
-            info.height
-        );
-        // Not a blank canvas: some pixels are far from white.
-        let dark = buf
-            .chunks(3)
-            .filter(|px| px.iter().all(|c| *c < 160))
-            .count();
-        assert!(dark > 5_000, "{} looks empty", p.display());
+        check_png(&p);
     }
     // Single charts are exactly 1600x900.
     let f = fs::File::open(charted().join("charts/gdp_growth_world.png")).unwrap();
@@ -313,26 +318,7 @@ fn check_charts(dir: &Path, note_prefix: &str) -> Vec<String> {
     };
     assert_eq!(stems(&png), stems(&svg), "every chart in both formats");
     for p in &png {
-        let decoder = png::Decoder::new(fs::File::open(p).unwrap());
-        let mut reader = decoder
-            .read_info()
-            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader
-            .next_frame(&mut buf)
-            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-        assert!(
-            info.width >= 1600 && info.height >= 900,
-            "{}: {}x{}",
-            p.display(),
-            info.width,
-            info.height
-        );
-        let dark = buf
-            .chunks(3)
-            .filter(|px| px.iter().all(|c| *c < 160))
-            .count();
-        assert!(dark > 5_000, "{} looks empty", p.display());
+        check_png(p);
     }
     for p in &svg {
         let s = fs::read_to_string(p).unwrap();
