@@ -29,20 +29,8 @@ use tariffsim::engine::aggregate::{
 };
 use tariffsim::model::equilibrium::{self, EqParams, EqSolution, SectorBase};
 
-const ECONS: [&str; 9] = ["US", "CN", "EU", "JP", "KR", "MX", "CA", "VN", "ROW"];
-const SECTORS: [&str; 9] = [
-    "agriculture",
-    "energy",
-    "metals_minerals",
-    "chemicals_pharma",
-    "machinery",
-    "electronics",
-    "vehicles",
-    "consumer_goods",
-    "rare_earth",
-];
-/// Licensing importers of world_2024.toml (every economy but the supplier, CN).
-const LIC_IMPORTERS: [&str; 8] = ["US", "EU", "JP", "KR", "MX", "CA", "VN", "ROW"];
+// The shipped world's economies, sectors and licensing importers.
+use invariants::{F_ECONS as ECONS, F_LIC_IMPORTERS as LIC_IMPORTERS, F_SECTORS as SECTORS};
 
 fn scenarios() -> std::path::PathBuf {
     invariants::scenarios_dir(env!("CARGO_MANIFEST_DIR"))

@@ -417,8 +417,10 @@ pub fn engine_case(f: &EngineFixture, data: &[u8], known: &[String]) -> Result<(
         .map_err(|m| format!("{m}\ninput as text:\n{}", engine_input_text(&sets, &zero)))
 }
 
-const F_ECONS: [&str; 9] = ["US", "CN", "EU", "JP", "KR", "MX", "CA", "VN", "ROW"];
-const F_SECTORS: [&str; 9] = [
+/// Economies, sectors and licensing importers of world_2024.toml (shared
+/// with tests/properties.rs).
+pub const F_ECONS: [&str; 9] = ["US", "CN", "EU", "JP", "KR", "MX", "CA", "VN", "ROW"];
+pub const F_SECTORS: [&str; 9] = [
     "agriculture",
     "energy",
     "metals_minerals",
@@ -429,7 +431,7 @@ const F_SECTORS: [&str; 9] = [
     "consumer_goods",
     "rare_earth",
 ];
-const F_LIC_IMPORTERS: [&str; 8] = ["US", "EU", "JP", "KR", "MX", "CA", "VN", "ROW"];
+pub const F_LIC_IMPORTERS: [&str; 8] = ["US", "EU", "JP", "KR", "MX", "CA", "VN", "ROW"];
 const F_REGIMES: [&str; 4] = ["free", "licensing", "streamlined", "ban"];
 const F_RULES: [&str; 5] = [
     "framework_ratified",

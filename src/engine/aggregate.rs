@@ -419,20 +419,14 @@ impl Cell {
         for st in [&self.pos, &self.neg] {
             // Only the occupied window: the slack of growth is not state.
             // Counts are written in full, as u32.
-            let used: Vec<(i32, u64)> = st.iter().collect();
-            match (used.first(), used.last()) {
-                (Some(&(a, _)), Some(&(b, _))) => {
+            let mut used = st.iter();
+            match (used.next(), used.next_back()) {
+                (Some((a, _)), last) => {
+                    let b = last.map_or(a, |(b, _)| b);
                     out.extend_from_slice(&a.to_le_bytes());
                     out.extend_from_slice(&((b - a + 1) as u32).to_le_bytes());
-                    let mut it = used.iter().peekable();
                     for idx in a..=b {
-                        let c = match it.peek() {
-                            Some(&&(i, c)) if i == idx => {
-                                it.next();
-                                c
-                            }
-                            _ => 0,
-                        };
+                        let c = st.full(idx, st.counts[(idx - st.offset) as usize]);
                         // A bucket cannot pass 2^32 values within one shard
                         // before the run count (u64) makes the shard absurd.
                         let c = u32::try_from(c).unwrap_or(u32::MAX);
