@@ -7,12 +7,13 @@
 //! seed) so that outcomes are a deterministic function of the parameters.
 
 use crate::engine::sobol::{self, Index};
-use crate::engine::{KeyOutcome, fmt_num, key_outcomes};
+use crate::engine::{EngineError, KeyOutcome, fmt_num, key_outcomes};
 use crate::model::{Model, RunError, RunOutput, Workspace};
 use crate::scenario::ParamId;
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub struct SobolReport {
     pub params: Vec<ParamId>,
@@ -26,21 +27,10 @@ thread_local! {
     static SCRATCH: RefCell<Option<(Workspace, RunOutput)>> = const { RefCell::new(None) };
 }
 
-/// Run the Saltelli design with `n` base rows over the sampled parameters
-/// whose path contains `filter` (all when empty).
-///
-/// # Errors
-/// The first model failure (solver), with the parameter values.
-pub fn sobol(
-    model: &Model,
-    seed: u64,
-    n: usize,
-    bootstrap: usize,
-    threads: usize,
-    filter: &[String],
-) -> Result<SobolReport, RunError> {
-    let sc = model.sc;
-    let params: Vec<ParamId> = model
+/// The sampled parameters whose path contains one of `filter` (all when
+/// `filter` is empty), in catalogue order.
+pub fn selected_params(model: &Model, filter: &[String]) -> Vec<ParamId> {
+    model
         .sampled
         .iter()
         .copied()
@@ -48,9 +38,32 @@ pub fn sobol(
             filter.is_empty()
                 || filter
                     .iter()
-                    .any(|f| sc.param(*p).path.contains(f.as_str()))
+                    .any(|f| model.sc.param(*p).path.contains(f.as_str()))
         })
-        .collect();
+        .collect()
+}
+
+/// Run the Saltelli design with `n` base rows over the sampled parameters
+/// whose path contains `filter` (all when empty). `progress(done)` counts
+/// model evaluations; `cancel` stops the design early.
+///
+/// # Errors
+/// The first model failure (solver), with the parameter values, or
+/// cancellation.
+#[allow(clippy::too_many_arguments)]
+pub fn sobol(
+    model: &Model,
+    seed: u64,
+    n: usize,
+    bootstrap: usize,
+    threads: usize,
+    filter: &[String],
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<SobolReport, EngineError> {
+    let sc = model.sc;
+    let params = selected_params(model, filter);
+    let done = AtomicU64::new(0);
     let outcomes = key_outcomes(model);
     let base: Vec<f64> = sc
         .params
@@ -59,6 +72,13 @@ pub fn sobol(
         .collect();
     let error: Mutex<Option<RunError>> = Mutex::new(None);
     let f = |u: &[f64], _row: usize| -> Vec<f64> {
+        if cancel.load(Ordering::Relaxed) {
+            return vec![f64::NAN; outcomes.len()];
+        }
+        let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+        if d.is_multiple_of(64) {
+            progress(d);
+        }
         let mut values = base.clone();
         for (k, p) in params.iter().enumerate() {
             let spec = sc.param(*p);
@@ -98,8 +118,11 @@ pub fn sobol(
         threads,
         &f,
     );
+    if cancel.load(Ordering::SeqCst) {
+        return Err(EngineError::Cancelled);
+    }
     if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(e);
+        return Err(EngineError::Run(e));
     }
     Ok(SobolReport {
         evaluations: n * (params.len() + 2),

@@ -1,6 +1,8 @@
 //! `init`: a commented starter scenario (and its small trade data file) that
 //! validates and runs as written, for users to copy and extend.
 
+use crate::commands::CommandError;
+
 /// The starter scenario; `{DATA}` is replaced by the data file's name.
 pub const STARTER_TOML: &str = r#"# A starter tariffsim scenario: three economies, two sectors, one tariff,
 # one retaliation rule. Run it with `tariffsim run THIS_FILE`, read the
@@ -100,3 +102,47 @@ ROW,HOME,manufactures,1800,illustrative
 ROW,PARTNER,manufactures,1500,illustrative
 ROW,ROW,manufactures,30000,illustrative
 ";
+
+/// Write the starter scenario at `path` and its data file beside it
+/// (`<stem>_trade.csv`); never over an existing file. Returns the data
+/// file's path.
+///
+/// # Errors
+/// `Usage` if either file exists, `Failed` if writing fails.
+pub fn write_starter(path: &std::path::Path) -> Result<std::path::PathBuf, CommandError> {
+    let taken = |p: &std::path::Path| {
+        CommandError::Usage(format!(
+            "{} already exists; choose a new file name",
+            p.display()
+        ))
+    };
+    if std::fs::symlink_metadata(path).is_ok() {
+        return Err(taken(path));
+    }
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("starter");
+    let data_name = format!("{stem}_trade.csv");
+    let data_path = path.with_file_name(&data_name);
+    if std::fs::symlink_metadata(&data_path).is_ok() {
+        return Err(taken(&data_path));
+    }
+    let toml = STARTER_TOML.replace("{DATA}", &data_name);
+    // `create_new` so that a file appearing meanwhile is never overwritten.
+    let write_new = |p: &std::path::Path, text: &str| {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(p)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+            .map_err(|e| CommandError::Failed(format!("cannot write {}: {e}", p.display())))
+    };
+    write_new(path, &toml)?;
+    if let Err(e) = write_new(&data_path, STARTER_CSV) {
+        // Only the file written a moment ago by this call is removed.
+        let _ = std::fs::remove_file(path);
+        return Err(e);
+    }
+    Ok(data_path)
+}

@@ -4,14 +4,16 @@
 //!
 //! Layout: `scenario` reads and validates scenario files; `model` holds one
 //! module per block of docs/model.md; `engine` runs and aggregates Monte
-//! Carlo draws; `output` writes the files of a run. The binary (`main.rs`) is
-//! glue: nothing in the library reads the command line.
+//! Carlo draws; `output` writes the files of a run; `commands` are the
+//! commands as library functions. The binary (`main.rs`, `cli.rs`) is glue:
+//! nothing in the library reads the command line.
 
 // Model code indexes arrays the way the equations in docs/model.md do
 // (V[e,i], tau[e,i]); iterator rewrites would hide that correspondence.
 #![allow(clippy::needless_range_loop)]
 
 pub mod charts;
+pub mod commands;
 pub mod compare;
 pub mod diag;
 pub mod engine;

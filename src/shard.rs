@@ -2,6 +2,7 @@
 //! run would give it (a contiguous block), so its draws are the same, and
 //! its partial aggregates merge exactly. Shard indices are 0-based.
 
+use crate::output::manifest::{Manifest, sha256_hex};
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -98,7 +99,7 @@ pub fn folder(name: &str, s: Shard) -> String {
     format!("{name}.shard-{}-of-{}", s.index, s.count)
 }
 
-/// What a shard's manifest must agree on with the others.
+/// A shard folder and what its manifest says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShardInfo {
     pub dir: PathBuf,
@@ -106,9 +107,7 @@ pub struct ShardInfo {
     pub count: u64,
     /// Everything that must be equal across shards, as (field, value).
     pub identity: Vec<(&'static str, String)>,
-    pub scenario_path: String,
-    pub overrides: Vec<String>,
-    pub per_run: bool,
+    pub manifest: Manifest,
 }
 
 /// Read a shard folder's manifest.
@@ -118,67 +117,64 @@ pub struct ShardInfo {
 pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, String> {
     let p = dir.join("manifest.json");
     let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: cannot read manifest.json ({e}); is this a shard folder written by `tariffsim run --shard`?", dir.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: manifest.json is not valid JSON ({e})", p.display()))?;
-    let shard = v.get("shard").filter(|s| !s.is_null()).ok_or_else(|| {
+    let m = Manifest::parse(&text)
+        .map_err(|e| format!("{}: not a tariffsim manifest ({e})", p.display()))?;
+    let shard = m.shard.ok_or_else(|| {
         format!(
             "{}: the manifest has no shard (an unsharded run's folder?)",
             dir.display()
         )
     })?;
-    let get_u = |val: &serde_json::Value, k: &str| {
-        val.get(k)
-            .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| format!("{}: manifest lacks `{k}`", p.display()))
-    };
-    let s = |k: &str| v.get(k).map(|x| x.to_string()).unwrap_or_default();
     Ok(ShardInfo {
         dir: dir.to_path_buf(),
-        index: get_u(shard, "index")?,
-        count: get_u(shard, "count")?,
+        index: shard.index,
+        count: shard.count,
         identity: vec![
-            ("tool_version", s("tool_version")),
-            ("scenario", s("scenario")),
-            ("inputs", input_hashes(&v)),
-            ("overrides", s("overrides")),
-            ("seed", s("seed")),
-            ("runs", s("runs")),
-            ("months", s("months")),
+            ("tool_version", m.tool_version.clone()),
+            ("scenario", m.scenario.clone()),
+            ("inputs", m.input_hashes()),
+            ("overrides", format!("{:?}", m.overrides)),
+            ("seed", m.seed.to_string()),
+            ("runs", m.runs.to_string()),
+            ("months", m.months.to_string()),
         ],
-        scenario_path: v
-            .get("scenario_path")
-            .and_then(|x| x.as_str())
-            .unwrap_or_default()
-            .to_string(),
-        overrides: v
-            .get("overrides")
-            .and_then(|x| x.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        per_run: v
-            .get("per_run")
-            .and_then(serde_json::Value::as_bool)
-            .unwrap_or(false),
+        manifest: m,
     })
 }
 
-/// The sha256 of every input file, in order (paths may differ between
-/// machines; contents may not).
-pub fn input_hashes(manifest: &serde_json::Value) -> String {
-    manifest
-        .get("inputs")
-        .and_then(|a| a.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f.get("sha256").and_then(|h| h.as_str()))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
+/// Check that every file the shard's manifest lists is there with the
+/// SHA-256 it records (a shard copied between machines, or a bit flipped
+/// on disk, must not merge into different results).
+///
+/// # Errors
+/// A message naming the file and the fix.
+pub fn verify_files(s: &ShardInfo) -> Result<(), String> {
+    if s.manifest.files.is_empty() {
+        return Err(format!(
+            "{}: the manifest records no checksums (a shard of an earlier tariffsim version); rerun the shard",
+            s.dir.display()
+        ));
+    }
+    for (name, want) in &s.manifest.files {
+        let p = s.dir.join(name);
+        let bytes = std::fs::read(&p).map_err(|e| {
+            format!(
+                "{}: cannot read ({e}); rerun shard {} of {}",
+                p.display(),
+                s.index,
+                s.count
+            )
+        })?;
+        if sha256_hex(&bytes) != *want {
+            return Err(format!(
+                "{}: its SHA-256 differs from the one recorded in the shard's manifest.json (changed or corrupted after the shard ran); rerun shard {} of {}",
+                p.display(),
+                s.index,
+                s.count
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Check that the shards are all N of one run, each exactly once, and agree.

@@ -185,12 +185,23 @@ fn a_failed_rerun_leaves_earlier_results_intact() {
         Some(2)
     );
     assert_eq!(std::fs::read(&summary).unwrap(), before);
-    // A completed rerun replaces the results.
+    // A completed rerun of other inputs leaves them and writes a new folder;
+    // with --replace it replaces tariffsim's own earlier result.
     assert!(run(&["--seed", "2"]).status.success());
-    assert_ne!(std::fs::read(&summary).unwrap(), before);
+    assert_eq!(std::fs::read(&summary).unwrap(), before);
+    let second = tmp.path().join("london-framework-2/summary.csv");
+    assert_ne!(std::fs::read(&second).unwrap(), before);
+    assert!(run(&["--seed", "2", "--replace"]).status.success());
+    assert_eq!(
+        std::fs::read(&summary).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
     assert_eq!(
         entries(tmp.path()),
-        vec![tmp.path().join("london-framework")],
+        vec![
+            tmp.path().join("london-framework"),
+            tmp.path().join("london-framework-2")
+        ],
         "no temporary folders left"
     );
 }

@@ -189,3 +189,54 @@ fn incomplete_or_mixed_shards_are_refused() {
         "a refused merge writes nothing"
     );
 }
+
+#[test]
+fn a_shard_file_changed_after_its_run_is_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |s: &str| tmp.path().join(s).to_str().unwrap().to_string();
+    let out = p("shards");
+    for i in 0..2 {
+        let spec = format!("{i}/2");
+        ok(
+            &[
+                "run",
+                "scenarios/baseline.toml",
+                "--runs",
+                "20",
+                "--months",
+                "4",
+                "--per-run",
+                "--shard",
+                &spec,
+                "--out",
+                &out,
+                "--quiet",
+            ],
+            &[],
+        );
+    }
+    let d = |i: u32| p(&format!("shards/baseline.shard-{i}-of-2"));
+    let merge = || tariffsim(&["merge", &d(0), &d(1), "--out", &p("m"), "--quiet"], &[]);
+    for file in ["aggregate.bin", "runs.csv"] {
+        let path = Path::new(&d(1)).join(file);
+        let original = std::fs::read(&path).unwrap();
+        // One bit flipped in the middle of the file.
+        let mut bytes = original.clone();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        let o = merge();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(&format!("baseline.shard-1-of-2/{file}")) && err.contains("SHA-256"),
+            "{err}"
+        );
+        assert!(
+            !Path::new(&p("m")).exists(),
+            "a refused merge writes nothing"
+        );
+        std::fs::write(&path, &original).unwrap();
+    }
+    ok(&["merge", &d(0), &d(1), "--out", &p("m"), "--quiet"], &[]);
+}

@@ -908,13 +908,13 @@ impl Compiler {
         }
         if let Some(x) = t
             .get("months")
-            .and_then(|e| self.integer(&e.node, "scenario.months", 1, 600))
+            .and_then(|e| self.integer(&e.node, "scenario.months", 1, MAX_MONTHS as i64))
         {
             m.months = x as usize;
         }
         if let Some(x) = t
             .get("runs")
-            .and_then(|e| self.integer(&e.node, "scenario.runs", 1, 100_000_000))
+            .and_then(|e| self.integer(&e.node, "scenario.runs", 1, MAX_RUNS as i64))
         {
             m.runs = x as u64;
         }

@@ -16,6 +16,11 @@ use dist::Dist;
 
 pub use load::{LoadOptions, load_scenario};
 
+/// Most runs one invocation accepts (more: several seeds).
+pub const MAX_RUNS: u64 = 100_000_000;
+/// Longest horizon, months.
+pub const MAX_MONTHS: usize = 600;
+
 /// Index of a scenario value that may be uncertain; see `ParamSpec`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ParamId(pub u32);

@@ -1,0 +1,283 @@
+//! The command-line interface of the `tariffsim` binary: clap definitions
+//! and their conversion to the library's typed options. Binary only; the
+//! library never sees clap types.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use tariffsim::commands::{self, compare::CompareOptions, merge::MergeOptions, run::RunOptions};
+use tariffsim::commands::{sensitivity::SensitivityOptions, sweep::SweepOptions};
+
+#[derive(Parser)]
+#[command(name = "tariffsim", version, about = "Monte Carlo simulation of tariffs, export licensing and retaliation: trade flows, prices, critical supplies and GDP growth", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a scenario's Monte Carlo simulation and write CSVs, charts, a report and a manifest.
+    Run(RunArgs),
+    /// Run scenarios on the same draws and write paired differences against the first.
+    Compare(CompareArgs),
+    /// Run one scenario per value of one parameter (common random numbers) and write outcome-versus-value tables.
+    Sweep(SweepArgs),
+    /// Global sensitivity of key outcomes to the sampled parameters (Sobol indices with bootstrap intervals).
+    Sensitivity(SensitivityArgs),
+    /// Merge shard folders (from `run --shard`) into the files a single run writes.
+    Merge(MergeArgs),
+    /// Check scenario files without running them.
+    Validate {
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Override a value by dotted path (repeatable), e.g. tariffs.us_on_cn.rate=0.5
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Print the resolved timeline: scheduled tariff and licensing changes and every rule.
+    Explain {
+        scenario: PathBuf,
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Write a commented starter scenario (and its data file) that validates.
+    Init {
+        /// Path of the new scenario file (.toml).
+        path: PathBuf,
+    },
+}
+
+/// Options shared by the commands that run simulations.
+#[derive(Args)]
+pub struct Common {
+    /// Number of Monte Carlo runs (default: the (first) scenario's `runs`).
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// Random seed (default: the (first) scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Months to simulate (default: the scenario's `months`).
+    #[arg(long)]
+    pub months: Option<usize>,
+    /// Output folder; results go to a subfolder named after the scenario or comparison.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Override a value by dotted path (repeatable), e.g. tariffs.us_on_cn.rate=0.5
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+    /// No progress bar and no summary table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Refuse to start if aggregation would need more memory than this (MB; default: 3/4 of the machine's memory).
+    #[arg(long, value_name = "MB")]
+    pub max_memory_mb: Option<u64>,
+    #[command(flatten)]
+    pub folder: Folder,
+}
+
+/// Where the result folder goes (see README, "Output folders").
+#[derive(Args)]
+pub struct Folder {
+    /// Name of the result folder under --out (default: the scenario's name). A folder of that name holding other inputs' results, or not written by tariffsim, is never touched: the results go to NAME-2, NAME-3, ...
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Replace tariffsim's own earlier result in the folder even if its inputs differ (never a folder tariffsim did not write).
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// Scenario file (.toml).
+    pub scenario: PathBuf,
+    #[command(flatten)]
+    pub common: Common,
+    /// Also write runs.csv: one row per run with sampled parameters and key outcomes.
+    #[arg(long)]
+    pub per_run: bool,
+    /// Do not draw charts or the report.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Simulate only run index N (to reproduce one run, e.g. a failed one, alone: its draws are those of run N of the full run).
+    #[arg(long, value_name = "N", conflicts_with = "shard")]
+    pub only_run: Option<u64>,
+    /// Run only shard I of N of the runs (I in 0..N), or `auto` (Slurm array) / `auto/N` (Kubernetes Indexed Job); writes DIR/<name>.shard-I-of-N/ for `merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// Scenario files; the first is the reference.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+    /// Do not draw charts or the report.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Args)]
+pub struct SweepArgs {
+    /// Scenario file (.toml).
+    pub scenario: PathBuf,
+    /// Dotted path of the value to sweep, e.g. tariffs.us_on_cn.rate
+    #[arg(long, value_name = "KEY")]
+    pub param: String,
+    /// Values: a list `V1,V2,...` or an exact range `start:stop:step` (at most 200 values).
+    #[arg(long, value_name = "VALUES", allow_hyphen_values = true)]
+    pub values: String,
+    #[command(flatten)]
+    pub common: Common,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Shard folders written by `run --shard I/N` (all N of them).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output folder; results go to DIR/<scenario name>/.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Do not draw charts or the report.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// No summary table.
+    #[arg(long)]
+    pub quiet: bool,
+    /// The scenario file, if not at the path the shards recorded (e.g. shards copied from another machine); its inputs must be unchanged.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub folder: Folder,
+}
+
+#[derive(Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (.toml).
+    pub scenario: PathBuf,
+    /// `sobol` (variance-based, Saltelli design) or `spearman` (rank correlation, as every run writes).
+    #[arg(long, default_value = "sobol")]
+    pub method: String,
+    /// Base sample size N of the Saltelli design (N x (k + 2) model runs for k parameters).
+    #[arg(long, default_value_t = 256)]
+    pub samples: usize,
+    /// Bootstrap resamples for the confidence intervals.
+    #[arg(long, default_value_t = 200)]
+    pub bootstrap: usize,
+    /// Only parameters whose path contains this text (repeatable); the others stay at their central values.
+    #[arg(long = "param", value_name = "TEXT")]
+    pub params: Vec<String>,
+    #[command(flatten)]
+    pub common: Common,
+    /// Do not draw charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// The command line as typed, for manifests.
+fn command_line() -> String {
+    std::env::args().collect::<Vec<_>>().join(" ")
+}
+
+impl Common {
+    pub fn options(self) -> commands::Common {
+        commands::Common {
+            runs: self.runs,
+            seed: self.seed,
+            threads: self.threads,
+            months: self.months,
+            out: self.out,
+            sets: self.sets,
+            quiet: self.quiet,
+            max_memory_mb: self.max_memory_mb,
+            name: self.folder.name,
+            replace: self.folder.replace,
+            command_line: command_line(),
+        }
+    }
+}
+
+impl RunArgs {
+    /// # Errors
+    /// A `--shard` that does not parse (the message says why).
+    pub fn options(self) -> Result<RunOptions, String> {
+        let shard = match &self.shard {
+            None => None,
+            Some(spec) => Some(
+                tariffsim::shard::parse(spec, &|k| std::env::var(k).ok())
+                    .map_err(|msg| format!("--shard {spec}: {msg}"))?,
+            ),
+        };
+        Ok(RunOptions {
+            scenario: self.scenario,
+            common: self.common.options(),
+            per_run: self.per_run,
+            no_charts: self.no_charts,
+            only_run: self.only_run,
+            shard,
+        })
+    }
+}
+
+impl CompareArgs {
+    pub fn options(self) -> CompareOptions {
+        CompareOptions {
+            scenarios: self.scenarios,
+            common: self.common.options(),
+            no_charts: self.no_charts,
+        }
+    }
+}
+
+impl SweepArgs {
+    pub fn options(self) -> SweepOptions {
+        SweepOptions {
+            scenario: self.scenario,
+            param: self.param,
+            values: self.values,
+            common: self.common.options(),
+            no_charts: self.no_charts,
+        }
+    }
+}
+
+impl SensitivityArgs {
+    pub fn options(self) -> SensitivityOptions {
+        SensitivityOptions {
+            scenario: self.scenario,
+            method: self.method,
+            samples: self.samples,
+            bootstrap: self.bootstrap,
+            params: self.params,
+            common: self.common.options(),
+            no_charts: self.no_charts,
+        }
+    }
+}
+
+impl MergeArgs {
+    pub fn options(self) -> MergeOptions {
+        MergeOptions {
+            shards: self.shards,
+            scenario: self.scenario,
+            common: commands::Common {
+                out: self.out,
+                quiet: self.quiet,
+                name: self.folder.name,
+                replace: self.folder.replace,
+                command_line: command_line(),
+                ..Default::default()
+            },
+            no_charts: self.no_charts,
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `compare`: several scenarios on common random numbers, with paired
+//! differences against the first.
+
+use super::pipeline::{
+    CommandError, Common, Ui, check_memory, commit, engine_failed, load_all, open_dir, run_group,
+    write_chart_files, write_files,
+};
+use crate::model::Model;
+use crate::output::folder::MAX_NAME;
+use crate::output::manifest::{Manifest, ResultKey, input_hashes, sha256_hex};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+/// What `compare` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct CompareOptions {
+    /// Scenario files; the first is the reference.
+    pub scenarios: Vec<PathBuf>,
+    pub common: Common,
+    pub no_charts: bool,
+}
+
+/// `compare-A-vs-B[-vs-C...]`, made unambiguous by a short hash of the
+/// names when a name itself contains `-vs-` or the name is too long (so
+/// `a-vs-b` + `c` and `a` + `b-vs-c` never share a folder).
+pub fn folder_name(names: &[&str]) -> String {
+    let plain = format!("compare-{}", names.join("-vs-"));
+    let room = MAX_NAME - 9;
+    if !names.iter().any(|n| n.contains("-vs-")) && plain.len() <= room {
+        return plain;
+    }
+    let tag = &sha256_hex(names.join("\n").as_bytes())[..8];
+    let head: String = plain.chars().take(room).collect();
+    format!("{head}-{tag}")
+}
+
+/// Run the comparison and write its folder.
+///
+/// # Errors
+/// See [`CommandError`].
+pub fn compare(
+    o: &CompareOptions,
+    ui: &dyn Ui,
+    cancel: &AtomicBool,
+) -> Result<PathBuf, CommandError> {
+    let c = &o.common;
+    let (scs, st) = load_all(&o.scenarios, c)?;
+    let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
+    let refs: Vec<&Model> = models.iter().collect();
+    crate::compare::check_same_world(&refs).map_err(CommandError::Usage)?;
+    check_memory(c, ui, &refs, st.threads, true)?;
+    let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
+    let mut info = st.info(c);
+    info.result_key = ResultKey {
+        kind: "compare",
+        inputs: input_hashes(&refs),
+        overrides: &c.sets,
+        seed: st.seed,
+        runs: st.runs,
+        months: st.months,
+        only_run: None,
+        shard: None,
+        extra: names.iter().map(|n| (*n).to_string()).collect(),
+    }
+    .digest();
+    let dir = open_dir(c, ui, &folder_name(&names), &Manifest::new(&refs, &info))?;
+    if !c.quiet {
+        ui.note(&format!(
+            "comparing {} scenarios x {} runs x {} months on common random numbers, seed {}, {} thread(s)",
+            scs.len(),
+            st.runs,
+            st.months,
+            st.seed,
+            st.threads
+        ));
+    }
+    let started = Instant::now();
+    let res = run_group(&refs, &st, true, c, ui, cancel).map_err(|e| engine_failed(e, st.seed))?;
+    info.wall_seconds = started.elapsed().as_secs_f64();
+    write_files(
+        &dir,
+        &[(
+            "comparison.csv",
+            crate::compare::comparison_csv(&refs, &res),
+        )],
+        &c.out,
+    )?;
+    if !o.no_charts {
+        let chart_started = Instant::now();
+        let charts = crate::charts::compare::charts(&refs, &res, st.seed)
+            .map_err(|e| CommandError::Failed(e.to_string()))?;
+        write_chart_files(&dir, &charts)?;
+        let html = crate::charts::compare::report_html(&refs, &res, st.seed, &charts);
+        dir.write("report.html", html.as_bytes())
+            .map_err(|e| CommandError::Failed(format!("cannot write report.html: {e}")))?;
+        if !c.quiet {
+            ui.note(&format!(
+                "charts and report drawn in {:.1} s",
+                chart_started.elapsed().as_secs_f64()
+            ));
+        }
+    }
+    if !c.quiet {
+        ui.print("median paired difference [5 %, 95 %], and the probability that it is worse:");
+        for line in crate::compare::headlines(&refs, &res) {
+            ui.print(&format!("  {line}"));
+        }
+    }
+    commit(dir, Manifest::new(&refs, &info), c, ui, started, cancel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::folder_name;
+
+    #[test]
+    fn comparison_folders_are_unambiguous() {
+        assert_eq!(folder_name(&["a", "b"]), "compare-a-vs-b");
+        let x = folder_name(&["a-vs-b", "c"]);
+        let y = folder_name(&["a", "b-vs-c"]);
+        assert_ne!(x, y);
+        assert!(x.starts_with("compare-a-vs-b-vs-c-"), "{x}");
+        let long: Vec<String> = (0..20).map(|k| format!("scenario-{k:02}")).collect();
+        let refs: Vec<&str> = long.iter().map(String::as_str).collect();
+        let a = folder_name(&refs);
+        let b = folder_name(&refs[..19]);
+        assert!(a.len() <= 120 && b.len() <= 120);
+        assert_ne!(a, b, "truncated names stay distinct");
+    }
+}

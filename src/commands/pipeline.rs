@@ -1,0 +1,401 @@
+//! The steps every command shares: loading, settings, the memory budget,
+//! the output folder, running on common random numbers, writing and
+//! committing. Each command file composes them.
+
+use crate::engine::{self, EngineError, RunPlan, SetResult};
+use crate::model::Model;
+use crate::output::folder::{FolderError, OutputDir};
+use crate::output::manifest::{Manifest, RunInfo};
+use crate::scenario::{LoadOptions, MAX_MONTHS, MAX_RUNS, Scenario, load_scenario};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// How a command talks to the person running it. The binary writes notes
+/// to stderr, printed results to stdout and draws the progress bar.
+pub trait Ui: Sync {
+    /// Something to know while the command runs (stderr).
+    fn note(&self, text: &str);
+    /// A line of results (stdout).
+    fn print(&self, text: &str);
+    /// A progress display for `total` runs begins.
+    fn progress_start(&self, _total: u64) {}
+    /// `done` runs are complete.
+    fn progress(&self, _done: u64) {}
+    /// The progress display ends.
+    fn progress_end(&self) {}
+}
+
+/// Options shared by the commands that run simulations.
+#[derive(Debug, Clone, Default)]
+pub struct Common {
+    /// Number of Monte Carlo runs (default: the first scenario's `runs`).
+    pub runs: Option<u64>,
+    /// Random seed (default: the first scenario's `seed`).
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Months to simulate (default: the scenario's `months`).
+    pub months: Option<usize>,
+    /// Folder under which the result folder is written.
+    pub out: PathBuf,
+    /// `--set KEY=VALUE` overrides, in order.
+    pub sets: Vec<String>,
+    /// No progress, notes or summary table (errors and folder notices still show).
+    pub quiet: bool,
+    /// Memory budget for aggregation, MB (default: 3/4 of the machine's).
+    pub max_memory_mb: Option<u64>,
+    /// The result folder's name (default: from the scenario).
+    pub name: Option<String>,
+    /// Replace tariffsim's own earlier result of that name whatever its inputs.
+    pub replace: bool,
+    /// The command line, for the manifest.
+    pub command_line: String,
+}
+
+/// Why a command did not complete.
+#[derive(Debug)]
+pub enum CommandError {
+    /// Bad input: every located problem, rendered (exit 2).
+    Input(String),
+    /// Bad usage or options (exit 2).
+    Usage(String),
+    /// The work failed: a model run, a write (exit 1).
+    Failed(String),
+    /// Stopped by a signal; nothing was written (exit 130).
+    Interrupted,
+}
+
+impl CommandError {
+    /// The process exit code for this outcome.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CommandError::Input(_) | CommandError::Usage(_) => 2,
+            CommandError::Failed(_) => 1,
+            CommandError::Interrupted => 130,
+        }
+    }
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // Rendered diagnostics end with their own newline.
+            CommandError::Input(text) => write!(f, "{}", text.trim_end_matches('\n')),
+            CommandError::Usage(msg) | CommandError::Failed(msg) => write!(f, "error: {msg}"),
+            CommandError::Interrupted => write!(
+                f,
+                "interrupted: no results written (earlier results, if any, are untouched)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+impl From<FolderError> for CommandError {
+    fn from(e: FolderError) -> Self {
+        match e {
+            FolderError::Io { .. } => CommandError::Failed(format!(
+                "{e}\n  help: choose a writable folder with --out DIR and check its free space"
+            )),
+            other => CommandError::Usage(other.to_string()),
+        }
+    }
+}
+
+/// Load and validate a scenario with overrides.
+///
+/// # Errors
+/// `Input` with every problem, located.
+pub fn load(path: &Path, sets: &[String]) -> Result<Scenario, CommandError> {
+    load_scenario(
+        path,
+        &LoadOptions {
+            sets: sets.to_vec(),
+        },
+    )
+    .map_err(|d| CommandError::Input(d.render()))
+}
+
+/// Run settings after defaults and checks.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub runs: u64,
+    pub months: usize,
+    pub threads: usize,
+    pub seed: u64,
+}
+
+impl Settings {
+    /// Defaults from the scenario, checked against the same limits the
+    /// scenario file has.
+    ///
+    /// # Errors
+    /// `Usage` naming the option and its limit.
+    pub fn resolve(c: &Common, sc: &Scenario) -> Result<Settings, CommandError> {
+        let usage = |m: String| Err(CommandError::Usage(m));
+        let runs = c.runs.unwrap_or(sc.meta.runs);
+        if runs == 0 {
+            return usage("--runs must be at least 1".into());
+        }
+        if runs > MAX_RUNS {
+            return usage(format!(
+                "--runs {runs} is more than 100,000,000; split the work with several seeds"
+            ));
+        }
+        let months = c.months.unwrap_or(sc.meta.months);
+        if !(1..=MAX_MONTHS).contains(&months) {
+            return usage(format!(
+                "--months {months} must be between 1 and {MAX_MONTHS}"
+            ));
+        }
+        let threads = match c.threads {
+            Some(0) => {
+                return usage("--threads must be at least 1 (omit it to use all cores)".into());
+            }
+            Some(t) if t > 1024 => return usage(format!("--threads {t} is more than 1024")),
+            Some(t) => t,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(Settings {
+            runs,
+            months,
+            threads,
+            seed: c.seed.unwrap_or(sc.meta.seed),
+        })
+    }
+
+    /// The manifest's record of these settings (wall time filled later).
+    pub fn info(&self, c: &Common) -> RunInfo {
+        RunInfo {
+            seed: self.seed,
+            runs: self.runs,
+            threads: self.threads,
+            months: self.months,
+            sets: c.sets.clone(),
+            command: c.command_line.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// The memory this process may use: the machine's, or a smaller cgroup
+/// limit (Slurm allocations, Kubernetes pod limits). Linux; `None` elsewhere.
+fn machine_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    let total = kb * 1024;
+    let cgroup = [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .filter_map(|p| std::fs::read_to_string(p).ok())
+    .filter_map(|t| t.trim().parse::<u64>().ok())
+    .min();
+    Some(cgroup.map_or(total, |c| c.min(total)))
+}
+
+/// Check the aggregation memory estimate against the budget (refuse up
+/// front with the numbers and a suggestion) and announce it.
+///
+/// # Errors
+/// `Usage` when the estimate exceeds the budget.
+pub(crate) fn check_memory(
+    c: &Common,
+    ui: &dyn Ui,
+    models: &[&Model],
+    threads: usize,
+    monthly: bool,
+) -> Result<(), CommandError> {
+    let need = engine::memory_estimate(models, threads, monthly);
+    let mb = |b: u64| b as f64 / 1_048_576.0;
+    let budget = c
+        .max_memory_mb
+        .map(|m| m.saturating_mul(1_048_576))
+        .unwrap_or_else(|| machine_memory().map_or(u64::MAX, |m| m / 4 * 3));
+    let m = models[0];
+    if need > budget {
+        return Err(CommandError::Usage(format!(
+            "this run needs about {:.0} MB for aggregation ({} series x {} months x {} aggregate(s) x {} thread(s) + 1), more than the {:.0} MB budget; use fewer --threads or --months or scenarios, or raise --max-memory-mb",
+            mb(need),
+            m.slots.n_monthly,
+            m.months,
+            (2 * models.len()).saturating_sub(1),
+            threads,
+            mb(budget)
+        )));
+    }
+    if !c.quiet {
+        ui.note(&format!(
+            "memory estimate for aggregation: about {:.0} MB (does not grow with runs)",
+            mb(need)
+        ));
+    }
+    Ok(())
+}
+
+/// Open the result folder `--name` (or `default_name`) under `--out` for a
+/// result described by `manifest`; tell the user where it goes when that is
+/// not the folder they would expect.
+///
+/// # Errors
+/// `Usage` for a refused name or `--replace`, `Failed` for I/O.
+pub(crate) fn open_dir(
+    c: &Common,
+    ui: &dyn Ui,
+    default_name: &str,
+    manifest: &Manifest,
+) -> Result<OutputDir, CommandError> {
+    let name = match &c.name {
+        Some(n) => {
+            crate::output::folder::check_name(n)?;
+            n.as_str()
+        }
+        None => default_name,
+    };
+    let dir = OutputDir::create(&c.out, name, c.replace, manifest)?;
+    // Folder notices show even with --quiet: a script must learn that its
+    // results went elsewhere.
+    for n in &dir.notes {
+        ui.note(&format!("note: {n}"));
+    }
+    Ok(dir)
+}
+
+/// Write files into the result folder.
+///
+/// # Errors
+/// `Failed` naming the file, with the fix.
+pub(crate) fn write_files(
+    dir: &OutputDir,
+    files: &[(&str, Vec<u8>)],
+    out: &Path,
+) -> Result<(), CommandError> {
+    for (name, bytes) in files {
+        dir.write(name, bytes).map_err(|e| {
+            CommandError::Failed(format!(
+                "cannot write {name}: {e}\n  help: check free space and permissions of {}",
+                out.display()
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+/// Write rendered charts as charts/<name>.svg and charts/<name>.png.
+///
+/// # Errors
+/// `Failed` naming the chart.
+pub(crate) fn write_chart_files(
+    dir: &OutputDir,
+    charts: &[crate::charts::ChartFile],
+) -> Result<(), CommandError> {
+    for c in charts {
+        for (ext, bytes) in [("svg", c.svg.as_bytes()), ("png", c.png.as_slice())] {
+            dir.write(&format!("charts/{}.{ext}", c.name), bytes)
+                .map_err(|e| CommandError::Failed(format!("cannot write chart {}: {e}", c.name)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Move the completed folder into place (unless interrupted meanwhile) with
+/// its manifest, and say where it went.
+///
+/// # Errors
+/// `Interrupted`, or `Failed` when the move fails (earlier results stay).
+pub(crate) fn commit(
+    dir: OutputDir,
+    manifest: Manifest,
+    c: &Common,
+    ui: &dyn Ui,
+    started: Instant,
+    cancel: &AtomicBool,
+) -> Result<PathBuf, CommandError> {
+    // Interrupted while writing: keep the earlier results, drop the new ones.
+    if cancel.load(Ordering::SeqCst) {
+        drop(dir);
+        return Err(CommandError::Interrupted);
+    }
+    let (path, notes) = dir
+        .commit(manifest)
+        .map_err(|e| CommandError::Failed(format!("cannot move results into place: {e}")))?;
+    for n in notes {
+        ui.note(&format!("note: {n}"));
+    }
+    if !c.quiet {
+        ui.note(&format!(
+            "wrote {} in {:.1} s",
+            path.display(),
+            started.elapsed().as_secs_f64()
+        ));
+    }
+    Ok(path)
+}
+
+/// The error of a failed engine call (the output folder, dropped by the
+/// caller, is removed).
+pub(crate) fn engine_failed(e: EngineError, seed: u64) -> CommandError {
+    match e {
+        EngineError::Cancelled => CommandError::Interrupted,
+        e => CommandError::Failed(format!(
+            "{e}\n  help: reproduce it alone with `tariffsim run SCENARIO --seed {seed} --only-run N` (N = the run named above) and check the parameter values named above"
+        )),
+    }
+}
+
+/// Run several scenarios on common random numbers with progress.
+///
+/// # Errors
+/// As `engine::run_set`.
+pub(crate) fn run_group(
+    refs: &[&Model],
+    st: &Settings,
+    monthly: bool,
+    c: &Common,
+    ui: &dyn Ui,
+    cancel: &AtomicBool,
+) -> Result<SetResult, EngineError> {
+    if !c.quiet {
+        ui.progress_start(st.runs);
+    }
+    let plan = RunPlan {
+        seed: st.seed,
+        runs: 0..st.runs,
+        threads: st.threads,
+    };
+    let progress = |d: u64| ui.progress(d);
+    let result = engine::run_set(refs, &plan, monthly, None, &progress, cancel);
+    if !c.quiet {
+        ui.progress_end();
+    }
+    result
+}
+
+/// Load several scenarios with the same overrides (every file's problems
+/// reported) and resolve the settings from the first.
+///
+/// # Errors
+/// `Input` with every file's problems, or `Usage` for the settings.
+pub(crate) fn load_all(
+    paths: &[PathBuf],
+    c: &Common,
+) -> Result<(Vec<Scenario>, Settings), CommandError> {
+    let mut scs = Vec::new();
+    let mut rendered = String::new();
+    for p in paths {
+        match load(p, &c.sets) {
+            Ok(s) => scs.push(s),
+            Err(CommandError::Input(text)) => rendered.push_str(&text),
+            Err(e) => return Err(e),
+        }
+    }
+    if !rendered.is_empty() {
+        return Err(CommandError::Input(rendered));
+    }
+    let st = Settings::resolve(c, &scs[0])?;
+    Ok((scs, st))
+}

@@ -1,0 +1,290 @@
+//! `run`: one scenario's Monte Carlo simulation, or one shard of it, or one
+//! run alone (`--only-run N`, to reproduce a failed run).
+
+use super::pipeline::{
+    self, CommandError, Common, Settings, Ui, check_memory, commit, engine_failed, open_dir,
+    write_chart_files, write_files,
+};
+use crate::engine::{self, Aggregator, RunPlan};
+use crate::model::Model;
+use crate::output::folder::OutputDir;
+use crate::output::manifest::{Manifest, ResultKey, RunInfo, input_hashes};
+use crate::output::{self};
+use crate::shard::{self, Shard};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+/// What `run` is asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub scenario: PathBuf,
+    pub common: Common,
+    /// Also write runs.csv (one row per run).
+    pub per_run: bool,
+    pub no_charts: bool,
+    /// Simulate only this run index.
+    pub only_run: Option<u64>,
+    /// Run only this shard of the runs.
+    pub shard: Option<Shard>,
+}
+
+/// The result key of a run (a merge of all its shards has the same one).
+pub(crate) fn result_key(
+    model: &Model,
+    info: &RunInfo,
+    only_run: Option<u64>,
+    shard: Option<Shard>,
+) -> String {
+    ResultKey {
+        kind: if shard.is_some() { "shard" } else { "run" },
+        inputs: input_hashes(&[model]),
+        overrides: &info.sets,
+        seed: info.seed,
+        runs: info.runs,
+        months: info.months,
+        only_run,
+        shard: shard.map(|s| (s.index, s.count)),
+        extra: vec![],
+    }
+    .digest()
+}
+
+/// Run a scenario and write its result folder.
+///
+/// # Errors
+/// See [`CommandError`].
+pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, CommandError> {
+    let c = &o.common;
+    let sc = pipeline::load(&o.scenario, &c.sets)?;
+    let st = Settings::resolve(c, &sc)?;
+    if let Some(r) = o.only_run
+        && r >= st.runs
+    {
+        return Err(CommandError::Usage(format!(
+            "--only-run {r} is not a run of this scenario: runs are numbered 0 to {} (--runs {}); give N below the number of runs",
+            st.runs - 1,
+            st.runs
+        )));
+    }
+    let model = Model::new(&sc, st.months);
+    check_memory(c, ui, &[&model], st.threads, true)?;
+    let runs = match (o.only_run, o.shard) {
+        (Some(r), _) => r..r + 1,
+        (None, Some(s)) => shard::range(st.runs, s),
+        (None, None) => 0..st.runs,
+    };
+    let mut info = RunInfo {
+        runs: if o.only_run.is_some() { 1 } else { st.runs },
+        shard: o.shard.map(|s| (s.index, s.count)),
+        only_run: o.only_run,
+        scenario_path: std::fs::canonicalize(&o.scenario)
+            .ok()
+            .map(|p| p.display().to_string()),
+        per_run: o.per_run,
+        ..st.info(c)
+    };
+    // The key records the requested runs and the run index, so that
+    // `--only-run N` never replaces a full result.
+    info.result_key = result_key(
+        &model,
+        &RunInfo {
+            runs: st.runs,
+            ..info.clone()
+        },
+        o.only_run,
+        o.shard,
+    );
+    let folder = o
+        .shard
+        .map_or_else(|| sc.meta.name.clone(), |s| shard::folder(&sc.meta.name, s));
+    let dir = open_dir(c, ui, &folder, &Manifest::new(&[&model], &info))?;
+    if !c.quiet {
+        let part = o
+            .shard
+            .map(|s| {
+                format!(
+                    " (shard {} of {}: runs {}..{})",
+                    s.index, s.count, runs.start, runs.end
+                )
+            })
+            .unwrap_or_default();
+        ui.note(&format!(
+            "{}: {} runs{part} x {} months ({} series), seed {}, {} thread(s)",
+            sc.meta.name, st.runs, st.months, model.slots.n_monthly, st.seed, st.threads
+        ));
+    }
+    let started = Instant::now();
+    let agg = simulate(o, &model, &st, runs.clone(), &dir, ui, cancel)?;
+    if agg.runs != runs.end - runs.start {
+        return Err(CommandError::Failed(format!(
+            "{} of {} runs completed",
+            agg.runs,
+            runs.end - runs.start
+        )));
+    }
+    info.wall_seconds = started.elapsed().as_secs_f64();
+    if o.shard.is_some() {
+        // A shard writes mergeable partial aggregates; `merge` writes the results.
+        write_files(&dir, &[("aggregate.bin", agg.encode())], &c.out)?;
+    } else {
+        write_results(&model, &agg, &info, &dir, c, o.no_charts, ui)?;
+    }
+    commit(dir, Manifest::new(&[&model], &info), c, ui, started, cancel)
+}
+
+/// Run the engine over `runs`, streaming runs.csv if asked.
+fn simulate(
+    o: &RunOptions,
+    model: &Model,
+    st: &Settings,
+    runs: std::ops::Range<u64>,
+    dir: &OutputDir,
+    ui: &dyn Ui,
+    cancel: &AtomicBool,
+) -> Result<Aggregator, CommandError> {
+    let quiet = o.common.quiet;
+    let mut per_run_file = match o.per_run {
+        false => None,
+        true => {
+            let mut f = std::fs::File::create(dir.path().join("runs.csv"))
+                .map_err(|e| CommandError::Failed(format!("cannot create runs.csv: {e}")))?;
+            std::io::Write::write_all(&mut f, engine::per_run_header(model).as_bytes())
+                .map_err(|e| CommandError::Failed(format!("cannot write runs.csv: {e}")))?;
+            Some(std::io::BufWriter::new(f))
+        }
+    };
+    if !quiet {
+        ui.progress_start(runs.end - runs.start);
+    }
+    let plan = RunPlan {
+        seed: st.seed,
+        runs,
+        threads: st.threads,
+    };
+    let result = engine::run_monte_carlo(
+        model,
+        &plan,
+        per_run_file
+            .as_mut()
+            .map(|w| w as &mut (dyn std::io::Write + Send)),
+        &|d| ui.progress(d),
+        cancel,
+    );
+    if !quiet {
+        ui.progress_end();
+    }
+    let agg = result.map_err(|e| engine_failed(e, st.seed))?;
+    if let Some(mut w) = per_run_file {
+        std::io::Write::flush(&mut w)
+            .map_err(|e| CommandError::Failed(format!("cannot write runs.csv: {e}")))?;
+    }
+    Ok(agg)
+}
+
+/// The files of a completed run (also of a merge): CSVs, charts and
+/// report, and the printed summary. The manifest is written at commit.
+///
+/// # Errors
+/// `Failed` for a non-finite series or a write or drawing failure.
+pub(crate) fn write_results(
+    model: &Model,
+    agg: &Aggregator,
+    info: &RunInfo,
+    dir: &OutputDir,
+    c: &Common,
+    no_charts: bool,
+    ui: &dyn Ui,
+) -> Result<(), CommandError> {
+    if let Some((k, cell)) = agg
+        .monthly
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.nonfinite() > 0)
+    {
+        let l = &model.slots.labels[k / model.months];
+        return Err(CommandError::Failed(format!(
+            "{} run(s) produced a non-finite value or one beyond +-{:e} for {} {} {} {} in {}",
+            cell.nonfinite(),
+            engine::aggregate::MAX_MAGNITUDE,
+            l.metric,
+            l.economy,
+            l.partner,
+            l.sector,
+            model.sc.month_label(k % model.months)
+        )));
+    }
+    let files = [
+        ("summary.csv", output::summary_csv(model, agg)),
+        ("final.csv", output::final_csv(model, agg)),
+        ("events.csv", output::events_csv(model, agg)),
+        ("sensitivity.csv", output::sensitivity_csv(model, agg)),
+    ];
+    write_files(dir, &files, &c.out)?;
+    if !no_charts {
+        let chart_started = Instant::now();
+        write_charts(model, agg, info.seed, dir)?;
+        if !c.quiet {
+            ui.note(&format!(
+                "charts and report drawn in {:.1} s",
+                chart_started.elapsed().as_secs_f64()
+            ));
+        }
+    }
+    if !c.quiet {
+        for line in summary_lines(model, agg) {
+            ui.print(&line);
+        }
+    }
+    Ok(())
+}
+
+/// Charts (PNG and SVG) and the self-contained report, from aggregated results.
+fn write_charts(
+    model: &Model,
+    agg: &Aggregator,
+    seed: u64,
+    dir: &OutputDir,
+) -> Result<(), CommandError> {
+    let baseline = model
+        .baseline_output()
+        .map_err(|e| CommandError::Failed(format!("baseline path: {e}")))?;
+    let data = crate::charts::ChartData::new(model, agg, &baseline, seed);
+    let charts =
+        crate::charts::render_all(&data).map_err(|e| CommandError::Failed(e.to_string()))?;
+    write_chart_files(dir, &charts)?;
+    let html = crate::charts::report_html(&data, &charts);
+    dir.write("report.html", html.as_bytes())
+        .map_err(|e| CommandError::Failed(format!("cannot write report.html: {e}")))
+}
+
+/// A short table of headline outcomes: GDP deviation (horizon average) and
+/// growth in the last month, median with the 5-95 % band.
+pub fn summary_lines(model: &Model, agg: &Aggregator) -> Vec<String> {
+    let sl = &model.slots;
+    let months = model.months;
+    let end = model.sc.month_label(months - 1);
+    let mut out = vec![
+        format!(
+            "\n{:<6} {:>26} {:>26}",
+            "",
+            "GDP vs baseline, avg %",
+            format!("growth y/y {end}, %")
+        ),
+        format!(
+            "{:<6} {:>26} {:>26}",
+            "", "median [5%, 95%]", "median [5%, 95%]"
+        ),
+    ];
+    for i in 0..=sl.ne {
+        let name = &sl.labels[sl.gdp_dev + i].economy;
+        let d = agg.finals[2 * (sl.gdp_dev + i) + 1].stats();
+        let g = agg.monthly[(sl.gdp_growth + i) * months + months - 1].stats();
+        out.push(format!(
+            "{name:<6} {:>26} {:>26}",
+            format!("{:.2} [{:.2}, {:.2}]", d.p50, d.p05, d.p95),
+            format!("{:.2} [{:.2}, {:.2}]", g.p50, g.p05, g.p95)
+        ));
+    }
+    out
+}
