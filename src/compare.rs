@@ -3,11 +3,11 @@
 //! scenarios have in common and differences are taken run by run. Writes
 //! `comparison.csv` and the headline lines printed by `compare`.
 
+use crate::engine::SetResult;
 use crate::engine::aggregate::Cell;
-use crate::engine::{SetResult, fmt_num};
 use crate::model::Model;
 use crate::model::series::FinalKind;
-use std::fmt::Write as _;
+use crate::output::Table;
 
 pub const COMPARISON_HEADER: &str = "scenario,reference,metric,economy,partner,sector,month,mean,sd,p05,p50,p95,diff_mean,diff_sd,diff_p05,diff_p50,diff_p95,p_diff_negative";
 
@@ -53,7 +53,7 @@ pub fn check_same_world(models: &[&Model]) -> Result<(), String> {
 }
 
 fn row(
-    out: &mut String,
+    out: &mut Table,
     scenario: &str,
     reference: &str,
     labels: [&str; 5],
@@ -61,32 +61,27 @@ fn row(
     d: Option<&Cell>,
 ) {
     let s = c.stats();
-    let _ = write!(
-        out,
-        "{scenario},{reference},{},{},{},{},{}",
-        labels[0], labels[1], labels[2], labels[3], labels[4]
+    // The reference against itself: exactly zero.
+    let diff = d.map_or([0.0; 6], |d| {
+        let ds = d.stats();
+        [
+            ds.mean,
+            ds.sd,
+            ds.p05,
+            ds.p50,
+            ds.p95,
+            d.fraction_negative(),
+        ]
+    });
+    let [m, sd, p05, p50, p95] = [s.mean, s.sd, s.p05, s.p50, s.p95];
+    out.row_with_numbers(
+        &[
+            scenario, reference, labels[0], labels[1], labels[2], labels[3], labels[4],
+        ],
+        &[
+            m, sd, p05, p50, p95, diff[0], diff[1], diff[2], diff[3], diff[4], diff[5],
+        ],
     );
-    for v in [s.mean, s.sd, s.p05, s.p50, s.p95] {
-        let _ = write!(out, ",{}", fmt_num(v));
-    }
-    match d {
-        Some(d) => {
-            let ds = d.stats();
-            for v in [
-                ds.mean,
-                ds.sd,
-                ds.p05,
-                ds.p50,
-                ds.p95,
-                d.fraction_negative(),
-            ] {
-                let _ = write!(out, ",{}", fmt_num(v));
-            }
-        }
-        // The reference against itself: exactly zero.
-        None => out.push_str(",0,0,0,0,0,0"),
-    }
-    out.push('\n');
 }
 
 /// `comparison.csv`: per scenario, series and month (and horizon outcome),
@@ -97,8 +92,7 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
     let month_labels: Vec<String> = (0..months).map(|t| a.sc.month_label(t)).collect();
     let end = month_labels[months - 1].clone();
     let reference = &a.sc.meta.name;
-    let mut out = String::from(COMPARISON_HEADER);
-    out.push('\n');
+    let mut out = Table::new(COMPARISON_HEADER);
     for (k, m) in models.iter().enumerate() {
         let name = &m.sc.meta.name;
         let agg = &res.scenarios[k];

@@ -54,7 +54,9 @@ impl SourceMap {
         let before = &text[..at];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-        let col = before[line_start..].chars().count() + 1;
+        // A byte-order mark (Excel's "CSV UTF-8") is not a column.
+        let shown = before[line_start..].trim_start_matches('\u{feff}');
+        let col = shown.chars().count() + 1;
         (line, col)
     }
 
@@ -63,7 +65,7 @@ impl SourceMap {
         let at = floor_char_boundary(text, (loc.start as usize).min(text.len()));
         let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
         let line_end = text[at..].find('\n').map_or(text.len(), |p| at + p);
-        &text[line_start..line_end]
+        text[line_start..line_end].trim_start_matches('\u{feff}')
     }
 }
 
@@ -144,11 +146,12 @@ impl Diagnostics {
         // Stable: problems without a location first, then by file and offset.
         order.sort_by_key(|d| d.loc.map(|l| (l.src, l.start)));
         for d in order {
+            // Echoed input is clipped: a 1 MB key must not make a 2 MB report.
             let _ = write!(out, "error: {}", self.position(d));
             if !d.path.is_empty() {
-                let _ = write!(out, ": {}", d.path);
+                let _ = write!(out, ": {}", clip(&d.path, 200));
             }
-            let _ = writeln!(out, ": {}", d.message);
+            let _ = writeln!(out, ": {}", clip(&d.message, 600));
             if let Some(loc) = d.loc {
                 let (line, col) = self.sources.line_col(loc);
                 let text = self.sources.line_text(loc);
@@ -190,7 +193,7 @@ impl Diagnostics {
                 }
             }
             if let Some(h) = &d.help {
-                let _ = writeln!(out, "  help: {h}");
+                let _ = writeln!(out, "  help: {}", clip(h, 600));
             }
         }
         let n = self.items.len();
@@ -254,6 +257,42 @@ fn plural(what: &str) -> String {
     }
 }
 
+/// A number as messages echo it: short, with an exponent for very large or
+/// very small magnitudes (`1e308` is shown as `1e308`, not 309 digits).
+pub fn num(x: f64) -> String {
+    let a = x.abs();
+    if x != 0.0 && x.is_finite() && !(1e-6..1e15).contains(&a) {
+        let s = format!("{x:e}");
+        // `1.5e-7`, at most 6 significant digits in the mantissa.
+        match s.split_once('e') {
+            Some((m, e)) if m.len() > 8 => format!("{}e{e}", &m[..8]),
+            _ => s,
+        }
+    } else {
+        let s = format!("{x}");
+        if s.len() > 16 {
+            format!("{x:.6}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string()
+        } else {
+            s
+        }
+    }
+}
+
+/// `s` cut to at most `max` characters, with `...` when cut: echoed input
+/// stays short whatever the user wrote.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(3)).collect();
+        t.push_str("...");
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,5 +330,15 @@ mod tests {
             Some("sigma_import".into())
         );
         assert_eq!(did_you_mean("zzzzzzzzzz", keys), None);
+    }
+
+    #[test]
+    fn echoed_numbers_and_text_stay_short() {
+        assert_eq!(num(1e308), "1e308");
+        assert_eq!(num(29.185), "29.185");
+        assert_eq!(num(0.1 + 0.2), "0.3");
+        assert_eq!(num(-2.5e-9), "-2.5e-9");
+        assert_eq!(clip(&"k".repeat(1 << 20), 10), "kkkkkkk...");
+        assert_eq!(clip("short", 10), "short");
     }
 }

@@ -7,11 +7,11 @@
 //! seed) so that outcomes are a deterministic function of the parameters.
 
 use crate::engine::sobol::{self, Index};
-use crate::engine::{EngineError, KeyOutcome, fmt_num, key_outcomes};
+use crate::engine::{EngineError, KeyOutcome, key_outcomes};
 use crate::model::{Model, RunError, RunOutput, Workspace};
+use crate::output::Table;
 use crate::scenario::ParamId;
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -137,28 +137,20 @@ pub const SOBOL_HEADER: &str =
 
 /// `sobol.csv`: indices with their 95 % bootstrap intervals.
 pub fn sobol_csv(model: &Model, r: &SobolReport) -> Vec<u8> {
-    let mut out = String::from(SOBOL_HEADER);
-    out.push('\n');
+    let mut out = Table::new(SOBOL_HEADER);
     for (p, row) in r.params.iter().zip(&r.indices) {
         for (o, ix) in r.outcomes.iter().zip(row) {
-            let _ = write!(
-                out,
-                "{},{},{}",
-                model.sc.param(*p).path,
-                o.metric,
-                o.economy
+            out.row_with_numbers(
+                &[&model.sc.param(*p).path, &o.metric, &o.economy],
+                &[
+                    ix.first,
+                    ix.first_lo,
+                    ix.first_hi,
+                    ix.total,
+                    ix.total_lo,
+                    ix.total_hi,
+                ],
             );
-            for v in [
-                ix.first,
-                ix.first_lo,
-                ix.first_hi,
-                ix.total,
-                ix.total_lo,
-                ix.total_hi,
-            ] {
-                let _ = write!(out, ",{}", fmt_num(v));
-            }
-            out.push('\n');
         }
     }
     out.into_bytes()

@@ -2,9 +2,10 @@
 //! same draws (common random numbers). Values are listed or stepped exactly
 //! in decimal (no floating-point drift in the list), capped at `MAX_VALUES`.
 
-use crate::engine::{SetResult, fmt_num};
+use crate::engine::SetResult;
 use crate::model::Model;
 use crate::model::series::FinalKind;
+use crate::output::Table;
 use std::fmt::Write as _;
 
 pub const MAX_VALUES: usize = 200;
@@ -96,8 +97,7 @@ pub const SWEEP_HEADER: &str = "param,value,metric,economy,partner,sector,month,
 pub fn sweep_csv(param: &str, values: &[String], models: &[&Model], res: &SetResult) -> Vec<u8> {
     let m0 = models[0];
     let end = m0.sc.month_label(m0.months - 1);
-    let mut out = String::from(SWEEP_HEADER);
-    out.push('\n');
+    let mut out = Table::new(SWEEP_HEADER);
     for (k, v) in values.iter().enumerate() {
         for (i, (l, kind)) in m0.slots.final_labels.iter().enumerate() {
             let month = if *kind == FinalKind::End {
@@ -106,29 +106,20 @@ pub fn sweep_csv(param: &str, values: &[String], models: &[&Model], res: &SetRes
                 "horizon"
             };
             let s = res.scenarios[k].finals[i].stats();
-            let _ = write!(
-                out,
-                "{param},{v},{},{},{},{},{month}",
-                l.metric, l.economy, l.partner, l.sector
-            );
-            for x in [s.mean, s.sd, s.p05, s.p25, s.p50, s.p75, s.p95] {
-                let _ = write!(out, ",{}", fmt_num(x));
-            }
-            if k == 0 {
-                out.push_str(",0,0,0,0,0\n");
+            let diff = if k == 0 {
+                [0.0; 5]
             } else {
                 let d = &res.diffs[k - 1].finals[i];
                 let ds = d.stats();
-                let _ = writeln!(
-                    out,
-                    ",{},{},{},{},{}",
-                    fmt_num(ds.mean),
-                    fmt_num(ds.p05),
-                    fmt_num(ds.p50),
-                    fmt_num(ds.p95),
-                    fmt_num(d.fraction_negative())
-                );
-            }
+                [ds.mean, ds.p05, ds.p50, ds.p95, d.fraction_negative()]
+            };
+            out.row_with_numbers(
+                &[param, v, l.metric, &l.economy, &l.partner, &l.sector, month],
+                &[
+                    s.mean, s.sd, s.p05, s.p25, s.p50, s.p75, s.p95, diff[0], diff[1], diff[2],
+                    diff[3], diff[4],
+                ],
+            );
         }
     }
     out.into_bytes()

@@ -21,6 +21,7 @@
 //! 4. the cases in [`MISSPELLINGS`] say "did you mean", and those in
 //!    [`NO_SUGGESTION`] do not (they list the valid names instead);
 //! 5. the `--out` folder is still empty;
+//! 6. stderr is under 64 kB (echoed input is clipped);
 //!
 //! and that `tariffsim validate` on the same input also exits with 2 and
 //! prints the same `error:` lines.
@@ -84,6 +85,9 @@ const SET_CASES: &[(&str, &[&str])] = &[
         "set_misspelled_measure_id",
         &["tariffs.us_fentanyl_cm.rate=0.5"],
     ),
+    // Base files are read before overrides: refused, not silently ignored.
+    ("set_base", &["base=world_2017.toml"]),
+    ("set_gdp_in_trillions", &["economies.US.gdp_usd_bn=29.185"]),
 ];
 
 /// Cases whose report must contain "did you mean".
@@ -313,6 +317,12 @@ fn generated_cases(dir: &Path) -> Vec<Case> {
         b"base = \"chain_01.toml\"\n".to_vec(),
     );
 
+    // A 1 MB key: the report echoes it clipped, not twice in full.
+    add(
+        "gen_huge_key",
+        format!("{base}[scenario]\n{} = 1\n", "k".repeat(1 << 20)).into_bytes(),
+    );
+
     // Paths that are not files (stable, so no temporary folder).
     out.push(Case::new(
         "gen_missing_scenario",
@@ -455,6 +465,10 @@ fn bad_inputs_are_rejected_with_located_messages() {
                 short(&stderr)
             ));
             continue;
+        }
+        // Echoed input is clipped: whatever the input, the report stays short.
+        if stderr.len() > 64 * 1024 {
+            fail(format!("stderr is {} bytes (over 64 kB)", stderr.len()));
         }
         if KNOWN_PROBLEMS.contains(&c.name.as_str()) {
             known_report.push(format!("{} (exit {:?})", c.name, o.status.code()));

@@ -595,3 +595,39 @@ fn no_charts_skips_the_charts_of_compare_sweep_and_sobol() {
         assert!(!dir.join("report.html").exists(), "{args:?} wrote a report");
     }
 }
+
+#[test]
+fn thousands_of_rules_keep_the_charts_and_report_small() {
+    let tmp = tempfile::tempdir().unwrap();
+    let world = root().join("scenarios/world_2024.toml");
+    let mut text = format!(
+        "base = \"{}\"\n[scenario]\nname = \"many-rules\"\nmonths = 6\n",
+        world.display()
+    );
+    let n = 3000;
+    for k in 0..n {
+        text.push_str(&format!(
+            "[rules.r{k:04}]\nwhen = {{ between = [\"2025-02\", \"2025-06\"] }}\nprobability = 0.02\nthen = [{{ tariff = {{ by = \"US\", on = \"CN\", sectors = [\"electronics\"], rate = 0.001 }} }}]\n"
+        ));
+    }
+    let file = tmp.path().join("many_rules.toml");
+    fs::write(&file, text).unwrap();
+    let out = tmp.path().join("out");
+    let dir = tariffsim(&out, &["run", file.to_str().unwrap(), "--runs", "40"]);
+    // Ten rules drawn one by one, the rest as one line.
+    assert_svg_texts(
+        &dir,
+        "rule_firings",
+        &[&format!("the other {} rules (the highest of them)", n - 10)],
+    );
+    let size = |p: &Path| fs::metadata(p).unwrap().len();
+    let charts: u64 = fs::read_dir(dir.join("charts"))
+        .unwrap()
+        .map(|e| size(&e.unwrap().path()))
+        .sum();
+    assert!(charts < 4 << 20, "charts take {charts} bytes");
+    let report = size(&dir.join("report.html"));
+    assert!(report < 1 << 20, "report.html is {report} bytes");
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("more lines: <code>tariffsim explain</code> prints the whole timeline"));
+}

@@ -381,3 +381,56 @@ fn the_readme_scenario_example_validates() {
         "{text}"
     );
 }
+
+#[test]
+fn a_write_error_on_stdout_is_exit_1_but_a_closed_pipe_is_not() {
+    // /dev/full accepts the open and fails every write with ENOSPC.
+    if Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+            .args(["explain", "scenarios/london_framework.toml"])
+            .current_dir(root())
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write the output"));
+    }
+    // A reader that stops early (`| head`) is not an error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+        .args(["explain", "scenarios/asia_coordination.toml"])
+        .current_dir(root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn sensitivity_refuses_a_bootstrap_too_small_for_its_intervals() {
+    let tmp = tempfile::tempdir().unwrap();
+    for b in ["0", "5"] {
+        let o = tariffsim(&[
+            "sensitivity",
+            "scenarios/baseline.toml",
+            "--bootstrap",
+            b,
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("between 20 and 10,000"));
+    }
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+}

@@ -351,11 +351,11 @@ fn measure(id: usize) -> impl Strategy<Value = Vec<String>> {
                 // A path: the rate from `from`, then a second rate in 2026.
                 Some(r2) => sets.push(format!(
                     "{key}.path=[[\"{from}\", {}], [\"2026-03-15\", {}]]",
-                    num(r),
-                    num(r2)
+                    invariants::toml_rate(r),
+                    invariants::toml_rate(r2)
                 )),
                 None => {
-                    sets.push(format!("{key}.rate={}", num(r)));
+                    sets.push(format!("{key}.rate={}", invariants::toml_rate(r)));
                     sets.push(format!("{key}.from=\"{from}\""));
                 }
             }
@@ -542,7 +542,7 @@ fn scenario_case() -> impl Strategy<Value = ScenarioCase> {
             if let Some(r) = recip {
                 sets.push(format!(
                     "tariffs.us_reciprocal_cn.path=[[\"2025-04-05\", {}], [\"2025-05-14\", 0.1]]",
-                    num(r)
+                    invariants::toml_rate(r)
                 ));
             }
             ScenarioCase { sets, zero }
@@ -605,11 +605,11 @@ fn numerical_extremes_give_valid_results_or_named_errors() {
                 let mut sets = vec![
                     "tariffs.prop_all.by=\"US\"".to_string(),
                     "tariffs.prop_all.on=\"ALL\"".to_string(),
-                    format!("tariffs.prop_all.rate={}", num(rate)),
+                    format!("tariffs.prop_all.rate={}", invariants::toml_rate(rate)),
                     "tariffs.prop_all.from=\"2025-02-10\"".to_string(),
                     "tariffs.prop_back.by=\"CN\"".to_string(),
                     "tariffs.prop_back.on=\"US\"".to_string(),
-                    format!("tariffs.prop_back.rate={}", num(rate)),
+                    format!("tariffs.prop_back.rate={}", invariants::toml_rate(rate)),
                     "tariffs.prop_back.from=\"2025-03\"".to_string(),
                     "licensing.regime=[[\"2025-01\", \"ban\"]]".to_string(),
                     "licensing.regimes.licensing.capacity=0.0".to_string(),

@@ -269,7 +269,23 @@ fn unless_known(r: Result<(), String>, known: &[String]) -> Result<(), String> {
 /// validated; a valid scenario becomes a model with a horizon of at most 3
 /// months and is explained.
 pub fn parse_validate_case(input_path: &Path, data: &[u8], known: &[String]) -> Result<(), String> {
-    std::fs::write(input_path, data).map_err(|e| format!("cannot write the input: {e}"))?;
+    // A first byte 0xFE (0xFD) makes the rest a flows (baseline tariffs)
+    // CSV file read by the shipped world, so the CSV reader is fuzzed too.
+    let data_key = match data.first() {
+        Some(0xFE) => Some("flows"),
+        Some(0xFD) => Some("baseline_tariffs"),
+        _ => None,
+    };
+    match data_key {
+        Some(key) => {
+            let csv = input_path.with_file_name("fuzz_data.csv");
+            std::fs::write(&csv, &data[1..]).map_err(|e| format!("cannot write the CSV: {e}"))?;
+            let toml = format!("base = \"world_2024.toml\"\n[trade]\n{key} = \"fuzz_data.csv\"\n");
+            std::fs::write(input_path, toml)
+        }
+        None => std::fs::write(input_path, data),
+    }
+    .map_err(|e| format!("cannot write the input: {e}"))?;
     match tariffsim::scenario::load_scenario(input_path, &Default::default()) {
         Ok(sc) => {
             let months = sc.meta.months.clamp(1, 3);
@@ -443,6 +459,16 @@ const F_RULES: [&str; 5] = [
 const F_MEASURES: [&str; 3] = ["fz_alpha", "fz_kilo", "fz_zulu"];
 
 /// A number as TOML: `inf` for infinity, otherwise the round-trip form.
+/// A tariff rate as a scenario value: a bare fraction up to 5 (500 %), a
+/// percent string above (bare rates above 5 are refused as percent points).
+pub fn toml_rate(x: f64) -> String {
+    if x.abs() > 5.0 {
+        format!("\"{:?}%\"", x * 100.0)
+    } else {
+        toml_num(x)
+    }
+}
+
 fn toml_num(x: f64) -> String {
     if x == f64::INFINITY {
         "inf".to_string()
@@ -527,7 +553,7 @@ pub fn decode_structured(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
                 let day = 1 + (c / 4) % 28;
                 sets.push(format!("tariffs.{id}.by=\"{}\"", F_ECONS[by]));
                 sets.push(format!("tariffs.{id}.on={on}"));
-                sets.push(format!("tariffs.{id}.rate={}", toml_num(rate)));
+                sets.push(format!("tariffs.{id}.rate={}", toml_rate(rate)));
                 sets.push(format!("tariffs.{id}.from=\"2025-{month:02}-{day:02}\""));
                 if c & 1 == 1 {
                     sets.push(format!("tariffs.{id}.mode=\"set\""));
@@ -540,7 +566,7 @@ pub fn decode_structured(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
                 }
             }
             3 => {
-                let rate = toml_num(pick(w, 0.0, 100.0, &[0.0, 100.0, 1.0, -0.5]));
+                let rate = toml_rate(pick(w, 0.0, 100.0, &[0.0, 100.0, 1.0, -0.5]));
                 match a % 3 {
                     0 => sets.push(format!(
                         "tariffs.us_reciprocal_cn.path=[[\"2025-04-05\", {rate}], [\"2025-05-14\", 0.1]]"

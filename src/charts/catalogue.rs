@@ -460,41 +460,62 @@ fn output_loss(d: &ChartData) -> Option<Chart> {
     )
 }
 
+/// Rules drawn one line each; beyond this, the others are drawn as one
+/// line (the highest of them in each month), so the chart and the report
+/// stay small whatever the number of rules.
+pub const MAX_RULE_LINES: usize = 10;
+
 fn rule_firings(d: &ChartData) -> Option<Chart> {
     if d.rules.is_empty() {
         return None;
     }
+    // The rules most likely to have fired by the end, in catalogue order.
+    let mut ranked: Vec<usize> = (0..d.rules.len()).collect();
+    let last = |k: usize| d.rules[k].1.last().copied().unwrap_or(0.0);
+    ranked.sort_by(|a, b| last(*b).total_cmp(&last(*a)).then(a.cmp(b)));
+    let mut shown: Vec<usize> = ranked.iter().copied().take(MAX_RULE_LINES).collect();
+    shown.sort_unstable();
+    let rest: Vec<usize> = ranked.iter().copied().skip(MAX_RULE_LINES).collect();
     let style = |k: usize| (SERIES[k % SERIES.len()], (k / SERIES.len()) % 2 == 1);
-    let lines: Vec<LineSpec> = d
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(k, (_, p))| {
-            let (colour, dashed) = style(k);
-            LineSpec {
-                values: scaled(p, 100.0),
-                colour,
-                width: 4,
-                dashed,
-            }
-        })
-        .collect();
-    let legend = d
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(k, (id, _))| {
-            let (colour, dashed) = style(k);
-            LegendItem::new(
-                id.clone(),
-                if dashed {
-                    Swatch::Dashed(colour)
-                } else {
-                    Swatch::Line(colour)
-                },
-            )
-        })
-        .collect();
+    let mut lines: Vec<LineSpec> = Vec::new();
+    let mut legend: Vec<LegendItem> = Vec::new();
+    for (n, k) in shown.iter().enumerate() {
+        let (colour, dashed) = style(n);
+        lines.push(LineSpec {
+            values: scaled(&d.rules[*k].1, 100.0),
+            colour,
+            width: 4,
+            dashed,
+        });
+        legend.push(LegendItem::new(
+            d.rules[*k].0.clone(),
+            if dashed {
+                Swatch::Dashed(colour)
+            } else {
+                Swatch::Line(colour)
+            },
+        ));
+    }
+    if !rest.is_empty() {
+        let months = d.rules[0].1.len();
+        let highest: Vec<f64> = (0..months)
+            .map(|t| {
+                rest.iter()
+                    .map(|k| d.rules[*k].1.get(t).copied().unwrap_or(0.0))
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+        lines.push(LineSpec {
+            values: scaled(&highest, 100.0),
+            colour: GREY,
+            width: 2,
+            dashed: true,
+        });
+        legend.push(LegendItem::new(
+            format!("the other {} rules (the highest of them)", rest.len()),
+            Swatch::Dashed(GREY),
+        ));
+    }
     let panel = Panel::Time {
         caption: None,
         y_desc: "probability the rule has fired (%)".into(),

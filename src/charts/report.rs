@@ -330,14 +330,27 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     headline(d, &mut html);
     html.push_str("</section>\n");
     charts_section(&mut html, charts);
+    // The timeline grows with the scenario (a rule a paragraph): keep the
+    // report small whatever the input, and say where the rest is.
+    let lines: Vec<&str> = d.timeline.trim_end().lines().collect();
+    let shown = lines[..lines.len().min(MAX_TIMELINE_LINES)].join("\n");
+    let more = match lines.len().saturating_sub(MAX_TIMELINE_LINES) {
+        0 => String::new(),
+        n => format!(
+            "\n<p class=\"note\">... {n} more lines: <code>tariffsim explain</code> prints the whole timeline.</p>"
+        ),
+    };
     let _ = writeln!(
         html,
-        "<section>\n<h2>Resolved timeline</h2>\n<p class=\"note\">As <code>tariffsim explain</code> prints it.</p>\n<pre>{}</pre>\n</section>",
-        esc(d.timeline.trim_end())
+        "<section>\n<h2>Resolved timeline</h2>\n<p class=\"note\">As <code>tariffsim explain</code> prints it.</p>\n<pre>{}</pre>{more}\n</section>",
+        esc(&shown)
     );
     html.push_str("</body>\n</html>\n");
     html
 }
+
+/// Lines of the resolved timeline shown in a report.
+pub const MAX_TIMELINE_LINES: usize = 400;
 
 #[cfg(test)]
 mod tests {

@@ -76,7 +76,13 @@ pub fn compare(
         ));
     }
     let started = Instant::now();
-    let res = run_group(&refs, &st, true, c, ui, cancel).map_err(|e| engine_failed(e, st.seed))?;
+    let res = run_group(&refs, &st, true, c, ui, cancel).map_err(|e| {
+        let k = match &e {
+            crate::engine::EngineError::Run(r) => r.scenario.min(o.scenarios.len() - 1),
+            _ => 0,
+        };
+        engine_failed(e, st.seed, &o.scenarios[k], c)
+    })?;
     info.wall_seconds = started.elapsed().as_secs_f64();
     write_files(
         &dir,

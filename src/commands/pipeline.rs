@@ -337,13 +337,33 @@ pub(crate) fn commit(
 }
 
 /// The error of a failed engine call (the output folder, dropped by the
-/// caller, is removed).
-pub(crate) fn engine_failed(e: EngineError, seed: u64) -> CommandError {
+/// caller, is removed), with the command that reproduces the failed run
+/// alone.
+pub(crate) fn engine_failed(
+    e: EngineError,
+    seed: u64,
+    scenario: &Path,
+    c: &Common,
+) -> CommandError {
     match e {
         EngineError::Cancelled => CommandError::Interrupted,
-        e => CommandError::Failed(format!(
-            "{e}\n  help: reproduce it alone with `tariffsim run SCENARIO --seed {seed} --only-run N` (N = the run named above) and check the parameter values named above"
-        )),
+        EngineError::Run(r) => {
+            let sets: String = c
+                .sets
+                .iter()
+                .map(|s| format!(" --set '{}'", crate::diag::clip(s, 200)))
+                .collect();
+            let months = c
+                .months
+                .map(|m| format!(" --months {m}"))
+                .unwrap_or_default();
+            CommandError::Failed(format!(
+                "{r}\n  help: reproduce it alone with `tariffsim run {}{sets}{months} --seed {seed} --only-run {}` and check the parameter values named above",
+                scenario.display(),
+                r.run
+            ))
+        }
+        e => CommandError::Failed(e.to_string()),
     }
 }
 
@@ -398,4 +418,44 @@ pub(crate) fn load_all(
     }
     let st = Settings::resolve(c, &scs[0])?;
     Ok((scs, st))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RunError;
+
+    #[test]
+    fn a_failed_run_says_how_to_reproduce_it_alone() {
+        let c = Common {
+            sets: vec!["tariffs.x.rate=0.5".into()],
+            months: Some(12),
+            ..Default::default()
+        };
+        let e = EngineError::Run(RunError {
+            scenario: 0,
+            run: 7,
+            month: "2025-03".into(),
+            sector: "electronics".into(),
+            message: "no convergence".into(),
+            params: vec![("sectors.electronics.sigma_import".into(), 1.5)],
+        });
+        let msg = engine_failed(e, 42, Path::new("scenarios/s.toml"), &c).to_string();
+        assert!(
+            msg.contains("run 7 failed in 2025-03 (sector electronics)"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("sectors.electronics.sigma_import=1.5"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("tariffsim run scenarios/s.toml --set 'tariffs.x.rate=0.5' --months 12 --seed 42 --only-run 7"),
+            "{msg}"
+        );
+        assert_eq!(
+            engine_failed(EngineError::Cancelled, 1, Path::new("s"), &c).exit_code(),
+            130
+        );
+    }
 }

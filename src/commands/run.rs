@@ -174,7 +174,7 @@ fn simulate(
     if !quiet {
         ui.progress_end();
     }
-    let agg = result.map_err(|e| engine_failed(e, st.seed))?;
+    let agg = result.map_err(|e| engine_failed(e, st.seed, &o.scenario, &o.common))?;
     if let Some(mut w) = per_run_file {
         std::io::Write::flush(&mut w)
             .map_err(|e| CommandError::Failed(format!("cannot write runs.csv: {e}")))?;

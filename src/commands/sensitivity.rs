@@ -125,7 +125,7 @@ pub fn sensitivity(
     if !c.quiet {
         ui.progress_end();
     }
-    let report = report.map_err(|e| engine_failed(e, st.seed))?;
+    let report = report.map_err(|e| engine_failed(e, st.seed, &o.scenario, c))?;
     info.runs = report.evaluations as u64;
     info.wall_seconds = started.elapsed().as_secs_f64();
     write_files(

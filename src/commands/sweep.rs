@@ -105,7 +105,16 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         ));
     }
     let started = Instant::now();
-    let res = run_group(&refs, &st, false, c, ui, cancel).map_err(|e| engine_failed(e, st.seed))?;
+    let res = run_group(&refs, &st, false, c, ui, cancel).map_err(|e| {
+        // The failing value's run is reproduced with that value set.
+        let mut at = c.clone();
+        if let crate::engine::EngineError::Run(r) = &e
+            && let Some(v) = values.get(r.scenario)
+        {
+            at.sets.push(format!("{}={v}", o.param));
+        }
+        engine_failed(e, st.seed, &o.scenario, &at)
+    })?;
     info.wall_seconds = started.elapsed().as_secs_f64();
     write_files(
         &dir,

@@ -566,7 +566,10 @@ pub fn run_set(
                     rows.clear();
                     'runs: for r in c..c_end {
                         for k in 0..n {
-                            if let Err(e) = models[k].run(plan.seed, r, &mut wss[k], &mut outs[k]) {
+                            if let Err(mut e) =
+                                models[k].run(plan.seed, r, &mut wss[k], &mut outs[k])
+                            {
+                                e.scenario = k;
                                 stop_at.fetch_min(r, Ordering::Relaxed);
                                 let mut g = first_err.lock().unwrap_or_else(|p| p.into_inner());
                                 if g.as_ref().is_none_or(|x| e.run < x.run) {
@@ -663,9 +666,12 @@ pub fn per_run_header(model: &Model) -> String {
             .iter()
             .map(|k| format!("{}:{}:horizon", k.metric, k.economy)),
     );
-    cols.join(",") + "\n"
+    let mut t = crate::output::Table::headless();
+    t.row(&cols);
+    String::from_utf8(t.into_bytes()).unwrap_or_default()
 }
 
+/// One row of runs.csv (numbers only, so no field ever needs quoting).
 fn write_row(buf: &mut Vec<u8>, run: u64, out: &RunOutput, keys: &[KeyOutcome]) {
     let _ = write!(buf, "{run}");
     for p in &out.params {

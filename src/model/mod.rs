@@ -55,6 +55,8 @@ pub struct Model<'a> {
 /// A failed run, with what is needed to reproduce it alone.
 #[derive(Debug, Clone)]
 pub struct RunError {
+    /// Which of the scenarios run together failed (set by the engine).
+    pub scenario: usize,
     pub run: u64,
     pub month: String,
     pub sector: String,
@@ -334,9 +336,43 @@ impl<'a> Model<'a> {
     ) -> Result<(), RunError> {
         let mut values = std::mem::take(&mut ws.values);
         self.sample_params(seed, run, &mut values);
-        let r = self.run_with(&values, seed, run, ws, out);
+        let r = self
+            .run_with(&values, seed, run, ws, out)
+            .and_then(|()| self.check_finite(run, out));
         ws.values = values;
         r
+    }
+
+    /// A run whose outputs are not all numbers fails here, naming itself and
+    /// the first series that broke, rather than in aggregation without a
+    /// run index. Horizon averages carry any non-finite monthly value, so
+    /// only they are scanned (cheap); the month is then found.
+    fn check_finite(&self, run: u64, out: &RunOutput) -> Result<(), RunError> {
+        if out.finals.iter().all(|x| x.is_finite()) {
+            return Ok(());
+        }
+        let months = self.months;
+        let (slot, t) = out
+            .monthly
+            .iter()
+            .position(|x| !x.is_finite())
+            .map_or((0, 0), |k| (k / months, k % months));
+        let l = &self.slots.labels[slot.min(self.slots.labels.len().saturating_sub(1))];
+        Err(RunError {
+            scenario: 0,
+            run,
+            month: self.sc.month_label(t),
+            sector: if l.sector.is_empty() {
+                "-".into()
+            } else {
+                l.sector.clone()
+            },
+            message: format!(
+                "series {} {} {} is not a finite number",
+                l.metric, l.economy, l.partner
+            ),
+            params: Vec::new(),
+        })
     }
 
     /// Simulate with given scenario values (`values[p]` for every `ParamSpec`);
@@ -667,6 +703,7 @@ impl<'a> Model<'a> {
                     &mut ws.eq_ws,
                 ) {
                     return Err(RunError {
+                        scenario: 0,
                         run,
                         month: sc.month_label(t),
                         sector: sc.sectors[s].id.clone(),

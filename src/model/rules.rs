@@ -15,6 +15,7 @@
 //! increase is missed and none is counted twice.
 
 use super::tariffs::{RuleTariff, additional_level, coverage};
+use crate::scenario::MAX_RATE;
 use crate::scenario::{Action, Cond, RevertTarget, Rule, TariffAmount, TradeData};
 
 /// An action waiting for its effect month.
@@ -217,16 +218,16 @@ pub fn apply(
                 TariffAmount::Match(f) => f * trigger,
             };
             for &e in on {
-                let mut r = base_rate;
-                if let Some(cap) = cap {
-                    // `add` may raise the level up to the cap; `set` may set it at most to the cap.
-                    r = match mode {
-                        crate::scenario::TariffMode::Add => {
-                            r.min((cap - level_over(td, tau, *by, e, sectors)).max(0.0))
-                        }
-                        crate::scenario::TariffMode::Set => r.min(*cap),
-                    };
-                }
+                // `add` may raise the level up to the cap; `set` may set it
+                // at most to the cap. Without a cap, the documented maximum
+                // rate is the cap, so chained `match` rules cannot spiral.
+                let cap = cap.unwrap_or(MAX_RATE).min(MAX_RATE);
+                let r = match mode {
+                    crate::scenario::TariffMode::Add => {
+                        base_rate.min((cap - level_over(td, tau, *by, e, sectors)).max(0.0))
+                    }
+                    crate::scenario::TariffMode::Set => base_rate.min(cap),
+                };
                 if r > 0.0 || matches!(mode, crate::scenario::TariffMode::Set) {
                     st.rule_tariffs.push(RuleTariff {
                         rule,

@@ -6,41 +6,34 @@
 
 pub mod folder;
 pub mod manifest;
+pub mod table;
 
 pub use folder::OutputDir;
 pub use manifest::{Manifest, RunInfo};
+pub use table::Table;
 
-use crate::engine::{Aggregator, fmt_num, key_outcomes};
+use crate::engine::{Aggregator, key_outcomes};
 use crate::model::Model;
 use crate::model::series::FinalKind;
-use std::fmt::Write as _;
 
 pub const SUMMARY_HEADER: &str = "metric,economy,partner,sector,month,mean,sd,p05,p25,p50,p75,p95";
 
-fn stats_cols(out: &mut String, c: &crate::engine::aggregate::Cell) {
+fn stats(c: &crate::engine::aggregate::Cell) -> [f64; 7] {
     let s = c.stats();
-    for v in [s.mean, s.sd, s.p05, s.p25, s.p50, s.p75, s.p95] {
-        out.push(',');
-        out.push_str(&fmt_num(v));
-    }
-    out.push('\n');
+    [s.mean, s.sd, s.p05, s.p25, s.p50, s.p75, s.p95]
 }
 
 /// `summary.csv`: one row per series and month.
 pub fn summary_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
     let months = model.months;
     let labels: Vec<String> = (0..months).map(|t| model.sc.month_label(t)).collect();
-    let mut out = String::with_capacity(agg.monthly.len() * 80);
-    out.push_str(SUMMARY_HEADER);
-    out.push('\n');
+    let mut out = Table::new(SUMMARY_HEADER);
     for (slot, l) in model.slots.labels.iter().enumerate() {
         for (t, month) in labels.iter().enumerate() {
-            let _ = write!(
-                out,
-                "{},{},{},{},{}",
-                l.metric, l.economy, l.partner, l.sector, month
+            out.row_with_numbers(
+                &[l.metric, &l.economy, &l.partner, &l.sector, month],
+                &stats(&agg.monthly[slot * months + t]),
             );
-            stats_cols(&mut out, &agg.monthly[slot * months + t]);
         }
     }
     out.into_bytes()
@@ -49,36 +42,26 @@ pub fn summary_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
 /// `final.csv`: horizon outcomes (end values, horizon averages, totals).
 pub fn final_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
     let end = model.sc.month_label(model.months - 1);
-    let mut out = String::new();
-    out.push_str(SUMMARY_HEADER);
-    out.push('\n');
+    let mut out = Table::new(SUMMARY_HEADER);
     for (k, (l, kind)) in model.slots.final_labels.iter().enumerate() {
         let month = match kind {
             FinalKind::End => end.as_str(),
             FinalKind::Average | FinalKind::Total => "horizon",
         };
-        let _ = write!(
-            out,
-            "{},{},{},{},{}",
-            l.metric, l.economy, l.partner, l.sector, month
+        out.row_with_numbers(
+            &[l.metric, &l.economy, &l.partner, &l.sector, month],
+            &stats(&agg.finals[k]),
         );
-        stats_cols(&mut out, &agg.finals[k]);
     }
     out.into_bytes()
 }
 
 /// `events.csv`: probability that each rule has fired by each month.
 pub fn events_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
-    let mut out = String::from("rule,month,p_fired_by_month\n");
+    let mut out = Table::new("rule,month,p_fired_by_month");
     for (k, rule) in model.sc.rules.iter().enumerate() {
         for (t, p) in agg.p_fired_by(k).into_iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{},{},{}",
-                rule.id,
-                model.sc.month_label(t),
-                fmt_num(p)
-            );
+            out.row_with_numbers(&[&rule.id, &model.sc.month_label(t)], &[p]);
         }
     }
     out.into_bytes()
@@ -89,11 +72,11 @@ pub fn events_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
 pub fn sensitivity_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
     let keys = key_outcomes(model);
     let rho = agg.sensitivity(model.sampled.len(), keys.len());
-    let mut out = String::from("parameter,metric,economy,spearman\n");
+    let mut out = Table::new("parameter,metric,economy,spearman");
     for (p, row) in model.sampled.iter().zip(&rho) {
         let path = &model.sc.param(*p).path;
         for (k, r) in keys.iter().zip(row) {
-            let _ = writeln!(out, "{},{},{},{}", path, k.metric, k.economy, fmt_num(*r));
+            out.row_with_numbers(&[path, &k.metric, &k.economy], &[*r]);
         }
     }
     out.into_bytes()

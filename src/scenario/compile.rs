@@ -8,7 +8,7 @@ use super::date::{Date, YearMonth, parse_date};
 use super::dist::Dist;
 use super::tree::{Node, Table, Value};
 use super::*;
-use crate::diag::{Diagnostic, Loc, SourceMap, unknown_help};
+use crate::diag::{Diagnostic, Loc, SourceMap, clip, num, unknown_help};
 use std::path::PathBuf;
 
 /// Allowed numeric range of a value, with words for error messages.
@@ -63,7 +63,7 @@ pub const SHARE: Bounds = Bounds {
 };
 pub const RATE: Bounds = Bounds {
     lo: 0.0,
-    hi: 100.0,
+    hi: MAX_RATE,
     lo_open: false,
     allow_inf: false,
     what: "a rate",
@@ -142,7 +142,50 @@ pub const NOISE: Bounds = Bounds {
     what: "a noise sd",
 };
 
+/// Largest tariff rate accepted as a bare number (5 = 500 %): a larger one
+/// is almost certainly percent points written where a fraction belongs
+/// (`rate = 50` meaning 50 %). Larger rates are written as percent strings.
+pub const BARE_RATE_MAX: f64 = 5.0;
+
+/// The fraction a percent string stands for: `"50%"` is 0.5, `"-5 %"` -0.05.
+pub fn percent(s: &str) -> Option<f64> {
+    let t = s.trim().strip_suffix('%')?.trim_end();
+    let v: f64 = t.parse().ok()?;
+    v.is_finite().then_some(v / 100.0)
+}
+
+/// The problem and its fix for a bare tariff rate that is probably percent
+/// points, if it is one.
+pub fn bare_rate_problem(v: f64) -> Option<(String, String)> {
+    (v.abs() > BARE_RATE_MAX).then(|| {
+        (
+            format!(
+                "rate {} means a tariff of {} %: surely not what was meant",
+                num(v),
+                num(v * 100.0)
+            ),
+            format!(
+                "rates are fractions (0.25 = 25 %): if you meant {} %, write {} or \"{}%\"; a rate above {} % must be written as a percent string (\"600%\")",
+                num(v),
+                num(v / 100.0),
+                num(v),
+                BARE_RATE_MAX * 100.0
+            ),
+        )
+    })
+}
+
 impl Bounds {
+    /// Rates and shares are fractions; they may also be written as percent
+    /// strings ("25%").
+    pub fn fraction(&self) -> bool {
+        matches!(self.what, "a rate" | "a share")
+    }
+
+    fn is_rate(&self) -> bool {
+        self.what == "a rate"
+    }
+
     fn ok(&self, v: f64) -> bool {
         if v.is_nan() {
             return false;
@@ -177,6 +220,10 @@ pub struct Compiler {
     pub dirs: Vec<Option<PathBuf>>,
     pub inputs: Vec<InputFile>,
     params: Vec<ParamSpec>,
+    /// Where each economy's `gdp_usd_bn` was written (economy index, span).
+    gdp_locs: Vec<(usize, Loc)>,
+    /// Where `scenario.months` was written, if it was.
+    months_loc: Option<Loc>,
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -195,6 +242,8 @@ impl Compiler {
             dirs,
             inputs,
             params: Vec::new(),
+            gdp_locs: Vec::new(),
+            months_loc: None,
         }
     }
 
@@ -228,7 +277,11 @@ impl Compiler {
     fn check_keys(&mut self, t: &Table, path: &str, allowed: &[&str]) {
         for e in &t.entries {
             if !allowed.contains(&e.key.as_str()) {
-                let help = unknown_help(&e.key, "key", allowed);
+                let help = if e.key == "base" {
+                    "`base` belongs at the top of the file, before the first [table] header (here it is read as a key of this table)".to_string()
+                } else {
+                    unknown_help(&e.key, "key", allowed)
+                };
                 self.err(
                     Some(e.key_loc),
                     &join(path, &e.key),
@@ -262,9 +315,24 @@ impl Compiler {
     }
 
     fn number(&mut self, node: &Node, path: &str, b: Bounds) -> Option<f64> {
-        let v = match &node.value {
-            Value::Int(i) => *i as f64,
-            Value::Float(f) => *f,
+        let (v, percent_string) = match &node.value {
+            Value::Int(i) => (*i as f64, false),
+            Value::Float(f) => (*f, false),
+            Value::Str(s) if b.fraction() => match percent(s) {
+                Some(x) => (x, true),
+                None => {
+                    self.err(
+                        Some(node.loc),
+                        path,
+                        format!("`{}` is not a number or a percent string", clip(s, 60)),
+                        format!(
+                            "write {}, or a percent string such as \"25%\"",
+                            b.describe()
+                        ),
+                    );
+                    return None;
+                }
+            },
             v => {
                 self.err(
                     Some(node.loc),
@@ -275,12 +343,28 @@ impl Compiler {
                 return None;
             }
         };
+        if b.is_rate()
+            && !percent_string
+            && let Some((msg, help)) = bare_rate_problem(v)
+        {
+            self.err(Some(node.loc), path, msg, help);
+            return None;
+        }
         if !b.ok(v) {
+            let mut help = format!("use {}", b.describe());
+            if b.what == "a share" && !percent_string && (5.0..=100.0).contains(&v) {
+                help.push_str(&format!(
+                    "; if you meant {} %, write {} or \"{}%\"",
+                    num(v),
+                    num(v / 100.0),
+                    num(v)
+                ));
+            }
             self.err(
                 Some(node.loc),
                 path,
-                format!("value {v} is out of range"),
-                format!("use {}", b.describe()),
+                format!("value {} is out of range", num(v)),
+                help,
             );
             return None;
         }
@@ -483,11 +567,22 @@ impl Compiler {
     /// distribution: its whole support must lie in range).
     fn param_node(&mut self, node: &Node, path: &str, b: Bounds, integer: bool) -> ParamId {
         match &node.value {
-            Value::Table(t) => match self.dist(t, node.loc, path) {
+            Value::Table(t) => match self.dist(t, node.loc, path, b) {
                 Some(d) => {
                     let (lo, hi) = d.support();
+                    // Every draw is an inverse-CDF evaluation: refuse a
+                    // distribution whose quantiles are not numbers, which
+                    // would otherwise fail every run.
+                    if [1e-9, 0.001, 0.5, 0.999, 1.0 - 1e-9]
+                        .iter()
+                        .any(|q| !d.quantile(*q).is_finite())
+                        || !d.center().is_finite()
+                    {
+                        self.err(Some(node.loc), path, "the distribution cannot be sampled: its quantiles are not finite numbers", "use moderate parameters (see docs/scenario-format.md, Distributions), or a fixed value");
+                        return self.push_param(path, None, f64::NAN, integer);
+                    }
                     if !b.ok(lo) || !b.ok(hi) {
-                        self.err(Some(node.loc), path, format!("the distribution can produce values in [{lo}, {hi}], outside the allowed range"), format!("values must be {}; add `min`/`max` truncation or narrow the distribution", b.describe()));
+                        self.err(Some(node.loc), path, format!("the distribution can produce values in [{}, {}], outside the allowed range", num(lo), num(hi)), format!("values must be {}; add `min`/`max` truncation or narrow the distribution", b.describe()));
                         return self.push_param(path, None, f64::NAN, integer);
                     }
                     let c = d.center();
@@ -543,7 +638,7 @@ impl Compiler {
                     self.err(
                         Some(e.node.loc),
                         &p,
-                        format!("{f} is not a whole number of months"),
+                        format!("{} is not a whole number of months", num(f)),
                         format!(
                             "use a whole number ({}), or a distribution (its draws are rounded)",
                             b.describe()
@@ -557,7 +652,10 @@ impl Compiler {
         }
     }
 
-    fn dist(&mut self, t: &Table, loc: Loc, path: &str) -> Option<Dist> {
+    /// A distribution table for a value with bounds `unit`: its location
+    /// parameters (mean, median, mode, min, max, values, and the normal's sd)
+    /// are in the value's unit, so a rate's may be percent strings.
+    fn dist(&mut self, t: &Table, loc: Loc, path: &str, unit: Bounds) -> Option<Dist> {
         let kind_node = match t.get("dist") {
             Some(e) => &e.node,
             None => {
@@ -598,10 +696,20 @@ impl Compiler {
             allow_inf: false,
             what: "a number",
         };
+        // In the value's unit: percent strings and the bare-rate check apply.
+        let at = Bounds {
+            what: if unit.fraction() { unit.what } else { any.what },
+            ..any
+        };
         let n_before = self.diags.len();
         let req = |c: &mut Self, k: &str| -> f64 {
+            let b = if matches!(k, "sigma" | "alpha" | "beta") {
+                any
+            } else {
+                at
+            };
             match t.get(k) {
-                Some(e) => c.number(&e.node, &join(path, k), any).unwrap_or(f64::NAN),
+                Some(e) => c.number(&e.node, &join(path, k), b).unwrap_or(f64::NAN),
                 None => {
                     c.err(
                         Some(loc),
@@ -617,16 +725,16 @@ impl Compiler {
             "normal" => {
                 let (m, s) = (req(self, "mean"), req(self, "sd"));
                 let (lo, hi) = (
-                    self.opt_number(t, path, "min", any),
-                    self.opt_number(t, path, "max", any),
+                    self.opt_number(t, path, "min", at),
+                    self.opt_number(t, path, "max", at),
                 );
                 Dist::normal(m, s, lo, hi)
             }
             "lognormal" => {
                 let (m, s) = (req(self, "median"), req(self, "sigma"));
                 let (lo, hi) = (
-                    self.opt_number(t, path, "min", any),
-                    self.opt_number(t, path, "max", any),
+                    self.opt_number(t, path, "min", at),
+                    self.opt_number(t, path, "max", at),
                 );
                 Dist::lognormal(m, s, lo, hi)
             }
@@ -645,13 +753,13 @@ impl Compiler {
             }
             "beta" => {
                 let (a, b) = (req(self, "alpha"), req(self, "beta"));
-                let lo = self.opt_number(t, path, "min", any).unwrap_or(0.0);
-                let hi = self.opt_number(t, path, "max", any).unwrap_or(1.0);
+                let lo = self.opt_number(t, path, "min", at).unwrap_or(0.0);
+                let hi = self.opt_number(t, path, "max", at).unwrap_or(1.0);
                 Dist::beta(a, b, lo, hi)
             }
             _ => {
                 let values = match t.get("values") {
-                    Some(e) => self.number_list(&e.node, &join(path, "values")),
+                    Some(e) => self.number_list(&e.node, &join(path, "values"), at),
                     None => {
                         self.err(
                             Some(loc),
@@ -664,7 +772,7 @@ impl Compiler {
                 };
                 let weights = t
                     .get("weights")
-                    .and_then(|e| self.number_list(&e.node, &join(path, "weights")));
+                    .and_then(|e| self.number_list(&e.node, &join(path, "weights"), any));
                 match values {
                     Some(v) => Dist::choice(v, weights),
                     None => return None,
@@ -683,23 +791,15 @@ impl Compiler {
         }
     }
 
-    fn number_list(&mut self, node: &Node, path: &str) -> Option<Vec<f64>> {
+    fn number_list(&mut self, node: &Node, path: &str, b: Bounds) -> Option<Vec<f64>> {
         let items = self.array(node, path, "write a list of numbers, e.g. [0.1, 0.2]")?;
-        let any = Bounds {
-            lo: f64::MIN,
-            hi: f64::MAX,
-            lo_open: false,
-            allow_inf: false,
-            what: "a number",
-        };
         let mut out = Vec::new();
         for (k, it) in items.iter().enumerate() {
-            out.push(self.number(it, &format!("{path}[{k}]"), any)?);
+            out.push(self.number(it, &format!("{path}[{k}]"), b)?);
         }
         Some(out)
     }
 
-    /// `[[date, value], ...]` with dates strictly increasing.
     fn dated_values<'n>(
         &mut self,
         node: &'n Node,
@@ -804,6 +904,9 @@ impl Compiler {
             return Err((self.diags, self.sources));
         }
         let trade = self.trade(root, root_loc, &econ_ids, &sector_ids);
+        if self.diags.is_empty() {
+            self.check_gdp_scale(&economies, &trade);
+        }
         let measures = self.measures(root, &econ_ids, &sector_ids, horizon_end);
         let licensing = self.licensing(root, &econ_ids, &sector_ids, start, horizon_end);
         let rules = self.rules(
@@ -832,6 +935,53 @@ impl Compiler {
             inputs: self.inputs,
         };
         Ok((scenario, self.sources))
+    }
+
+    /// Refuse a GDP orders of magnitude below the economy's own trade or
+    /// domestic supply in the data: almost always trillions written where
+    /// billions belong (`29.185` for the US), which would make every GDP
+    /// deviation absurd. Entrepot economies export more than their GDP, so
+    /// the threshold is a tenth.
+    fn check_gdp_scale(&mut self, economies: &[Economy], td: &TradeData) {
+        let (ne, ns) = (td.n_econ, td.n_sect);
+        for &(i, loc) in &self.gdp_locs.clone() {
+            let Some(ec) = economies.get(i) else { continue };
+            let (mut exports, mut imports, mut domestic) = (0.0, 0.0, 0.0);
+            for s in 0..ns {
+                for e in 0..ne {
+                    if e == i {
+                        domestic += td.value_usd_bn[td.idx(s, i, i)];
+                    } else {
+                        exports += td.value_usd_bn[td.idx(s, i, e)];
+                        imports += td.value_usd_bn[td.idx(s, e, i)];
+                    }
+                }
+            }
+            let scale = f64::max(exports, f64::max(imports, domestic));
+            if ec.gdp_usd_bn < scale / 10.0 {
+                // Trillions or millions written for billions.
+                let guess = [1e3, 1e6]
+                    .iter()
+                    .map(|k| ec.gdp_usd_bn * k)
+                    .find(|g| (scale / 2.0..=scale * 100.0).contains(g));
+                self.err(
+                    Some(loc),
+                    &format!("economies.{}.gdp_usd_bn", ec.id),
+                    format!(
+                        "a GDP of USD {} bn is far below the economy's own trade and domestic supply in the data (USD {} bn)",
+                        num(ec.gdp_usd_bn),
+                        num(scale.round())
+                    ),
+                    match guess {
+                        Some(g) => format!(
+                            "gdp_usd_bn is in billions of US dollars: did you mean {}?",
+                            num(g)
+                        ),
+                        None => "write the base-year GDP in billions of US dollars".to_string(),
+                    },
+                );
+            }
+        }
     }
 
     fn meta(&mut self, root: &Table, root_loc: Loc) -> Meta {
@@ -906,11 +1056,11 @@ impl Compiler {
             }
             m.start = d.ym;
         }
-        if let Some(x) = t
-            .get("months")
-            .and_then(|e| self.integer(&e.node, "scenario.months", 1, MAX_MONTHS as i64))
-        {
-            m.months = x as usize;
+        if let Some(e) = t.get("months") {
+            self.months_loc = Some(e.node.loc);
+            if let Some(x) = self.integer(&e.node, "scenario.months", 1, MAX_MONTHS as i64) {
+                m.months = x as usize;
+            }
         }
         if let Some(x) = t
             .get("runs")
@@ -998,9 +1148,11 @@ impl Compiler {
                 "gdp_usd_bn",
                 "add gdp_usd_bn = <base-year GDP in USD bn>",
             ) {
-                Some(n) => self
-                    .number(n, &join(&path, "gdp_usd_bn"), POS)
-                    .unwrap_or(1.0),
+                Some(n) => {
+                    self.gdp_locs.push((out.len(), n.loc));
+                    self.number(n, &join(&path, "gdp_usd_bn"), POS)
+                        .unwrap_or(1.0)
+                }
                 None => 1.0,
             };
             out.push(Economy {
@@ -1225,6 +1377,19 @@ impl Compiler {
 
     fn check_horizon(&mut self, node: &Node, path: &str, d: Date, horizon_end: YearMonth) {
         if d.ym >= horizon_end {
+            // When the horizon comes from another file (an overlay or --set
+            // that shortened it), say where: that is the likely cause.
+            let mut help =
+                "move the date inside the horizon or extend `scenario.months`".to_string();
+            if let Some(m) = self.months_loc
+                && self.more_derived(m, node.loc)
+            {
+                let (line, _) = self.sources.line_col(m);
+                help.push_str(&format!(
+                    " (the horizon is set by `scenario.months` in {} line {line})",
+                    self.sources.get(m.src).name
+                ));
+            }
             self.err(
                 Some(node.loc),
                 path,
@@ -1232,8 +1397,20 @@ impl Compiler {
                     "date {d} is after the end of the horizon ({} is the last month)",
                     horizon_end.plus(-1)
                 ),
-                "move the date inside the horizon or extend `scenario.months`",
+                help,
             );
+        }
+    }
+
+    /// Whether `a` was written in a more derived layer than `b`: a `--set`
+    /// over any file, a scenario over its base (files are numbered in the
+    /// order they are read, the scenario first).
+    fn more_derived(&self, a: Loc, b: Loc) -> bool {
+        let is_set = |l: Loc| self.sources.get(l.src).name.starts_with("--set");
+        match (is_set(a), is_set(b)) {
+            (true, false) => true,
+            (false, true) => false,
+            _ => a.src < b.src,
         }
     }
 
@@ -1362,12 +1539,21 @@ impl Compiler {
                         }
                     }
                 }
-                (Some(_), Some(e)) => self.err(
-                    Some(e.key_loc),
-                    &join(&path, "path"),
-                    "both `rate` and `path` are given",
-                    "use either rate + from (one step) or path (several steps)",
-                ),
+                (Some(r), Some(e)) => {
+                    // Point at whichever was written last (an overlay or
+                    // --set that added one to a base file's measure).
+                    let (at, key) = if self.more_derived(r.key_loc, e.key_loc) {
+                        (r.key_loc, "rate")
+                    } else {
+                        (e.key_loc, "path")
+                    };
+                    self.err(
+                        Some(at),
+                        &join(&path, key),
+                        "both `rate` and `path` are given",
+                        "use either rate + from (one step) or path (several steps); to give a base file's measure another form, disable it (enabled = false) and add a new one",
+                    )
+                }
                 (None, None) => self.err(
                     Some(loc),
                     &join(&path, "rate"),
@@ -1483,12 +1669,14 @@ impl Compiler {
         );
         let noise_sd = self.param(t, loc, "licensing", "noise_sd", Some(0.0), NOISE);
         let mut regimes = Vec::new();
-        for (name, _kl, rloc, rt) in self.named_tables(
+        for (name, kl, rloc, rt) in self.named_tables(
             t,
             "regimes",
             "write [licensing.regimes.NAME] with capacity, approval, delay_months",
         ) {
             let path = join("licensing.regimes", name);
+            // Regime names go into parameter paths, CSV columns and --set keys.
+            self.check_id(name, kl, &path);
             self.check_keys(rt, &path, &["capacity", "approval", "delay_months"]);
             let capacity = self.param(rt, rloc, &path, "capacity", None, NONNEG_OR_INF);
             let approval = self.param(rt, rloc, &path, "approval", None, SHARE);
@@ -1672,6 +1860,7 @@ impl Compiler {
             })
             .collect();
         let mut out = Vec::new();
+        let mut when_locs: Vec<(String, Loc)> = Vec::new();
         let ctx = RuleCtx {
             econ_ids,
             sector_ids,
@@ -1792,6 +1981,9 @@ impl Compiler {
             if uses_match && when.as_ref().is_some_and(|w| !has_tariff_raised(w)) {
                 self.err(t.get("then").map(|e| e.node.loc), &join(&path, "then"), "`match` needs a triggering increase, but `when` has no `tariff_raised` condition", "use a fixed `rate`, or condition the rule on tariff_raised");
             }
+            if let Some(e) = t.get("when") {
+                when_locs.push((id.to_string(), e.node.loc));
+            }
             if let Some(when) = when {
                 out.push(Rule {
                     id: id.to_string(),
@@ -1849,8 +2041,64 @@ impl Compiler {
         // a reference left dangling here names a rule that was dropped for
         // its own (already reported) problems, so it needs no second message.
         debug_assert!(dangling.is_empty() || !self.diags.is_empty());
-        let _ = dangling;
+        if dangling.is_empty() {
+            self.check_rules_can_fire(&sorted, &when_locs);
+        }
         sorted
+    }
+
+    /// Refuse rules that can never fire: a rule whose condition requires
+    /// that it has itself fired, or rules that wait for each other (`fired`
+    /// conditions that must all hold). A rule can fire only if every rule it
+    /// requires can; the rules left outside that least fixed point never do.
+    fn check_rules_can_fire(&mut self, rules: &[Rule], when_locs: &[(String, Loc)]) {
+        let needs: Vec<Vec<usize>> = rules.iter().map(|r| required_firings(&r.when)).collect();
+        let mut can = vec![false; rules.len()];
+        loop {
+            let mut changed = false;
+            for (r, need) in needs.iter().enumerate() {
+                if !can[r] && need.iter().all(|k| can[*k]) {
+                    can[r] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (r, rule) in rules.iter().enumerate() {
+            if can[r] {
+                continue;
+            }
+            let loc = when_locs
+                .iter()
+                .find(|(id, _)| *id == rule.id)
+                .map(|(_, l)| *l);
+            let blocked: Vec<&str> = needs[r]
+                .iter()
+                .filter(|k| !can[**k])
+                .map(|k| rules[*k].id.as_str())
+                .collect();
+            let msg = if needs[r].contains(&r) {
+                "the rule can never fire: its condition requires that it has already fired"
+                    .to_string()
+            } else {
+                format!(
+                    "the rule can never fire: it waits for {} to have fired, and that can never happen (a rule waiting for itself or rules waiting for each other)",
+                    blocked
+                        .iter()
+                        .map(|b| format!("`{b}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            self.err(
+                loc,
+                &format!("rules.{}.when", rule.id),
+                msg,
+                "condition the rule on something that can happen first (a date window, a tariff, a shortfall), or put the `fired` conditions under `any`",
+            );
+        }
     }
 
     fn cond(&mut self, node: &Node, path: &str, ctx: &RuleCtx, depth: usize) -> Option<Cond> {
@@ -2328,6 +2576,28 @@ struct RuleCtx<'a> {
     lic: Option<&'a Licensing>,
     start: YearMonth,
     horizon_end: YearMonth,
+}
+
+/// Rules (by index) that must have fired for `c` to hold: all of an `all`,
+/// those common to every branch of an `any`.
+fn required_firings(c: &Cond) -> Vec<usize> {
+    match c {
+        Cond::Fired(k) => vec![*k],
+        Cond::All(cs) => {
+            let mut v: Vec<usize> = cs.iter().flat_map(required_firings).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        Cond::Any(cs) => {
+            let mut sets = cs.iter().map(required_firings);
+            let first = sets.next().unwrap_or_default();
+            sets.fold(first, |acc, s| {
+                acc.into_iter().filter(|k| s.contains(k)).collect()
+            })
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn has_tariff_raised(c: &Cond) -> bool {

@@ -4,7 +4,8 @@
 
 use super::TradeData;
 use super::compile::Compiler;
-use crate::diag::{Loc, unknown_help};
+use super::compile::{bare_rate_problem, percent};
+use crate::diag::{Loc, clip, unknown_help};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
@@ -14,8 +15,62 @@ const MAX_BYTES: u64 = 64 * 1024 * 1024;
 struct Csv {
     src: u32,
     header: Vec<String>,
-    /// (line number, byte offset of the line, fields with their byte offsets)
+    /// (line number, fields with the byte offsets of their first character)
     rows: Vec<(usize, Vec<(String, usize)>)>,
+}
+
+/// Byte offsets of the fields of the record that starts at `at` in `raw`
+/// (already parsed by the csv crate, so well formed), and whether its last
+/// quoted field is closed before the end of the text.
+fn field_offsets(raw: &[u8], mut at: usize, n: usize) -> (Vec<usize>, bool) {
+    let mut out = Vec::with_capacity(n);
+    let mut closed = true;
+    for _ in 0..n {
+        out.push(at);
+        if raw.get(at) == Some(&b'"') {
+            at += 1;
+            closed = false;
+            while at < raw.len() {
+                if raw[at] == b'"' {
+                    if raw.get(at + 1) == Some(&b'"') {
+                        at += 2;
+                        continue;
+                    }
+                    at += 1;
+                    closed = true;
+                    break;
+                }
+                at += 1;
+            }
+        }
+        while at < raw.len() && !matches!(raw[at], b',' | b'\n' | b'\r') {
+            at += 1;
+        }
+        at += 1;
+    }
+    (out, closed)
+}
+
+/// Skip a byte-order mark, blank lines and `#` comment lines from `at`: the
+/// csv crate reports a record's position where it started reading, before
+/// the lines it skipped.
+fn record_start(raw: &[u8], mut at: usize) -> usize {
+    if at == 0 && raw.starts_with(&[0xef, 0xbb, 0xbf]) {
+        at = 3;
+    }
+    loop {
+        let line_end = raw[at.min(raw.len())..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(raw.len(), |p| at + p);
+        let line = &raw[at.min(raw.len())..line_end];
+        let blank = line.iter().all(|b| *b == b'\r');
+        if line_end < raw.len() && (blank || line.first() == Some(&b'#')) {
+            at = line_end + 1;
+        } else {
+            return at;
+        }
+    }
 }
 
 fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Option<Csv> {
@@ -59,40 +114,129 @@ fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Op
             return None;
         }
     };
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(_) => {
+    c.inputs.push(super::InputFile {
+        path: display.clone(),
+        sha256: hex(&Sha256::digest(&bytes)),
+    });
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t.to_string(),
+        Err(e) => {
+            // Locate the bad byte in the CSV itself: the text before it is
+            // valid, so its offset is the same in the lossy copy shown.
+            let at = e.valid_up_to();
+            let src = c.sources.add(
+                display.clone(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            );
+            c.dirs.push(None);
             c.err(
-                Some(named_at),
+                Some(Loc {
+                    src,
+                    start: at as u32,
+                    end: at as u32 + 1,
+                }),
                 key_path,
-                format!("data file {display} is not UTF-8 text"),
-                "save the file as UTF-8 CSV",
+                format!(
+                    "data file {display} is not UTF-8 text (byte 0x{:02x})",
+                    bytes[at]
+                ),
+                "save the file as UTF-8 CSV (in Excel: \"CSV UTF-8\")",
             );
             return None;
         }
     };
-    c.inputs.push(super::InputFile {
-        path: display.clone(),
-        sha256: hex(&Sha256::digest(text.as_bytes())),
-    });
     let src = c.sources.add(display.clone(), text.clone());
     c.dirs.push(None);
-    let mut rows = Vec::new();
+    let raw = text.as_bytes();
+    let at = |start: usize, len: usize| Loc {
+        src,
+        start: start as u32,
+        end: (start + len.max(1)) as u32,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .comment(Some(b'#'))
+        .from_reader(raw);
     let mut header: Vec<String> = Vec::new();
-    let mut offset = 0usize;
-    for (k, line) in text.split_inclusive('\n').enumerate() {
-        let start = offset;
-        offset += line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
-        if body.trim().is_empty() || body.starts_with('#') {
+    let mut rows = Vec::new();
+    let mut ok = true;
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let start = e
+                    .position()
+                    .map_or(0, |p| record_start(raw, p.byte() as usize));
+                c.err(
+                    Some(at(start, 1)),
+                    key_path,
+                    format!("{display}: {e}"),
+                    "save the file as UTF-8 CSV with one record per line",
+                );
+                return None;
+            }
+        };
+        let start = record_start(raw, record.position().map_or(0, |p| p.byte() as usize));
+        // Lines of spaces only are blank lines too.
+        if record.len() == 1 && record[0].trim().is_empty() {
             continue;
         }
-        let fields = split_csv_line(body, start);
+        let (offsets, closed) = field_offsets(raw, start, record.len());
+        let line = text[..start].matches('\n').count() + 1;
+        let fields: Vec<(String, usize)> = record
+            .iter()
+            .map(String::from)
+            .zip(offsets.iter().copied())
+            .collect();
+        if let Some((f, off)) = fields.iter().find(|(f, _)| f.contains(['\n', '\r'])) {
+            let last = line + f.matches('\n').count();
+            c.err(
+                Some(at(*off, 1)),
+                &format!("line {line}"),
+                if closed {
+                    format!("a quoted field runs from line {line} over to line {last}")
+                } else {
+                    "a quote is opened but never closed".to_string()
+                },
+                "a closing quote \" is probably missing: a field may not span lines",
+            );
+            ok = false;
+            continue;
+        }
+        if !closed {
+            let off = fields.last().map_or(start, |f| f.1);
+            c.err(
+                Some(at(off, 1)),
+                &format!("line {line}"),
+                "a quote is opened but never closed",
+                "close the quoted field with \"",
+            );
+            ok = false;
+            continue;
+        }
         if header.is_empty() {
-            header = fields
-                .into_iter()
-                .map(|(f, _)| f.trim().to_string())
-                .collect();
+            header = fields.iter().map(|(f, _)| f.trim().to_string()).collect();
+            let header_loc = at(
+                start,
+                text[start..].find('\n').unwrap_or(text.len() - start),
+            );
+            for (k, (h, off)) in fields.iter().enumerate() {
+                if let Some(first) = header[..k].iter().position(|x| x == h.trim()) {
+                    c.err(
+                        Some(at(*off, h.len())),
+                        &format!("line {line} column {}", h.trim()),
+                        format!(
+                            "the header names column `{}` twice (columns {} and {})",
+                            h.trim(),
+                            first + 1,
+                            k + 1
+                        ),
+                        "give every column a different name",
+                    );
+                    ok = false;
+                }
+            }
             let missing: Vec<&str> = expect
                 .iter()
                 .copied()
@@ -100,11 +244,7 @@ fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Op
                 .collect();
             if !missing.is_empty() {
                 c.err(
-                    Some(Loc {
-                        src,
-                        start: start as u32,
-                        end: (start + body.len().max(1)) as u32,
-                    }),
+                    Some(header_loc),
                     key_path,
                     format!("{display}: header lacks column(s) {}", missing.join(", ")),
                     format!("the first line must name the columns {}", expect.join(",")),
@@ -113,7 +253,32 @@ fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Op
             }
             continue;
         }
-        rows.push((k + 1, fields));
+        if fields.len() != header.len() {
+            let n = fields.len();
+            let extra = n > header.len();
+            let off = if extra {
+                fields[header.len()].1
+            } else {
+                fields.last().map_or(start, |f| f.1)
+            };
+            c.err(
+                Some(at(off, 1)),
+                &format!("line {line}"),
+                format!(
+                    "the row has {n} field{} but the header has {}",
+                    if n == 1 { "" } else { "s" },
+                    header.len()
+                ),
+                if extra {
+                    "quote text that contains a comma (\"a, b\") and write numbers without thousands separators (1655.56, not 1,655.56)"
+                } else {
+                    "write one value for every column of the header"
+                },
+            );
+            ok = false;
+            continue;
+        }
+        rows.push((line, fields));
     }
     if header.is_empty() {
         c.err(
@@ -127,36 +292,18 @@ fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Op
         );
         return None;
     }
-    Some(Csv { src, header, rows })
-}
-
-/// Split one CSV line with RFC 4180 quoting; returns fields with their byte offsets.
-fn split_csv_line(line: &str, base: usize) -> Vec<(String, usize)> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut field_start = base;
-    let mut in_quotes = false;
-    let mut chars = line.char_indices().peekable();
-    while let Some((i, ch)) = chars.next() {
-        match ch {
-            '"' if in_quotes => {
-                if chars.peek().is_some_and(|(_, c)| *c == '"') {
-                    cur.push('"');
-                    chars.next();
-                } else {
-                    in_quotes = false;
-                }
-            }
-            '"' if cur.is_empty() => in_quotes = true,
-            ',' if !in_quotes => {
-                out.push((std::mem::take(&mut cur), field_start));
-                field_start = base + i + 1;
-            }
-            _ => cur.push(ch),
-        }
+    if rows.is_empty() && ok {
+        c.err(
+            Some(named_at),
+            key_path,
+            format!("data file {display} has a header but no rows"),
+            "add one row per value (a world with no trade or tariffs is almost certainly a mistake)",
+        );
+        return None;
     }
-    out.push((cur, field_start));
-    out
+    // Rows with problems were reported and left out; the others are still
+    // checked, so one pass reports everything.
+    Some(Csv { src, header, rows })
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -211,7 +358,7 @@ fn lookup(c: &mut Compiler, row: &Row, col: &str, ids: &[String], what: &str) ->
             c.err(
                 Some(loc),
                 &format!("line {} column {col}", row.line),
-                format!("unknown {what} `{v}`"),
+                format!("unknown {what} `{}`", clip(v, 60)),
                 help,
             );
             None
@@ -219,16 +366,40 @@ fn lookup(c: &mut Compiler, row: &Row, col: &str, ids: &[String], what: &str) ->
     }
 }
 
-fn number(c: &mut Compiler, row: &Row, col: &str, lo: f64, hi: f64, what: &str) -> Option<f64> {
+/// A number in column `col` within `[lo, hi]`. A rate column also takes
+/// percent strings ("25%") and refuses bare rates that are surely percent
+/// points (`50` for 50 %).
+fn number(c: &mut Compiler, row: &Row, col: &str, spec: &Bilateral) -> Option<f64> {
     let (v, loc) = row.get(col);
-    match v.parse::<f64>() {
-        Ok(x) if x.is_finite() && x >= lo && x <= hi => Some(x),
+    let at = format!("line {} column {col}", row.line);
+    let (x, pct) = match percent(v) {
+        Some(x) if spec.rate => (Some(x), true),
+        _ => (v.parse::<f64>().ok(), false),
+    };
+    if spec.rate
+        && !pct
+        && let Some(x) = x
+        && let Some((msg, help)) = bare_rate_problem(x)
+    {
+        c.err(Some(loc), &at, msg, help);
+        return None;
+    }
+    match x {
+        Some(x) if x.is_finite() && x >= 0.0 && x <= spec.hi => Some(x),
         _ => {
+            let help = if v.contains(',') && v.replace(',', "").parse::<f64>().is_ok() {
+                format!(
+                    "write numbers without thousands separators: {}",
+                    v.replace(',', "")
+                )
+            } else {
+                format!("write {}", spec.what)
+            };
             c.err(
                 Some(loc),
-                &format!("line {} column {col}", row.line),
-                format!("`{v}` is not {what}"),
-                format!("write {what}"),
+                &at,
+                format!("`{}` is not {}", clip(v, 60), spec.what),
+                help,
             );
             None
         }
@@ -257,6 +428,9 @@ struct Bilateral<'a> {
     what: &'static str,
     /// Refuse rows whose exporter is the importer.
     foreign_only: bool,
+    /// The value is a tariff rate (percent strings accepted, bare rates above
+    /// `BARE_RATE_MAX` refused).
+    rate: bool,
     /// The message for a repeated (e, i, s) first seen on a given line.
     duplicate: &'a dyn Fn(usize, usize, usize, usize) -> String,
     keep_one: &'static str,
@@ -294,7 +468,7 @@ fn read_bilateral(
             (b, a)
         };
         let s = lookup(c, &row, "sector", sect, "sector");
-        let v = number(c, &row, spec.value, 0.0, spec.hi, spec.what);
+        let v = number(c, &row, spec.value, spec);
         source_present(c, &row);
         let (Some(e), Some(i), Some(s), Some(v)) = (e, i, s, v) else {
             continue;
@@ -345,6 +519,7 @@ pub fn read_flows(
         hi: 1e7,
         what: "a flow in USD bn between 0 and 10,000,000",
         foreign_only: false,
+        rate: false,
         duplicate: &duplicate,
         keep_one: "keep one row per exporter, importer and sector",
     };
@@ -369,26 +544,13 @@ pub fn read_tariffs(
         header: ["importer", "exporter", "sector", "rate", "source"],
         value: "rate",
         hi: 100.0,
-        what: "a tariff rate between 0 and 100 (0.25 = 25 %)",
+        what: "a tariff rate between 0 and 100 (0.25 = 25 %, or \"25%\")",
         foreign_only: true,
+        rate: true,
         duplicate: &duplicate,
         keep_one: "keep one row per importer, exporter and sector",
     };
     let mut out = std::mem::take(&mut td.tariff0);
     read_bilateral(c, path, named_at, (econ, sect), &spec, td, &mut out);
     td.tariff0 = out;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_quoted_fields_with_offsets() {
-        let f = split_csv_line("US,CN,\"a, b\",1.5", 10);
-        assert_eq!(f.len(), 4);
-        assert_eq!(f[2].0, "a, b");
-        assert_eq!(f[1].1, 13);
-        assert_eq!(f[3].0, "1.5");
-    }
 }

@@ -56,6 +56,9 @@ fn finite(name: &str, v: f64) -> Result<f64, String> {
     }
 }
 
+/// Largest beta shape (and PERT lambda) accepted.
+pub const MAX_SHAPE: f64 = 10_000.0;
+
 impl Dist {
     /// # Errors
     /// If `sd` is not positive, or the truncation bounds leave no probability mass.
@@ -136,8 +139,11 @@ impl Dist {
     pub fn pert(min: f64, mode: f64, max: f64, lambda: f64) -> Result<Dist, String> {
         check_three(min, mode, max)?;
         finite("lambda", lambda)?;
-        if lambda <= 0.0 {
-            return Err(format!("`lambda` must be > 0, got {lambda}"));
+        if lambda <= 0.0 || lambda > MAX_SHAPE {
+            return Err(format!(
+                "`lambda` must be > 0 and at most {MAX_SHAPE}, got {}",
+                crate::diag::num(lambda)
+            ));
         }
         let r = max - min;
         let alpha = 1.0 + lambda * (mode - min) / r;
@@ -159,6 +165,15 @@ impl Dist {
         if alpha <= 0.0 || beta <= 0.0 {
             return Err(format!(
                 "`alpha` and `beta` must be > 0, got {alpha} and {beta}"
+            ));
+        }
+        // Beyond this the distribution is a point (sd below 0.5 % of the
+        // range) and its CDF underflows: a fixed value says the same.
+        if alpha > MAX_SHAPE || beta > MAX_SHAPE {
+            return Err(format!(
+                "`alpha` and `beta` must be at most {MAX_SHAPE} (got {} and {}); for a value this certain write a fixed number",
+                crate::diag::num(alpha),
+                crate::diag::num(beta)
             ));
         }
         if min >= max {

@@ -236,6 +236,13 @@ impl Loader {
             );
             return;
         }
+        if parts[0] == "base" {
+            self.diags.push(
+                Diagnostic::new(Some(key_loc), key, "`base` cannot be set with --set: base files are read before overrides apply")
+                    .help("write a small overlay file with base = \"...\" and the values you want, or edit the scenario's base line"),
+            );
+            return;
+        }
         let raw = arg[eq + 1..].trim_start();
         let value = tree::parse_set_value(&self.sources, src, eq + 1);
         // Text that looks like a TOML array, table or quoted string but does

@@ -20,6 +20,9 @@ pub use load::{LoadOptions, load_scenario};
 pub const MAX_RUNS: u64 = 100_000_000;
 /// Longest horizon, months.
 pub const MAX_MONTHS: usize = 600;
+/// Highest tariff rate (a fraction: 100 = 10,000 %), for scenario values
+/// and for the rates rule actions may reach.
+pub const MAX_RATE: f64 = 100.0;
 
 /// Index of a scenario value that may be uncertain; see `ParamSpec`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -75,7 +75,7 @@ impl Value {
         let s = match self {
             Value::Str(s) => format!("\"{s}\""),
             Value::Int(i) => i.to_string(),
-            Value::Float(f) => f.to_string(),
+            Value::Float(f) => crate::diag::num(*f),
             Value::Bool(b) => b.to_string(),
             Value::Date(d) => d.clone(),
             Value::Array(a) => format!("[...{} items]", a.len()),
