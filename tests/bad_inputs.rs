@@ -88,6 +88,8 @@ const SET_CASES: &[(&str, &[&str])] = &[
     // Base files are read before overrides: refused, not silently ignored.
     ("set_base", &["base=world_2017.toml"]),
     ("set_gdp_in_trillions", &["economies.US.gdp_usd_bn=29.185"]),
+    // A GDP that validated but made every run fail.
+    ("set_gdp_tiny", &["economies.US.gdp_usd_bn=1e-300"]),
 ];
 
 /// Cases whose report must contain "did you mean".

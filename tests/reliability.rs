@@ -245,3 +245,48 @@ fn devices_and_pipes_are_refused_not_read_forever() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a regular file"));
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn chained_uncapped_match_rules_stop_at_the_highest_rate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let world = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/world_2024.toml");
+    let file = tmp.path().join("spiral.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "base = \"{}\"\n[scenario]\nname = \"spiral\"\nmonths = 18\n\
+             [tariffs.start]\nby = \"US\"\non = \"CN\"\nrate = 0.1\nfrom = \"2025-02-01\"\n\
+             [rules.a]\nwhen = {{ tariff_raised = {{ by = \"US\", on = \"CN\", at_least = 0.01 }} }}\n\
+             then = [{{ tariff = {{ by = \"CN\", on = \"US\", match = 10 }} }}]\nonce = false\n\
+             [rules.b]\nwhen = {{ tariff_raised = {{ by = \"CN\", on = \"US\", at_least = 0.01 }} }}\n\
+             then = [{{ tariff = {{ by = \"US\", on = \"CN\", match = 10 }} }}]\nonce = false\n",
+            world.display()
+        ),
+    )
+    .unwrap();
+    let o = bin()
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--runs",
+            "10",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(tmp.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary = std::fs::read_to_string(tmp.path().join("out/spiral/summary.csv")).unwrap();
+    let mut max: f64 = 0.0;
+    for line in summary
+        .lines()
+        .filter(|l| l.starts_with("tariff_effective,US,CN,"))
+    {
+        let p95: f64 = line.rsplit(',').next().unwrap().parse().unwrap();
+        max = max.max(p95);
+    }
+    // 100 (10,000 %) additional over a base-year average of about 19 %.
+    assert!(max > 9_000.0 && max <= 10_000.0 + 20.0, "max {max} %");
+}
