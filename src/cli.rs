@@ -213,7 +213,7 @@ impl RunArgs {
         let shard = match &self.shard {
             None => None,
             Some(spec) => Some(
-                tariffsim::shard::parse(spec, &|k| std::env::var(k).ok())
+                tariffsim::engine::shard::parse(spec, &|k| std::env::var(k).ok())
                     .map_err(|msg| format!("--shard {spec}: {msg}"))?,
             ),
         };

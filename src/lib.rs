@@ -12,16 +12,15 @@
 // (V[e,i], tau[e,i]); iterator rewrites would hide that correspondence.
 #![allow(clippy::needless_range_loop)]
 
+pub mod analysis;
 pub mod charts;
 pub mod commands;
-pub mod compare;
 pub mod diag;
 pub mod engine;
 pub mod explain;
-pub mod gsa;
 pub mod init;
 pub mod model;
 pub mod output;
+pub mod random;
 pub mod scenario;
-pub mod shard;
-pub mod sweep;
+pub mod sensitivity;

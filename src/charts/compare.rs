@@ -126,7 +126,7 @@ const METRICS: [Metric; 6] = [
     },
 ];
 
-use crate::compare::lower_is_worse;
+use crate::analysis::compare::lower_is_worse;
 
 fn slot_of(model: &Model, m: &Metric) -> Option<usize> {
     model.slots.labels.iter().position(|l| {
@@ -485,7 +485,7 @@ pub fn report_html(models: &[&Model], res: &SetResult, seed: u64, charts: &[Char
 
     html.push_str("<section>\n<h2>Headline differences</h2>\n");
     let lines = if models.len() >= 2 && res.diffs.len() + 1 == models.len() {
-        crate::compare::headlines(models, res)
+        crate::analysis::compare::headlines(models, res)
     } else {
         Vec::new()
     };

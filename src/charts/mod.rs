@@ -10,7 +10,7 @@ pub mod compare;
 pub mod data;
 mod panel;
 mod report;
-pub mod sobol;
+pub mod sensitivity;
 mod style;
 pub mod sweep;
 

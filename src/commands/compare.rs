@@ -48,7 +48,7 @@ pub fn compare(
     let (scs, st) = load_all(&o.scenarios, c)?;
     let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
     let refs: Vec<&Model> = models.iter().collect();
-    crate::compare::check_same_world(&refs).map_err(CommandError::Usage)?;
+    crate::analysis::compare::check_same_world(&refs).map_err(CommandError::Usage)?;
     check_memory(c, ui, &refs, st.threads, true)?;
     let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
     let mut info = st.info(c);
@@ -88,7 +88,7 @@ pub fn compare(
         &dir,
         &[(
             "comparison.csv",
-            crate::compare::comparison_csv(&refs, &res),
+            crate::analysis::compare::comparison_csv(&refs, &res),
         )],
         &c.out,
     )?;
@@ -109,7 +109,7 @@ pub fn compare(
     }
     if !c.quiet {
         ui.print("median paired difference [5 %, 95 %], and the probability that it is worse:");
-        for line in crate::compare::headlines(&refs, &res) {
+        for line in crate::analysis::compare::headlines(&refs, &res) {
             ui.print(&format!("  {line}"));
         }
     }

@@ -4,11 +4,11 @@
 
 use super::pipeline::{self, CommandError, Common, Ui, commit, open_dir, write_files};
 use super::run::{result_key, write_results};
+use crate::engine::shard::{self, ShardInfo};
 use crate::engine::{self, Aggregator};
 use crate::model::Model;
 use crate::output::manifest::{Manifest, RunInfo};
 use crate::scenario::MAX_MONTHS;
-use crate::shard::{self, ShardInfo};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;

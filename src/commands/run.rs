@@ -5,12 +5,12 @@ use super::pipeline::{
     self, CommandError, Common, Settings, Ui, check_memory, commit, engine_failed, open_dir,
     write_chart_files, write_files,
 };
+use crate::engine::shard::{self, Shard};
 use crate::engine::{self, Aggregator, RunPlan};
 use crate::model::Model;
 use crate::output::folder::OutputDir;
 use crate::output::manifest::{Manifest, ResultKey, RunInfo, input_hashes};
 use crate::output::{self};
-use crate::shard::{self, Shard};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;

@@ -68,7 +68,7 @@ pub fn sensitivity(
     let sc = pipeline::load(&o.scenario, &c.sets)?;
     let st = Settings::resolve(c, &sc)?;
     let model = Model::new(&sc, st.months);
-    let k = crate::gsa::selected_params(&model, &o.params).len();
+    let k = crate::sensitivity::sobol::selected_params(&model, &o.params).len();
     if k == 0 {
         return usage(
             "no sampled parameter matches --param; list them with `tariffsim explain` or run without --param".into(),
@@ -112,7 +112,7 @@ pub fn sensitivity(
     if !c.quiet {
         ui.progress_start((o.samples * (k + 2)) as u64);
     }
-    let report = crate::gsa::sobol(
+    let report = crate::sensitivity::sobol::sobol(
         &model,
         st.seed,
         o.samples,
@@ -130,16 +130,19 @@ pub fn sensitivity(
     info.wall_seconds = started.elapsed().as_secs_f64();
     write_files(
         &dir,
-        &[("sobol.csv", crate::gsa::sobol_csv(&model, &report))],
+        &[(
+            "sobol.csv",
+            crate::sensitivity::sobol::sobol_csv(&model, &report),
+        )],
         &c.out,
     )?;
     if !o.no_charts {
-        let charts = crate::charts::sobol::charts(&model, &report, st.seed, o.samples)
+        let charts = crate::charts::sensitivity::charts(&model, &report, st.seed, o.samples)
             .map_err(|e| CommandError::Failed(e.to_string()))?;
         write_chart_files(&dir, &charts)?;
     }
     if !c.quiet {
-        for line in crate::gsa::top_lines(&model, &report, 6) {
+        for line in crate::sensitivity::sobol::top_lines(&model, &report, 6) {
             ui.print(&line);
         }
     }

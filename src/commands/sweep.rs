@@ -31,7 +31,7 @@ pub struct SweepOptions {
 /// See [`CommandError`].
 pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, CommandError> {
     let c = &o.common;
-    let values = crate::sweep::parse_values(&o.values).map_err(|msg| {
+    let values = crate::analysis::sweep::parse_values(&o.values).map_err(|msg| {
         CommandError::Usage(format!("--values {}: {msg}", shorten(&o.values, 80)))
     })?;
     crate::scenario::load::check_key(
@@ -120,7 +120,7 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         &dir,
         &[(
             "sweep.csv",
-            crate::sweep::sweep_csv(&o.param, &values, &refs, &res),
+            crate::analysis::sweep::sweep_csv(&o.param, &values, &refs, &res),
         )],
         &c.out,
     )?;
@@ -130,7 +130,7 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         write_chart_files(&dir, &charts)?;
     }
     if !c.quiet {
-        for line in crate::sweep::table(&o.param, &values, &refs, &res) {
+        for line in crate::analysis::sweep::table(&o.param, &values, &refs, &res) {
             ui.print(&line);
         }
     }

@@ -552,13 +552,13 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng;
+    use crate::random;
 
     #[test]
     fn cells_survive_encoding_exactly() {
         let mut c = Cell::default();
         for k in 0..500u64 {
-            c.add((rng::u01(2, k, 3, 0) - 0.4) * 50.0);
+            c.add((random::u01(2, k, 3, 0) - 0.4) * 50.0);
         }
         c.add(0.0);
         let mut bytes = Vec::new();
@@ -584,11 +584,11 @@ mod tests {
         let mut xs = Vec::new();
         for k in 0..20_000u64 {
             // A mix of signs and magnitudes, including exact zeros.
-            let u = rng::u01(1, k, 2, 0);
+            let u = random::u01(1, k, 2, 0);
             let x = if k % 97 == 0 {
                 0.0
             } else {
-                (u - 0.3) * 1000.0 * rng::u01(1, k, 3, 0)
+                (u - 0.3) * 1000.0 * random::u01(1, k, 3, 0)
             };
             xs.push(x);
             c.add(x);
@@ -610,7 +610,7 @@ mod tests {
     #[test]
     fn adding_a_batch_equals_adding_one_by_one() {
         let xs: Vec<f64> = (0..100u64)
-            .map(|k| (rng::u01(4, k, 1, 0) - 0.5) * 9.0)
+            .map(|k| (random::u01(4, k, 1, 0) - 0.5) * 9.0)
             .chain([0.0, f64::NAN, 1e12])
             .collect();
         let mut a = Cell::default();
@@ -624,7 +624,7 @@ mod tests {
     #[test]
     fn merge_is_exact_in_any_order() {
         let xs: Vec<f64> = (0..3000u64)
-            .map(|k| (rng::u01(9, k, 1, 0) - 0.5) * 77.7)
+            .map(|k| (random::u01(9, k, 1, 0) - 0.5) * 77.7)
             .collect();
         let mut whole = Cell::default();
         xs.iter().for_each(|x| whole.add(*x));
@@ -661,7 +661,7 @@ mod tests {
     fn crowded_buckets_count_exactly() {
         let n_same = 200_000u64;
         let xs: Vec<f64> = (0..1000u64)
-            .map(|k| 1.0 + rng::u01(6, k, 0, 0))
+            .map(|k| 1.0 + random::u01(6, k, 0, 0))
             .chain(std::iter::repeat_n(-2.5, n_same as usize))
             .chain(std::iter::repeat_n(7.0, 70_000))
             .collect();
@@ -707,11 +707,11 @@ mod tests {
     fn memory_does_not_grow_with_runs() {
         let mut c = Cell::default();
         for k in 0..10_000u64 {
-            c.add(100.0 + 10.0 * rng::u01(5, k, 0, 0));
+            c.add(100.0 + 10.0 * random::u01(5, k, 0, 0));
         }
         let small = c.heap_bytes();
         for k in 10_000..200_000u64 {
-            c.add(100.0 + 10.0 * rng::u01(5, k, 0, 0));
+            c.add(100.0 + 10.0 * random::u01(5, k, 0, 0));
         }
         assert_eq!(small, c.heap_bytes());
     }

@@ -4,11 +4,10 @@
 //! byte-identical for any thread count and any sharding.
 
 pub mod aggregate;
-pub mod rng;
-pub mod sensitivity;
-pub mod sobol;
+pub mod shard;
 
 use crate::model::{Model, RunError, RunOutput, Workspace};
+use crate::sensitivity::spearman;
 use aggregate::Cell;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -89,7 +88,7 @@ impl Aggregator {
                 self.first_fired[k * self.months + m as usize] += 1;
             }
         }
-        if run < sensitivity::SAMPLE_RUNS {
+        if run < spearman::SAMPLE_RUNS {
             let outcomes = keys.iter().map(|k| out.finals[k.final_index]).collect();
             self.sample.push((run, out.params.clone(), outcomes));
         }
@@ -130,15 +129,14 @@ impl Aggregator {
     pub fn sensitivity(&self, n_params: usize, n_outcomes: usize) -> Vec<Vec<f64>> {
         // Rank each column once; Spearman is Pearson on ranks.
         let outcome_ranks: Vec<Vec<f64>> = (0..n_outcomes)
-            .map(|o| sensitivity::ranks(&self.sample.iter().map(|r| r.2[o]).collect::<Vec<_>>()))
+            .map(|o| spearman::ranks(&self.sample.iter().map(|r| r.2[o]).collect::<Vec<_>>()))
             .collect();
         (0..n_params)
             .map(|p| {
-                let xr =
-                    sensitivity::ranks(&self.sample.iter().map(|r| r.1[p]).collect::<Vec<_>>());
+                let xr = spearman::ranks(&self.sample.iter().map(|r| r.1[p]).collect::<Vec<_>>());
                 outcome_ranks
                     .iter()
-                    .map(|yr| sensitivity::pearson(&xr, yr))
+                    .map(|yr| spearman::pearson(&xr, yr))
                     .collect()
             })
             .collect()
@@ -328,7 +326,7 @@ impl Aggregator {
         for _ in 0..nr {
             first_fired.push(r.u64()?);
         }
-        if ns > sensitivity::SAMPLE_RUNS as usize {
+        if ns > spearman::SAMPLE_RUNS as usize {
             return Err("implausible sample size".into());
         }
         let mut sample = Vec::with_capacity(ns);
@@ -481,7 +479,7 @@ pub fn memory_estimate(models: &[&Model], threads: usize, monthly: bool) -> u64 
     let cell_bytes = std::mem::size_of::<Cell>() as u64 + 64 * 2;
     let per_thread = aggregates * cells * (cell_bytes + CHUNK * 8);
     let sample =
-        models.len() as u64 * sensitivity::SAMPLE_RUNS * ((m.sampled.len() + 32) * 8 + 64) as u64;
+        models.len() as u64 * spearman::SAMPLE_RUNS * ((m.sampled.len() + 32) * 8 + 64) as u64;
     // Worker copies plus the merged result, and allocator and output
     // overhead measured on the shipped scenarios (peak RSS / this sum ~ 1.6).
     ((threads as u64 + 1) * per_thread + sample) * 8 / 5 + (48 << 20)

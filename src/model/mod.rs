@@ -14,7 +14,7 @@ pub mod rules;
 pub mod series;
 pub mod tariffs;
 
-use crate::engine::rng;
+use crate::random;
 use crate::scenario::{ParamId, Scenario, stable_key};
 use equilibrium::{EqParams, EqSolution, SectorBase};
 use licensing::{ImporterRun, LicState, RegimeRun};
@@ -313,7 +313,7 @@ impl<'a> Model<'a> {
         for p in &self.sc.params {
             let v = match &p.dist {
                 Some(d) => {
-                    let mut r = rng::stream(seed, run, p.key);
+                    let mut r = random::stream(seed, run, p.key);
                     d.sample(&mut r)
                 }
                 None => p.value,
@@ -467,12 +467,12 @@ impl<'a> Model<'a> {
         }
         ws.rngs.clear();
         for f in 0..nf {
-            ws.rngs.push(rng::stream(seed, run, self.noise_keys[f]));
+            ws.rngs.push(random::stream(seed, run, self.noise_keys[f]));
         }
         let mut common_rngs: Vec<Pcg64Mcg> = self
             .common_keys
             .iter()
-            .map(|k| rng::stream(seed, run, *k))
+            .map(|k| random::stream(seed, run, *k))
             .collect();
         ws.common.resize(ne, 0.0);
         let initial = sc
@@ -573,7 +573,7 @@ impl<'a> Model<'a> {
                     continue;
                 }
                 // One draw per rule and month, looked at or not (paired paths).
-                let u = rng::u01(seed, run, rule.key, t as u64);
+                let u = random::u01(seed, run, rule.key, t as u64);
                 if u >= val(rule.probability) {
                     continue;
                 }
@@ -660,7 +660,7 @@ impl<'a> Model<'a> {
                 };
                 let rr = ws.regimes[regime];
                 let noise = if cap_noise > 0.0 {
-                    let z = crate::scenario::dist::norm_quantile(rng::u01(
+                    let z = crate::scenario::dist::norm_quantile(random::u01(
                         seed,
                         run,
                         self.cap_noise_key,

@@ -212,7 +212,7 @@ impl Manifest {
                 relative_accuracy: crate::engine::aggregate::QUANTILE_RELATIVE_ACCURACY,
                 zero_threshold: crate::engine::aggregate::ZERO_THRESHOLD,
             },
-            sensitivity_sample_runs: crate::engine::sensitivity::SAMPLE_RUNS.min(info.runs),
+            sensitivity_sample_runs: crate::sensitivity::spearman::SAMPLE_RUNS.min(info.runs),
             scenario_path: info.scenario_path.clone(),
             per_run: info.per_run,
             merged_shards: info.merged_shards,

@@ -12,9 +12,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
 
-use crate::engine::sobol::Index;
-use crate::gsa::SobolReport;
 use crate::model::Model;
+use crate::sensitivity::sobol::Index;
+use crate::sensitivity::sobol::SobolReport;
 
 use super::catalogue::short_param;
 use super::panel::KeyedAxis;
