@@ -11,6 +11,12 @@
 //!   O = max(0, F (1 + boost) - payback) * exp(sd * eps - sd^2 / 2),
 //!   eps = sqrt(c) * common_i + sqrt(1 - c) * idiosyncratic.
 
+use super::equilibrium::EqSolution;
+use crate::random;
+use crate::scenario::TradeData;
+use rand_distr::{Distribution, StandardNormal};
+use rand_pcg::Pcg64Mcg;
+
 /// Fraction of the remaining gap closed each month for half-life `h` months.
 #[inline]
 pub fn adjustment_rate(half_life_months: f64) -> f64 {
@@ -49,6 +55,193 @@ pub enum Owner {
     Rule(usize),
 }
 
+/// What Block 5 tells Block 3: an announced increase starts front-loading,
+/// or a deal cancels the windows of what it reverts.
+#[derive(Debug, Clone)]
+pub enum FlowEvent {
+    Announce(Window),
+    /// Windows of `owner` that have not closed by month `at` end.
+    Cancel {
+        owner: Owner,
+        at: usize,
+    },
+}
+
+/// A sector's dynamics parameters for one run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SectorDynamics {
+    /// Monthly adjustment rate, 1 - 2^(-1/h).
+    pub lambda: f64,
+    pub frontload: f64,
+    pub noise_sd: f64,
+    /// Share of the noise variance common to one importer's flows.
+    pub noise_common: f64,
+    pub payback_months: f64,
+}
+
+/// Block 3's per-run state: adjusted volumes, front-loading and its
+/// repayment, the noise streams, and this month's observed and reported
+/// flows (USD bn/yr at exporter prices).
+#[derive(Debug, Default)]
+pub struct FlowState {
+    pub sectors: Vec<SectorDynamics>,
+    /// Adjusted volumes at base-year prices, per flow (the state q).
+    pub volume: Vec<f64>,
+    /// Volume x price, with front-loading, payback, noise and licence deliveries.
+    pub observed: Vec<f64>,
+    /// Observed, less the output lost to the licensing shortfall.
+    pub reported: Vec<f64>,
+    boost: Vec<f64>,
+    /// Front-loaded value accumulated in the current window.
+    accumulated: Vec<f64>,
+    debt: Vec<f64>,
+    pay_rate: Vec<f64>,
+    pub windows: Vec<Window>,
+    rngs: Vec<Pcg64Mcg>,
+    common_rngs: Vec<Pcg64Mcg>,
+    common: Vec<f64>,
+}
+
+impl FlowState {
+    /// The start of a run: volumes at the base-year flows, the scheduled
+    /// front-loading windows, and every noise stream keyed by (seed, run,
+    /// flow) and (seed, run, importer).
+    pub fn reset(
+        &mut self,
+        td: &TradeData,
+        sectors: impl Iterator<Item = SectorDynamics>,
+        windows: impl Iterator<Item = Window>,
+        noise_keys: (&[u64], &[u64]),
+        seed: u64,
+        run: u64,
+    ) {
+        let nf = td.value_usd_bn.len();
+        self.sectors.clear();
+        self.sectors.extend(sectors);
+        self.volume.clear();
+        self.volume.extend_from_slice(&td.value_usd_bn);
+        self.observed.resize(nf, 0.0);
+        self.reported.resize(nf, 0.0);
+        for v in [
+            &mut self.boost,
+            &mut self.accumulated,
+            &mut self.debt,
+            &mut self.pay_rate,
+        ] {
+            v.clear();
+            v.resize(nf, 0.0);
+        }
+        self.windows.clear();
+        self.windows.extend(windows);
+        let (flow_keys, importer_keys) = noise_keys;
+        self.rngs.clear();
+        self.rngs
+            .extend(flow_keys.iter().map(|k| random::stream(seed, run, *k)));
+        self.common_rngs.clear();
+        self.common_rngs
+            .extend(importer_keys.iter().map(|k| random::stream(seed, run, *k)));
+        self.common.resize(importer_keys.len(), 0.0);
+    }
+
+    /// Apply what the rules announced or cancelled this month, in order.
+    pub fn apply(&mut self, events: &[FlowEvent]) {
+        for ev in events {
+            match ev {
+                FlowEvent::Announce(w) => self.windows.push(w.clone()),
+                // Announced increases that will now never come stop front-loading.
+                FlowEvent::Cancel { owner, at } => {
+                    self.windows.retain(|w| w.owner != *owner || w.to <= *at)
+                }
+            }
+        }
+    }
+
+    /// Month t: volumes move toward the equilibrium volumes V x* and are
+    /// valued at the exporters' prices; front-loading, payback and noise give
+    /// the observed flows; `deliveries` (flow, ratio to normal) scale the
+    /// controlled input's flows; `loss[e * ns + s]` (output lost to the
+    /// shortfall) gives the reported flows.
+    pub fn step(
+        &mut self,
+        t: usize,
+        td: &TradeData,
+        eq: &[EqSolution],
+        deliveries: impl Iterator<Item = (usize, f64)>,
+        loss: &[f64],
+    ) {
+        let (ne, ns) = (td.n_econ, td.n_sect);
+        self.boost.fill(0.0);
+        for w in &self.windows {
+            if t >= w.from && t < w.to {
+                for &f in &w.flows {
+                    let s = f / (ne * ne);
+                    self.boost[f] += self.sectors[s].frontload * w.delta;
+                }
+            }
+        }
+        for i in 0..ne {
+            self.common[i] = StandardNormal.sample(&mut self.common_rngs[i]);
+        }
+        for s in 0..ns {
+            let sec = self.sectors[s];
+            let sd = sec.noise_sd;
+            let c = sec.noise_common;
+            let (w_common, w_own) = (c.sqrt(), (1.0 - c).sqrt());
+            let eq = &eq[s];
+            for e in 0..ne {
+                let price = eq.w[e];
+                for i in 0..ne {
+                    let f = td.idx(s, e, i);
+                    let k = e * ne + i;
+                    // Volumes adjust; the equilibrium volume is V x.
+                    let target = td.value_usd_bn[f] * eq.x[k];
+                    self.volume[f] = adjust(self.volume[f], target, sec.lambda);
+                    let mut o = self.volume[f] * price;
+                    // Front-loading: extra now, repaid once the window closes.
+                    if self.boost[f] > 0.0 {
+                        let extra = o * self.boost[f];
+                        self.accumulated[f] += extra;
+                        o += extra;
+                    } else {
+                        if self.accumulated[f] > 0.0 {
+                            self.debt[f] += self.accumulated[f];
+                            self.accumulated[f] = 0.0;
+                            self.pay_rate[f] = self.debt[f] / sec.payback_months;
+                        }
+                        if self.debt[f] > 0.0 {
+                            let pay = self.pay_rate[f].min(self.debt[f]).min(o);
+                            self.debt[f] -= pay;
+                            o -= pay;
+                        }
+                    }
+                    if e != i && sd > 0.0 {
+                        let z: f64 = StandardNormal.sample(&mut self.rngs[f]);
+                        let eps = w_common * self.common[i] + w_own * z;
+                        o *= noise_factor(sd, eps);
+                    }
+                    self.observed[f] = o.max(0.0);
+                }
+            }
+        }
+        // The controlled input's flows follow licence deliveries.
+        for (f, ratio) in deliveries {
+            self.observed[f] *= ratio;
+        }
+        // Exposed sectors lose output (the disruption term counts it in GDP).
+        self.reported.copy_from_slice(&self.observed);
+        for e in 0..ne {
+            for s in 0..ns {
+                let l = loss[e * ns + s];
+                if l > 0.0 {
+                    for i in 0..ne {
+                        self.reported[td.idx(s, e, i)] *= 1.0 - l;
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +270,77 @@ mod tests {
             z += 0.001;
         }
         assert!((num / den - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_step_moves_volumes_front_loads_and_applies_deliveries_and_losses() {
+        use crate::model::{Model, testkit};
+        let sc = testkit::world("");
+        let td = &sc.trade;
+        let model = Model::new(&sc, 12);
+        let mut eq = vec![EqSolution::baseline(&model.sectors[0])];
+        eq[0].x[2] = 0.5; // BB -> AA halves in equilibrium
+        let sec = SectorDynamics {
+            lambda: adjustment_rate(2.0),
+            frontload: 0.5,
+            noise_sd: 0.0,
+            noise_common: 0.0,
+            payback_months: 2.0,
+        };
+        let mut st = FlowState::default();
+        let keys = vec![1; 4];
+        st.reset(
+            td,
+            [sec].into_iter(),
+            std::iter::empty(),
+            (&keys, &[1, 2]),
+            1,
+            0,
+        );
+        let (ba, ab, aa) = (td.idx(0, 1, 0), td.idx(0, 0, 1), td.idx(0, 0, 0));
+        // A 20-point increase on AA -> BB announced for months 0..2.
+        st.apply(&[FlowEvent::Announce(Window {
+            owner: Owner::Rule(0),
+            flows: vec![ab],
+            from: 0,
+            to: 2,
+            delta: 0.2,
+        })]);
+        let loss = vec![0.0; 2];
+        st.step(0, td, &eq, std::iter::empty(), &loss);
+        let lambda = adjustment_rate(2.0);
+        assert!((st.volume[ba] - (200.0 + lambda * (100.0 - 200.0))).abs() < 1e-12);
+        assert!(
+            (st.observed[ab] - 100.0 * 1.1).abs() < 1e-12,
+            "front-loaded by 0.5 x 0.2"
+        );
+        st.step(1, td, &eq, std::iter::empty(), &loss);
+        // Window closed: 20 front-loaded over two months, repaid 10 a month.
+        st.step(2, td, &eq, std::iter::empty(), &loss);
+        assert!((st.observed[ab] - 90.0).abs() < 1e-12);
+        st.step(3, td, &eq, std::iter::empty(), &loss);
+        assert!(
+            (st.observed[ab] - 90.0).abs() < 1e-12,
+            "the second half repaid"
+        );
+        // Half the deliveries on AA -> BB; AA loses 20 % of its output.
+        let loss = vec![0.2, 0.0];
+        st.step(4, td, &eq, [(ab, 0.5)].into_iter(), &loss);
+        assert!((st.observed[ab] - 50.0).abs() < 1e-12);
+        assert!((st.reported[ab] - 40.0).abs() < 1e-12);
+        assert!((st.reported[aa] - 900.0 * 0.8).abs() < 1e-9);
+        // A deal cancels the windows of what it reverts that are still open.
+        st.apply(&[FlowEvent::Announce(Window {
+            owner: Owner::Measure(3),
+            flows: vec![ab],
+            from: 5,
+            to: 9,
+            delta: 0.1,
+        })]);
+        st.apply(&[FlowEvent::Cancel {
+            owner: Owner::Measure(3),
+            at: 6,
+        }]);
+        assert!(st.windows.iter().all(|w| w.owner != Owner::Measure(3)));
     }
 }

@@ -14,6 +14,12 @@
 //! The stock is capped at its initial level: firms hold a target stock and
 //! buy no more once it is refilled.
 
+use super::dynamics::noise_factor;
+use super::rules::LicChange;
+use crate::random;
+use crate::scenario::dist::norm_quantile;
+use crate::scenario::{Licensing, TradeData};
+
 /// Longest processing delay, in months (the validator enforces it).
 pub const MAX_DELAY: usize = 24;
 
@@ -179,6 +185,208 @@ impl LicState {
     }
 }
 
+/// What Block 4 needs that does not depend on the draw.
+#[derive(Debug, Clone, Default)]
+pub struct LicensingBase {
+    /// Scheduled regime of each month and the month from which that
+    /// schedule entry is the month's regime (-1 before the first entry).
+    pub schedule: Vec<(usize, i64)>,
+    /// Key of the monthly capacity shocks.
+    pub noise_key: u64,
+}
+
+impl LicensingBase {
+    /// The regime in force for the larger part of each month: the one in
+    /// force on day D/2 + 1 of a D-day month.
+    pub fn new(
+        l: Option<&Licensing>,
+        start: crate::scenario::date::YearMonth,
+        months: usize,
+    ) -> Self {
+        let Some(l) = l else {
+            return LicensingBase::default();
+        };
+        let mid_day = |ym: crate::scenario::date::YearMonth| ym.days() / 2 + 1;
+        let schedule = (0..months)
+            .map(|t| {
+                let ym = start.plus(t as i32);
+                let mid = crate::scenario::date::Date {
+                    ym,
+                    day: mid_day(ym),
+                };
+                match l.schedule.iter().rposition(|(d, _)| *d <= mid) {
+                    Some(k) => {
+                        let d = l.schedule[k].0;
+                        // The month from which this change is the month's regime.
+                        let since = d.ym.since(start) as i64 + i64::from(d.day > mid_day(d.ym));
+                        (l.schedule[k].1, since)
+                    }
+                    None => (l.free, -1),
+                }
+            })
+            .collect();
+        LicensingBase {
+            schedule,
+            noise_key: crate::scenario::stable_key("noise.licensing.capacity"),
+        }
+    }
+}
+
+/// Block 4's per-run state: the queue and stocks (`LicState`), this run's
+/// importer and regime values, the shortfall history rules look at, and the
+/// output lost in each exposed sector.
+#[derive(Debug, Default)]
+pub struct LicensingRun {
+    pub queue: LicState,
+    pub imps: Vec<ImporterRun>,
+    regimes: Vec<RegimeRun>,
+    alt: Vec<f64>,
+    /// Shortfall of importer j in month m, `j * months + m`.
+    pub shortfall_hist: Vec<f64>,
+    /// Output lost to the shortfall, `econ * ns + sector` (0..1).
+    pub loss: Vec<f64>,
+    efficiency: f64,
+    noise_sd: f64,
+    months: usize,
+    n_sect: usize,
+}
+
+impl LicensingRun {
+    /// The start of a run. Without licensing the state stays empty (no
+    /// importers, no loss).
+    #[allow(clippy::too_many_arguments)]
+    pub fn reset(
+        &mut self,
+        l: Option<&Licensing>,
+        base: &LicensingBase,
+        td: &TradeData,
+        months: usize,
+        val: &dyn Fn(crate::scenario::ParamId) -> f64,
+    ) {
+        let (ne, ns) = (td.n_econ, td.n_sect);
+        let n_imp = l.map_or(0, |l| l.importers.len());
+        self.months = months;
+        self.n_sect = ns;
+        self.shortfall_hist.clear();
+        self.shortfall_hist.resize(n_imp * months, 0.0);
+        self.loss.clear();
+        self.loss.resize(ne * ns, 0.0);
+        self.alt.clear();
+        self.alt.resize(n_imp, 0.0);
+        self.efficiency = l.map_or(1.0, |l| val(l.efficiency));
+        self.noise_sd = l.map_or(0.0, |l| val(l.noise_sd));
+        let Some(l) = l else { return };
+        self.imps.clear();
+        for imp in &l.importers {
+            let apps = td.value_usd_bn[td.idx(l.input, l.supplier, imp.econ)] / 12.0;
+            self.imps.push(ImporterRun {
+                apps,
+                dependence: val(imp.dependence),
+                stock_target: val(imp.stock_months),
+                priority: imp.priority,
+            });
+        }
+        self.regimes.clear();
+        for r in &l.regimes {
+            self.regimes.push(RegimeRun {
+                capacity: val(r.capacity),
+                approval: val(r.approval),
+                delay: val(r.delay_months).max(0.0) as usize,
+            });
+        }
+        let r0 = base.schedule.first().map_or(l.free, |x| x.0);
+        self.queue.reset(&self.imps, self.regimes[r0].delay);
+    }
+
+    /// Approval and capacity factors set by rule actions.
+    pub fn apply(&mut self, changes: &[LicChange]) {
+        let q = &mut self.queue;
+        for ch in changes {
+            match *ch {
+                LicChange::ApprovalMult {
+                    importer: Some(j),
+                    factor,
+                } => q.approval_mult[j] = factor,
+                LicChange::ApprovalMult {
+                    importer: None,
+                    factor,
+                } => q.approval_mult.iter_mut().for_each(|m| *m = factor),
+                LicChange::CapacityMult {
+                    importer: Some(j),
+                    factor,
+                } => q.capacity_mult_imp[j] = factor,
+                LicChange::CapacityMult {
+                    importer: None,
+                    factor,
+                } => q.capacity_mult = factor,
+            }
+        }
+    }
+
+    /// Month t: the regime in force (the schedule's, unless a rule set one
+    /// since the schedule last changed), capacity with its monthly shock,
+    /// the queue, stocks and shortfalls, and the output losses
+    ///   loss[j,s] = clamp(exposure[j,s] phi_j (1 - clamp(sub_j(t), 0, 1)), 0, 1).
+    pub fn step(
+        &mut self,
+        t: usize,
+        l: &Licensing,
+        base: &LicensingBase,
+        regime_override: Option<(usize, usize)>,
+        seed: u64,
+        run: u64,
+    ) {
+        let (sched, sched_since) = base.schedule[t];
+        let regime = match regime_override {
+            Some((at, r)) if at as i64 >= sched_since => r,
+            _ => sched,
+        };
+        let rr = self.regimes[regime];
+        let noise = if self.noise_sd > 0.0 {
+            let z = norm_quantile(random::u01(seed, run, base.noise_key, t as u64));
+            noise_factor(self.noise_sd, z)
+        } else {
+            1.0
+        };
+        for (j, imp) in l.importers.iter().enumerate() {
+            self.alt[j] = imp.alt_supply.at(t as f64);
+        }
+        self.queue.step(
+            t,
+            &self.imps,
+            rr,
+            rr.capacity * self.efficiency * noise,
+            &self.alt,
+        );
+        self.loss.fill(0.0);
+        for (j, imp) in l.importers.iter().enumerate() {
+            self.shortfall_hist[j * self.months + t] = self.queue.shortfall[j];
+            let sub = imp.substitution.at(t as f64).clamp(0.0, 1.0);
+            for &(s, exposure) in &imp.exposure {
+                self.loss[imp.econ * self.n_sect + s] =
+                    (exposure * self.queue.shortfall[j] * (1.0 - sub)).clamp(0.0, 1.0);
+            }
+        }
+    }
+
+    /// The controlled input's flows from the supplier, each with this
+    /// month's deliveries relative to normal (Block 3 scales the flows).
+    pub fn deliveries<'a>(
+        &'a self,
+        l: Option<&'a Licensing>,
+        td: &'a TradeData,
+    ) -> impl Iterator<Item = (usize, f64)> + 'a {
+        l.into_iter().flat_map(move |l| {
+            l.importers.iter().enumerate().map(move |(j, imp)| {
+                (
+                    td.idx(l.input, l.supplier, imp.econ),
+                    self.queue.delivery_ratio(j, &self.imps[j]),
+                )
+            })
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,5 +500,48 @@ mod tests {
             (s.shortfall[0] - 0.8).abs() < 1e-12,
             "steady shortfall = dependence"
         );
+    }
+
+    #[test]
+    fn a_ban_leaves_the_exposed_share_of_output_lost_net_of_substitution() {
+        use crate::model::testkit;
+        // BB supplies all of AA's need of the input; a ban from the start,
+        // no stock: the whole requirement is short, and half of AA's goods
+        // output needs the input, 20 % of that already substituted.
+        let sc = testkit::world(
+            r#"[licensing]
+supplier = "BB"
+input = "goods"
+regime = [["2025-04-01", "ban"]]
+[licensing.regimes.free]
+capacity = inf
+approval = 1.0
+[licensing.regimes.ban]
+capacity = 0.0
+approval = 0.0
+[licensing.importers.AA]
+dependence = 1.0
+stock_months = 0.0
+exposure = { goods = 0.5 }
+substitution = [["2025-04", 0.2]]
+"#,
+        );
+        let l = sc.licensing.as_ref().unwrap();
+        let values = testkit::values(&sc);
+        let val = |p: crate::scenario::ParamId| values[p.0 as usize];
+        let base = LicensingBase::new(Some(l), sc.meta.start, 3);
+        let mut st = LicensingRun::default();
+        st.reset(Some(l), &base, &sc.trade, 3, &val);
+        st.step(0, l, &base, None, 1, 0);
+        assert_eq!(st.queue.shortfall[0], 1.0);
+        assert_eq!(st.shortfall_hist[0], 1.0);
+        assert!((st.loss[0] - 0.5 * 1.0 * 0.8).abs() < 1e-15, "AA goods");
+        assert_eq!(st.loss[1], 0.0, "BB loses nothing");
+        let d: Vec<(usize, f64)> = st.deliveries(Some(l), &sc.trade).collect();
+        assert_eq!(d, vec![(sc.trade.idx(0, 1, 0), 0.0)]);
+        // A rule lifting the ban (regime override to free) restores supply.
+        st.step(1, l, &base, Some((1, l.free)), 1, 0);
+        assert_eq!(st.queue.shortfall[0], 0.0);
+        assert_eq!(st.loss[0], 0.0);
     }
 }

@@ -14,9 +14,12 @@
 //! change made by a lag-0 action of a rule evaluated before it), so no
 //! increase is missed and none is counted twice.
 
-use super::tariffs::{RuleTariff, additional_level, coverage};
-use crate::scenario::MAX_RATE;
-use crate::scenario::{Action, Cond, RevertTarget, Rule, TariffAmount, TradeData};
+use super::dynamics::{FlowEvent, Owner, Window};
+use super::tariffs::{RuleTariff, TariffBase, TariffState, additional_level, coverage};
+use crate::random;
+use crate::scenario::{
+    Action, Cond, MAX_RATE, ParamId, RevertTarget, Rule, TariffAmount, TariffMode, TradeData,
+};
 
 /// An action waiting for its effect month.
 #[derive(Debug, Clone)]
@@ -68,6 +71,193 @@ impl RuleState {
         }
         n < rule.max_firings
             && self.last[k].is_none_or(|l| t >= l + rule.cooldown_months.max(1) as usize)
+    }
+}
+
+/// What the rules of month t can see and draw from.
+pub struct RuleEnv<'a> {
+    pub rules: &'a [Rule],
+    pub td: &'a TradeData,
+    pub t: usize,
+    pub seed: u64,
+    pub run: u64,
+    /// This run's value of every scenario parameter.
+    pub values: &'a [f64],
+    /// Licensing shortfall history (Block 4), filled up to month t-1.
+    pub shortfall_hist: &'a [f64],
+    pub months: usize,
+}
+
+/// What the rules of a month ask of the other blocks: announcements and
+/// cancellations of front-loading (Block 3) and licensing factors (Block 4).
+/// Tariff changes are applied to Block 1 at once (later rules see them).
+#[derive(Debug, Default)]
+pub struct RuleEffects {
+    pub flow_events: Vec<FlowEvent>,
+    pub lic_changes: Vec<LicChange>,
+}
+
+impl RuleEffects {
+    pub fn clear(&mut self) {
+        self.flow_events.clear();
+        self.lic_changes.clear();
+    }
+}
+
+impl RuleState {
+    /// Month t of Block 5: the actions falling due (in firing order, each
+    /// capped against the tariffs as they stand when it applies), then every
+    /// rule once, in evaluation order. A rule whose condition holds and that
+    /// is eligible fires with its probability (one keyed draw per rule and
+    /// month, looked at or not, so that paths stay paired); lag-0 actions
+    /// apply at once, later ones are queued and, for tariff increases,
+    /// announced for front-loading.
+    pub fn step(
+        &mut self,
+        env: &RuleEnv,
+        tariffs: &mut TariffState,
+        tbase: &TariffBase,
+        fx: &mut RuleEffects,
+    ) {
+        let t = env.t;
+        let val = |p: ParamId| env.values[p.0 as usize];
+        self.fired_now.clear();
+        if self.pending.iter().any(|p| p.at <= t) {
+            let (due, later): (Vec<Pending>, Vec<Pending>) =
+                self.pending.drain(..).partition(|p| p.at <= t);
+            self.pending = later;
+            for p in &due {
+                self.act(env, p.rule, p.action, p.trigger, tariffs, tbase, fx);
+            }
+        }
+        for (k, rule) in env.rules.iter().enumerate() {
+            // Every rule looks every month (so its view of tariff levels
+            // stays current), whether or not it may fire.
+            let (ok, trigger) = {
+                let view = CondView {
+                    t,
+                    td: env.td,
+                    tau: &tariffs.tau,
+                    shortfall_hist: env.shortfall_hist,
+                    months: env.months,
+                    count: &self.count,
+                };
+                let mut seen = std::mem::take(&mut self.seen[k]);
+                let r = holds(&rule.when, &view, &mut seen, &mut 0);
+                self.seen[k] = seen;
+                r
+            };
+            if !ok || !self.eligible(k, rule, t) {
+                continue;
+            }
+            let u = random::u01(env.seed, env.run, rule.key, t as u64);
+            if u >= val(rule.probability) {
+                continue;
+            }
+            self.count[k] += 1;
+            self.last[k] = Some(t);
+            if self.first[k] == u32::MAX {
+                self.first[k] = t as u32;
+            }
+            self.fired_now.push(k);
+            let lag = val(rule.lag_months).max(0.0) as usize;
+            for (ai, action) in rule.then.iter().enumerate() {
+                if lag == 0 {
+                    self.act(env, k, ai, trigger, tariffs, tbase, fx);
+                    continue;
+                }
+                self.pending.push(Pending {
+                    at: t + lag,
+                    rule: k,
+                    action: ai,
+                    trigger,
+                });
+                announce(env, k, action, trigger, lag, &tariffs.tau, fx);
+            }
+        }
+    }
+
+    /// Apply action `ai` of rule `k`: tariffs are recomputed at once when
+    /// they change; a deal cancels the front-loading of what it reverts.
+    #[allow(clippy::too_many_arguments)]
+    fn act(
+        &mut self,
+        env: &RuleEnv,
+        k: usize,
+        ai: usize,
+        trigger: f64,
+        tariffs: &mut TariffState,
+        tbase: &TariffBase,
+        fx: &mut RuleEffects,
+    ) {
+        let action = &env.rules[k].then[ai];
+        let effects = apply(
+            self,
+            k,
+            action,
+            trigger,
+            env.t,
+            env.td,
+            &tariffs.tau,
+            &|id| env.values[id.0 as usize],
+            &mut fx.lic_changes,
+        );
+        if let Action::Revert(targets) = action {
+            for tg in targets {
+                let owner = match tg {
+                    RevertTarget::Measure(m) => Owner::Measure(*m),
+                    RevertTarget::Rule(r) => Owner::Rule(*r),
+                };
+                fx.flow_events.push(FlowEvent::Cancel { owner, at: env.t });
+            }
+        }
+        if effects.tariffs_changed {
+            tariffs.step(tbase, env.td, &self.reverted, &self.rule_tariffs, env.t);
+        }
+    }
+}
+
+/// An announced rule tariff increase front-loads until it takes effect: one
+/// window per target, each target's coming increase capped against its own
+/// current level.
+fn announce(
+    env: &RuleEnv,
+    k: usize,
+    action: &Action,
+    trigger: f64,
+    lag: usize,
+    tau: &[f64],
+    fx: &mut RuleEffects,
+) {
+    let Action::Tariff {
+        by,
+        on,
+        sectors,
+        amount,
+        cap,
+        mode: TariffMode::Add,
+    } = action
+    else {
+        return;
+    };
+    let amount = match amount {
+        TariffAmount::Rate(p) => env.values[p.0 as usize],
+        TariffAmount::Match(f) => f * trigger,
+    };
+    for &e in on {
+        let delta = match cap {
+            Some(cap) => amount.min(cap - level_over(env.td, tau, *by, e, sectors)),
+            None => amount,
+        };
+        if delta > 0.0 {
+            fx.flow_events.push(FlowEvent::Announce(Window {
+                owner: Owner::Rule(k),
+                flows: coverage(env.td, *by, &[e], sectors),
+                from: env.t,
+                to: env.t + lag,
+                delta,
+            }));
+        }
     }
 }
 
@@ -326,4 +516,91 @@ pub fn involved(rule: &Rule, supplier: Option<usize>, lic_econs: &[usize]) -> Ve
     out.sort_unstable();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit;
+
+    fn run_month(extra: &str, t: usize) -> (RuleState, TariffState, RuleEffects, TradeData) {
+        let sc = testkit::world(extra);
+        let td = sc.trade.clone();
+        let values = testkit::values(&sc);
+        let tbase = TariffBase::new(&sc, 6);
+        let mut tariffs = TariffState::default();
+        let rates = sc
+            .measures
+            .iter()
+            .map(|m| m.steps.iter().map(|(_, p)| values[p.0 as usize]).collect());
+        tariffs.reset(&tbase, &td, rates);
+        let mut st = RuleState::default();
+        let initial = sc
+            .rules
+            .iter()
+            .map(|r| {
+                let mut v = Vec::new();
+                raised_levels(&r.when, &td, &tariffs.tau, &mut v);
+                v
+            })
+            .collect();
+        st.reset(sc.rules.len(), sc.measures.len(), initial);
+        let mut fx = RuleEffects::default();
+        for m in 0..=t {
+            tariffs.step(&tbase, &td, &st.reverted, &st.rule_tariffs, m);
+            fx.clear();
+            let env = RuleEnv {
+                rules: &sc.rules,
+                td: &td,
+                t: m,
+                seed: 1,
+                run: 0,
+                values: &values,
+                shortfall_hist: &[],
+                months: 6,
+            };
+            st.step(&env, &mut tariffs, &tbase, &mut fx);
+        }
+        (st, tariffs, fx, td)
+    }
+
+    const RAISE: &str =
+        "[tariffs.aa_on_bb]\nby = \"AA\"\non = \"BB\"\nrate = 0.1\nfrom = \"2025-04-01\"\n";
+
+    #[test]
+    fn a_lag_0_retaliation_applies_in_the_month_it_fires() {
+        let (st, tariffs, fx, td) = run_month(
+            &format!(
+                "{RAISE}[rules.bb_hits_back]\nwhen = {{ tariff_raised = {{ by = \"AA\", on = \"BB\", at_least = 0.05 }} }}\nlag_months = 0\nthen = [{{ tariff = {{ by = \"BB\", on = \"AA\", match = 2.0 }} }}]\n"
+            ),
+            0,
+        );
+        assert_eq!(st.fired_now, vec![0]);
+        assert_eq!(st.first, vec![0]);
+        // BB matches twice the 10-point increase at once.
+        assert!((tariffs.tau[td.idx(0, 0, 1)] - 0.2).abs() < 1e-15);
+        assert!(
+            fx.flow_events.is_empty(),
+            "nothing announced: it applies now"
+        );
+    }
+
+    #[test]
+    fn a_lagged_retaliation_is_queued_and_announced_then_applied() {
+        let rule = "[rules.bb_hits_back]\nwhen = { tariff_raised = { by = \"AA\", on = \"BB\", at_least = 0.05 } }\nlag_months = 2\nthen = [{ tariff = { by = \"BB\", on = \"AA\", rate = 0.25, cap = 0.2 } }]\n";
+        let (st, tariffs, fx, td) = run_month(&format!("{RAISE}{rule}"), 0);
+        assert_eq!(st.pending.len(), 1);
+        assert_eq!(st.pending[0].at, 2);
+        assert_eq!(tariffs.tau[td.idx(0, 0, 1)], 0.0, "not in force yet");
+        match &fx.flow_events[..] {
+            [FlowEvent::Announce(w)] => {
+                assert_eq!((w.from, w.to), (0, 2));
+                assert!((w.delta - 0.2).abs() < 1e-15, "capped at 20 points");
+            }
+            other => panic!("{other:?}"),
+        }
+        let (st, tariffs, _, td) = run_month(&format!("{RAISE}{rule}"), 2);
+        assert!(st.pending.is_empty());
+        assert!((tariffs.tau[td.idx(0, 0, 1)] - 0.2).abs() < 1e-15);
+    }
 }

@@ -5,6 +5,48 @@
 
 use crate::scenario::Scenario;
 
+/// Month t's view of one run's output buffers: blocks write series by slot
+/// (`Slots` gives the slot of each series), never by hand-made offsets.
+pub struct Series<'a> {
+    monthly: &'a mut [f64],
+    finals: &'a mut [f64],
+    months: usize,
+    t: usize,
+}
+
+impl<'a> Series<'a> {
+    /// `monthly` is `slot * months + month`; `finals` the horizon outcomes.
+    pub fn new(monthly: &'a mut [f64], finals: &'a mut [f64], months: usize, t: usize) -> Self {
+        Series {
+            monthly,
+            finals,
+            months,
+            t,
+        }
+    }
+
+    #[inline]
+    pub fn set(&mut self, slot: usize, x: f64) {
+        self.monthly[slot * self.months + self.t] = x;
+    }
+
+    #[inline]
+    pub fn add(&mut self, slot: usize, x: f64) {
+        self.monthly[slot * self.months + self.t] += x;
+    }
+
+    #[inline]
+    pub fn get(&self, slot: usize) -> f64 {
+        self.monthly[slot * self.months + self.t]
+    }
+
+    /// Add to a horizon outcome (a total over the months).
+    #[inline]
+    pub fn add_final(&mut self, k: usize, x: f64) {
+        self.finals[k] += x;
+    }
+}
+
 /// Labels of one series (`partner`/`sector` empty where not applicable).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeriesLabel {
@@ -89,6 +131,17 @@ impl Slots {
         match partner {
             None => base,
             Some(e) => base + 1 + if e < i { e } else { e - 1 },
+        }
+    }
+
+    /// Horizon outcomes of every monthly series: its value in the last month
+    /// (`finals[2 slot]`) and its average over the horizon (`2 slot + 1`).
+    pub fn horizon_outcomes(&self, monthly: &[f64], finals: &mut [f64], months: usize) {
+        let last = months - 1;
+        for slot in 0..self.n_monthly {
+            let xs = &monthly[slot * months..(slot + 1) * months];
+            finals[2 * slot] = xs[last];
+            finals[2 * slot + 1] = xs.iter().sum::<f64>() / months as f64;
         }
     }
 

@@ -7,6 +7,159 @@
 
 use crate::scenario::{Measure, Scenario, TariffMode, TradeData};
 
+/// Block 1's per-run state: the sampled rate of every scheduled step, the
+/// tariffs in force and their baseline-weighted averages.
+///
+///   tau[f](t) = max(0, tau0[f] + sum_k w_k max(A_k[f](t), -tau0[f]))
+///   effective tariff of i = sum_{e != i, s} V[e,i,s] tau[e,i,s] / sum V[e,i,s]
+///
+/// (docs/model.md, Block 1). `step` recomputes `tau` for month t; the
+/// averages are recomputed lazily (`effective`), only after `tau` changed.
+#[derive(Debug, Default)]
+pub struct TariffState {
+    /// `rates[m][k]`: the sampled rate of step k of measure m.
+    pub rates: Vec<Vec<f64>>,
+    /// tau(t), index `(s * ne + e) * ne + i`.
+    pub tau: Vec<f64>,
+    acc: Vec<f64>,
+    /// Effective tariff (fraction) on each economy's imports and exports.
+    pub eff_imp: Vec<f64>,
+    pub eff_exp: Vec<f64>,
+    /// Effective tariff (%) of importer i on partner e, `i * ne + e`.
+    pub eff_pair: Vec<f64>,
+    stale: bool,
+}
+
+/// What Block 1 needs that does not depend on the draw.
+#[derive(Debug, Clone)]
+pub struct TariffBase {
+    pub schedule: Schedule,
+    /// Baseline imports and exports of each economy (the weights of the
+    /// effective tariffs).
+    pub imp0: Vec<f64>,
+    pub exp0: Vec<f64>,
+}
+
+impl TariffBase {
+    pub fn new(sc: &Scenario, months: usize) -> TariffBase {
+        let td = &sc.trade;
+        let ne = td.n_econ;
+        let (mut imp0, mut exp0) = (vec![0.0; ne], vec![0.0; ne]);
+        for s in 0..td.n_sect {
+            for e in 0..ne {
+                for i in (0..ne).filter(|&i| i != e) {
+                    let v = td.value_usd_bn[td.idx(s, e, i)];
+                    imp0[i] += v;
+                    exp0[e] += v;
+                }
+            }
+        }
+        TariffBase {
+            schedule: Schedule::new(sc, months),
+            imp0,
+            exp0,
+        }
+    }
+}
+
+impl TariffState {
+    /// The start of a run: the sampled step rates, the tariffs in force
+    /// before the first month and their averages.
+    pub fn reset(
+        &mut self,
+        base: &TariffBase,
+        td: &TradeData,
+        rates: impl Iterator<Item = Vec<f64>>,
+    ) {
+        self.rates.clear();
+        self.rates.extend(rates);
+        self.tau.resize(td.value_usd_bn.len(), 0.0);
+        pre_start(&base.schedule, &td.tariff0, &self.rates, &mut self.tau);
+        let ne = td.n_econ;
+        self.eff_imp.resize(ne, 0.0);
+        self.eff_exp.resize(ne, 0.0);
+        self.stale = true;
+        self.effective(base, td);
+    }
+
+    /// Month t's tariffs from the schedule and the rule tariffs in force
+    /// (`reverted[m]`: the month from which scheduled measure m is undone).
+    pub fn step(
+        &mut self,
+        base: &TariffBase,
+        td: &TradeData,
+        reverted: &[Option<usize>],
+        rule_tariffs: &[RuleTariff],
+        t: usize,
+    ) {
+        self.stale = true;
+        compute(
+            &base.schedule,
+            &td.tariff0,
+            &self.rates,
+            reverted,
+            rule_tariffs,
+            t,
+            &mut self.tau,
+            &mut self.acc,
+        );
+    }
+
+    /// Bring the baseline-weighted effective tariffs up to date.
+    pub fn effective(&mut self, base: &TariffBase, td: &TradeData) {
+        if !self.stale {
+            return;
+        }
+        let ne = td.n_econ;
+        self.eff_pair.resize(ne * ne, 0.0);
+        for i in 0..ne {
+            self.eff_imp[i] = weighted(
+                td,
+                &self.tau,
+                base.imp0[i],
+                (0..ne).filter(|&e| e != i).map(|e| (e, i)),
+            );
+            self.eff_exp[i] = weighted(
+                td,
+                &self.tau,
+                base.exp0[i],
+                (0..ne).filter(|&j| j != i).map(|j| (i, j)),
+            );
+            for e in (0..ne).filter(|&e| e != i) {
+                let (mut num, mut den) = (0.0, 0.0);
+                for s in 0..td.n_sect {
+                    let f = td.idx(s, e, i);
+                    num += td.value_usd_bn[f] * self.tau[f];
+                    den += td.value_usd_bn[f];
+                }
+                self.eff_pair[i * ne + e] = if den > 0.0 { 100.0 * num / den } else { 0.0 };
+            }
+        }
+        self.stale = false;
+    }
+}
+
+/// Baseline-weighted tariff (fraction) over the (exporter, importer) pairs,
+/// all sectors, sector outermost: `sum V tau / total` (0 without trade).
+fn weighted(
+    td: &TradeData,
+    tau: &[f64],
+    total: f64,
+    pairs: impl Iterator<Item = (usize, usize)> + Clone,
+) -> f64 {
+    if total <= 0.0 {
+        return 0.0;
+    }
+    let mut num = 0.0;
+    for s in 0..td.n_sect {
+        for (e, i) in pairs.clone() {
+            let f = td.idx(s, e, i);
+            num += td.value_usd_bn[f] * tau[f];
+        }
+    }
+    num / total
+}
+
 /// A stretch of one month during which the same steps are in force.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -214,5 +367,45 @@ pub fn additional_level(
         plain / n
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testkit;
+
+    #[test]
+    fn a_step_in_mid_month_counts_pro_rata_and_rule_tariffs_add_whole_months() {
+        // AA taxes BB's goods 30 % from 16 April (15 of April's 30 days).
+        let sc = testkit::world(
+            "[tariffs.aa_on_bb]\nby = \"AA\"\non = \"BB\"\nrate = 0.3\nfrom = \"2025-04-16\"\n",
+        );
+        let td = &sc.trade;
+        let base = TariffBase::new(&sc, 3);
+        let mut st = TariffState::default();
+        st.reset(&base, td, [vec![0.3]].into_iter());
+        let f = td.idx(0, 1, 0);
+        assert_eq!(st.tau[f], 0.0, "nothing in force before the start");
+        st.step(&base, td, &[None], &[], 0);
+        assert!((st.tau[f] - 0.15).abs() < 1e-15);
+        st.effective(&base, td);
+        // AA imports only from BB, and BB exports only to AA.
+        assert!((st.eff_imp[0] - 0.15).abs() < 1e-15);
+        assert!((st.eff_exp[1] - 0.15).abs() < 1e-15);
+        assert!((st.eff_pair[1] - 15.0).abs() < 1e-12);
+        // A rule adds 10 points from month 1, for the whole month.
+        let rule = RuleTariff {
+            rule: 0,
+            flows: vec![f],
+            rate: 0.1,
+            mode: TariffMode::Add,
+            from: 1,
+        };
+        st.step(&base, td, &[None], std::slice::from_ref(&rule), 1);
+        assert!((st.tau[f] - 0.4).abs() < 1e-15);
+        // A revert from month 2 undoes the scheduled measure.
+        st.step(&base, td, &[Some(2)], std::slice::from_ref(&rule), 2);
+        assert!((st.tau[f] - 0.1).abs() < 1e-15);
     }
 }

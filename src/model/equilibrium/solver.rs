@@ -1,18 +1,9 @@
-//! Block 2: the static trade equilibrium of one sector (nested Armington, in
-//! the family of GSIM, Francois & Hall 2003).
-//!
-//! Baseline prices are 1. With exporter supply prices w_e and z_e = ln w_e:
-//!   landed price  p[e,i] = w_e (1 + tau[e,i]) / (1 + tau0[e,i]),  p[i,i] = w_i
-//!   import price  PM_i = ( sum_{e != i} m[e,i] p[e,i]^(1-sm) )^(1/(1-sm))
-//!   total price   P_i  = ( d_i p[i,i]^(1-sd) + (1-d_i) PM_i^(1-sd) )^(1/(1-sd))
-//!   demand        Q_i  = P_i^(-eta)
-//!   quantities    x[i,i] = (p[i,i]/P_i)^(-sd) Q_i,  xm_i = (PM_i/P_i)^(-sd) Q_i,
-//!                 x[e,i] = (p[e,i]/PM_i)^(-sm) xm_i
-//!   supply        sum_i V[e,i] x[e,i] = S_e w_e^eps_e
-//! solved for z by Newton's method with an analytic Jacobian, a step limit
-//! and a backtracking line search. Exporters with infinite supply
-//! elasticity keep w = 1. Everything is computed in logs so that tariffs of
-//! 10,000 % and elasticities of 20 neither overflow nor underflow.
+//! The solver of Block 2: Newton's method on the exporters' log supply
+//! prices z_e = ln w_e, with an analytic Jacobian, a step limit and a
+//! backtracking line search, everything in logs so that tariffs of 10,000 %
+//! and elasticities of 20 neither overflow nor underflow. The equations are
+//! in `super` (and docs/model.md, Block 2); exporters with infinite supply
+//! elasticity keep w = 1.
 
 use std::fmt;
 
@@ -641,7 +632,8 @@ pub fn solve(
             residual: res,
         });
     }
-    // Flows and the welfare decomposition at the solution.
+    // Flows and prices at the solution (the welfare decomposition is
+    // `super::welfare`).
     for e in 0..ne {
         let w = z[e].exp();
         sol.w[e] = w;
@@ -653,31 +645,6 @@ pub fn solve(
     for i in 0..ne {
         sol.pm[i] = sol.ln_pm[i].exp();
     }
-    let eta = p.eta;
-    for i in 0..ne {
-        let r = 1.0 - eta;
-        let e_i = base.absorption[i];
-        sol.cs[i] = if r.abs() < 1e-9 {
-            -e_i * sol.ln_p[i]
-        } else {
-            -e_i * ((r * sol.ln_p[i]).exp() - 1.0) / r
-        };
-        sol.tr[i] = (0..ne)
-            .filter(|&e| e != i)
-            .map(|e| {
-                let k = e * ne + i;
-                tau[k] * sol.flows[k] - base.tau0[k] * base.v[k]
-            })
-            .sum();
-    }
-    for e in 0..ne {
-        let eps = p.eps[e];
-        sol.ps[e] = if eps.is_finite() && base.supply[e] > 0.0 {
-            base.supply[e] * (((1.0 + eps) * z[e]).exp() - 1.0) / (1.0 + eps)
-        } else {
-            0.0
-        };
-    }
     sol.z = z;
     sol.residual = res;
     sol.iterations = iterations;
@@ -685,168 +652,5 @@ pub fn solve(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Two economies: A (0) imports from B (1); both also supply themselves.
-    fn two(v_aa: f64, v_ba: f64, v_bb: f64, v_ab: f64) -> SectorBase {
-        SectorBase::new(2, vec![v_aa, v_ab, v_ba, v_bb], vec![0.0; 4])
-    }
-
-    #[test]
-    fn one_tariff_infinite_supply_matches_closed_form() {
-        let base = two(60.0, 40.0, 100.0, 0.0);
-        let (sm, sd, eta, tau) = (5.0, 2.5, 0.7, 0.25);
-        let p = EqParams {
-            sigma_m: sm,
-            sigma_d: sd,
-            eta,
-            eps: vec![f64::INFINITY; 2],
-        };
-        let mut t = vec![0.0; 4];
-        t[2] = tau; // B -> A
-        let mut sol = EqSolution::baseline(&base);
-        let mut ws = Workspace::default();
-        solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
-        // Closed form with w = 1: PM = 1 + tau, P = (d + (1-d) PM^(1-sd))^(1/(1-sd)).
-        let d: f64 = 0.6;
-        let pm: f64 = 1.0 + tau;
-        let pp = (d + (1.0 - d) * pm.powf(1.0 - sd)).powf(1.0 / (1.0 - sd));
-        let q = pp.powf(-eta);
-        let x_imp = (pm / pp).powf(-sd) * q;
-        let x_dom = (1.0 / pp).powf(-sd) * q;
-        // Tolerance: both are computed in double precision via logs.
-        assert!((sol.ln_pm[0].exp() - pm).abs() < 1e-12);
-        assert!((sol.ln_p[0].exp() - pp).abs() < 1e-12);
-        assert!(
-            (sol.flows[2] - 40.0 * x_imp).abs() < 1e-9,
-            "{} vs {}",
-            sol.flows[2],
-            40.0 * x_imp
-        );
-        assert!((sol.flows[0] - 60.0 * x_dom).abs() < 1e-9);
-        // Tariff revenue = tau * the new import value.
-        assert!((sol.tr[0] - tau * 40.0 * x_imp).abs() < 1e-9);
-        assert_eq!(
-            sol.iterations, 0,
-            "no unknowns with infinite supply elasticity"
-        );
-    }
-
-    #[test]
-    fn finite_supply_elasticity_clears_supply_and_shifts_incidence() {
-        let ne = 3;
-        let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
-        let base = SectorBase::new(ne, v.clone(), vec![0.0; 9]);
-        let p = EqParams {
-            sigma_m: 6.0,
-            sigma_d: 3.0,
-            eta: 1.0,
-            eps: vec![2.0, 2.0, 2.0],
-        };
-        let mut t = vec![0.0; 9];
-        t[ne] = 0.5; // 1 -> 0 at 50 %
-        let mut sol = EqSolution::baseline(&base);
-        let mut ws = Workspace::default();
-        solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
-        for e in 0..ne {
-            let demand: f64 = (0..ne).map(|i| v[e * ne + i] * sol.x[e * ne + i]).sum();
-            let supply = base.supply[e] * (p.eps[e] * sol.z[e]).exp();
-            assert!((demand / supply - 1.0).abs() < 1e-9, "market {e} clears");
-        }
-        assert!(
-            sol.z[1] < 0.0,
-            "the taxed exporter's price falls (partial pass-through)"
-        );
-        assert!(sol.flows.iter().all(|f| *f >= 0.0 && f.is_finite()));
-    }
-
-    #[test]
-    fn extreme_inputs_converge_or_fail_by_name() {
-        let ne = 3;
-        let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
-        let base = SectorBase::new(ne, v, vec![0.0; 9]);
-        for &(sm, sd, eps, tau) in &[
-            (1.0001, 1.0, 0.1, 10.0),
-            (20.0, 10.0, 0.5, 10.0),
-            (20.0, 20.0, 20.0, 100.0),
-            (1.0, 1.0, 1.0, 0.0),
-            (1.01, 0.5, 5.0, 3.0),
-        ] {
-            let p = EqParams {
-                sigma_m: sm,
-                sigma_d: sd,
-                eta: 0.8,
-                eps: vec![eps; 3],
-            };
-            let t: Vec<f64> = (0..9).map(|k| if k % 4 == 0 { 0.0 } else { tau }).collect();
-            let mut sol = EqSolution::baseline(&base);
-            let mut ws = Workspace::default();
-            match solve(&base, &p, &t, &mut sol, &mut ws) {
-                Ok(()) => {
-                    let near_cd = (1.0 - sm).abs() < 1e-2 || (1.0 - sd).abs() < 1e-2;
-                    assert!(sol.residual <= TOL || (near_cd && sol.residual <= FLOOR_TOL));
-                    assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
-                }
-                Err(e) => assert!(!e.to_string().is_empty()),
-            }
-        }
-    }
-
-    #[test]
-    fn fast_and_log_evaluations_agree() {
-        let ne = 3;
-        let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
-        let base = SectorBase::new(ne, v, vec![0.0; 9]);
-        let p = EqParams {
-            sigma_m: 6.0,
-            sigma_d: 3.0,
-            eta: 0.7,
-            eps: vec![2.0; 3],
-        };
-        let tau: Vec<f64> = (0..9)
-            .map(|k| if k % 4 == 0 { 0.0 } else { 0.1 * k as f64 })
-            .collect();
-        let mut ws = Workspace::default();
-        let mut sol = EqSolution::baseline(&base);
-        // Prepare the per-solve factors as `solve` does.
-        solve(&base, &p, &tau, &mut sol, &mut ws).unwrap();
-        let z = vec![0.05, -0.1, 0.02];
-        let mut a = EqSolution::baseline(&base);
-        let mut b = EqSolution::baseline(&base);
-        assert!(fast_evaluate(&base, &p, &z, &mut a, &mut ws));
-        let g_fast = ws.g.clone();
-        evaluate_log(&base, &p, &z, &mut b, &mut ws);
-        for k in 0..9 {
-            // Same algebra in two forms: agreement to rounding.
-            assert!(
-                (a.x[k] / b.x[k] - 1.0).abs() < 1e-12,
-                "x[{k}] {} vs {}",
-                a.x[k],
-                b.x[k]
-            );
-        }
-        for e in 0..3 {
-            assert!((g_fast[e] - ws.g[e]).abs() < 1e-12);
-        }
-    }
-
-    #[test]
-    fn zero_flows_are_handled() {
-        // Economy 2 trades nothing and produces nothing in this sector.
-        let v = vec![50.0, 10.0, 0.0, 20.0, 80.0, 0.0, 0.0, 0.0, 0.0];
-        let base = SectorBase::new(3, v, vec![0.0; 9]);
-        let p = EqParams {
-            sigma_m: 4.0,
-            sigma_d: 2.0,
-            eta: 1.0,
-            eps: vec![3.0; 3],
-        };
-        let t = vec![0.0, 0.3, 0.3, 0.3, 0.0, 0.3, 0.3, 0.3, 0.0];
-        let mut sol = EqSolution::baseline(&base);
-        let mut ws = Workspace::default();
-        solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
-        assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
-        assert_eq!(sol.flows[8], 0.0);
-    }
-}
+#[path = "solver_tests.rs"]
+mod tests;

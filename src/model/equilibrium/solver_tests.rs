@@ -1,0 +1,167 @@
+//! Tests of the solver: closed forms, extreme inputs, the two evaluation
+//! paths.
+
+use super::*;
+
+/// Two economies: A (0) imports from B (1); both also supply themselves.
+fn two(v_aa: f64, v_ba: f64, v_bb: f64, v_ab: f64) -> SectorBase {
+    SectorBase::new(2, vec![v_aa, v_ab, v_ba, v_bb], vec![0.0; 4])
+}
+
+#[test]
+fn one_tariff_infinite_supply_matches_closed_form() {
+    let base = two(60.0, 40.0, 100.0, 0.0);
+    let (sm, sd, eta, tau) = (5.0, 2.5, 0.7, 0.25);
+    let p = EqParams {
+        sigma_m: sm,
+        sigma_d: sd,
+        eta,
+        eps: vec![f64::INFINITY; 2],
+    };
+    let mut t = vec![0.0; 4];
+    t[2] = tau; // B -> A
+    let mut sol = EqSolution::baseline(&base);
+    let mut ws = Workspace::default();
+    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    crate::model::equilibrium::welfare(&base, &p, &t, &mut sol);
+    // Closed form with w = 1: PM = 1 + tau, P = (d + (1-d) PM^(1-sd))^(1/(1-sd)).
+    let d: f64 = 0.6;
+    let pm: f64 = 1.0 + tau;
+    let pp = (d + (1.0 - d) * pm.powf(1.0 - sd)).powf(1.0 / (1.0 - sd));
+    let q = pp.powf(-eta);
+    let x_imp = (pm / pp).powf(-sd) * q;
+    let x_dom = (1.0 / pp).powf(-sd) * q;
+    // Tolerance: both are computed in double precision via logs.
+    assert!((sol.ln_pm[0].exp() - pm).abs() < 1e-12);
+    assert!((sol.ln_p[0].exp() - pp).abs() < 1e-12);
+    assert!(
+        (sol.flows[2] - 40.0 * x_imp).abs() < 1e-9,
+        "{} vs {}",
+        sol.flows[2],
+        40.0 * x_imp
+    );
+    assert!((sol.flows[0] - 60.0 * x_dom).abs() < 1e-9);
+    // Tariff revenue = tau * the new import value.
+    assert!((sol.tr[0] - tau * 40.0 * x_imp).abs() < 1e-9);
+    assert_eq!(
+        sol.iterations, 0,
+        "no unknowns with infinite supply elasticity"
+    );
+}
+
+#[test]
+fn finite_supply_elasticity_clears_supply_and_shifts_incidence() {
+    let ne = 3;
+    let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
+    let base = SectorBase::new(ne, v.clone(), vec![0.0; 9]);
+    let p = EqParams {
+        sigma_m: 6.0,
+        sigma_d: 3.0,
+        eta: 1.0,
+        eps: vec![2.0, 2.0, 2.0],
+    };
+    let mut t = vec![0.0; 9];
+    t[ne] = 0.5; // 1 -> 0 at 50 %
+    let mut sol = EqSolution::baseline(&base);
+    let mut ws = Workspace::default();
+    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    for e in 0..ne {
+        let demand: f64 = (0..ne).map(|i| v[e * ne + i] * sol.x[e * ne + i]).sum();
+        let supply = base.supply[e] * (p.eps[e] * sol.z[e]).exp();
+        assert!((demand / supply - 1.0).abs() < 1e-9, "market {e} clears");
+    }
+    assert!(
+        sol.z[1] < 0.0,
+        "the taxed exporter's price falls (partial pass-through)"
+    );
+    assert!(sol.flows.iter().all(|f| *f >= 0.0 && f.is_finite()));
+}
+
+#[test]
+fn extreme_inputs_converge_or_fail_by_name() {
+    let ne = 3;
+    let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
+    let base = SectorBase::new(ne, v, vec![0.0; 9]);
+    for &(sm, sd, eps, tau) in &[
+        (1.0001, 1.0, 0.1, 10.0),
+        (20.0, 10.0, 0.5, 10.0),
+        (20.0, 20.0, 20.0, 100.0),
+        (1.0, 1.0, 1.0, 0.0),
+        (1.01, 0.5, 5.0, 3.0),
+    ] {
+        let p = EqParams {
+            sigma_m: sm,
+            sigma_d: sd,
+            eta: 0.8,
+            eps: vec![eps; 3],
+        };
+        let t: Vec<f64> = (0..9).map(|k| if k % 4 == 0 { 0.0 } else { tau }).collect();
+        let mut sol = EqSolution::baseline(&base);
+        let mut ws = Workspace::default();
+        match solve(&base, &p, &t, &mut sol, &mut ws) {
+            Ok(()) => {
+                let near_cd = (1.0 - sm).abs() < 1e-2 || (1.0 - sd).abs() < 1e-2;
+                assert!(sol.residual <= TOL || (near_cd && sol.residual <= FLOOR_TOL));
+                assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
+            }
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
+}
+
+#[test]
+fn fast_and_log_evaluations_agree() {
+    let ne = 3;
+    let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
+    let base = SectorBase::new(ne, v, vec![0.0; 9]);
+    let p = EqParams {
+        sigma_m: 6.0,
+        sigma_d: 3.0,
+        eta: 0.7,
+        eps: vec![2.0; 3],
+    };
+    let tau: Vec<f64> = (0..9)
+        .map(|k| if k % 4 == 0 { 0.0 } else { 0.1 * k as f64 })
+        .collect();
+    let mut ws = Workspace::default();
+    let mut sol = EqSolution::baseline(&base);
+    // Prepare the per-solve factors as `solve` does.
+    solve(&base, &p, &tau, &mut sol, &mut ws).unwrap();
+    let z = vec![0.05, -0.1, 0.02];
+    let mut a = EqSolution::baseline(&base);
+    let mut b = EqSolution::baseline(&base);
+    assert!(fast_evaluate(&base, &p, &z, &mut a, &mut ws));
+    let g_fast = ws.g.clone();
+    evaluate_log(&base, &p, &z, &mut b, &mut ws);
+    for k in 0..9 {
+        // Same algebra in two forms: agreement to rounding.
+        assert!(
+            (a.x[k] / b.x[k] - 1.0).abs() < 1e-12,
+            "x[{k}] {} vs {}",
+            a.x[k],
+            b.x[k]
+        );
+    }
+    for e in 0..3 {
+        assert!((g_fast[e] - ws.g[e]).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn zero_flows_are_handled() {
+    // Economy 2 trades nothing and produces nothing in this sector.
+    let v = vec![50.0, 10.0, 0.0, 20.0, 80.0, 0.0, 0.0, 0.0, 0.0];
+    let base = SectorBase::new(3, v, vec![0.0; 9]);
+    let p = EqParams {
+        sigma_m: 4.0,
+        sigma_d: 2.0,
+        eta: 1.0,
+        eps: vec![3.0; 3],
+    };
+    let t = vec![0.0, 0.3, 0.3, 0.3, 0.0, 0.3, 0.3, 0.3, 0.0];
+    let mut sol = EqSolution::baseline(&base);
+    let mut ws = Workspace::default();
+    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
+    assert_eq!(sol.flows[8], 0.0);
+}
