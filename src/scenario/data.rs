@@ -3,7 +3,7 @@
 //! file, line and column like scenario problems.
 
 use super::TradeData;
-use super::compile::Compiler;
+use super::collect::Collector;
 use super::compile::{bare_rate_problem, percent};
 use crate::diag::{Loc, clip, unknown_help};
 use sha2::{Digest, Sha256};
@@ -73,7 +73,7 @@ fn record_start(raw: &[u8], mut at: usize) -> usize {
     }
 }
 
-fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Option<Csv> {
+fn read_csv(c: &mut Collector, path: &Path, named_at: Loc, expect: &[&str]) -> Option<Csv> {
     let display = path.display().to_string();
     let key_path = "trade";
     let meta = std::fs::metadata(path);
@@ -124,11 +124,11 @@ fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Op
             // Locate the bad byte in the CSV itself: the text before it is
             // valid, so its offset is the same in the lossy copy shown.
             let at = e.valid_up_to();
-            let src = c.sources.add(
+            let src = c.add_source(
                 display.clone(),
                 String::from_utf8_lossy(&bytes).into_owned(),
+                None,
             );
-            c.dirs.push(None);
             c.err(
                 Some(Loc {
                     src,
@@ -145,8 +145,7 @@ fn read_csv(c: &mut Compiler, path: &Path, named_at: Loc, expect: &[&str]) -> Op
             return None;
         }
     };
-    let src = c.sources.add(display.clone(), text.clone());
-    c.dirs.push(None);
+    let src = c.add_source(display.clone(), text.clone(), None);
     let raw = text.as_bytes();
     let at = |start: usize, len: usize| Loc {
         src,
@@ -348,7 +347,7 @@ impl Row<'_> {
     }
 }
 
-fn lookup(c: &mut Compiler, row: &Row, col: &str, ids: &[String], what: &str) -> Option<usize> {
+fn lookup(c: &mut Collector, row: &Row, col: &str, ids: &[String], what: &str) -> Option<usize> {
     let (v, loc) = row.get(col);
     match ids.iter().position(|x| x == v) {
         Some(i) => Some(i),
@@ -369,7 +368,7 @@ fn lookup(c: &mut Compiler, row: &Row, col: &str, ids: &[String], what: &str) ->
 /// A number in column `col` within `[lo, hi]`. A rate column also takes
 /// percent strings ("25%") and refuses bare rates that are surely percent
 /// points (`50` for 50 %).
-fn number(c: &mut Compiler, row: &Row, col: &str, spec: &Bilateral) -> Option<f64> {
+fn number(c: &mut Collector, row: &Row, col: &str, spec: &Bilateral) -> Option<f64> {
     let (v, loc) = row.get(col);
     let at = format!("line {} column {col}", row.line);
     let (x, pct) = match percent(v) {
@@ -406,7 +405,7 @@ fn number(c: &mut Compiler, row: &Row, col: &str, spec: &Bilateral) -> Option<f6
     }
 }
 
-fn source_present(c: &mut Compiler, row: &Row) {
+fn source_present(c: &mut Collector, row: &Row) {
     let (v, loc) = row.get("source");
     if v.is_empty() {
         c.err(
@@ -439,7 +438,7 @@ struct Bilateral<'a> {
 /// Read a bilateral table into `out[td.idx(s, e, i)]`, reporting every bad
 /// row.
 fn read_bilateral(
-    c: &mut Compiler,
+    c: &mut Collector,
     path: &Path,
     named_at: Loc,
     names: (&[String], &[String]),
@@ -500,7 +499,7 @@ fn read_bilateral(
 
 /// Fill `td.value_usd_bn` from `exporter,importer,sector,value_usd_bn,source`.
 pub fn read_flows(
-    c: &mut Compiler,
+    c: &mut Collector,
     path: &Path,
     named_at: Loc,
     econ: &[String],
@@ -530,7 +529,7 @@ pub fn read_flows(
 
 /// Fill `td.tariff0` from `importer,exporter,sector,rate,source`.
 pub fn read_tariffs(
-    c: &mut Compiler,
+    c: &mut Collector,
     path: &Path,
     named_at: Loc,
     econ: &[String],

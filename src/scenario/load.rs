@@ -2,10 +2,11 @@
 //! base-first), then `--set KEY=VALUE` overrides, then validation.
 
 use super::Scenario;
+use super::collect::Collector;
 use super::compile::Compiler;
 use super::data::hex;
 use super::tree::{self, Table, Value};
-use crate::diag::{Diagnostic, Diagnostics, Loc, SourceMap};
+use crate::diag::{Diagnostic, Diagnostics, Loc};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -20,17 +21,14 @@ pub struct LoadOptions {
     pub sets: Vec<String>,
 }
 
+/// Reads files and overrides into one `Collector`.
 struct Loader {
-    sources: SourceMap,
-    dirs: Vec<Option<PathBuf>>,
-    inputs: Vec<super::InputFile>,
-    diags: Vec<Diagnostic>,
+    c: Collector,
 }
 
 impl Loader {
     fn add_source(&mut self, name: String, text: String, dir: Option<PathBuf>) -> u32 {
-        self.dirs.push(dir);
-        self.sources.add(name, text)
+        self.c.add_source(name, text, dir)
     }
 
     /// Load `path` and its bases; returns the merged tree.
@@ -49,7 +47,7 @@ impl Loader {
                 .map(|(_, d)| d.clone())
                 .chain(std::iter::once(display.clone()))
                 .collect();
-            self.diags.push(
+            self.c.diags.push(
                 Diagnostic::new(
                     named_at,
                     "base",
@@ -61,7 +59,7 @@ impl Loader {
             return None;
         }
         if chain.len() >= MAX_DEPTH {
-            self.diags.push(
+            self.c.diags.push(
                 Diagnostic::new(
                     named_at,
                     "base",
@@ -80,7 +78,7 @@ impl Loader {
         match std::fs::metadata(path) {
             Ok(m) if !m.is_dir() && !m.is_file() => {
                 // A device or pipe (/dev/zero, a FIFO) would be read without end.
-                self.diags.push(
+                self.c.diags.push(
                     Diagnostic::new(
                         named_at,
                         "",
@@ -92,7 +90,7 @@ impl Loader {
                 return None;
             }
             Ok(m) if m.is_dir() => {
-                self.diags.push(
+                self.c.diags.push(
                     Diagnostic::new(
                         named_at,
                         "",
@@ -104,7 +102,7 @@ impl Loader {
                 return None;
             }
             Ok(m) if m.len() > MAX_TOML_BYTES => {
-                self.diags.push(
+                self.c.diags.push(
                     Diagnostic::new(
                         named_at,
                         "",
@@ -121,7 +119,7 @@ impl Loader {
             }
             Ok(_) => {}
             Err(e) => {
-                self.diags.push(
+                self.c.diags.push(
                     Diagnostic::new(named_at, "", format!("cannot read the file: {e}"))
                         .help(not_found_help)
                         .in_file(display),
@@ -132,7 +130,7 @@ impl Loader {
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
-                self.diags.push(
+                self.c.diags.push(
                     Diagnostic::new(named_at, "", format!("cannot read the file: {e}"))
                         .help(not_found_help)
                         .in_file(display),
@@ -140,14 +138,14 @@ impl Loader {
                 return None;
             }
         };
-        self.inputs.push(super::InputFile {
+        self.c.inputs.push(super::InputFile {
             path: display.clone(),
             sha256: hex(&Sha256::digest(&bytes)),
         });
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
-                self.diags.push(
+                self.c.diags.push(
                     Diagnostic::new(
                         None,
                         "",
@@ -163,7 +161,7 @@ impl Loader {
             }
         };
         if text.trim().is_empty() {
-            self.diags.push(
+            self.c.diags.push(
                 Diagnostic::new(None, "", "the file is empty".to_string())
                     .help("start from `tariffsim init my_scenario.toml`")
                     .in_file(display),
@@ -172,7 +170,7 @@ impl Loader {
         }
         let dir = path.parent().map(Path::to_path_buf);
         let src = self.add_source(display.clone(), text, dir.clone());
-        let mut table = tree::parse(&self.sources, src, &mut self.diags)?;
+        let mut table = tree::parse(&self.c.sources, src, &mut self.c.diags)?;
         chain.push((canon, display.clone()));
         let base = table.remove("base");
         let merged = match base {
@@ -187,7 +185,7 @@ impl Loader {
                     })
                 }
                 v => {
-                    self.diags.push(
+                    self.c.diags.push(
                         Diagnostic::new(
                             Some(entry.node.loc),
                             "base",
@@ -212,7 +210,7 @@ impl Loader {
                 start: 0,
                 end: arg.len().max(1) as u32,
             };
-            self.diags.push(
+            self.c.diags.push(
                 Diagnostic::new(Some(loc), "", format!("`{arg}` is not KEY=VALUE"))
                     .help("write e.g. --set tariffs.us_on_cn.rate=0.5"),
             );
@@ -226,7 +224,7 @@ impl Loader {
         };
         let parts: Vec<&str> = key.split('.').map(str::trim).collect();
         if key.is_empty() || parts.iter().any(|p| p.is_empty()) {
-            self.diags.push(
+            self.c.diags.push(
                 Diagnostic::new(
                     Some(key_loc),
                     key,
@@ -237,14 +235,14 @@ impl Loader {
             return;
         }
         if parts[0] == "base" {
-            self.diags.push(
+            self.c.diags.push(
                 Diagnostic::new(Some(key_loc), key, "`base` cannot be set with --set: base files are read before overrides apply")
                     .help("write a small overlay file with base = \"...\" and the values you want, or edit the scenario's base line"),
             );
             return;
         }
         let raw = arg[eq + 1..].trim_start();
-        let value = tree::parse_set_value(&self.sources, src, eq + 1);
+        let value = tree::parse_set_value(&self.c.sources, src, eq + 1);
         // Text that looks like a TOML array, table or quoted string but does
         // not parse is a mistake, not a string value.
         if matches!(value.value, Value::Str(_))
@@ -256,16 +254,17 @@ impl Loader {
                 start: (eq + 1) as u32,
                 end: arg.len().max(eq + 2) as u32,
             };
-            self.diags.push(Diagnostic::new(Some(loc), key, format!("the value is not valid TOML: {msg}")).help("quote the whole argument for the shell, e.g. --set 'sectors.electronics.sigma_import={dist=\"uniform\",min=3,max=6}'"));
+            self.c.diags.push(Diagnostic::new(Some(loc), key, format!("the value is not valid TOML: {msg}")).help("quote the whole argument for the shell, e.g. --set 'sectors.electronics.sigma_import={dist=\"uniform\",min=3,max=6}'"));
             return;
         }
         if let Some((msg, help)) = misspelled_entry(root, &parts) {
-            self.diags
+            self.c
+                .diags
                 .push(Diagnostic::new(Some(key_loc), key, msg).help(help));
             return;
         }
         if let Err(msg) = tree::set_path(root, &parts, key_loc, value) {
-            self.diags.push(
+            self.c.diags.push(
                 Diagnostic::new(Some(key_loc), key, msg)
                     .help("set a key inside a table, e.g. tariffs.us_on_cn.rate"),
             );
@@ -327,37 +326,24 @@ pub fn load_scenario(path: &Path, opts: &LoadOptions) -> Result<Scenario, Diagno
         start: 0,
         end: 1,
     };
-    let compiler = Compiler::new(l.sources, l.dirs, l.inputs);
-    match compiler.compile(&root, root_loc) {
-        Ok((s, _)) => Ok(s),
-        Err((items, sources)) => Err(Diagnostics { items, sources }),
-    }
+    Compiler::new(l.c).compile(&root, root_loc)
 }
 
 /// The merged tree of a scenario (bases layered, overrides applied).
 fn load_tree(path: &Path, opts: &LoadOptions) -> Result<(Table, Loader), Diagnostics> {
     let mut l = Loader {
-        sources: SourceMap::default(),
-        dirs: Vec::new(),
-        inputs: Vec::new(),
-        diags: Vec::new(),
+        c: Collector::default(),
     };
     let mut chain = Vec::new();
     let root = l.load_chain(path, None, &mut chain);
     let Some(mut root) = root else {
-        return Err(Diagnostics {
-            items: l.diags,
-            sources: l.sources,
-        });
+        return Err(l.c.into_diagnostics());
     };
     for (k, s) in opts.sets.iter().enumerate() {
         l.apply_set(&mut root, k, s);
     }
-    if !l.diags.is_empty() {
-        return Err(Diagnostics {
-            items: l.diags,
-            sources: l.sources,
-        });
+    if !l.c.diags.is_empty() {
+        return Err(l.c.into_diagnostics());
     }
     Ok((root, l))
 }
@@ -390,19 +376,16 @@ pub fn check_key(path: &Path, opts: &LoadOptions, key: &str) -> Result<(), Diagn
                     format!("`{walked}`")
                 };
                 let help = crate::diag::unknown_help(part, "key", &cands);
-                l.diags.push(
+                l.c.diags.push(
                     Diagnostic::new(Some(loc), key, format!("{where_} has no key `{part}`"))
                         .help(help),
                 );
-                return Err(Diagnostics {
-                    items: l.diags,
-                    sources: l.sources,
-                });
+                return Err(l.c.into_diagnostics());
             }
             Some(e) if k + 1 < parts.len() => match &e.node.value {
                 Value::Table(inner) => t = inner,
                 v => {
-                    l.diags.push(
+                    l.c.diags.push(
                         Diagnostic::new(
                             Some(loc),
                             key,
@@ -414,10 +397,7 @@ pub fn check_key(path: &Path, opts: &LoadOptions, key: &str) -> Result<(), Diagn
                         )
                         .help("sweep a value, e.g. tariffs.us_on_cn.rate"),
                     );
-                    return Err(Diagnostics {
-                        items: l.diags,
-                        sources: l.sources,
-                    });
+                    return Err(l.c.into_diagnostics());
                 }
             },
             Some(_) => {}

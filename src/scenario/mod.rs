@@ -4,6 +4,7 @@
 //! locations, `compile` checks it against the schema and builds a `Scenario`,
 //! collecting every problem before giving up.
 
+pub mod collect;
 pub mod compile;
 pub mod data;
 pub mod date;

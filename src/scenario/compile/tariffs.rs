@@ -1,0 +1,227 @@
+//! `[tariffs.ID]`: scheduled tariff measures (Block 1).
+
+use super::*;
+
+impl Compiler {
+    pub(super) fn measures(&mut self, root: &Table, w: &World) -> Vec<Measure> {
+        let (econ_ids, sector_ids, horizon_end) = (w.econ_ids, w.sector_ids, w.horizon_end);
+        let help = "define each tariff measure as a table: [tariffs.us_on_cn] with by, on, rate + from (or path)";
+        let mut out = Vec::new();
+        for (id, key_loc, loc, t) in self.named_tables(root, "tariffs", help) {
+            let path = join("tariffs", id);
+            self.check_id(id, key_loc, &path);
+            self.check_keys(
+                t,
+                &path,
+                &[
+                    "by",
+                    "on",
+                    "sectors",
+                    "rate",
+                    "from",
+                    "until",
+                    "path",
+                    "mode",
+                    "announced",
+                    "description",
+                    "enabled",
+                ],
+            );
+            if !self.enabled(t, &path) {
+                continue;
+            }
+            let by = self
+                .required(
+                    t,
+                    loc,
+                    &path,
+                    "by",
+                    "add by = \"US\" (the importer imposing the tariff)",
+                )
+                .and_then(|n| self.id_ref(n, &join(&path, "by"), econ_ids, "economy"));
+            let on = self
+                .required(
+                    t,
+                    loc,
+                    &path,
+                    "on",
+                    "add on = \"CN\" (the targeted exporter), a list, or \"ALL\"",
+                )
+                .and_then(|n| self.id_list(n, &join(&path, "on"), econ_ids, "economy", by));
+            let sectors = match t.get("sectors") {
+                Some(e) => {
+                    self.id_list(&e.node, &join(&path, "sectors"), sector_ids, "sector", None)
+                }
+                None => Some((0..sector_ids.len()).collect()),
+            };
+            if let (Some(b), Some(o)) = (by, &on)
+                && o.contains(&b)
+            {
+                self.err(
+                    t.get("on").map(|e| e.node.loc),
+                    &join(&path, "on"),
+                    "a tariff cannot target the economy that imposes it",
+                    "remove the importer from `on`",
+                );
+            }
+            let mut steps = Vec::new();
+            match (t.get("rate"), t.get("path")) {
+                (Some(r), None) => {
+                    let from = self
+                        .required(
+                            t,
+                            loc,
+                            &path,
+                            "from",
+                            "add from = \"YYYY-MM-DD\" (when the rate takes effect)",
+                        )
+                        .and_then(|n| {
+                            let d = self.date(n, &join(&path, "from"));
+                            if let Some(d) = d {
+                                self.check_horizon(n, &join(&path, "from"), d, horizon_end)
+                            }
+                            d
+                        });
+                    let pid = self.param_node(&r.node, &join(&path, "rate"), MEASURE_RATE, false);
+                    if let Some(f) = from {
+                        steps.push((f, pid));
+                    }
+                    if let Some(u) = t.get("until")
+                        && let Some(d) = self.date(&u.node, &join(&path, "until"))
+                    {
+                        if from.is_some_and(|f| d <= f) {
+                            self.err(
+                                Some(u.node.loc),
+                                &join(&path, "until"),
+                                format!("`until` ({d}) is not after `from`"),
+                                "set `until` after `from`, or remove it",
+                            );
+                        } else {
+                            let zero =
+                                self.push_param(&join(&path, "until_rate"), None, 0.0, false);
+                            steps.push((d, zero));
+                        }
+                    }
+                }
+                (None, Some(p)) => {
+                    for key in ["from", "until"] {
+                        if let Some(e) = t.get(key) {
+                            self.err(Some(e.key_loc), &join(&path, key), format!("`{key}` belongs to the simple form (rate + from), not to `path`"), "put every step in `path` as [date, rate]");
+                        }
+                    }
+                    let pp = join(&path, "path");
+                    if let Some(items) = self.dated_values(
+                        &p.node,
+                        &pp,
+                        "write path = [[\"2025-04-09\", 0.34], [\"2025-05-14\", 0.10]]",
+                    ) {
+                        for (k, (d, dn, v)) in items.into_iter().enumerate() {
+                            self.check_horizon(dn, &format!("{pp}[{k}]"), d, horizon_end);
+                            let pid =
+                                self.param_node(v, &format!("{pp}[{k}]"), MEASURE_RATE, false);
+                            steps.push((d, pid));
+                        }
+                    }
+                }
+                (Some(r), Some(e)) => {
+                    // Point at whichever was written last (an overlay or
+                    // --set that added one to a base file's measure).
+                    let (at, key) = if self.more_derived(r.key_loc, e.key_loc) {
+                        (r.key_loc, "rate")
+                    } else {
+                        (e.key_loc, "path")
+                    };
+                    self.err(
+                        Some(at),
+                        &join(&path, key),
+                        "both `rate` and `path` are given",
+                        "use either rate + from (one step) or path (several steps); to give a base file's measure another form, disable it (enabled = false) and add a new one",
+                    )
+                }
+                (None, None) => self.err(
+                    Some(loc),
+                    &join(&path, "rate"),
+                    "the measure has no `rate` or `path`",
+                    "add rate = 0.25 with from = \"YYYY-MM-DD\", or path = [[date, rate], ...]",
+                ),
+            }
+            let mode = self.mode(t, &path);
+            let announced = t
+                .get("announced")
+                .and_then(|e| self.date(&e.node, &join(&path, "announced")));
+            if let (Some(a), Some((first, _))) = (announced, steps.first())
+                && a > *first
+            {
+                self.err(
+                    t.get("announced").map(|e| e.node.loc),
+                    &join(&path, "announced"),
+                    format!("announced {a} is after the first step {first}"),
+                    "an announcement comes before the measure takes effect",
+                );
+            }
+            let description = self.opt_string(t, &path, "description").unwrap_or_default();
+            if let (Some(by), Some(on), Some(sectors)) = (by, on, sectors) {
+                out.push(Measure {
+                    id: id.to_string(),
+                    description,
+                    by,
+                    on,
+                    sectors,
+                    steps,
+                    mode,
+                    announced,
+                });
+            }
+        }
+        out
+    }
+
+    pub(super) fn mode(&mut self, t: &Table, path: &str) -> TariffMode {
+        match t.get("mode") {
+            None => TariffMode::Add,
+            Some(e) => match self.string(&e.node, &join(path, "mode")).as_deref() {
+                Some("add") | None => TariffMode::Add,
+                Some("set") => TariffMode::Set,
+                Some(other) => {
+                    let help = unknown_help(other, "mode", &["add", "set"]);
+                    self.err(
+                        Some(e.node.loc),
+                        &join(path, "mode"),
+                        format!("unknown mode `{other}`"),
+                        help,
+                    );
+                    TariffMode::Add
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit;
+
+    #[test]
+    fn a_measure_on_all_covers_every_other_economy_and_until_ends_it() {
+        let sc = testkit::ok(
+            "[tariffs.aa_all]\nby = \"AA\"\non = \"ALL\"\nsectors = [\"goods\"]\nrate = \"20%\"\nfrom = \"2025-03-10\"\nuntil = \"2025-09-01\"\n",
+        );
+        let m = &sc.measures[0];
+        assert_eq!(
+            (m.by, m.on.clone(), m.sectors.clone()),
+            (0, vec![1, 2], vec![0])
+        );
+        assert_eq!(m.steps.len(), 2, "from and until");
+        assert_eq!(m.steps[0].0.day, 10);
+        assert_eq!(sc.param(m.steps[0].1).value, 0.2, "a percent string");
+        assert_eq!(sc.param(m.steps[1].1).value, 0.0);
+    }
+
+    #[test]
+    fn a_tariff_on_itself_is_refused() {
+        let p = testkit::problems(
+            "[tariffs.x]\nby = \"AA\"\non = \"AA\"\nrate = 0.1\nfrom = \"2025-03\"\n",
+        );
+        assert!(p.iter().any(|m| m.starts_with("tariffs.x.on")), "{p:?}");
+    }
+}
