@@ -209,12 +209,13 @@ impl Common {
 impl RunArgs {
     /// # Errors
     /// A `--shard` that does not parse (the message says why).
-    pub fn options(self) -> Result<RunOptions, String> {
+    pub fn options(self) -> Result<RunOptions, commands::CommandError> {
         let shard = match &self.shard {
             None => None,
             Some(spec) => Some(
-                tariffsim::engine::shard::parse(spec, &|k| std::env::var(k).ok())
-                    .map_err(|msg| format!("--shard {spec}: {msg}"))?,
+                tariffsim::engine::shard::parse(spec, &|k| std::env::var(k).ok()).map_err(
+                    |msg| commands::CommandError::Usage(format!("--shard {spec}: {msg}")),
+                )?,
             ),
         };
         Ok(RunOptions {

@@ -206,6 +206,15 @@ impl Diagnostics {
     }
 }
 
+/// The rendered report (`render`): every problem with its location.
+impl std::fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
 /// "did you mean" suggestion: the closest candidate within a small edit distance.
 pub fn did_you_mean<'a>(
     word: &str,

@@ -17,6 +17,7 @@ pub mod charts;
 pub mod commands;
 pub mod diag;
 pub mod engine;
+pub mod error;
 pub mod explain;
 pub mod init;
 pub mod model;

@@ -113,7 +113,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(a) => match a.options() {
             Ok(o) => finish(commands::run::run(&o, &ui, install_interrupt_handler())),
-            Err(msg) => finish(Err(CommandError::Usage(msg))),
+            Err(e) => finish(Err(e)),
         },
         Command::Compare(a) => finish(commands::compare::compare(
             &a.options(),

@@ -9,6 +9,11 @@ use crate::model::Model;
 use crate::model::series::FinalKind;
 use crate::output::Table;
 
+crate::message_error!(
+    /// Why scenarios cannot be compared run by run (they report different series).
+    PairingError
+);
+
 pub const COMPARISON_HEADER: &str = "scenario,reference,metric,economy,partner,sector,month,mean,sd,p05,p50,p95,diff_mean,diff_sd,diff_p05,diff_p50,diff_p95,p_diff_negative";
 
 /// Whether the scenarios report the same series (same economies, sectors,
@@ -16,20 +21,20 @@ pub const COMPARISON_HEADER: &str = "scenario,reference,metric,economy,partner,s
 ///
 /// # Errors
 /// A message naming the first scenario that differs and how.
-pub fn check_same_world(models: &[&Model]) -> Result<(), String> {
+pub fn check_same_world(models: &[&Model]) -> Result<(), PairingError> {
     let a = &models[0];
     for m in &models[1..] {
         if m.months != a.months {
-            return Err(format!(
+            return Err(PairingError(format!(
                 "`{}` runs {} months but `{}` runs {}; use --months to align them",
                 m.sc.meta.name, m.months, a.sc.meta.name, a.months
-            ));
+            )));
         }
         if m.sc.meta.start != a.sc.meta.start {
-            return Err(format!(
+            return Err(PairingError(format!(
                 "`{}` starts in {} but `{}` in {}; paired comparisons need the same calendar",
                 m.sc.meta.name, m.sc.meta.start, a.sc.meta.name, a.sc.meta.start
-            ));
+            )));
         }
         if m.slots.labels != a.slots.labels {
             let first = m
@@ -39,14 +44,14 @@ pub fn check_same_world(models: &[&Model]) -> Result<(), String> {
                 .zip(&a.slots.labels)
                 .find(|(x, y)| x != y)
                 .map(|(x, _)| format!("{} {} {} {}", x.metric, x.economy, x.partner, x.sector));
-            return Err(format!(
+            return Err(PairingError(format!(
                 "`{}` and `{}` do not describe the same world (different economies, sectors or licensing importers{}); compare scenarios built on the same base world",
                 m.sc.meta.name,
                 a.sc.meta.name,
                 first
                     .map(|f| format!(", first difference at {f}"))
                     .unwrap_or_default()
-            ));
+            )));
         }
     }
     Ok(())

@@ -8,10 +8,15 @@ use crate::model::series::FinalKind;
 use crate::output::Table;
 use std::fmt::Write as _;
 
+crate::message_error!(
+    /// Why a `--values` list is not usable.
+    ValuesError
+);
+
 pub const MAX_VALUES: usize = 200;
 
 /// A decimal number as an integer mantissa and a count of decimals.
-fn decimal(s: &str) -> Result<(i128, u32), String> {
+fn decimal(s: &str) -> Result<(i128, u32), ValuesError> {
     let t = s.trim();
     let (neg, body) = match t.strip_prefix('-') {
         Some(b) => (true, b),
@@ -23,7 +28,9 @@ fn decimal(s: &str) -> Result<(i128, u32), String> {
         || frac.len() > 12
         || int.len() > 12
     {
-        return Err(format!("`{t}` is not a plain decimal number (like 0.25)"));
+        return Err(ValuesError(format!(
+            "`{t}` is not a plain decimal number (like 0.25)"
+        )));
     }
     let digits = format!("{int}{frac}");
     let m: i128 = digits
@@ -48,11 +55,13 @@ fn show(m: i128, d: u32) -> String {
 ///
 /// # Errors
 /// A message saying what is wrong with the list.
-pub fn parse_values(spec: &str) -> Result<Vec<String>, String> {
+pub fn parse_values(spec: &str) -> Result<Vec<String>, ValuesError> {
     let values: Vec<String> = if spec.contains(':') {
         let parts: Vec<&str> = spec.split(':').collect();
         if parts.len() != 3 {
-            return Err("a range is start:stop:step, e.g. 0:1.45:0.05".into());
+            return Err(ValuesError(
+                "a range is start:stop:step, e.g. 0:1.45:0.05".into(),
+            ));
         }
         let (a, da) = decimal(parts[0])?;
         let (b, db) = decimal(parts[1])?;
@@ -61,16 +70,16 @@ pub fn parse_values(spec: &str) -> Result<Vec<String>, String> {
         let scale = |(m, k): (i128, u32)| m * 10i128.pow(d - k);
         let (a, b, st) = (scale((a, da)), scale((b, db)), scale((st, ds)));
         if st <= 0 {
-            return Err("the step must be positive".into());
+            return Err(ValuesError("the step must be positive".into()));
         }
         if b < a {
-            return Err("stop is below start".into());
+            return Err(ValuesError("stop is below start".into()));
         }
         let n = (b - a) / st + 1;
         if n > MAX_VALUES as i128 {
-            return Err(format!(
+            return Err(ValuesError(format!(
                 "{n} values; at most {MAX_VALUES} (use a larger step)"
-            ));
+            )));
         }
         (0..n).map(|k| show(a + k * st, d)).collect()
     } else {
@@ -82,10 +91,13 @@ pub fn parse_values(spec: &str) -> Result<Vec<String>, String> {
         v
     };
     if values.len() < 2 {
-        return Err("a sweep needs at least two values".into());
+        return Err(ValuesError("a sweep needs at least two values".into()));
     }
     if values.len() > MAX_VALUES {
-        return Err(format!("{} values; at most {MAX_VALUES}", values.len()));
+        return Err(ValuesError(format!(
+            "{} values; at most {MAX_VALUES}",
+            values.len()
+        )));
     }
     Ok(values)
 }

@@ -39,6 +39,14 @@ impl std::fmt::Display for ChartError {
     }
 }
 
+impl std::error::Error for ChartError {}
+
+impl From<String> for ChartError {
+    fn from(s: String) -> Self {
+        ChartError(s)
+    }
+}
+
 /// Render every chart of a run (charts without data are skipped).
 ///
 /// # Errors
@@ -59,7 +67,7 @@ pub fn report_html(data: &ChartData, charts: &[ChartFile]) -> String {
 }
 
 fn render(chart: &panel::Chart, months: &[String], note: &str) -> Result<ChartFile, ChartError> {
-    let fail = |e: String| ChartError(format!("{}: {e}", chart.name));
+    let fail = |e: ChartError| ChartError(format!("{}: {}", chart.name, e.0));
     let (w, h) = chart.size;
     let mut svg = String::new();
     {
@@ -90,11 +98,11 @@ pub(crate) trait Drawing: Sync {
     fn size(&self) -> (u32, u32);
     /// # Errors
     /// If the backend fails.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>;
 }
 
 fn render_drawing<D: Drawing>(d: &D) -> Result<ChartFile, ChartError> {
-    let fail = |e: String| ChartError(format!("{}: {e}", d.name()));
+    let fail = |e: ChartError| ChartError(format!("{}: {}", d.name(), e.0));
     let (w, h) = d.size();
     let mut svg = String::new();
     {
@@ -118,7 +126,7 @@ fn render_drawing<D: Drawing>(d: &D) -> Result<ChartFile, ChartError> {
 }
 
 /// Encode an RGB buffer as PNG.
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
+fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::with_capacity(rgb.len() / 16);
     {
         let mut enc = png::Encoder::new(&mut out, w, h);

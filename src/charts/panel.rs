@@ -2,6 +2,7 @@
 //! grid of panels; a panel is a time plot (bands and lines over the months),
 //! a histogram or a tornado of bars.
 
+use super::ChartError;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
@@ -120,7 +121,7 @@ pub fn draw_chart<DB: DrawingBackend>(
     chart: &Chart,
     months: &[String],
     note: &str,
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     let body = style::frame(root, &chart.title, &chart.legend, note)?;
     let cols = chart.cols.max(1);
     let rows = chart.panels.len().div_ceil(cols).max(1);
@@ -251,7 +252,7 @@ fn month_ticks(months: &[String], width_px: u32, label_px: u32) -> Vec<f64> {
 fn no_data<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     caption: Option<&str>,
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     let (w, h) = area.dim_in_pixel();
     if let Some(c) = caption {
         area.draw_text(c, &style::bold(CAPTION), (8, 4))
@@ -273,7 +274,7 @@ fn time_panel<DB: DrawingBackend>(
     lines: &[LineSpec],
     y_fixed: Option<(f64, f64)>,
     x_desc: bool,
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     let n = months.len();
     if n == 0 || !time_values(bands, lines).any(f64::is_finite) {
         return no_data(area, caption);
@@ -341,7 +342,7 @@ fn time_panel<DB: DrawingBackend>(
     for band in bands {
         // Split at non-finite points so a gap never becomes a spike.
         let mut run: Vec<(f64, f64, f64)> = Vec::new();
-        let mut flush = |run: &mut Vec<(f64, f64, f64)>| -> Result<(), String> {
+        let mut flush = |run: &mut Vec<(f64, f64, f64)>| -> Result<(), ChartError> {
             if run.len() >= 2 {
                 let mut pts: Vec<(f64, f64)> = run.iter().map(|&(t, _, hi)| (t, hi)).collect();
                 pts.extend(run.iter().rev().map(|&(t, lo, _)| (t, lo)));
@@ -409,7 +410,7 @@ fn hist_panel<DB: DrawingBackend>(
     x_desc: &str,
     bins: &[(f64, f64, f64)],
     marks: (f64, f64, f64),
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     if bins.is_empty()
         || !bins
             .iter()
@@ -490,7 +491,7 @@ fn tornado_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     x_desc: &str,
     bars: &[(String, f64)],
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     if bars.is_empty() {
         return no_data(area, None);
     }

@@ -114,7 +114,7 @@ impl Drawing for SobolChart {
     fn size(&self) -> (u32, u32) {
         (1600, (300 + self.rows.len() as u32 * 60).max(900))
     }
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let body = style::frame(root, &self.title, &legend(), &self.note)?;
         let flat = self
             .rows
@@ -135,7 +135,7 @@ fn bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     rows: &[Row],
     samples: usize,
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     let n = rows.len();
     let (v0, v1) = value_range(rows);
     let cut = |v: f64| v < v0 || v > v1;
@@ -294,7 +294,7 @@ fn arrow<DB: DrawingBackend>(
     (px, py): (i32, i32),
     right: bool,
     colour: RGBColor,
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     let (bx, by) = area.get_base_pixel();
     let d = if right { 1 } else { -1 };
     // The tip sits on the axis edge, the body inside the plot.

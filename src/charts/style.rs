@@ -104,8 +104,8 @@ impl LegendItem {
 }
 
 /// Turn any plotters error into a message.
-pub fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+pub fn err<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError(format!("{e:?}"))
 }
 
 fn text_width<DB: DrawingBackend>(
@@ -128,7 +128,7 @@ pub fn frame<DB: DrawingBackend>(
     title: &str,
     legend: &[LegendItem],
     note: &str,
-) -> Result<DrawingArea<DB, Shift>, String> {
+) -> Result<DrawingArea<DB, Shift>, ChartError> {
     root.fill(&WHITE).map_err(err)?;
     let (w, h) = root.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);

@@ -76,7 +76,7 @@ pub(super) fn message<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     caption: Option<&str>,
     text: &str,
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     let (w, h) = area.dim_in_pixel();
     if let Some(c) = caption {
         area.draw_text(c, &style::bold(CAPTION), (8, 4))
@@ -135,7 +135,7 @@ impl Drawing for SweepChart {
     fn size(&self) -> (u32, u32) {
         self.size
     }
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let body = style::frame(root, &self.title, &legend(), &self.note)?;
         let cols = self.cols.max(1);
         let rows = self.curves.len().div_ceil(cols).max(1);
@@ -159,7 +159,7 @@ fn curve_panel<DB: DrawingBackend>(
     x_desc: &str,
     values: &[f64],
     with_caption: bool,
-) -> Result<(), String> {
+) -> Result<(), ChartError> {
     let caption = with_caption.then_some(c.caption.as_str());
     let ys = || {
         c.p05

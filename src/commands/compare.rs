@@ -48,7 +48,8 @@ pub fn compare(
     let (scs, st) = load_all(&o.scenarios, c)?;
     let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
     let refs: Vec<&Model> = models.iter().collect();
-    crate::analysis::compare::check_same_world(&refs).map_err(CommandError::Usage)?;
+    crate::analysis::compare::check_same_world(&refs)
+        .map_err(|e| CommandError::Usage(e.to_string()))?;
     check_memory(c, ui, &refs, st.threads, true)?;
     let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
     let mut info = st.info(c);

@@ -36,8 +36,8 @@ pub fn merge(o: &MergeOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         .shards
         .iter()
         .map(|d| shard::read_manifest(d))
-        .collect::<Result<Vec<ShardInfo>, String>>()
-        .map_err(CommandError::Usage)?;
+        .collect::<Result<Vec<ShardInfo>, _>>()
+        .map_err(|e| CommandError::Usage(e.to_string()))?;
     shard::check_complete(&shards)
         .map_err(|msg| CommandError::Usage(format!("cannot merge: {msg}")))?;
     for s in &shards {

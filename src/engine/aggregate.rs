@@ -20,6 +20,12 @@
 
 /// Mantissa bits used for bucket indices: relative accuracy 2^-(M+1).
 const M: u32 = 7;
+
+crate::message_error!(
+    /// Why a shard's `aggregate.bin` cannot be read (truncated, corrupted, or of another scenario).
+    DecodeError
+);
+
 /// Guaranteed relative accuracy of reported quantiles.
 pub const QUANTILE_RELATIVE_ACCURACY: f64 = 1.0 / (1u64 << (M + 1)) as f64;
 /// Paired differences smaller than this (in the metric's unit) are ties.
@@ -445,7 +451,7 @@ impl Cell {
     ///
     /// # Errors
     /// If the bytes end early or are inconsistent.
-    pub fn decode(r: &mut Reader<'_>) -> Result<Cell, String> {
+    pub fn decode(r: &mut Reader<'_>) -> Result<Cell, DecodeError> {
         let mut c = Cell {
             n: r.u64()?,
             s1: r.i128()?,
@@ -461,7 +467,7 @@ impl Cell {
             let len = r.u32()? as usize;
             // Bucket indices of finite magnitudes lie within +-2^18.
             if len > 1 << 20 || offset.unsigned_abs() > 1 << 18 {
-                return Err("implausible histogram size or offset".into());
+                return Err(DecodeError("implausible histogram size or offset".into()));
             }
             let mut st = Store::default();
             for k in 0..len {
@@ -483,10 +489,10 @@ impl Cell {
                 .map(|(_, x)| x)
                 .sum::<u64>();
         if total != c.n {
-            return Err(format!(
+            return Err(DecodeError(format!(
                 "histogram counts ({total}) do not match the count ({})",
                 c.n
-            ));
+            )));
         }
         Ok(c)
     }
@@ -508,7 +514,7 @@ impl<'a> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
-    fn take<const N: usize>(&mut self) -> Result<[u8; N], String> {
+    fn take<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
         let end = self.at + N;
         let slice = self
             .bytes
@@ -520,22 +526,22 @@ impl<'a> Reader<'a> {
         Ok(a)
     }
 
-    pub fn u64(&mut self) -> Result<u64, String> {
+    pub fn u64(&mut self) -> Result<u64, DecodeError> {
         self.take::<8>().map(u64::from_le_bytes)
     }
-    pub fn u32(&mut self) -> Result<u32, String> {
+    pub fn u32(&mut self) -> Result<u32, DecodeError> {
         self.take::<4>().map(u32::from_le_bytes)
     }
-    pub fn i32(&mut self) -> Result<i32, String> {
+    pub fn i32(&mut self) -> Result<i32, DecodeError> {
         self.take::<4>().map(i32::from_le_bytes)
     }
-    pub fn i128(&mut self) -> Result<i128, String> {
+    pub fn i128(&mut self) -> Result<i128, DecodeError> {
         self.take::<16>().map(i128::from_le_bytes)
     }
-    pub fn f64(&mut self) -> Result<f64, String> {
+    pub fn f64(&mut self) -> Result<f64, DecodeError> {
         self.take::<8>().map(f64::from_le_bytes)
     }
-    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], String> {
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let end = self.at.checked_add(n).ok_or("size overflow")?;
         let s = self
             .bytes

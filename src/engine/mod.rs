@@ -288,7 +288,7 @@ impl Aggregator {
     ///
     /// # Errors
     /// A message if the bytes are not an aggregate of this model's shape.
-    pub fn decode(bytes: &[u8], model: &Model) -> Result<Aggregator, String> {
+    pub fn decode(bytes: &[u8], model: &Model) -> Result<Aggregator, aggregate::DecodeError> {
         let mut r = aggregate::Reader::new(bytes);
         if r.bytes(8)? != AGG_MAGIC {
             return Err("not a tariffsim aggregate (wrong header)".into());
@@ -307,12 +307,12 @@ impl Aggregator {
             || nf != want.finals.len()
             || nr != want.first_fired.len()
         {
-            return Err(format!(
+            return Err(aggregate::DecodeError(format!(
                 "its shape ({months} months, {nm} monthly cells, {nf} horizon cells, {nr} rule-months) does not match the scenario ({} months, {} monthly cells, {} horizon cells)",
                 want.months,
                 want.monthly.len(),
                 want.finals.len()
-            ));
+            )));
         }
         let mut monthly = Vec::with_capacity(nm);
         for _ in 0..nm {
@@ -375,6 +375,16 @@ impl std::fmt::Display for EngineError {
             EngineError::Cancelled => write!(f, "interrupted"),
             EngineError::PerRunWrite(e) => write!(f, "cannot write runs.csv: {e}"),
             EngineError::Pool(e) => write!(f, "cannot start worker threads: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            EngineError::Run(e) => Some(e),
+            EngineError::PerRunWrite(e) => Some(e),
+            EngineError::Cancelled | EngineError::Pool(_) => None,
         }
     }
 }

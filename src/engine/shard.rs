@@ -6,6 +6,11 @@ use crate::output::manifest::{Manifest, sha256_hex};
 use std::ops::Range;
 use std::path::PathBuf;
 
+crate::message_error!(
+    /// A problem with a shard specification or a set of shard folders, with the fix.
+    ShardError
+);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
     pub index: u64,
@@ -19,7 +24,7 @@ pub struct Shard {
 ///
 /// # Errors
 /// A message naming the problem and the fix.
-pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, String> {
+pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, ShardError> {
     let num = |name: &str, v: &str| {
         v.trim()
             .parse::<u64>()
@@ -52,9 +57,9 @@ pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, 
                     if let Some(step) = env("SLURM_ARRAY_TASK_STEP")
                         && step.trim() != "1"
                     {
-                        return Err(format!(
+                        return Err(ShardError(format!(
                             "the array has step {step}; use --array=0-(N-1) without a step, or --shard auto/N"
-                        ));
+                        )));
                     }
                     let index = id.checked_sub(min).ok_or_else(|| {
                         format!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}")
@@ -66,7 +71,7 @@ pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, 
             let count = explicit.ok_or("JOB_COMPLETION_INDEX is set but the count is not: use --shard auto/N with N = the Job's completions")?;
             (num("JOB_COMPLETION_INDEX", &k)?, count)
         } else {
-            return Err("--shard auto found neither SLURM_ARRAY_TASK_ID (a Slurm array task) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); give the shard as --shard I/N".into());
+            return Err(ShardError("--shard auto found neither SLURM_ARRAY_TASK_ID (a Slurm array task) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); give the shard as --shard I/N".into()));
         }
     } else {
         let (i, n) = spec.split_once('/').ok_or_else(|| {
@@ -75,15 +80,15 @@ pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, 
         (num("the shard index", i)?, num("the shard count", n)?)
     };
     if count == 0 || count > 100_000 {
-        return Err(format!(
+        return Err(ShardError(format!(
             "the shard count {count} must be between 1 and 100,000"
-        ));
+        )));
     }
     if index >= count {
-        return Err(format!(
+        return Err(ShardError(format!(
             "shard index {index} is not below the count {count} (indices are 0-based: 0..{})",
             count - 1
-        ));
+        )));
     }
     Ok(Shard { index, count })
 }
@@ -114,7 +119,7 @@ pub struct ShardInfo {
 ///
 /// # Errors
 /// A message naming the folder and what is wrong.
-pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, String> {
+pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, ShardError> {
     let p = dir.join("manifest.json");
     let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: cannot read manifest.json ({e}); is this a shard folder written by `tariffsim run --shard`?", dir.display()))?;
     let m = Manifest::parse(&text)
@@ -148,12 +153,12 @@ pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, String> {
 ///
 /// # Errors
 /// A message naming the file and the fix.
-pub fn verify_files(s: &ShardInfo) -> Result<(), String> {
+pub fn verify_files(s: &ShardInfo) -> Result<(), ShardError> {
     if s.manifest.files.is_empty() {
-        return Err(format!(
+        return Err(ShardError(format!(
             "{}: the manifest records no checksums (a shard of an earlier tariffsim version); rerun the shard",
             s.dir.display()
-        ));
+        )));
     }
     for (name, want) in &s.manifest.files {
         let p = s.dir.join(name);
@@ -166,12 +171,12 @@ pub fn verify_files(s: &ShardInfo) -> Result<(), String> {
             )
         })?;
         if sha256_hex(&bytes) != *want {
-            return Err(format!(
+            return Err(ShardError(format!(
                 "{}: its SHA-256 differs from the one recorded in the shard's manifest.json (changed or corrupted after the shard ran); rerun shard {} of {}",
                 p.display(),
                 s.index,
                 s.count
-            ));
+            )));
         }
     }
     Ok(())
@@ -181,38 +186,38 @@ pub fn verify_files(s: &ShardInfo) -> Result<(), String> {
 ///
 /// # Errors
 /// A message naming what is missing or different.
-pub fn check_complete(shards: &[ShardInfo]) -> Result<(), String> {
+pub fn check_complete(shards: &[ShardInfo]) -> Result<(), ShardError> {
     let first = shards.first().ok_or("no shard folders given")?;
     for s in &shards[1..] {
         if s.count != first.count {
-            return Err(format!(
+            return Err(ShardError(format!(
                 "{} is shard {} of {} but {} is of {}",
                 s.dir.display(),
                 s.index,
                 s.count,
                 first.dir.display(),
                 first.count
-            ));
+            )));
         }
         for ((k, a), (_, b)) in first.identity.iter().zip(&s.identity) {
             if a != b {
-                return Err(format!(
+                return Err(ShardError(format!(
                     "{} and {} differ in {k} ({a} vs {b}); shards must come from the same scenario, inputs, seed, runs and tool version",
                     first.dir.display(),
                     s.dir.display()
-                ));
+                )));
             }
         }
     }
     let mut seen: Vec<Option<PathBuf>> = vec![None; first.count as usize];
     for s in shards {
         if let Some(other) = &seen[s.index as usize] {
-            return Err(format!(
+            return Err(ShardError(format!(
                 "shard {} appears twice: {} and {}",
                 s.index,
                 other.display(),
                 s.dir.display()
-            ));
+            )));
         }
         seen[s.index as usize] = Some(s.dir.clone());
     }
@@ -223,12 +228,12 @@ pub fn check_complete(shards: &[ShardInfo]) -> Result<(), String> {
         .map(|(i, _)| i.to_string())
         .collect();
     if !missing.is_empty() {
-        return Err(format!(
+        return Err(ShardError(format!(
             "missing shard(s) {} of {} (folders named <scenario>.shard-I-of-{}); rerun those shards, then merge again",
             missing.join(", "),
             first.count,
             first.count
-        ));
+        )));
     }
     Ok(())
 }
@@ -273,13 +278,13 @@ mod tests {
         );
         let k8s = |k: &str| (k == "JOB_COMPLETION_INDEX").then(|| "1".to_string());
         assert_eq!(parse("auto/3", &k8s).unwrap(), Shard { index: 1, count: 3 });
-        assert!(parse("auto", &k8s).unwrap_err().contains("auto/N"));
+        assert!(parse("auto", &k8s).unwrap_err().0.contains("auto/N"));
         assert!(parse("auto", &|_| None).is_err());
         assert_eq!(
             parse("0/4", &|_| None).unwrap(),
             Shard { index: 0, count: 4 }
         );
-        assert!(parse("4/4", &|_| None).unwrap_err().contains("0-based"));
+        assert!(parse("4/4", &|_| None).unwrap_err().0.contains("0-based"));
         assert!(parse("x", &|_| None).is_err());
     }
 }

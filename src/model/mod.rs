@@ -90,6 +90,8 @@ impl fmt::Display for RunError {
     }
 }
 
+impl std::error::Error for RunError {}
+
 /// One run's outputs, written into preallocated buffers.
 #[derive(Debug, Clone, Default)]
 pub struct RunOutput {

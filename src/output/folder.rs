@@ -150,7 +150,7 @@ fn inspect(path: &Path) -> Existing {
     }
     let manifest = match std::fs::read_to_string(path.join("manifest.json"))
         .map_err(|e| e.to_string())
-        .and_then(|t| Manifest::parse(&t))
+        .and_then(|t| Manifest::parse(&t).map_err(|e| e.to_string()))
     {
         Ok(m) => m,
         Err(_) => {

@@ -14,6 +14,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
+crate::message_error!(
+    /// Why a `manifest.json` is not a tariffsim manifest.
+    ManifestError
+);
+
 /// Version of this file's layout (2: typed, with `result_key`, `files` and
 /// `only_run`).
 pub const MANIFEST_VERSION: u32 = 2;
@@ -229,10 +234,13 @@ impl Manifest {
     }
 
     /// Parse a manifest; `None` if the text is not a tariffsim manifest.
-    pub fn parse(text: &str) -> Result<Manifest, String> {
+    pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
         let m: Manifest = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if m.tool != "tariffsim" {
-            return Err(format!("`tool` is `{}`, not tariffsim", m.tool));
+            return Err(ManifestError(format!(
+                "`tool` is `{}`, not tariffsim",
+                m.tool
+            )));
         }
         Ok(m)
     }

@@ -74,37 +74,44 @@ pub fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
+crate::message_error!(
+    /// Why a text is not a date (the message quotes it).
+    DateError
+);
+
 /// Parse `YYYY-MM` or `YYYY-MM-DD` (a TOML datetime's date part is accepted too).
-pub fn parse_date(s: &str) -> Result<Date, String> {
+pub fn parse_date(s: &str) -> Result<Date, DateError> {
     let s = s.trim();
     // A TOML datetime such as 2025-04-09T00:00:00 keeps only its date.
     let s = s.split(['T', ' ']).next().unwrap_or(s);
     let parts: Vec<&str> = s.split('-').collect();
-    let num = |p: &str, what: &str| -> Result<u32, String> {
+    let num = |p: &str, what: &str| -> Result<u32, DateError> {
         if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) || p.len() > 4 {
-            return Err(format!("`{s}` has a bad {what}"));
+            return Err(DateError(format!("`{s}` has a bad {what}")));
         }
         p.parse::<u32>()
-            .map_err(|_| format!("`{s}` has a bad {what}"))
+            .map_err(|_| DateError(format!("`{s}` has a bad {what}")))
     };
     let (y, m, d) = match parts.as_slice() {
         [y, m] => (num(y, "year")?, num(m, "month")?, 1),
         [y, m, d] => (num(y, "year")?, num(m, "month")?, num(d, "day")?),
         _ => {
-            return Err(format!(
+            return Err(DateError(format!(
                 "`{s}` is not a date of the form YYYY-MM or YYYY-MM-DD"
-            ));
+            )));
         }
     };
     if !(1900..=2200).contains(&y) {
-        return Err(format!("year {y} is outside 1900..2200"));
+        return Err(DateError(format!("year {y} is outside 1900..2200")));
     }
     if !(1..=12).contains(&m) {
-        return Err(format!("month {m} does not exist"));
+        return Err(DateError(format!("month {m} does not exist")));
     }
     let dim = days_in_month(y as i32, m);
     if d < 1 || d > dim {
-        return Err(format!("{y:04}-{m:02} has no day {d} (it has {dim} days)"));
+        return Err(DateError(format!(
+            "{y:04}-{m:02} has no day {d} (it has {dim} days)"
+        )));
     }
     Ok(Date {
         ym: YearMonth::new(y as i32, m),

@@ -48,13 +48,21 @@ pub enum Dist {
     },
 }
 
-fn finite(name: &str, v: f64) -> Result<f64, String> {
+fn finite(name: &str, v: f64) -> Result<f64, DistError> {
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(format!("`{name}` must be a finite number, got {v}"))
+        Err(DistError(format!(
+            "`{name}` must be a finite number, got {v}"
+        )))
     }
 }
+
+crate::message_error!(
+    /// Why a distribution's parameters are not usable (the message names the
+    /// parameter and the rule).
+    DistError
+);
 
 /// Largest beta shape (and PERT lambda) accepted.
 pub const MAX_SHAPE: f64 = 10_000.0;
@@ -62,18 +70,18 @@ pub const MAX_SHAPE: f64 = 10_000.0;
 impl Dist {
     /// # Errors
     /// If `sd` is not positive, or the truncation bounds leave no probability mass.
-    pub fn normal(mean: f64, sd: f64, lo: Option<f64>, hi: Option<f64>) -> Result<Dist, String> {
+    pub fn normal(mean: f64, sd: f64, lo: Option<f64>, hi: Option<f64>) -> Result<Dist, DistError> {
         finite("mean", mean)?;
         finite("sd", sd)?;
         if sd <= 0.0 {
-            return Err(format!("`sd` must be > 0, got {sd}"));
+            return Err(DistError(format!("`sd` must be > 0, got {sd}")));
         }
         let (lo, hi) = bounds(lo, hi)?;
         let mass = norm_cdf((hi - mean) / sd) - norm_cdf((lo - mean) / sd);
         if mass < 1e-9 {
-            return Err(format!(
+            return Err(DistError(format!(
                 "truncation [{lo}, {hi}] leaves almost no probability under normal(mean {mean}, sd {sd})"
-            ));
+            )));
         }
         Ok(Dist::Normal { mean, sd, lo, hi })
     }
@@ -85,14 +93,14 @@ impl Dist {
         sigma: f64,
         lo: Option<f64>,
         hi: Option<f64>,
-    ) -> Result<Dist, String> {
+    ) -> Result<Dist, DistError> {
         finite("median", median)?;
         finite("sigma", sigma)?;
         if median <= 0.0 {
-            return Err(format!("`median` must be > 0, got {median}"));
+            return Err(DistError(format!("`median` must be > 0, got {median}")));
         }
         if sigma <= 0.0 {
-            return Err(format!("`sigma` must be > 0, got {sigma}"));
+            return Err(DistError(format!("`sigma` must be > 0, got {sigma}")));
         }
         let (lo, hi) = bounds(lo, hi)?;
         let mu = median.ln();
@@ -107,27 +115,29 @@ impl Dist {
             (hi.ln() - mu) / sigma
         };
         if norm_cdf(zhi) - norm_cdf(zlo) < 1e-9 {
-            return Err(format!(
+            return Err(DistError(format!(
                 "truncation [{lo}, {hi}] leaves almost no probability under this lognormal"
-            ));
+            )));
         }
         Ok(Dist::LogNormal { mu, sigma, lo, hi })
     }
 
     /// # Errors
     /// If `min > max`.
-    pub fn uniform(min: f64, max: f64) -> Result<Dist, String> {
+    pub fn uniform(min: f64, max: f64) -> Result<Dist, DistError> {
         finite("min", min)?;
         finite("max", max)?;
         if min > max {
-            return Err(format!("`min` ({min}) is greater than `max` ({max})"));
+            return Err(DistError(format!(
+                "`min` ({min}) is greater than `max` ({max})"
+            )));
         }
         Ok(Dist::Uniform { min, max })
     }
 
     /// # Errors
     /// Unless `min <= mode <= max` and `min < max`.
-    pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Dist, String> {
+    pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Dist, DistError> {
         check_three(min, mode, max)?;
         Ok(Dist::Triangular { min, mode, max })
     }
@@ -136,14 +146,14 @@ impl Dist {
     ///
     /// # Errors
     /// Unless `min <= mode <= max`, `min < max` and `lambda > 0`.
-    pub fn pert(min: f64, mode: f64, max: f64, lambda: f64) -> Result<Dist, String> {
+    pub fn pert(min: f64, mode: f64, max: f64, lambda: f64) -> Result<Dist, DistError> {
         check_three(min, mode, max)?;
         finite("lambda", lambda)?;
         if lambda <= 0.0 || lambda > MAX_SHAPE {
-            return Err(format!(
+            return Err(DistError(format!(
                 "`lambda` must be > 0 and at most {MAX_SHAPE}, got {}",
                 crate::diag::num(lambda)
-            ));
+            )));
         }
         let r = max - min;
         let alpha = 1.0 + lambda * (mode - min) / r;
@@ -158,26 +168,28 @@ impl Dist {
 
     /// # Errors
     /// Unless `alpha, beta > 0` and `min < max`.
-    pub fn beta(alpha: f64, beta: f64, min: f64, max: f64) -> Result<Dist, String> {
+    pub fn beta(alpha: f64, beta: f64, min: f64, max: f64) -> Result<Dist, DistError> {
         for (n, v) in [("alpha", alpha), ("beta", beta), ("min", min), ("max", max)] {
             finite(n, v)?;
         }
         if alpha <= 0.0 || beta <= 0.0 {
-            return Err(format!(
+            return Err(DistError(format!(
                 "`alpha` and `beta` must be > 0, got {alpha} and {beta}"
-            ));
+            )));
         }
         // Beyond this the distribution is a point (sd below 0.5 % of the
         // range) and its CDF underflows: a fixed value says the same.
         if alpha > MAX_SHAPE || beta > MAX_SHAPE {
-            return Err(format!(
+            return Err(DistError(format!(
                 "`alpha` and `beta` must be at most {MAX_SHAPE} (got {} and {}); for a value this certain write a fixed number",
                 crate::diag::num(alpha),
                 crate::diag::num(beta)
-            ));
+            )));
         }
         if min >= max {
-            return Err(format!("`min` ({min}) must be below `max` ({max})"));
+            return Err(DistError(format!(
+                "`min` ({min}) must be below `max` ({max})"
+            )));
         }
         Ok(Dist::Beta {
             alpha,
@@ -189,27 +201,27 @@ impl Dist {
 
     /// # Errors
     /// If `values` is empty, weights do not match values, or weights are negative or all zero.
-    pub fn choice(values: Vec<f64>, weights: Option<Vec<f64>>) -> Result<Dist, String> {
+    pub fn choice(values: Vec<f64>, weights: Option<Vec<f64>>) -> Result<Dist, DistError> {
         if values.is_empty() {
-            return Err("`values` must list at least one value".into());
+            return Err(DistError("`values` must list at least one value".into()));
         }
         for v in &values {
             finite("values", *v)?;
         }
         let w = weights.unwrap_or_else(|| vec![1.0; values.len()]);
         if w.len() != values.len() {
-            return Err(format!(
+            return Err(DistError(format!(
                 "`weights` has {} entries but `values` has {}",
                 w.len(),
                 values.len()
-            ));
+            )));
         }
         if w.iter().any(|x| !x.is_finite() || *x < 0.0) {
-            return Err("`weights` must be finite and >= 0".into());
+            return Err(DistError("`weights` must be finite and >= 0".into()));
         }
         let total: f64 = w.iter().sum();
         if total <= 0.0 {
-            return Err("`weights` must not all be zero".into());
+            return Err(DistError("`weights` must not all be zero".into()));
         }
         let mut acc = 0.0;
         let cum = w
@@ -384,29 +396,33 @@ impl Dist {
     }
 }
 
-fn bounds(lo: Option<f64>, hi: Option<f64>) -> Result<(f64, f64), String> {
+fn bounds(lo: Option<f64>, hi: Option<f64>) -> Result<(f64, f64), DistError> {
     let lo = lo.unwrap_or(f64::NEG_INFINITY);
     let hi = hi.unwrap_or(f64::INFINITY);
     if lo.is_nan() || hi.is_nan() {
-        return Err("truncation bounds must be numbers".into());
+        return Err(DistError("truncation bounds must be numbers".into()));
     }
     if lo >= hi {
-        return Err(format!("`min` ({lo}) must be below `max` ({hi})"));
+        return Err(DistError(format!(
+            "`min` ({lo}) must be below `max` ({hi})"
+        )));
     }
     Ok((lo, hi))
 }
 
-fn check_three(min: f64, mode: f64, max: f64) -> Result<(), String> {
+fn check_three(min: f64, mode: f64, max: f64) -> Result<(), DistError> {
     finite("min", min)?;
     finite("mode", mode)?;
     finite("max", max)?;
     if min >= max {
-        return Err(format!("`min` ({min}) must be below `max` ({max})"));
+        return Err(DistError(format!(
+            "`min` ({min}) must be below `max` ({max})"
+        )));
     }
     if mode < min || mode > max {
-        return Err(format!(
+        return Err(DistError(format!(
             "`mode` ({mode}) must lie between `min` ({min}) and `max` ({max})"
-        ));
+        )));
     }
     Ok(())
 }

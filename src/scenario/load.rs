@@ -265,7 +265,7 @@ impl Loader {
         }
         if let Err(msg) = tree::set_path(root, &parts, key_loc, value) {
             self.c.diags.push(
-                Diagnostic::new(Some(key_loc), key, msg)
+                Diagnostic::new(Some(key_loc), key, msg.to_string())
                     .help("set a key inside a table, e.g. tariffs.us_on_cn.rate"),
             );
         }

@@ -6,6 +6,11 @@
 use crate::diag::{Diagnostic, Loc, SourceMap};
 use toml::de::{DeTable, DeValue};
 
+crate::message_error!(
+    /// A problem with a value or a `--set` path in the located TOML tree.
+    TreeError
+);
+
 /// A TOML value with its location.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -194,11 +199,11 @@ pub fn parse_set_value(sources: &SourceMap, src: u32, value_start: usize) -> Nod
 }
 
 /// Whether `raw` parses as a TOML value; the parser's message if not.
-pub fn parse_value_ok(raw: &str) -> Result<(), String> {
+pub fn parse_value_ok(raw: &str) -> Result<(), TreeError> {
     let (_, errors) = DeValue::parse_recoverable(raw);
     match errors.first() {
         None => Ok(()),
-        Some(e) => Err(e.message().trim().replace('\n', " ")),
+        Some(e) => Err(TreeError(e.message().trim().replace('\n', " "))),
     }
 }
 
@@ -280,10 +285,15 @@ fn parse_float(s: &str) -> f64 {
 
 /// Set `path` (dotted) to `value` in `root`, creating intermediate tables.
 /// Returns an error message if the path runs through a non-table value.
-pub fn set_path(root: &mut Table, path: &[&str], key_loc: Loc, value: Node) -> Result<(), String> {
+pub fn set_path(
+    root: &mut Table,
+    path: &[&str],
+    key_loc: Loc,
+    value: Node,
+) -> Result<(), TreeError> {
     let (last, parents) = match path.split_last() {
         Some(x) => x,
-        None => return Err("empty key".into()),
+        None => return Err(TreeError("empty key".into())),
     };
     let mut t = root;
     let mut walked = Vec::new();
@@ -303,12 +313,12 @@ pub fn set_path(root: &mut Table, path: &[&str], key_loc: Loc, value: Node) -> R
         match &mut e.node.value {
             Value::Table(inner) => t = inner,
             other => {
-                return Err(format!(
+                return Err(TreeError(format!(
                     "`{}` is {}, not a table, so it has no key `{}`",
                     walked.join("."),
                     other.type_name(),
                     path[walked.len()]
-                ));
+                )));
             }
         }
     }

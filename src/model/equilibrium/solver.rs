@@ -167,6 +167,8 @@ impl fmt::Display for EqError {
     }
 }
 
+impl std::error::Error for EqError {}
+
 /// Solver tolerance on the largest log supply residual.
 pub const TOL: f64 = 1e-11;
 const MAX_ITER: u32 = 100;
