@@ -631,3 +631,90 @@ fn thousands_of_rules_keep_the_charts_and_report_small() {
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("more lines: <code>tariffsim explain</code> prints the whole timeline"));
 }
+
+#[test]
+fn a_world_without_the_us_or_china_gets_trade_and_tariff_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("flows.csv"),
+        "exporter,importer,sector,value_usd_bn,source
+DE,DE,cars,500,test
+DE,FR,cars,60,test
+DE,IT,cars,40,test
+FR,FR,cars,300,test
+FR,DE,cars,30,test
+IT,IT,cars,200,test
+IT,DE,cars,20,test
+IT,FR,cars,10,test
+",
+    )
+    .unwrap();
+    let file = tmp.path().join("europe.toml");
+    fs::write(
+        &file,
+        r#"[scenario]
+name = "europe"
+start = "2025-01"
+months = 12
+[economies.DE]
+name = "Germany"
+gdp_usd_bn = 4500
+growth_pct = 1.0
+[economies.FR]
+name = "France"
+gdp_usd_bn = 3100
+growth_pct = 1.0
+[economies.IT]
+name = "Italy"
+gdp_usd_bn = 2300
+growth_pct = 1.0
+[sectors.cars]
+sigma_import = { dist = "uniform", min = 3, max = 6 }
+sigma_domestic = 2
+eta = 1
+va_share = 0.3
+half_life_months = 3
+epsilon = inf
+[trade]
+flows = "flows.csv"
+[tariffs.fr_on_de]
+by = "FR"
+on = "DE"
+rate = 0.25
+from = "2025-03"
+"#,
+    )
+    .unwrap();
+    let dir = tariffsim(
+        &tmp.path().join("out"),
+        &["run", file.to_str().unwrap(), "--runs", "50"],
+    );
+    // The largest flow is DE -> FR: France's imports from Germany lead.
+    for name in [
+        "imports_fr_from_de",
+        "trade_diversion",
+        "tariffs_effective",
+        "sensitivity_gdp_fr",
+    ] {
+        assert!(
+            dir.join(format!("charts/{name}.png")).is_file(),
+            "{name} missing: {:?}",
+            fs::read_dir(dir.join("charts"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect::<Vec<_>>()
+        );
+    }
+    assert_svg_texts(
+        &dir,
+        "imports_fr_from_de",
+        &["France imports from Germany, all sectors (annualised)"],
+    );
+    assert_svg_texts(
+        &dir,
+        "tariffs_effective",
+        &["France on imports from Germany"],
+    );
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("France imports from Germany"));
+}

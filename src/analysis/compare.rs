@@ -164,7 +164,10 @@ pub fn headlines(models: &[&Model], res: &SetResult) -> Vec<String> {
             .position(|l| l.metric == metric && l.economy == economy && l.partner == partner)
     };
     let mut picks: Vec<(String, usize, bool, &str)> = Vec::new(); // (label, cell index, monthly?, unit)
-    for e in ["US", "CN", "WORLD"] {
+    let sc = a.sc;
+    let (fa, fb) = (sc.featured(0), sc.featured(1));
+    let economies: Vec<&str> = [fa, fb].into_iter().flatten().chain(["WORLD"]).collect();
+    for &e in &economies {
         if let Some(s) = find("gdp_growth_yoy", e, "") {
             picks.push((
                 format!(
@@ -178,7 +181,7 @@ pub fn headlines(models: &[&Model], res: &SetResult) -> Vec<String> {
             ));
         }
     }
-    for e in ["US", "CN", "WORLD"] {
+    for &e in &economies {
         if let Some(s) = find("gdp_dev", e, "") {
             picks.push((
                 format!("{e} GDP vs baseline, horizon average"),
@@ -188,21 +191,23 @@ pub fn headlines(models: &[&Model], res: &SetResult) -> Vec<String> {
             ));
         }
     }
-    if let Some(s) = find("imports", "US", "CN").and_then(|_| {
-        sl.labels.iter().position(|l| {
-            l.metric == "imports" && l.economy == "US" && l.partner == "CN" && l.sector == "ALL"
+    if let (Some(fa), Some(fb)) = (fa, fb)
+        && let Some(s) = sl.labels.iter().position(|l| {
+            l.metric == "imports" && l.economy == fa && l.partner == fb && l.sector == "ALL"
         })
-    }) {
+    {
         picks.push((
-            "US imports from CN, horizon average".into(),
+            format!("{fa} imports from {fb}, horizon average"),
             2 * s + 1,
             false,
             "USD bn/yr",
         ));
     }
-    if let Some(s) = find("re_shortfall", "US", "") {
+    if let Some(j) = sc.featured_licensing_importer()
+        && let Some(s) = find("re_shortfall", j, "")
+    {
         picks.push((
-            "US rare-earth shortfall, horizon average".into(),
+            format!("{j} {} shortfall, horizon average", sc.licensed_input()),
             2 * s + 1,
             false,
             "share",

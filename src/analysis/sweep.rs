@@ -149,11 +149,16 @@ pub fn table(param: &str, values: &[String], models: &[&Model], res: &SetResult)
                 && *k == FinalKind::Average
         })
     };
-    let cols = [
-        ("US GDP vs base, %", find("gdp_dev", "US", "")),
-        ("CN GDP vs base, %", find("gdp_dev", "CN", "")),
-        ("US imports from CN, bn", find("imports", "US", "CN")),
-    ];
+    let sc = models[0].sc;
+    let (a, b) = (sc.featured(0), sc.featured(1));
+    let mut cols: Vec<(String, Option<usize>)> = [a, b]
+        .into_iter()
+        .flatten()
+        .map(|e| (format!("{e} GDP vs base, %"), find("gdp_dev", e, "")))
+        .collect();
+    if let (Some(a), Some(b)) = (a, b) {
+        cols.push((format!("{a} imports from {b}, bn"), find("imports", a, b)));
+    }
     let mut lines = vec![
         format!("horizon averages, median [5 %, 95 %], by {param}:"),
         format!(

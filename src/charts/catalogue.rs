@@ -4,9 +4,7 @@
 
 use super::data::{ChartData, FinalDist, SeriesBand};
 use super::panel::{BandSpec, Chart, LineSpec, Panel};
-use super::style::{
-    BLUE, GREY, INK, LegendItem, SERIES, SKY, Swatch, VERMILLION, economy_name, sector_name,
-};
+use super::style::{BLUE, GREY, INK, LegendItem, SERIES, SKY, Swatch, VERMILLION, sector_name};
 
 /// Opacity of the outer (5-95 %) and inner (25-75 %) fan bands.
 const OUTER: f64 = 0.18;
@@ -156,7 +154,7 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     let panels: Vec<Panel> = econ
         .iter()
         .filter_map(|e| d.series("gdp_growth_yoy", e, "", ""))
-        .map(|s| fan(s, 1.0, Some(economy_name(&s.economy)), "growth y/y (%/yr)"))
+        .map(|s| fan(s, 1.0, Some(d.name(&s.economy)), "growth y/y (%/yr)"))
         .collect();
     out.extend(grid(
         "gdp_growth_by_economy",
@@ -166,20 +164,35 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
         panels,
     ));
 
-    // Trade: US imports from China and trade diversion.
-    if let Some(s) = d.series("imports", "US", "CN", "ALL") {
+    // Trade: the first featured economy's imports from the second, and
+    // trade diversion into both from third countries.
+    let (a, b) = (d.focus.economies.first(), d.focus.economies.get(1));
+    if let (Some(a), Some(b)) = (a, b)
+        && let Some(s) = d.series("imports", a, b, "ALL")
+    {
         out.push(single(
-            "imports_us_from_cn",
-            "US imports from China, all sectors (annualised)".into(),
+            &format!("imports_{}_from_{}", a.to_lowercase(), b.to_lowercase()),
+            format!(
+                "{} imports from {}, all sectors (annualised)",
+                d.short(a),
+                d.name(b)
+            ),
             fan_legend(),
             fan(s, 1.0, None, "imports (USD bn/yr)"),
         ));
     }
     let mut diversion: Vec<&SeriesBand> = Vec::new();
-    for (importer, preferred, excluded) in [("US", ["VN", "MX"], "CN"), ("CN", ["", ""], "US")] {
+    let mut into: Vec<String> = Vec::new();
+    let sides = [(a, b, d.focus.diversion.as_slice()), (b, a, &[][..])];
+    for (importer, excluded, preferred) in sides {
+        let (Some(importer), Some(excluded)) = (importer, excluded) else {
+            continue;
+        };
+        into.push(d.short(importer));
         let mut picked: Vec<&SeriesBand> = preferred
             .iter()
             .filter_map(|p| d.series("imports", importer, p, "ALL"))
+            .take(2)
             .collect();
         if picked.len() < 2 {
             // The partners whose imports gain most against the baseline at the end.
@@ -188,10 +201,10 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
                 .iter()
                 .filter(|s| {
                     s.metric == "imports"
-                        && s.economy == importer
+                        && s.economy == *importer
                         && s.sector == "ALL"
                         && s.partner != "ALL"
-                        && s.partner != excluded
+                        && s.partner != *excluded
                 })
                 .filter(|s| !picked.iter().any(|p| p.partner == s.partner))
                 .filter_map(|s| {
@@ -212,8 +225,8 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
                 1.0,
                 Some(format!(
                     "{} imports from {}",
-                    short_economy(&s.economy),
-                    economy_name(&s.partner)
+                    d.short(&s.economy),
+                    d.name(&s.partner)
                 )),
                 "imports (USD bn/yr)",
             )
@@ -221,32 +234,26 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
         .collect();
     out.extend(grid(
         "trade_diversion",
-        "Trade diversion: imports into the US and China from third countries".into(),
+        format!(
+            "Trade diversion: imports into {} from third countries",
+            into.join(" and ")
+        ),
         fan_legend(),
         2,
         panels,
     ));
 
-    // Effective tariffs.
-    let pairs = [
-        ("US", "CN"),
-        ("CN", "US"),
-        ("US", "ALL"),
-        ("CN", "ALL"),
-        ("US", "EU"),
-        ("US", "MX"),
-        ("US", "VN"),
-        ("US", "CA"),
-        ("US", "JP"),
-    ];
-    let panels: Vec<Panel> = pairs
+    // Effective tariffs of the featured pairs.
+    let panels: Vec<Panel> = d
+        .focus
+        .pairs
         .iter()
         .filter_map(|(i, p)| d.series("tariff_effective", i, p, ""))
         .map(|s| {
             let cap = format!(
                 "{} on imports from {}",
-                short_economy(&s.economy),
-                partner_name(&s.partner)
+                d.short(&s.economy),
+                d.name(&s.partner)
             );
             fan0(s, 1.0, Some(cap), "effective tariff (%)")
         })
@@ -267,14 +274,7 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
         .collect();
     let panels: Vec<Panel> = re
         .iter()
-        .map(|s| {
-            fan0(
-                s,
-                1.0,
-                Some(economy_name(&s.economy)),
-                "stock (months of cover)",
-            )
-        })
+        .map(|s| fan0(s, 1.0, Some(d.name(&s.economy)), "stock (months of cover)"))
         .collect();
     out.extend(grid(
         "rare_earth_stock",
@@ -287,14 +287,7 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
         .series
         .iter()
         .filter(|s| s.metric == "re_shortfall")
-        .map(|s| {
-            fan0(
-                s,
-                100.0,
-                Some(economy_name(&s.economy)),
-                "shortfall (% of need)",
-            )
-        })
+        .map(|s| fan0(s, 100.0, Some(d.name(&s.economy)), "shortfall (% of need)"))
         .collect();
     out.extend(grid(
         "rare_earth_shortfall",
@@ -324,7 +317,7 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     let panels: Vec<Panel> = loss_econ
         .iter()
         .filter_map(|e| d.final_dist("gdp_loss_cum", e, "total"))
-        .map(|f| hist(f, "cumulative GDP loss (USD bn)"))
+        .map(|f| hist(d, f, "cumulative GDP loss (USD bn)"))
         .collect();
     out.extend(grid(
         "gdp_loss_cum",
@@ -336,7 +329,7 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     let panels: Vec<Panel> = econ
         .iter()
         .filter_map(|e| d.final_dist("welfare", e, "horizon"))
-        .map(|f| hist(f, "welfare change (USD bn/yr)"))
+        .map(|f| hist(d, f, "welfare change (USD bn/yr)"))
         .collect();
     out.extend(grid(
         "welfare",
@@ -346,47 +339,41 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
         panels,
     ));
 
-    // Sensitivity.
-    for (name, metric, economy, what) in [
-        (
-            "sensitivity_gdp_us",
-            "gdp_dev",
-            "US",
-            "US GDP (deviation from baseline, horizon average)",
-        ),
-        (
-            "sensitivity_gdp_cn",
-            "gdp_dev",
-            "CN",
-            "China's GDP (deviation from baseline, horizon average)",
-        ),
-        (
-            "sensitivity_re_shortfall_us",
+    // Sensitivity of the featured economies' GDP and the featured
+    // licensing importer's shortfall.
+    let mut tornados: Vec<(String, &str, String, String)> = d
+        .focus
+        .economies
+        .iter()
+        .take(2)
+        .map(|e| {
+            (
+                format!("sensitivity_gdp_{}", e.to_lowercase()),
+                "gdp_dev",
+                e.clone(),
+                format!(
+                    "{} GDP (deviation from baseline, horizon average)",
+                    d.short(e)
+                ),
+            )
+        })
+        .collect();
+    if let Some(j) = &d.focus.licensing_importer {
+        tornados.push((
+            format!("sensitivity_re_shortfall_{}", j.to_lowercase()),
             "re_shortfall",
-            "US",
-            "the US rare-earth shortfall (horizon average)",
-        ),
-    ] {
+            j.clone(),
+            format!(
+                "the {} {} shortfall (horizon average)",
+                d.short(j),
+                d.focus.input
+            ),
+        ));
+    }
+    for (name, metric, economy, what) in &tornados {
         out.extend(tornado(d, name, metric, economy, what));
     }
     out
-}
-
-/// Short name as a subject ("US", "China").
-fn short_economy(id: &str) -> String {
-    match id {
-        "US" | "EU" => id.to_string(),
-        other => economy_name(other),
-    }
-}
-
-/// Short name after a preposition ("the US", "China").
-fn partner_name(id: &str) -> String {
-    match id {
-        "US" | "EU" => format!("the {id}"),
-        "ALL" => "all partners".into(),
-        other => economy_name(other),
-    }
 }
 
 fn output_loss(d: &ChartData) -> Option<Chart> {
@@ -413,7 +400,7 @@ fn output_loss(d: &ChartData) -> Option<Chart> {
         .map(|e| {
             let mine: Vec<&&SeriesBand> = series.iter().filter(|s| s.economy == *e).collect();
             Panel::Time {
-                caption: Some(economy_name(e)),
+                caption: Some(d.name(e)),
                 y_desc: "output loss (% of sector output)".into(),
                 bands: mine
                     .iter()
@@ -571,11 +558,11 @@ pub fn hist_bins(q: &[f64], nbins: usize) -> Vec<(f64, f64, f64)> {
     bins
 }
 
-fn hist(f: &FinalDist, x_desc: &str) -> Panel {
+fn hist(d: &ChartData, f: &FinalDist, x_desc: &str) -> Panel {
     let q = &f.quantiles;
     let at = |p: usize| q.get(p - 1).copied().unwrap_or(f64::NAN);
     Panel::Hist {
-        caption: Some(economy_name(&f.economy)),
+        caption: Some(d.name(&f.economy)),
         x_desc: x_desc.to_string(),
         bins: hist_bins(q, 24),
         p05: at(5),

@@ -5,7 +5,7 @@
 //! the scenario is worse.
 //!
 //! Reads aggregates only (`SetResult`); a series the scenarios do not report
-//! (no licensing, no US or China) is skipped.
+//! (no licensing, say) is skipped.
 
 use std::fmt::Write as _;
 
@@ -29,102 +29,92 @@ const INNER: f64 = 0.35;
 /// One compared series.
 struct Metric {
     /// File stem part: `compare_<key>` and `diff_<key>`.
-    key: &'static str,
+    key: String,
     metric: &'static str,
-    economy: &'static str,
-    partner: &'static str,
+    economy: String,
+    partner: String,
     /// `None`: any sector (the licensed input of `re_shortfall`).
     sector: Option<&'static str>,
     /// What the series is, as a title.
-    what: &'static str,
+    what: String,
     /// A short form for the titles of differences.
-    short: &'static str,
+    short: String,
     y_desc: &'static str,
     diff_desc: &'static str,
     scale: f64,
     zero_based: bool,
 }
 
-const METRICS: [Metric; 6] = [
-    Metric {
-        key: "gdp_growth_world",
+/// The compared series: world growth, the growth of the featured economies
+/// (`[report] economies`), the first's imports from and tariff on the
+/// second, and the featured licensing importer's shortfall.
+fn metrics(sc: &crate::scenario::Scenario) -> Vec<Metric> {
+    let growth = |e: &str, who: String| Metric {
+        key: format!("gdp_growth_{}", e.to_lowercase()),
         metric: "gdp_growth_yoy",
-        economy: "WORLD",
-        partner: "",
+        economy: e.to_string(),
+        partner: String::new(),
         sector: Some(""),
-        what: "World GDP growth, year on year",
-        short: "World GDP growth y/y",
+        what: format!("{who} GDP growth, year on year"),
+        short: format!("{who} GDP growth y/y"),
         y_desc: "GDP growth y/y (%/yr)",
         diff_desc: "difference in GDP growth y/y (pp)",
         scale: 1.0,
         zero_based: false,
-    },
-    Metric {
-        key: "gdp_growth_us",
-        metric: "gdp_growth_yoy",
-        economy: "US",
-        partner: "",
-        sector: Some(""),
-        what: "US GDP growth, year on year",
-        short: "US GDP growth y/y",
-        y_desc: "GDP growth y/y (%/yr)",
-        diff_desc: "difference in GDP growth y/y (pp)",
-        scale: 1.0,
-        zero_based: false,
-    },
-    Metric {
-        key: "gdp_growth_cn",
-        metric: "gdp_growth_yoy",
-        economy: "CN",
-        partner: "",
-        sector: Some(""),
-        what: "China's GDP growth, year on year",
-        short: "China's GDP growth y/y",
-        y_desc: "GDP growth y/y (%/yr)",
-        diff_desc: "difference in GDP growth y/y (pp)",
-        scale: 1.0,
-        zero_based: false,
-    },
-    Metric {
-        key: "imports_us_from_cn",
-        metric: "imports",
-        economy: "US",
-        partner: "CN",
-        sector: Some("ALL"),
-        what: "US imports from China, all sectors (annualised)",
-        short: "US imports from China",
-        y_desc: "imports (USD bn/yr)",
-        diff_desc: "difference in imports (USD bn/yr)",
-        scale: 1.0,
-        zero_based: true,
-    },
-    Metric {
-        key: "tariff_us_on_cn",
-        metric: "tariff_effective",
-        economy: "US",
-        partner: "CN",
-        sector: Some(""),
-        what: "Effective US tariff on imports from China",
-        short: "Effective US tariff on China",
-        y_desc: "effective tariff (%)",
-        diff_desc: "difference in effective tariff (pp)",
-        scale: 1.0,
-        zero_based: true,
-    },
-    Metric {
-        key: "re_shortfall_us",
-        metric: "re_shortfall",
-        economy: "US",
-        partner: "",
-        sector: None,
-        what: "US rare-earth shortfall (share of normal supply not received)",
-        short: "US rare-earth shortfall",
-        y_desc: "shortfall (% of need)",
-        diff_desc: "difference in shortfall (pp of need)",
-        scale: 100.0,
-        zero_based: true,
-    },
-];
+    };
+    let mut out = vec![growth("WORLD", "World".into())];
+    let (a, b) = (sc.featured(0), sc.featured(1));
+    for e in [a, b].into_iter().flatten() {
+        out.push(growth(e, sc.economy_short(e)));
+    }
+    if let (Some(a), Some(b)) = (a, b) {
+        let (sa, nb) = (sc.economy_short(a), sc.economy_name(b));
+        let key = format!("{}_from_{}", a.to_lowercase(), b.to_lowercase());
+        out.push(Metric {
+            key: format!("imports_{key}"),
+            metric: "imports",
+            economy: a.to_string(),
+            partner: b.to_string(),
+            sector: Some("ALL"),
+            what: format!("{sa} imports from {nb}, all sectors (annualised)"),
+            short: format!("{sa} imports from {nb}"),
+            y_desc: "imports (USD bn/yr)",
+            diff_desc: "difference in imports (USD bn/yr)",
+            scale: 1.0,
+            zero_based: true,
+        });
+        out.push(Metric {
+            key: format!("tariff_{}_on_{}", a.to_lowercase(), b.to_lowercase()),
+            metric: "tariff_effective",
+            economy: a.to_string(),
+            partner: b.to_string(),
+            sector: Some(""),
+            what: format!("Effective {sa} tariff on imports from {nb}"),
+            short: format!("Effective {sa} tariff on {nb}"),
+            y_desc: "effective tariff (%)",
+            diff_desc: "difference in effective tariff (pp)",
+            scale: 1.0,
+            zero_based: true,
+        });
+    }
+    if let Some(j) = sc.featured_licensing_importer() {
+        let who = format!("{} {}", sc.economy_short(j), sc.licensed_input());
+        out.push(Metric {
+            key: format!("re_shortfall_{}", j.to_lowercase()),
+            metric: "re_shortfall",
+            economy: j.to_string(),
+            partner: String::new(),
+            sector: None,
+            what: format!("{who} shortfall (share of normal supply not received)"),
+            short: format!("{who} shortfall"),
+            y_desc: "shortfall (% of need)",
+            diff_desc: "difference in shortfall (pp of need)",
+            scale: 100.0,
+            zero_based: true,
+        });
+    }
+    out
+}
 
 use crate::analysis::compare::lower_is_worse;
 
@@ -374,7 +364,7 @@ pub fn chart_set(models: &[&Model], res: &SetResult) -> Vec<Chart> {
         return out;
     }
     let months = models[0].months;
-    for m in &METRICS {
+    for m in &metrics(models[0].sc) {
         let Some(slot) = slot_of(models[0], m) else {
             continue;
         };

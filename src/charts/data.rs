@@ -68,6 +68,40 @@ pub struct ChartData {
     pub sensitivity: Vec<Sensitivity>,
     /// The resolved timeline, as `explain` prints it.
     pub timeline: String,
+    /// Economy id, name and short name (`Scenario::economy_name`, `_short`).
+    pub names: Vec<(String, String, String)>,
+    /// What the charts feature (`[report]`), as ids.
+    pub focus: Focus,
+}
+
+/// The featured economies, tariff pairs, diversion partners and licensing
+/// importer of `[report]`, as ids (`"ALL"` for all partners).
+#[derive(Debug, Clone, Default)]
+pub struct Focus {
+    pub economies: Vec<String>,
+    pub pairs: Vec<(String, String)>,
+    pub diversion: Vec<String>,
+    pub licensing_importer: Option<String>,
+    /// The licensed input in words ("rare-earth").
+    pub input: String,
+}
+
+impl Focus {
+    pub fn new(sc: &crate::scenario::Scenario) -> Focus {
+        let id = |i: usize| sc.economies[i].id.clone();
+        Focus {
+            economies: sc.report.economies.iter().map(|&i| id(i)).collect(),
+            pairs: sc
+                .report
+                .pairs
+                .iter()
+                .map(|&(i, e)| (id(i), e.map_or_else(|| "ALL".to_string(), id)))
+                .collect(),
+            diversion: sc.report.diversion.iter().map(|&i| id(i)).collect(),
+            licensing_importer: sc.featured_licensing_importer().map(String::from),
+            input: sc.licensed_input(),
+        }
+    }
 }
 
 impl ChartData {
@@ -148,7 +182,40 @@ impl ChartData {
             rules,
             sensitivity,
             timeline: crate::explain::explain(sc),
+            names: sc
+                .economies
+                .iter()
+                .map(|e| {
+                    (
+                        e.id.clone(),
+                        sc.economy_name(&e.id),
+                        sc.economy_short(&e.id),
+                    )
+                })
+                .collect(),
+            focus: Focus::new(sc),
         }
+    }
+
+    /// An economy's name ("World" and "all partners" for the aggregates).
+    pub fn name(&self, id: &str) -> String {
+        match id {
+            "WORLD" => "World".into(),
+            "ALL" => "all partners".into(),
+            _ => self
+                .names
+                .iter()
+                .find(|n| n.0 == id)
+                .map_or_else(|| id.to_string(), |n| n.1.clone()),
+        }
+    }
+
+    /// An economy's short name (the id when the name is long).
+    pub fn short(&self, id: &str) -> String {
+        self.names
+            .iter()
+            .find(|n| n.0 == id)
+            .map_or_else(|| self.name(id), |n| n.2.clone())
     }
 
     /// A monthly series by its labels (`""` for empty partner/sector).

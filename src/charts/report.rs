@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use super::ChartFile;
 use super::data::ChartData;
-use super::style::economy_name;
 
 /// Escape text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -133,12 +132,7 @@ fn headline(d: &ChartData, html: &mut String) {
             )
         });
         let class = if e == "WORLD" { " class=\"world\"" } else { "" };
-        let _ = write!(
-            html,
-            "<tr{class}><td>{} ({})</td>",
-            esc(&economy_name(e)),
-            esc(e)
-        );
+        let _ = write!(html, "<tr{class}><td>{} ({})</td>", esc(&d.name(e)), esc(e));
         for cell in [dev, g, loss] {
             match cell {
                 Some((m, b)) => {
@@ -153,7 +147,9 @@ fn headline(d: &ChartData, html: &mut String) {
 
     // Other headline outcomes.
     let mut rows: Vec<(String, String, String, String)> = Vec::new();
-    if let Some(s) = d.series("imports", "US", "CN", "ALL")
+    let (fa, fb) = (d.focus.economies.first(), d.focus.economies.get(1));
+    if let (Some(fa), Some(fb)) = (fa, fb)
+        && let Some(s) = d.series("imports", fa, fb, "ALL")
         && let (Some(m), Some(lo), Some(hi)) = (
             s.band.p50.get(last),
             s.band.p05.get(last),
@@ -168,7 +164,9 @@ fn headline(d: &ChartData, html: &mut String) {
             .unwrap_or_else(|| "n/a".into());
         rows.push((
             format!(
-                "US imports from China, {} (USD bn/yr, annualised)",
+                "{} imports from {}, {} (USD bn/yr, annualised)",
+                esc(&d.short(fa)),
+                esc(&d.name(fb)),
                 esc(&end)
             ),
             m,
@@ -176,13 +174,12 @@ fn headline(d: &ChartData, html: &mut String) {
             base,
         ));
     }
+    let lic = d.focus.licensing_importer.clone().unwrap_or_default();
+    let who = format!("{} {}", d.short(&lic), d.focus.input);
     if let Some(s) = d
-        .series("re_shortfall", "US", "", "rare_earth")
-        .or_else(|| {
-            d.series
-                .iter()
-                .find(|s| s.metric == "re_shortfall" && s.economy == "US")
-        })
+        .series
+        .iter()
+        .find(|s| s.metric == "re_shortfall" && s.economy == lic)
     {
         // The month where the median shortfall peaks (the first such month).
         let peak = s
@@ -223,7 +220,8 @@ fn headline(d: &ChartData, html: &mut String) {
                 .unwrap_or_else(|| "n/a".into());
             rows.push((
                 format!(
-                    "US rare-earth shortfall at its peak month, {} (% of need)",
+                    "{} shortfall at its peak month, {} (% of need)",
+                    esc(&who),
                     esc(d.months.get(t).map(String::as_str).unwrap_or(""))
                 ),
                 m,
@@ -231,7 +229,7 @@ fn headline(d: &ChartData, html: &mut String) {
                 base,
             ));
         }
-        if let Some(f) = d.final_dist("re_shortfall", "US", "horizon") {
+        if let Some(f) = d.final_dist("re_shortfall", &lic, "horizon") {
             let (m, b) = band(
                 100.0 * q(&f.quantiles, 50),
                 100.0 * q(&f.quantiles, 5),
@@ -246,7 +244,7 @@ fn headline(d: &ChartData, html: &mut String) {
                 .sum::<f64>()
                 / s.baseline.len().max(1) as f64;
             rows.push((
-                "US rare-earth shortfall, horizon average (% of need)".into(),
+                format!("{} shortfall, horizon average (% of need)", esc(&who)),
                 m,
                 b,
                 num(100.0 * base, 1),

@@ -45,32 +45,28 @@ struct SobolChart {
 }
 
 /// The headline outcomes: (metric, economy, file stem, what).
-const HEADLINE: [(&str, &str, &str, &str); 4] = [
-    (
-        "gdp_dev",
-        "US",
-        "sobol_gdp_us",
-        "US GDP vs baseline (horizon average)",
-    ),
-    (
-        "gdp_dev",
-        "CN",
-        "sobol_gdp_cn",
-        "China's GDP vs baseline (horizon average)",
-    ),
-    (
-        "gdp_dev",
-        "WORLD",
-        "sobol_gdp_world",
-        "World GDP vs baseline (horizon average)",
-    ),
-    (
-        "re_shortfall",
-        "US",
-        "sobol_re_shortfall_us",
-        "the US rare-earth shortfall (horizon average)",
-    ),
-];
+fn headline(sc: &crate::scenario::Scenario) -> Vec<(&'static str, String, String, String)> {
+    sc.headline_outcomes()
+        .into_iter()
+        .map(|(metric, e)| {
+            let stem = format!(
+                "sobol_{}_{}",
+                if metric == "gdp_dev" { "gdp" } else { metric },
+                e.to_lowercase()
+            );
+            let what = if metric == "gdp_dev" {
+                format!("{} GDP vs baseline (horizon average)", sc.economy_short(&e))
+            } else {
+                format!(
+                    "the {} {} shortfall (horizon average)",
+                    sc.economy_short(&e),
+                    sc.licensed_input()
+                )
+            };
+            (metric, e, stem, what)
+        })
+        .collect()
+}
 
 fn legend() -> Vec<LegendItem> {
     vec![
@@ -324,7 +320,7 @@ pub fn charts(
         style::note(&model.sc.meta.name, report.evaluations as u64, seed)
     );
     let mut list = Vec::new();
-    for (metric, economy, name, what) in HEADLINE {
+    for (metric, economy, name, what) in headline(model.sc) {
         let Some(o) = report
             .outcomes
             .iter()

@@ -225,25 +225,6 @@ pub fn fmt_tick(v: f64, decimals: usize) -> String {
     }
 }
 
-/// A readable name for an economy id (falls back to the id).
-pub fn economy_name(id: &str) -> String {
-    match id {
-        "US" => "United States",
-        "CN" => "China",
-        "EU" => "European Union",
-        "JP" => "Japan",
-        "KR" => "South Korea",
-        "MX" => "Mexico",
-        "CA" => "Canada",
-        "VN" => "Vietnam",
-        "ROW" => "Rest of world",
-        "WORLD" => "World",
-        "ALL" => "all partners",
-        other => other,
-    }
-    .to_string()
-}
-
 /// A readable name for a sector id.
 pub fn sector_name(id: &str) -> String {
     id.replace('_', " ")

@@ -356,33 +356,39 @@ fn outcomes(model: &Model, param: &str) -> Vec<Outcome> {
         sector: "",
         zero_based: false,
     };
-    let mut out = vec![
-        gdp("US", "US"),
-        gdp("CN", "China's"),
-        gdp("WORLD", "World"),
-        Outcome {
-            key: "imports_us_from_cn".into(),
-            title: "US imports from China, all sectors, horizon average".into(),
-            caption: "US imports from China".into(),
+    let sc = model.sc;
+    let (a, b) = (sc.featured(0), sc.featured(1));
+    let mut out: Vec<Outcome> = [a, b]
+        .into_iter()
+        .flatten()
+        .map(|e| gdp(e, &sc.economy_short(e)))
+        .collect();
+    out.push(gdp("WORLD", "World"));
+    if let (Some(a), Some(b)) = (a, b) {
+        let what = format!(
+            "{} imports from {}",
+            sc.economy_short(a),
+            sc.economy_name(b)
+        );
+        out.push(Outcome {
+            key: format!("imports_{}_from_{}", a.to_lowercase(), b.to_lowercase()),
+            title: format!("{what}, all sectors, horizon average"),
+            caption: what,
             y_desc: "imports, horizon average (USD bn/yr)",
             metric: "imports",
-            economy: "US".into(),
-            partner: "CN".into(),
+            economy: a.into(),
+            partner: b.into(),
             sector: "ALL",
             zero_based: true,
-        },
-    ];
+        });
+    }
     if let Some((by, on)) = swept_pair(model, param) {
-        let on_name = if on == "ALL" {
-            "all partners".to_string()
-        } else {
-            style::economy_name(&on)
-        };
+        let on_name = sc.economy_name(&on);
         out.push(Outcome {
             key: format!("tariff_{}_on_{}", by.to_lowercase(), on.to_lowercase()),
             title: format!(
                 "Effective tariff of {} on imports from {on_name}, horizon average",
-                style::economy_name(&by)
+                sc.economy_name(&by)
             ),
             caption: format!("Effective tariff, {by} on {on}"),
             y_desc: "effective tariff, horizon average (%)",

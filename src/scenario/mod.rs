@@ -268,6 +268,21 @@ pub struct MacroParams {
     pub tpu_rule_weight: f64,
 }
 
+/// What charts, headline tables and printed summaries feature (`[report]`,
+/// defaulting to the largest bilateral flow). Indices are economies.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Featured economies, most important first.
+    pub economies: Vec<usize>,
+    /// Importer-partner pairs of the tariff charts (`None`: all partners).
+    pub pairs: Vec<(usize, Option<usize>)>,
+    /// Partners of the first economy's trade-diversion panel (empty: the
+    /// largest gainers).
+    pub diversion: Vec<usize>,
+    /// The licensing importer whose shortfall headlines feature.
+    pub licensing_importer: Option<usize>,
+}
+
 /// A file read while loading, for the manifest.
 #[derive(Debug, Clone)]
 pub struct InputFile {
@@ -286,6 +301,7 @@ pub struct Scenario {
     pub licensing: Option<Licensing>,
     pub rules: Vec<Rule>,
     pub macro_params: MacroParams,
+    pub report: Report,
     pub params: Vec<ParamSpec>,
     pub inputs: Vec<InputFile>,
 }
@@ -301,6 +317,70 @@ impl Scenario {
 
     pub fn sector_index(&self, id: &str) -> Option<usize> {
         self.sectors.iter().position(|s| s.id == id)
+    }
+
+    /// The id of the economy featured `k`-th (`[report] economies`).
+    pub fn featured(&self, k: usize) -> Option<&str> {
+        self.report
+            .economies
+            .get(k)
+            .map(|&i| self.economies[i].id.as_str())
+    }
+
+    /// The id of the licensing importer headlines feature.
+    pub fn featured_licensing_importer(&self) -> Option<&str> {
+        self.report
+            .licensing_importer
+            .map(|i| self.economies[i].id.as_str())
+    }
+
+    /// An economy's name for charts (its `name`; "World", "all partners"
+    /// for the aggregates; the id itself if unknown).
+    pub fn economy_name(&self, id: &str) -> String {
+        match id {
+            "WORLD" => "World".into(),
+            "ALL" => "all partners".into(),
+            _ => self
+                .economies
+                .iter()
+                .find(|e| e.id == id)
+                .map_or_else(|| id.to_string(), |e| e.name.clone()),
+        }
+    }
+
+    /// A short name: the `name` when it is short, otherwise the id ("US"
+    /// for "United States", "China" for "China").
+    pub fn economy_short(&self, id: &str) -> String {
+        let name = self.economy_name(id);
+        if name.chars().count() <= 12 {
+            name
+        } else {
+            id.to_string()
+        }
+    }
+
+    /// The outcomes headlines feature: GDP of the featured economies (at
+    /// most two) and the world, and the featured licensing importer's
+    /// shortfall, as (metric, economy id).
+    pub fn headline_outcomes(&self) -> Vec<(&'static str, String)> {
+        let mut out: Vec<(&'static str, String)> = (0..2)
+            .filter_map(|k| self.featured(k))
+            .map(|e| ("gdp_dev", e.to_string()))
+            .collect();
+        out.push(("gdp_dev", "WORLD".into()));
+        if let Some(j) = self.featured_licensing_importer() {
+            out.push(("re_shortfall", j.to_string()));
+        }
+        out
+    }
+
+    /// The licensed input as words for titles ("rare-earth" for the sector
+    /// `rare_earth`), or "" without licensing.
+    pub fn licensed_input(&self) -> String {
+        self.licensing
+            .as_ref()
+            .map(|l| self.sectors[l.input].id.replace('_', "-"))
+            .unwrap_or_default()
     }
 
     /// Month label for model month `t`.

@@ -312,11 +312,11 @@ pub fn sobol_csv(model: &Model, r: &SobolReport) -> Vec<u8> {
 /// The largest total indices for a few headline outcomes, as text lines.
 pub fn top_lines(model: &Model, r: &SobolReport, per_outcome: usize) -> Vec<String> {
     let mut lines = Vec::new();
+    let wanted = model.sc.headline_outcomes();
     for (o, key) in r.outcomes.iter().enumerate() {
-        let headline = matches!(
-            (key.metric.as_str(), key.economy.as_str()),
-            ("gdp_dev", "US" | "CN" | "WORLD") | ("re_shortfall", "US")
-        );
+        let headline = wanted
+            .iter()
+            .any(|(m, e)| *m == key.metric && *e == key.economy);
         if !headline {
             continue;
         }

@@ -19,6 +19,7 @@ mod licensing;
 mod meta;
 mod params;
 mod readers;
+mod report;
 mod rules;
 mod sectors;
 mod tariffs;
@@ -91,6 +92,7 @@ impl Compiler {
                 "licensing",
                 "rules",
                 "macro",
+                "report",
             ],
         );
         let meta = self.meta(root, root_loc);
@@ -122,6 +124,7 @@ impl Compiler {
         let licensing = self.licensing(root, &w);
         let rules = self.rules(root, &w, &measures, licensing.as_ref());
         let macro_params = self.macro_params(root);
+        let report = self.report(root, &w, &trade, licensing.as_ref());
         if !self.c.diags.is_empty() {
             return Err(self.c.into_diagnostics());
         }
@@ -134,6 +137,7 @@ impl Compiler {
             licensing,
             rules,
             macro_params,
+            report,
             params: self.params,
             inputs: self.c.inputs,
         };
