@@ -64,26 +64,30 @@ fn cond(sc: &Scenario, c: &Cond) -> String {
             by,
             on,
             sector,
-            at_least,
-        } => format!(
-            "{}'s additional tariff on {}{} rises by at least {} in a month (whoever raised it)",
-            e(*by),
-            e(*on),
-            sec(sector),
-            pct(*at_least)
-        ),
-        Cond::TariffAbove {
+            at_least: x,
+        }
+        | Cond::TariffAbove {
             by,
             on,
             sector,
-            level,
-        } => format!(
-            "{}'s additional tariff on {}{} is at least {}",
-            e(*by),
-            e(*on),
-            sec(sector),
-            pct(*level)
-        ),
+            level: x,
+        } => {
+            let what = match c {
+                Cond::TariffRaised { .. } => "rises by at least",
+                _ => "is at least",
+            };
+            let whoever = match c {
+                Cond::TariffRaised { .. } => " in a month (whoever raised it)",
+                _ => "",
+            };
+            format!(
+                "{}'s additional tariff on {}{} {what} {}{whoever}",
+                e(*by),
+                e(*on),
+                sec(sector),
+                pct(*x)
+            )
+        }
         Cond::ShortfallAbove {
             importer,
             level,

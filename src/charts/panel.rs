@@ -253,13 +253,22 @@ fn no_data<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     caption: Option<&str>,
 ) -> Result<(), ChartError> {
+    message(area, caption, "no data")
+}
+
+/// A panel with its caption and a centred grey message instead of a plot.
+pub(super) fn message<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: Option<&str>,
+    text: &str,
+) -> Result<(), ChartError> {
     let (w, h) = area.dim_in_pixel();
     if let Some(c) = caption {
         area.draw_text(c, &style::bold(CAPTION), (8, 4))
             .map_err(err)?;
     }
     let st = style::grey_text(AXIS).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw_text("no data", &st, (w as i32 / 2, h as i32 / 2))
+    area.draw_text(text, &st, (w as i32 / 2, h as i32 / 2))
         .map_err(err)?;
     Ok(())
 }

@@ -181,30 +181,11 @@ fn headline(d: &ChartData, html: &mut String) {
         .iter()
         .find(|s| s.metric == "re_shortfall" && s.economy == lic)
     {
-        // The month where the median shortfall peaks (the first such month).
-        let peak = s
-            .band
-            .p50
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.is_finite())
-            .fold(None, |acc: Option<(usize, f64)>, (t, v)| match acc {
-                Some((_, best)) if best >= *v => acc,
-                _ => Some((t, *v)),
-            });
-        // If the median never leaves zero, show the month where the upper band peaks instead.
-        let peak = match peak {
-            Some((_, v)) if v > 0.0 => peak,
-            _ => s
-                .band
-                .p95
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.is_finite())
-                .fold(None, |acc: Option<(usize, f64)>, (t, v)| match acc {
-                    Some((_, best)) if best >= *v => acc,
-                    _ => Some((t, *v)),
-                }),
+        // The month where the median shortfall peaks (the first such month);
+        // if the median never leaves zero, where the upper band peaks.
+        let peak = match first_peak(&s.band.p50) {
+            Some((t, v)) if v > 0.0 => Some((t, v)),
+            _ => first_peak(&s.band.p95),
         };
         if let Some((t, _)) = peak {
             let (m, b) = band(
@@ -345,6 +326,17 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     );
     html.push_str("</body>\n</html>\n");
     html
+}
+
+/// The first month with the highest finite value, and the value.
+fn first_peak(xs: &[f64]) -> Option<(usize, f64)> {
+    xs.iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_finite())
+        .fold(None, |acc, (t, v)| match acc {
+            Some((_, best)) if best >= *v => acc,
+            _ => Some((t, *v)),
+        })
 }
 
 /// Lines of the resolved timeline shown in a report.

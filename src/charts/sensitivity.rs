@@ -18,10 +18,11 @@ use crate::sensitivity::sobol::SobolReport;
 
 use super::catalogue::short_param;
 use super::panel::KeyedAxis;
+use super::panel::message;
 use super::style::{
     self, AXIS, BLUE, GREY, GRID, INK, LegendItem, ORANGE, Swatch, TICK, err, fmt_tick, font,
 };
-use super::sweep::{message, nice_ticks, text_w};
+use super::sweep::{nice_ticks, text_w};
 use super::{ChartError, ChartFile, Drawing};
 
 /// At most this many parameters per chart.

@@ -5,10 +5,9 @@
 //! A sweep aggregates horizon outcomes only (`finals`); outcomes the
 //! scenario does not report are skipped.
 
-use super::panel::{KeyedAxis, y_range};
+use super::panel::{KeyedAxis, message, y_range};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rayon::prelude::*;
 
 use crate::engine::SetResult;
@@ -69,23 +68,6 @@ fn decimals_for(values: &[f64]) -> usize {
                 .all(|v| ((v * f).round() / f - v).abs() <= 1e-9 * (1.0 + v.abs()))
         })
         .unwrap_or(4)
-}
-
-/// Draw "no data" (or another message) in the middle of an area.
-pub(super) fn message<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    caption: Option<&str>,
-    text: &str,
-) -> Result<(), ChartError> {
-    let (w, h) = area.dim_in_pixel();
-    if let Some(c) = caption {
-        area.draw_text(c, &style::bold(CAPTION), (8, 4))
-            .map_err(err)?;
-    }
-    let st = style::grey_text(AXIS).pos(Pos::new(HPos::Center, VPos::Center));
-    area.draw_text(text, &st, (w as i32 / 2, h as i32 / 2))
-        .map_err(err)?;
-    Ok(())
 }
 
 /// One outcome against the swept value: points sorted by x.

@@ -7,7 +7,7 @@ use super::pipeline::{
 };
 use crate::model::Model;
 use crate::output::folder::MAX_NAME;
-use crate::output::manifest::{Manifest, ResultKey, input_hashes, sha256_hex};
+use crate::output::manifest::{Manifest, sha256_hex};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -53,18 +53,12 @@ pub fn compare(
     check_memory(c, ui, &refs, st.threads, true)?;
     let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
     let mut info = st.info(c);
-    info.result_key = ResultKey {
-        kind: "compare",
-        inputs: input_hashes(&refs),
-        overrides: &c.sets,
-        seed: st.seed,
-        runs: st.runs,
-        months: st.months,
-        only_run: None,
-        shard: None,
-        extra: names.iter().map(|n| (*n).to_string()).collect(),
-    }
-    .digest();
+    info.result_key = st.result_key(
+        "compare",
+        &refs,
+        c,
+        names.iter().map(|n| (*n).to_string()).collect(),
+    );
     let dir = open_dir(c, ui, &folder_name(&names), &Manifest::new(&refs, &info))?;
     if !c.quiet {
         ui.note(&format!(

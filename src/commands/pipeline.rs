@@ -166,6 +166,29 @@ impl Settings {
         })
     }
 
+    /// The result key of a command over `models` with these settings (see
+    /// `output::manifest::ResultKey`); `extra` are the command's own inputs.
+    pub(crate) fn result_key(
+        &self,
+        kind: &str,
+        models: &[&Model],
+        c: &Common,
+        extra: Vec<String>,
+    ) -> String {
+        crate::output::manifest::ResultKey {
+            kind,
+            inputs: crate::output::manifest::input_hashes(models),
+            overrides: &c.sets,
+            seed: self.seed,
+            runs: self.runs,
+            months: self.months,
+            only_run: None,
+            shard: None,
+            extra,
+        }
+        .digest()
+    }
+
     /// The manifest's record of these settings (wall time filled later).
     pub fn info(&self, c: &Common) -> RunInfo {
         RunInfo {

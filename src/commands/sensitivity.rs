@@ -6,7 +6,7 @@ use super::pipeline::{
     write_files,
 };
 use crate::model::Model;
-use crate::output::manifest::{Manifest, ResultKey, input_hashes};
+use crate::output::manifest::Manifest;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -75,21 +75,15 @@ pub fn sensitivity(
         );
     }
     let mut info = st.info(c);
-    info.result_key = ResultKey {
-        kind: "sobol",
-        inputs: input_hashes(&[&model]),
-        overrides: &c.sets,
-        seed: st.seed,
-        runs: 0,
-        months: st.months,
-        only_run: None,
-        shard: None,
-        extra: [o.samples.to_string(), o.bootstrap.to_string()]
+    info.result_key = st.result_key(
+        "sobol",
+        &[&model],
+        c,
+        [o.samples.to_string(), o.bootstrap.to_string()]
             .into_iter()
             .chain(o.params.iter().cloned())
             .collect(),
-    }
-    .digest();
+    );
     let dir = open_dir(
         c,
         ui,

@@ -7,7 +7,7 @@ use super::pipeline::{
 };
 use crate::model::Model;
 use crate::output::folder::{MAX_NAME, shorten};
-use crate::output::manifest::{Manifest, ResultKey, input_hashes};
+use crate::output::manifest::Manifest;
 use crate::scenario::LoadOptions;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -62,20 +62,14 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
     let refs: Vec<&Model> = models.iter().collect();
     check_memory(c, ui, &refs, st.threads, false)?;
     let mut info = st.info(c);
-    info.result_key = ResultKey {
-        kind: "sweep",
-        inputs: input_hashes(&refs),
-        overrides: &c.sets,
-        seed: st.seed,
-        runs: st.runs,
-        months: st.months,
-        only_run: None,
-        shard: None,
-        extra: std::iter::once(o.param.clone())
+    info.result_key = st.result_key(
+        "sweep",
+        &refs,
+        c,
+        std::iter::once(o.param.clone())
             .chain(values.iter().cloned())
             .collect(),
-    }
-    .digest();
+    );
     // Keys may be quoted TOML keys with any characters: keep the folder name plain.
     let plain: String = o
         .param

@@ -298,14 +298,17 @@ mod tests {
             0,
         );
         let (ba, ab, aa) = (td.idx(0, 1, 0), td.idx(0, 0, 1), td.idx(0, 0, 0));
+        let announce = |owner, from, to, delta| {
+            FlowEvent::Announce(Window {
+                owner,
+                flows: vec![ab],
+                from,
+                to,
+                delta,
+            })
+        };
         // A 20-point increase on AA -> BB announced for months 0..2.
-        st.apply(&[FlowEvent::Announce(Window {
-            owner: Owner::Rule(0),
-            flows: vec![ab],
-            from: 0,
-            to: 2,
-            delta: 0.2,
-        })]);
+        st.apply(&[announce(Owner::Rule(0), 0, 2, 0.2)]);
         let loss = vec![0.0; 2];
         st.step(0, td, &eq, std::iter::empty(), &loss);
         let lambda = adjustment_rate(2.0);
@@ -330,13 +333,7 @@ mod tests {
         assert!((st.reported[ab] - 40.0).abs() < 1e-12);
         assert!((st.reported[aa] - 900.0 * 0.8).abs() < 1e-9);
         // A deal cancels the windows of what it reverts that are still open.
-        st.apply(&[FlowEvent::Announce(Window {
-            owner: Owner::Measure(3),
-            flows: vec![ab],
-            from: 5,
-            to: 9,
-            delta: 0.1,
-        })]);
+        st.apply(&[announce(Owner::Measure(3), 5, 9, 0.1)]);
         st.apply(&[FlowEvent::Cancel {
             owner: Owner::Measure(3),
             at: 6,

@@ -54,24 +54,6 @@ pub fn channels(
     ]
 }
 
-/// The GDP deviation (%) from its components.
-#[inline]
-pub fn deviation(
-    gdp: f64,
-    production: f64,
-    disruption: f64,
-    income: f64,
-    tpu_index: f64,
-    tpu_sens: f64,
-    multiplier: f64,
-) -> f64 {
-    channels(
-        gdp, production, disruption, income, tpu_index, tpu_sens, multiplier,
-    )
-    .iter()
-    .sum()
-}
-
 /// What the macro block of month t reads from the other blocks.
 pub struct MacroInputs<'a> {
     pub sc: &'a Scenario,
@@ -255,7 +237,9 @@ mod tests {
     fn deviation_adds_components() {
         // 10 bn production loss on a 1000 bn economy = -1 %; income -5 bn with
         // multiplier 2 = -1 %; TPU 0.5 x 1 %/unit x 2 = -1 %.
-        let d = deviation(1000.0, -10.0, 0.0, -5.0, 0.5, 1.0, 2.0);
+        let d: f64 = channels(1000.0, -10.0, 0.0, -5.0, 0.5, 1.0, 2.0)
+            .iter()
+            .sum();
         assert!((d + 3.0).abs() < 1e-12);
         assert_eq!(
             channels(1000.0, -10.0, 0.0, -5.0, 0.5, 1.0, 2.0),

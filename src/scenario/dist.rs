@@ -104,16 +104,7 @@ impl Dist {
         }
         let (lo, hi) = bounds(lo, hi)?;
         let mu = median.ln();
-        let zlo = if lo <= 0.0 {
-            f64::NEG_INFINITY
-        } else {
-            (lo.ln() - mu) / sigma
-        };
-        let zhi = if hi <= 0.0 {
-            f64::NEG_INFINITY
-        } else {
-            (hi.ln() - mu) / sigma
-        };
+        let (zlo, zhi) = (log_z(lo, mu, sigma), log_z(hi, mu, sigma));
         if norm_cdf(zhi) - norm_cdf(zlo) < 1e-9 {
             return Err(DistError(format!(
                 "truncation [{lo}, {hi}] leaves almost no probability under this lognormal"
@@ -242,30 +233,12 @@ impl Dist {
                 (mean + sd * z).clamp(*lo, *hi)
             }
             Dist::LogNormal { mu, sigma, lo, hi } => {
-                let zlo = if *lo <= 0.0 {
-                    f64::NEG_INFINITY
-                } else {
-                    (lo.ln() - mu) / sigma
-                };
-                let zhi = if *hi <= 0.0 {
-                    f64::NEG_INFINITY
-                } else {
-                    (hi.ln() - mu) / sigma
-                };
+                let (zlo, zhi) = (log_z(*lo, *mu, *sigma), log_z(*hi, *mu, *sigma));
                 let z = trunc_std_normal(rng, zlo, zhi);
                 (mu + sigma * z).exp().clamp(*lo, *hi)
             }
             Dist::Uniform { min, max } => min + (max - min) * open01(rng),
-            Dist::Triangular { min, mode, max } => {
-                let u = open01(rng);
-                let (a, c, b) = (*min, *mode, *max);
-                let fc = (c - a) / (b - a);
-                if u < fc {
-                    a + (u * (b - a) * (c - a)).sqrt()
-                } else {
-                    b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
-                }
-            }
+            Dist::Triangular { min, mode, max } => tri_quantile(open01(rng), *min, *mode, *max),
             Dist::Beta {
                 alpha,
                 beta,
@@ -297,30 +270,14 @@ impl Dist {
                 (mean + sd * norm_quantile(pa + u * (pb - pa))).clamp(*lo, *hi)
             }
             Dist::LogNormal { mu, sigma, lo, hi } => {
-                let zlo = if *lo <= 0.0 {
-                    f64::NEG_INFINITY
-                } else {
-                    (lo.ln() - mu) / sigma
-                };
-                let zhi = if *hi <= 0.0 {
-                    f64::NEG_INFINITY
-                } else {
-                    (hi.ln() - mu) / sigma
-                };
+                let (zlo, zhi) = (log_z(*lo, *mu, *sigma), log_z(*hi, *mu, *sigma));
                 let (pa, pb) = (norm_cdf(zlo), norm_cdf(zhi));
                 (mu + sigma * norm_quantile(pa + u * (pb - pa)))
                     .exp()
                     .clamp(*lo, *hi)
             }
             Dist::Uniform { min, max } => min + (max - min) * u,
-            Dist::Triangular { min, mode, max } => {
-                let (a, c, b) = (*min, *mode, *max);
-                if u < (c - a) / (b - a) {
-                    a + (u * (b - a) * (c - a)).sqrt()
-                } else {
-                    b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
-                }
-            }
+            Dist::Triangular { min, mode, max } => tri_quantile(u, *min, *mode, *max),
             Dist::Beta {
                 alpha,
                 beta,
@@ -393,6 +350,25 @@ impl Dist {
             } => format!("beta({alpha:.3}, {beta:.3}) on {min}..{max}"),
             Dist::Choice { values, .. } => format!("one of {values:?}"),
         }
+    }
+}
+
+/// The inverse CDF of the triangular distribution on [a, b] with mode c.
+fn tri_quantile(u: f64, a: f64, c: f64, b: f64) -> f64 {
+    if u < (c - a) / (b - a) {
+        a + (u * (b - a) * (c - a)).sqrt()
+    } else {
+        b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
+    }
+}
+
+/// A truncation bound of a lognormal on the standard-normal scale
+/// (a bound at or below zero is minus infinity).
+fn log_z(x: f64, mu: f64, sigma: f64) -> f64 {
+    if x <= 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        (x.ln() - mu) / sigma
     }
 }
 
@@ -549,19 +525,27 @@ pub fn norm_cdf(x: f64) -> f64 {
     } else {
         let e = (-0.5 * xa * xa).exp();
         if xa < 7.071_067_811_865_47 {
-            let mut n = 3.526_249_659_989_11e-2 * xa + 0.700_383_064_443_688;
-            n = n * xa + 6.373_962_203_531_65;
-            n = n * xa + 33.912_866_078_383;
-            n = n * xa + 112.079_291_497_871;
-            n = n * xa + 221.213_596_169_931;
-            n = n * xa + 220.206_867_912_376;
-            let mut d = 8.838_834_764_831_84e-2 * xa + 1.755_667_163_182_64;
-            d = d * xa + 16.064_177_579_207;
-            d = d * xa + 86.780_732_202_946_1;
-            d = d * xa + 296.564_248_779_674;
-            d = d * xa + 637.333_633_378_831;
-            d = d * xa + 793.826_512_519_948;
-            d = d * xa + 440.413_735_824_752;
+            // Horner's rule over West's rational approximation.
+            let horner = |c: &[f64]| c[1..].iter().fold(c[0], |acc, k| acc * xa + k);
+            let n = horner(&[
+                3.526_249_659_989_11e-2,
+                0.700_383_064_443_688,
+                6.373_962_203_531_65,
+                33.912_866_078_383,
+                112.079_291_497_871,
+                221.213_596_169_931,
+                220.206_867_912_376,
+            ]);
+            let d = horner(&[
+                8.838_834_764_831_84e-2,
+                1.755_667_163_182_64,
+                16.064_177_579_207,
+                86.780_732_202_946_1,
+                296.564_248_779_674,
+                637.333_633_378_831,
+                793.826_512_519_948,
+                440.413_735_824_752,
+            ]);
             e * n / d
         } else {
             let mut b = xa + 0.65;

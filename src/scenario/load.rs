@@ -31,6 +31,14 @@ impl Loader {
         self.c.add_source(name, text, dir)
     }
 
+    fn cannot_read(&mut self, at: Option<Loc>, e: &std::io::Error, help: &str, file: &str) {
+        self.c.diags.push(
+            Diagnostic::new(at, "", format!("cannot read the file: {e}"))
+                .help(help)
+                .in_file(file),
+        );
+    }
+
     /// Load `path` and its bases; returns the merged tree.
     fn load_chain(
         &mut self,
@@ -119,22 +127,14 @@ impl Loader {
             }
             Ok(_) => {}
             Err(e) => {
-                self.c.diags.push(
-                    Diagnostic::new(named_at, "", format!("cannot read the file: {e}"))
-                        .help(not_found_help)
-                        .in_file(display),
-                );
+                self.cannot_read(named_at, &e, not_found_help, &display);
                 return None;
             }
         }
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
-                self.c.diags.push(
-                    Diagnostic::new(named_at, "", format!("cannot read the file: {e}"))
-                        .help(not_found_help)
-                        .in_file(display),
-                );
+                self.cannot_read(named_at, &e, not_found_help, &display);
                 return None;
             }
         };

@@ -22,7 +22,7 @@ impl Compiler {
         ];
         let help = "write one condition, e.g. { tariff_raised = { by = \"US\", on = \"CN\", at_least = 0.05 } } or { between = [\"2025-07\", \"2026-06\"] }";
         if depth > 16 {
-            self.err(
+            self.c.err(
                 Some(node.loc),
                 path,
                 "conditions are nested too deeply",
@@ -32,7 +32,7 @@ impl Compiler {
         }
         let t = self.table(node, path, help)?;
         if t.entries.len() != 1 {
-            self.err(
+            self.c.err(
                 Some(node.loc),
                 path,
                 format!("a condition has exactly one key, found {}", t.entries.len()),
@@ -65,7 +65,7 @@ impl Compiler {
                     .and_then(|n| self.number(n, &join(&p, thr), RATE));
                 let (by, on, v) = (by?, on?, v?);
                 if by == on {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         "`by` and `on` are the same economy",
@@ -93,7 +93,7 @@ impl Compiler {
                 let ct = self.table(&e.node, &p, help)?;
                 self.check_keys(ct, &p, &["importer", "level", "months"]);
                 let Some(lic) = ctx.lic else {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         "shortfall_above needs a [licensing] section",
@@ -133,7 +133,7 @@ impl Compiler {
                 let items =
                     self.array(&e.node, &p, "write between = [\"2025-07\", \"2026-06\"]")?;
                 if items.len() != 2 {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         format!("expected two dates, found {}", items.len()),
@@ -145,7 +145,7 @@ impl Compiler {
                 let b = self.date(&items[1], &format!("{p}[1]"));
                 let (a, b) = (a?, b?);
                 if b < a {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         format!("the window ends ({b}) before it starts ({a})"),
@@ -164,7 +164,7 @@ impl Compiler {
             "fired" => {
                 let k = self.id_ref(&e.node, &p, ctx.rule_ids, "rule")?;
                 if ctx.disabled[k] {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         format!(
@@ -180,7 +180,7 @@ impl Compiler {
             "all" | "any" => {
                 let items = self.array(&e.node, &p, "write a list of conditions")?;
                 if items.is_empty() {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         "the list of conditions is empty",
@@ -202,7 +202,7 @@ impl Compiler {
             }
             other => {
                 let help = unknown_help(other, "condition", &kinds);
-                self.err(
+                self.c.err(
                     Some(e.key_loc),
                     &p,
                     format!("unknown condition `{other}`"),
@@ -224,7 +224,7 @@ impl Compiler {
         let help = "write one action, e.g. { tariff = { by = \"CN\", on = \"US\", rate = 0.1 } }, { licensing = { regime = \"streamlined\" } } or { revert = [\"measure_id\"] }";
         let t = self.table(node, path, help)?;
         if t.entries.len() != 1 {
-            self.err(
+            self.c.err(
                 Some(node.loc),
                 path,
                 format!("an action has exactly one key, found {}", t.entries.len()),
@@ -269,11 +269,11 @@ impl Compiler {
                         .number(&m.node, &join(&p, "match"), Bounds { hi: 10.0, ..NONNEG })
                         .map(TariffAmount::Match),
                     (Some(_), Some(m)) => {
-                        self.err(Some(m.key_loc), &join(&p, "match"), "both `rate` and `match` are given", "use one: a fixed rate, or match = factor times the triggering increase");
+                        self.c.err(Some(m.key_loc), &join(&p, "match"), "both `rate` and `match` are given", "use one: a fixed rate, or match = factor times the triggering increase");
                         None
                     }
                     (None, None) => {
-                        self.err(
+                        self.c.err(
                             Some(e.node.loc),
                             &p,
                             "the tariff action has no `rate` or `match`",
@@ -289,7 +289,7 @@ impl Compiler {
                 if let (Some(b), Some(o)) = (by, &on)
                     && o.contains(&b)
                 {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &join(&p, "on"),
                         "a tariff cannot target the economy that imposes it",
@@ -314,7 +314,7 @@ impl Compiler {
                     &["regime", "importer", "approval_factor", "capacity_factor"],
                 );
                 let Some(lic) = ctx.lic else {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         "a licensing action needs a [licensing] section",
@@ -354,7 +354,7 @@ impl Compiler {
                     },
                 );
                 if lt.entries.is_empty() {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         "the licensing action changes nothing",
@@ -363,7 +363,7 @@ impl Compiler {
                     return None;
                 }
                 if regime.is_some() && importer.is_some() {
-                    self.err(Some(e.node.loc), &p, "a regime applies to all importers; `importer` cannot be combined with `regime`", "use two actions");
+                    self.c.err(Some(e.node.loc), &p, "a regime applies to all importers; `importer` cannot be combined with `regime`", "use two actions");
                     return None;
                 }
                 Some(Action::Licensing {
@@ -387,14 +387,14 @@ impl Compiler {
                         targets.push(RevertTarget::Measure(i));
                     } else if let Some(i) = ctx.rule_ids.iter().position(|r| *r == s) {
                         if s == rule_id {
-                            self.err(
+                            self.c.err(
                                 Some(it.loc),
                                 &pk,
                                 "a rule cannot revert itself",
                                 "name another rule or a scheduled measure",
                             );
                         } else if ctx.disabled[i] {
-                            self.err(Some(it.loc), &pk, format!("rule `{s}` is disabled (enabled = false), so it creates no tariffs to revert"), "enable that rule, or remove it from the list");
+                            self.c.err(Some(it.loc), &pk, format!("rule `{s}` is disabled (enabled = false), so it creates no tariffs to revert"), "enable that rule, or remove it from the list");
                         } else {
                             targets.push(RevertTarget::Rule(i));
                         }
@@ -402,7 +402,7 @@ impl Compiler {
                         let mut c = mids.clone();
                         c.extend(ctx.rule_ids.iter().map(String::as_str));
                         let help = unknown_help(&s, "measure or rule", &c);
-                        self.err(
+                        self.c.err(
                             Some(it.loc),
                             &pk,
                             format!("no tariff measure or rule is named `{s}`"),
@@ -411,7 +411,7 @@ impl Compiler {
                     }
                 }
                 if items.is_empty() {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         "nothing to revert",
@@ -423,7 +423,7 @@ impl Compiler {
             }
             other => {
                 let help = unknown_help(other, "action", &kinds);
-                self.err(
+                self.c.err(
                     Some(e.key_loc),
                     &p,
                     format!("unknown action `{other}`"),
@@ -444,7 +444,7 @@ impl Compiler {
     ) -> Option<usize> {
         if matches!(&n.value, Value::Str(s) if s == supplier) {
             let list = lic_ids.join(", ");
-            self.err(
+            self.c.err(
                 Some(n.loc),
                 path,
                 format!("`{supplier}` is the licensing supplier, not one of its importers"),

@@ -14,7 +14,7 @@ impl Compiler {
             .get("economies")
             .is_some_and(|e| !matches!(e.node.value, Value::Table(_)));
         if list.is_empty() && !wrong_type {
-            self.err(
+            self.c.err(
                 Some(root_loc),
                 "economies",
                 "no economies are defined",
@@ -31,7 +31,7 @@ impl Compiler {
                     .chars()
                     .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
             if !valid || id == "WORLD" || id == "ALL" {
-                self.err(Some(key_loc), &path, format!("`{id}` is not a valid economy id"), "use 1-12 upper-case letters, digits or `_` starting with a letter (WORLD and ALL are reserved)");
+                self.c.err(Some(key_loc), &path, format!("`{id}` is not a valid economy id"), "use 1-12 upper-case letters, digits or `_` starting with a letter (WORLD and ALL are reserved)");
             }
             self.check_keys(
                 t,
@@ -128,7 +128,7 @@ impl Compiler {
                     .iter()
                     .map(|k| ec.gdp_usd_bn * k)
                     .find(|g| (scale / 2.0..=scale * 100.0).contains(g));
-                self.err(
+                self.c.err(
                     Some(loc),
                     &format!("economies.{}.gdp_usd_bn", ec.id),
                     format!(

@@ -68,7 +68,7 @@ impl Compiler {
         let names: Vec<String> = regimes.iter().map(|r| r.name.clone()).collect();
         let free = names.iter().position(|n| n == "free");
         if free.is_none() {
-            self.err(Some(loc), "licensing.regimes.free", "no `free` regime is defined (it is in force before the first scheduled change)", "add [licensing.regimes.free] with capacity = inf, approval = 1.0, delay_months = 0");
+            self.c.err(Some(loc), "licensing.regimes.free", "no `free` regime is defined (it is in force before the first scheduled change)", "add [licensing.regimes.free] with capacity = inf, approval = 1.0, delay_months = 0");
         }
         let mut schedule = Vec::new();
         if let Some(r) = t.get("regime") {
@@ -107,7 +107,7 @@ impl Compiler {
                 None => {
                     let c: Vec<&str> = econ_ids.iter().map(String::as_str).collect();
                     let help = unknown_help(id, "economy", &c);
-                    self.err(
+                    self.c.err(
                         Some(key_loc),
                         &path,
                         format!("unknown economy `{id}`"),
@@ -117,7 +117,7 @@ impl Compiler {
                 }
             };
             if econ.is_some() && econ == supplier {
-                self.err(
+                self.c.err(
                     Some(key_loc),
                     &path,
                     "the supplier cannot be one of its own licensing importers",
@@ -173,7 +173,7 @@ impl Compiler {
                             None => {
                                 let c: Vec<&str> = sector_ids.iter().map(String::as_str).collect();
                                 let help = unknown_help(&entry.key, "sector", &c);
-                                self.err(
+                                self.c.err(
                                     Some(entry.key_loc),
                                     &pk,
                                     format!("unknown sector `{}`", entry.key),

@@ -14,7 +14,7 @@ impl Compiler {
         };
         let help = "add a [scenario] table with name, description, start = \"YYYY-MM\", months";
         let Some(e) = root.get("scenario") else {
-            self.err(
+            self.c.err(
                 Some(root_loc),
                 "scenario",
                 "missing the [scenario] table",
@@ -44,7 +44,7 @@ impl Compiler {
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
-                self.err(
+                self.c.err(
                     Some(n.loc),
                     "scenario.name",
                     format!("name `{s}` is not usable as a folder name"),
@@ -66,7 +66,7 @@ impl Compiler {
         ) && let Some(d) = self.date(n, "scenario.start")
         {
             if d.day != 1 {
-                self.err(
+                self.c.err(
                     Some(n.loc),
                     "scenario.start",
                     "the start is a month, not a day",

@@ -66,16 +66,6 @@ impl Compiler {
         }
     }
 
-    pub fn err(
-        &mut self,
-        loc: Option<Loc>,
-        path: &str,
-        msg: impl Into<String>,
-        help: impl Into<String>,
-    ) {
-        self.c.err(loc, path, msg, help);
-    }
-
     // ---- uncertain values ------------------------------------------------
 
     pub fn compile(mut self, root: &Table, root_loc: Loc) -> Result<Scenario, Diagnostics> {

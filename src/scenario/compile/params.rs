@@ -54,11 +54,11 @@ impl Compiler {
                         .any(|q| !d.quantile(*q).is_finite())
                         || !d.center().is_finite()
                     {
-                        self.err(Some(node.loc), path, "the distribution cannot be sampled: its quantiles are not finite numbers", "use moderate parameters (see docs/scenario-format.md, Distributions), or a fixed value");
+                        self.c.err(Some(node.loc), path, "the distribution cannot be sampled: its quantiles are not finite numbers", "use moderate parameters (see docs/scenario-format.md, Distributions), or a fixed value");
                         return self.push_param(path, None, f64::NAN, integer);
                     }
                     if !b.ok(lo) || !b.ok(hi) {
-                        self.err(Some(node.loc), path, format!("the distribution can produce values in [{}, {}], outside the allowed range", num(lo), num(hi)), format!("values must be {}; add `min`/`max` truncation or narrow the distribution", b.describe()));
+                        self.c.err(Some(node.loc), path, format!("the distribution can produce values in [{}, {}], outside the allowed range", num(lo), num(hi)), format!("values must be {}; add `min`/`max` truncation or narrow the distribution", b.describe()));
                         return self.push_param(path, None, f64::NAN, integer);
                     }
                     let c = d.center();
@@ -87,7 +87,7 @@ impl Compiler {
             Some(e) => self.param_node(&e.node, &p, b, false),
             None => {
                 if default.is_none() {
-                    self.err(
+                    self.c.err(
                         Some(tloc),
                         &p,
                         format!("missing required key `{key}`"),
@@ -118,7 +118,7 @@ impl Compiler {
                     && f.is_finite()
                     && f.fract() != 0.0
                 {
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &p,
                         format!("{} is not a whole number of months", num(f)),
@@ -142,7 +142,7 @@ impl Compiler {
         let kind_node = match t.get("dist") {
             Some(e) => &e.node,
             None => {
-                self.err(
+                self.c.err(
                     Some(loc),
                     path,
                     "a table here must be a distribution with a `dist` key",
@@ -162,7 +162,7 @@ impl Compiler {
             "choice" => &["dist", "values", "weights"],
             _ => {
                 let help = unknown_help(&kind, "distribution", DIST_KINDS);
-                self.err(
+                self.c.err(
                     Some(kind_node.loc),
                     &join(path, "dist"),
                     format!("unknown distribution `{kind}`"),
@@ -194,7 +194,7 @@ impl Compiler {
             match t.get(k) {
                 Some(e) => c.number(&e.node, &join(path, k), b).unwrap_or(f64::NAN),
                 None => {
-                    c.err(
+                    c.c.err(
                         Some(loc),
                         &join(path, k),
                         format!("{kind} distribution needs `{k}`"),
@@ -244,7 +244,7 @@ impl Compiler {
                 let values = match t.get("values") {
                     Some(e) => self.number_list(&e.node, &join(path, "values"), at),
                     None => {
-                        self.err(
+                        self.c.err(
                             Some(loc),
                             &join(path, "values"),
                             "choice distribution needs `values`",
@@ -268,7 +268,7 @@ impl Compiler {
         match result {
             Ok(d) => Some(d),
             Err(e) => {
-                self.err(Some(loc), path, format!("invalid {kind} distribution: {e}"), "fix the distribution's parameters (see docs/scenario-format.md, Distributions)");
+                self.c.err(Some(loc), path, format!("invalid {kind} distribution: {e}"), "fix the distribution's parameters (see docs/scenario-format.md, Distributions)");
                 None
             }
         }
@@ -294,7 +294,7 @@ impl Compiler {
         // (such as the horizon) still see every date.
         let items = self.array(node, path, help)?;
         if items.is_empty() {
-            self.err(Some(node.loc), path, "the list is empty", help);
+            self.c.err(Some(node.loc), path, "the list is empty", help);
             return None;
         }
         let mut out: Vec<(Date, &Node, &Node)> = Vec::new();
@@ -306,7 +306,7 @@ impl Compiler {
                         if let Some((prev, _, _)) = out.last()
                             && d <= *prev
                         {
-                            self.err(
+                            self.c.err(
                                 Some(pair[0].loc),
                                 &p,
                                 format!("date {d} is not after the previous entry's date {prev}"),
@@ -317,7 +317,7 @@ impl Compiler {
                     }
                 }
                 v => {
-                    self.err(
+                    self.c.err(
                         Some(it.loc),
                         &p,
                         format!(

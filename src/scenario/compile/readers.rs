@@ -14,7 +14,7 @@ impl Compiler {
         match &node.value {
             Value::Table(t) => Some(t),
             v => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!("expected a table, found {} ({})", v.type_name(), v.show()),
@@ -33,7 +33,7 @@ impl Compiler {
                 } else {
                     unknown_help(&e.key, "key", allowed)
                 };
-                self.err(
+                self.c.err(
                     Some(e.key_loc),
                     &join(path, &e.key),
                     format!("unknown key `{}`", e.key),
@@ -54,7 +54,7 @@ impl Compiler {
         match t.get(key) {
             Some(e) => Some(&e.node),
             None => {
-                self.err(
+                self.c.err(
                     Some(tloc),
                     &join(path, key),
                     format!("missing required key `{key}`"),
@@ -72,7 +72,7 @@ impl Compiler {
             Value::Str(s) if b.fraction() => match percent(s) {
                 Some(x) => (x, true),
                 None => {
-                    self.err(
+                    self.c.err(
                         Some(node.loc),
                         path,
                         format!("`{}` is not a number or a percent string", clip(s, 60)),
@@ -85,7 +85,7 @@ impl Compiler {
                 }
             },
             v => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!("expected a number, found {} ({})", v.type_name(), v.show()),
@@ -98,7 +98,7 @@ impl Compiler {
             && !percent_string
             && let Some((msg, help)) = bare_rate_problem(v)
         {
-            self.err(Some(node.loc), path, msg, help);
+            self.c.err(Some(node.loc), path, msg, help);
             return None;
         }
         if !b.ok(v) {
@@ -111,7 +111,7 @@ impl Compiler {
                     num(v)
                 ));
             }
-            self.err(
+            self.c.err(
                 Some(node.loc),
                 path,
                 format!("value {} is out of range", num(v)),
@@ -137,7 +137,7 @@ impl Compiler {
         match &node.value {
             Value::Str(s) => Some(s.clone()),
             v => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!("expected a string, found {} ({})", v.type_name(), v.show()),
@@ -157,7 +157,7 @@ impl Compiler {
         match &node.value {
             Value::Int(i) if (lo..=hi).contains(i) => Some(*i),
             Value::Int(i) => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!("value {i} is out of range"),
@@ -166,7 +166,7 @@ impl Compiler {
                 None
             }
             v => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!(
@@ -185,7 +185,7 @@ impl Compiler {
         match &node.value {
             Value::Bool(b) => Some(*b),
             v => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!(
@@ -205,7 +205,7 @@ impl Compiler {
             Value::Str(s) => s.clone(),
             Value::Date(d) => d.clone(),
             v => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!("expected a date, found {} ({})", v.type_name(), v.show()),
@@ -217,7 +217,7 @@ impl Compiler {
         match parse_date(&s) {
             Ok(d) => Some(d),
             Err(e) => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!("invalid date: {e}"),
@@ -237,7 +237,7 @@ impl Compiler {
         match &node.value {
             Value::Array(a) => Some(a),
             v => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!("expected an array, found {} ({})", v.type_name(), v.show()),
@@ -261,7 +261,8 @@ impl Compiler {
             None => {
                 let cands: Vec<&str> = ids.iter().map(String::as_str).collect();
                 let help = unknown_help(&s, what, &cands);
-                self.err(Some(node.loc), path, format!("unknown {what} `{s}`"), help);
+                self.c
+                    .err(Some(node.loc), path, format!("unknown {what} `{s}`"), help);
                 None
             }
         }
@@ -292,7 +293,7 @@ impl Compiler {
                     }
                 }
                 if out.is_empty() && ok {
-                    self.err(
+                    self.c.err(
                         Some(node.loc),
                         path,
                         "the list is empty",
@@ -303,7 +304,7 @@ impl Compiler {
                 ok.then_some(out)
             }
             v => {
-                self.err(
+                self.c.err(
                     Some(node.loc),
                     path,
                     format!(
@@ -365,7 +366,7 @@ impl Compiler {
                     self.c.sources.get(m.src).name
                 ));
             }
-            self.err(
+            self.c.err(
                 Some(node.loc),
                 path,
                 format!(
@@ -396,7 +397,7 @@ impl Compiler {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !ok {
-            self.err(
+            self.c.err(
                 Some(key_loc),
                 path,
                 format!("`{id}` is not a valid id"),

@@ -59,7 +59,7 @@ impl Compiler {
                     continue;
                 };
                 let [imp, partner] = two else {
-                    self.err(
+                    self.c.err(
                         Some(it.loc),
                         &p,
                         format!("a pair has two ids, not {}", two.len()),
@@ -75,7 +75,7 @@ impl Compiler {
                         .map(Some),
                 };
                 match (i, e) {
-                    (Some(i), Some(Some(e))) if i == e => self.err(
+                    (Some(i), Some(Some(e))) if i == e => self.c.err(
                         Some(it.loc),
                         &p,
                         "an economy's tariff on itself",
@@ -100,7 +100,7 @@ impl Compiler {
             if lic.is_some_and(|l| l.importers.iter().any(|i| i.econ == j)) {
                 rep.licensing_importer = Some(j);
             } else {
-                self.err(
+                self.c.err(
                     Some(x.node.loc),
                     "report.licensing_importer",
                     format!("`{}` is not a licensing importer", w.econ_ids[j]),

@@ -93,7 +93,7 @@ impl Compiler {
                 } else {
                     "cooldown_months"
                 };
-                self.err(
+                self.c.err(
                     t.get(k).map(|e| e.key_loc),
                     &join(&path, k),
                     format!("`{k}` has no effect on a rule that fires once"),
@@ -116,7 +116,7 @@ impl Compiler {
                 let p = join(&path, "then");
                 if let Some(items) = self.array(n, &p, "write then = [ { action }, ... ]") {
                     if items.is_empty() {
-                        self.err(
+                        self.c.err(
                             Some(n.loc),
                             &p,
                             "the rule has no actions",
@@ -141,7 +141,7 @@ impl Compiler {
             });
             // Only when `when` compiled: a broken condition is reported on its own.
             if uses_match && when.as_ref().is_some_and(|w| !has_tariff_raised(w)) {
-                self.err(t.get("then").map(|e| e.node.loc), &join(&path, "then"), "`match` needs a triggering increase, but `when` has no `tariff_raised` condition", "use a fixed `rate`, or condition the rule on tariff_raised");
+                self.c.err(t.get("then").map(|e| e.node.loc), &join(&path, "then"), "`match` needs a triggering increase, but `when` has no `tariff_raised` condition", "use a fixed `rate`, or condition the rule on tariff_raised");
             }
             if let Some(e) = t.get("when") {
                 when_locs.push((id.to_string(), e.node.loc));
@@ -254,7 +254,7 @@ impl Compiler {
                         .join(", ")
                 )
             };
-            self.err(
+            self.c.err(
                 loc,
                 &format!("rules.{}.when", rule.id),
                 msg,

@@ -16,7 +16,8 @@ impl Compiler {
             .get("sectors")
             .is_some_and(|e| !matches!(e.node.value, Value::Table(_)));
         if list.is_empty() && !wrong_type {
-            self.err(Some(root_loc), "sectors", "no sectors are defined", help);
+            self.c
+                .err(Some(root_loc), "sectors", "no sectors are defined", help);
         }
         let mut out = Vec::new();
         for (id, key_loc, loc, t) in list {
@@ -28,7 +29,7 @@ impl Compiler {
                     .chars()
                     .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !valid || id == "all" {
-                self.err(
+                self.c.err(
                     Some(key_loc),
                     &path,
                     format!("`{id}` is not a valid sector id"),
@@ -90,7 +91,7 @@ impl Compiler {
                             None => {
                                 let c: Vec<&str> = econ_ids.iter().map(String::as_str).collect();
                                 let help = unknown_help(&entry.key, "economy", &c);
-                                self.err(
+                                self.c.err(
                                     Some(entry.key_loc),
                                     &pk,
                                     format!("unknown economy `{}`", entry.key),

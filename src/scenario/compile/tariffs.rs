@@ -57,7 +57,7 @@ impl Compiler {
             if let (Some(b), Some(o)) = (by, &on)
                 && o.contains(&b)
             {
-                self.err(
+                self.c.err(
                     t.get("on").map(|e| e.node.loc),
                     &join(&path, "on"),
                     "a tariff cannot target the economy that imposes it",
@@ -90,7 +90,7 @@ impl Compiler {
                         && let Some(d) = self.date(&u.node, &join(&path, "until"))
                     {
                         if from.is_some_and(|f| d <= f) {
-                            self.err(
+                            self.c.err(
                                 Some(u.node.loc),
                                 &join(&path, "until"),
                                 format!("`until` ({d}) is not after `from`"),
@@ -106,7 +106,7 @@ impl Compiler {
                 (None, Some(p)) => {
                     for key in ["from", "until"] {
                         if let Some(e) = t.get(key) {
-                            self.err(Some(e.key_loc), &join(&path, key), format!("`{key}` belongs to the simple form (rate + from), not to `path`"), "put every step in `path` as [date, rate]");
+                            self.c.err(Some(e.key_loc), &join(&path, key), format!("`{key}` belongs to the simple form (rate + from), not to `path`"), "put every step in `path` as [date, rate]");
                         }
                     }
                     let pp = join(&path, "path");
@@ -131,14 +131,14 @@ impl Compiler {
                     } else {
                         (e.key_loc, "path")
                     };
-                    self.err(
+                    self.c.err(
                         Some(at),
                         &join(&path, key),
                         "both `rate` and `path` are given",
                         "use either rate + from (one step) or path (several steps); to give a base file's measure another form, disable it (enabled = false) and add a new one",
                     )
                 }
-                (None, None) => self.err(
+                (None, None) => self.c.err(
                     Some(loc),
                     &join(&path, "rate"),
                     "the measure has no `rate` or `path`",
@@ -152,7 +152,7 @@ impl Compiler {
             if let (Some(a), Some((first, _))) = (announced, steps.first())
                 && a > *first
             {
-                self.err(
+                self.c.err(
                     t.get("announced").map(|e| e.node.loc),
                     &join(&path, "announced"),
                     format!("announced {a} is after the first step {first}"),
@@ -184,7 +184,7 @@ impl Compiler {
                 Some("set") => TariffMode::Set,
                 Some(other) => {
                     let help = unknown_help(other, "mode", &["add", "set"]);
-                    self.err(
+                    self.c.err(
                         Some(e.node.loc),
                         &join(path, "mode"),
                         format!("unknown mode `{other}`"),

@@ -16,7 +16,8 @@ impl Compiler {
         };
         let help = "add [trade] with flows = \"data/trade.csv\" (and optionally baseline_tariffs = \"data/tariffs.csv\")";
         let Some(e) = root.get("trade") else {
-            self.err(Some(root_loc), "trade", "missing the [trade] table", help);
+            self.c
+                .err(Some(root_loc), "trade", "missing the [trade] table", help);
             return td;
         };
         let Some(t) = self.table(&e.node, "trade", help) else {
