@@ -26,7 +26,6 @@ gdp_usd_bn = 20000
 growth_pct = 2.0
 revenue_recycled = 0.5
 demand_burden = 0.5
-tpu_sensitivity = 0.5
 multiplier = { dist = "uniform", min = 0.8, max = 1.2 }
 
 [economies.PARTNER]

@@ -121,6 +121,7 @@ fn run_writes_the_contract_files_with_golden_headers() {
         serde_json::from_str(&read(&d.join("manifest.json"))).unwrap();
     for key in [
         "tool_version",
+        "model_version",
         "scenario",
         "inputs",
         "seed",
@@ -133,6 +134,7 @@ fn run_writes_the_contract_files_with_golden_headers() {
         assert!(manifest.get(key).is_some(), "manifest lacks {key}");
     }
     assert_eq!(manifest["runs"], 200);
+    assert_eq!(manifest["model_version"], tariffsim::model::MODEL_VERSION);
     assert_eq!(manifest["seed"], 5);
     let inputs = manifest["inputs"].as_array().unwrap();
     assert!(

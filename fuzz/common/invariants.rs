@@ -82,7 +82,7 @@ pub fn check_output(model: &Model, out: &RunOutput) -> Result<(), String> {
             ));
         }
     }
-    let bounded: [(&str, f64, f64); 7] = [
+    let bounded: [(&str, f64, f64); 9] = [
         ("imports", 0.0, f64::INFINITY),
         ("exports", 0.0, f64::INFINITY),
         ("tariff_effective", 0.0, f64::INFINITY),
@@ -90,6 +90,9 @@ pub fn check_output(model: &Model, out: &RunOutput) -> Result<(), String> {
         ("re_stock_months", 0.0, f64::INFINITY),
         ("re_shortfall", 0.0, 1.0),
         ("output_loss", 0.0, 100.0),
+        ("re_exports", 0.0, f64::INFINITY),
+        // The scarcity price is at most 100 x normal (the price_cap bound).
+        ("re_price", 0.0, 9900.0),
     ];
     for (metric, lo, hi) in bounded {
         for slot in metric_range(model, metric) {
@@ -659,18 +662,41 @@ pub fn decode_structured(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
                     sets.push(format!("sectors.{sector}.payback_months={}", 1 + w % 60));
                 }
             }
-            14 => sets.push(format!(
-                "licensing.regimes.{}.delay_months={}",
-                F_REGIMES[a % 4],
-                w % 25
-            )),
+            14 => match b % 3 {
+                0 => sets.push(format!(
+                    "licensing.regimes.{}.delay_months={}",
+                    F_REGIMES[a % 4],
+                    w % 25
+                )),
+                1 => sets.push(format!(
+                    "licensing.regimes.{}.inspection_months={}",
+                    F_REGIMES[a % 4],
+                    w % 25
+                )),
+                _ => {
+                    let e = F_ECONS[a % 9];
+                    if e != "CN" {
+                        let x = pick(w, 0.0, 1.0, &[0.0, 1.0]);
+                        sets.push(format!(
+                            "licensing.importers.{e}.controlled={}",
+                            toml_num(x)
+                        ));
+                        sets.push(format!("licensing.importers.{e}.transit_months={}", c % 7));
+                    }
+                }
+            },
             _ => {
                 let e = F_ECONS[a % 9];
                 let (key, x) = match b % 5 {
                     0 => ("growth_pct", -50.0 + 100.0 * f64::from(w) / 65535.0),
                     1 => ("revenue_recycled", pick(w, 0.0, 1.0, &[0.0, 1.0])),
                     2 => ("demand_burden", pick(w, 0.0, 10.0, &[0.0, 10.0])),
-                    3 => ("tpu_sensitivity", pick(w, 0.0, 100.0, &[0.0, 100.0])),
+                    3 => {
+                        // One coefficient for every economy (model 2).
+                        let x = pick(w, 0.0, 1000.0, &[0.0, 1000.0]);
+                        sets.push(format!("macro.tpu_sensitivity={}", toml_num(x)));
+                        continue;
+                    }
                     _ => ("multiplier", pick(w, 1e-6, 10.0, &[1.0, 10.0])),
                 };
                 sets.push(format!("economies.{e}.{key}={}", toml_num(x)));

@@ -1,18 +1,27 @@
-//! Block 4: critical-input export licensing (rare earths). Works in units of
-//! each importer's normal requirement. Each month every importer j applies
-//! for its normal imports from the supplier (A_j, its baseline monthly
-//! imports of the input from the supplier); the supplier processes up to its
-//! capacity C(t), shared among importers in proportion to priority times
-//! what they have waiting; an approved share is delivered after a delay.
-//!   backlog   B_j(t) = B_j(t-1) + A_j - processed_j(t)
-//!   stock     S_j(t) = min(S_j(0), S_j(t-1) + inflow_j(t) - use_j(t))
-//!   inflow    deliveries_j / R_j + (1 - dep_j) + alt_j(t)   (months of requirement)
-//!   use       min(1, S_j(t-1) + inflow_j(t)),   shortfall phi_j = 1 - use
-//!   loss      L[j,s](t) = exposure[j,s] phi_j(t) (1 - sub_j(t))
-//! where R_j = A_j / dep_j is j's whole monthly requirement. Rejected
-//! applications leave the queue (the importer does not get that volume).
-//! The stock is capped at its initial level: firms hold a target stock and
-//! buy no more once it is refilled.
+//! Block 4: critical-input export licensing (rare earths), model 2. Works
+//! in units of each importer's normal monthly flow A_j (its baseline monthly
+//! imports of the input from the supplier) and, for stocks, months of its
+//! whole requirement R_j = A_j / dep_j. Only the controlled share c_j of the
+//! flow needs a licence; the rest is held at customs for `inspection`
+//! months under a licensing regime. Each month (tau = months since the
+//! regime came into force, r(tau) its logistic ramp from 0 to 1):
+//!   waiting_j   = B_j(t-1) + c_j A_j + refiled_j(t)
+//!   capacity    C = cap(tau) * efficiency * noise * kappa * sum_j c_j A_j,
+//!                 cap(tau) = cap0 + (cap1 - cap0) r(tau), the same for approval
+//!   processed_j = water-filling of C by priority x waiting (all if C suffices)
+//!   approved_j  = processed_j a(tau),  rejected_j re-filed at t + refile lag
+//!   departures  D_j(t + delay) += approved_j;  D_j(t + inspection) += (1 - c_j) A_j
+//!   arrivals    X_j(t + transit_j) += D_j(t)
+//!   stock       S_j(t) = min(S_j(0), S_j(t-1) + inflow_j - use_j)
+//!   inflow_j    = X_j / A_j dep_j + (1 - dep_j) + alt_j(t)   (months of requirement)
+//!   use_j       = min(1, S_j(t-1) + inflow_j),   shortfall phi_j = 1 - use_j
+//!   loss[j,s]   = exposure[j,s] (1 - (1 - phi_j)^alpha) (1 - sub_j(t))
+//!   price_j     = min(cap, (1 - phi_j)^(-1/eta))       (the input's price, x normal)
+//! At the start, the normal flow is in transit for `transit_j` months and
+//! approved for the initial regime's delay, so deliveries fall gradually
+//! after a regime change. alpha <= 1: output is concave in the input
+//! (scarce units go to the most valuable uses), so the loss never exceeds
+//! exposure x shortfall.
 
 use super::dynamics::noise_factor;
 use super::rules::LicChange;
@@ -22,12 +31,18 @@ use crate::scenario::{Licensing, TradeData};
 
 /// Longest processing delay, in months (the validator enforces it).
 pub const MAX_DELAY: usize = 24;
+/// Longest delay of any kind a volume can wait in a ring buffer: review or
+/// inspection delay, re-filing lag, transit.
+const RING: usize = MAX_DELAY + 1;
 
 /// Per-run values of one importer.
 #[derive(Debug, Clone, Default)]
 pub struct ImporterRun {
-    /// Normal monthly application volume A_j (USD bn per month).
+    /// Normal monthly flow A_j (USD bn per month).
     pub apps: f64,
+    /// Share of the flow that needs a licence, c_j.
+    pub controlled: f64,
+    pub transit: usize,
     pub dependence: f64,
     pub stock_target: f64,
     pub priority: f64,
@@ -38,16 +53,72 @@ pub struct ImporterRun {
 pub struct RegimeRun {
     pub capacity: f64,
     pub approval: f64,
+    pub capacity_end: f64,
+    pub approval_end: f64,
+    /// Months to the middle of the ramp (0 = no ramp).
+    pub ramp_midpoint: f64,
     pub delay: usize,
+    pub inspection: usize,
+}
+
+impl RegimeRun {
+    /// Capacity and approval `tau` months after the regime came into force.
+    pub fn at(&self, tau: usize) -> (f64, f64) {
+        let r = ramp(tau as f64, self.ramp_midpoint);
+        let mix = |a: f64, b: f64| {
+            if a == b || r == 0.0 {
+                a
+            } else if a.is_infinite() || b.is_infinite() {
+                if r >= 0.5 { b } else { a }
+            } else {
+                a + (b - a) * r
+            }
+        };
+        (
+            mix(self.capacity, self.capacity_end),
+            mix(self.approval, self.approval_end),
+        )
+    }
+}
+
+/// The licensing office's ramp: a logistic in the months since the regime
+/// came into force with its midpoint at `mid` and width mid/4, rescaled to
+/// run from exactly 0 at tau = 0 to 1 (the analogues of 2023-24 export
+/// controls: near zero for 1-2 months, half way by months 3-4).
+pub fn ramp(tau: f64, mid: f64) -> f64 {
+    if mid <= 0.0 {
+        return 0.0;
+    }
+    let l = |x: f64| 1.0 / (1.0 + (-(x - mid) / (0.25 * mid)).exp());
+    let l0 = l(0.0);
+    ((l(tau) - l0) / (1.0 - l0)).clamp(0.0, 1.0)
+}
+
+/// What happens to rejected applications.
+#[derive(Debug, Clone, Copy)]
+pub struct Refile {
+    /// Months until a rejected application is filed again (>= 1).
+    pub lag: usize,
+    /// Share of rejected volume filed again (the rest is abandoned).
+    pub share: f64,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct LicState {
+    /// Controlled applications waiting (USD bn).
     pub backlog: Vec<f64>,
     pub stock: Vec<f64>,
-    /// Ring buffer of approved volume by arrival month: `j * (MAX_DELAY + 1) + slot`.
-    pipeline: Vec<f64>,
-    pub deliveries: Vec<f64>,
+    /// Ring buffers `j * RING + month % RING`: volume leaving the supplier
+    /// and arriving at the importer, controlled and uncontrolled apart (so
+    /// that an unlicensed month is exactly the normal flow), and rejected
+    /// volume filed again.
+    departures: [Vec<f64>; 2],
+    arrivals: [Vec<f64>; 2],
+    refiled: Vec<f64>,
+    /// This month's volume leaving the supplier and arriving (USD bn),
+    /// controlled and uncontrolled.
+    pub departed: [Vec<f64>; 2],
+    pub deliveries: [Vec<f64>; 2],
     pub shortfall: Vec<f64>,
     /// Per importer: multiplier on approval set by rules.
     pub approval_mult: Vec<f64>,
@@ -55,94 +126,101 @@ pub struct LicState {
     pub capacity_mult_imp: Vec<f64>,
     /// Multiplier on total capacity set by rules.
     pub capacity_mult: f64,
-    /// Applications processed this month (for the conservation check).
+    /// This month: applications processed, approved, and re-filed ones that
+    /// came back (for the conservation checks).
     pub processed: Vec<f64>,
+    pub approved: Vec<f64>,
+    pub refiled_in: Vec<f64>,
     scratch: Vec<f64>,
     active: Vec<usize>,
 }
 
-const RING: usize = MAX_DELAY + 1;
-
 impl LicState {
-    /// Start of a run: stocks at target, empty backlog, and the normal flow
-    /// already in transit for the initial regime's delay.
-    pub fn reset(&mut self, imps: &[ImporterRun], initial_delay: usize) {
+    /// Start of a run: stocks at target, empty backlog, the normal flow in
+    /// transit for each importer's transit time, controlled shipments
+    /// approved before the start for the initial regime's delay and the
+    /// uncontrolled ones held for its inspection time.
+    pub fn reset(&mut self, imps: &[ImporterRun], initial: RegimeRun) {
         let n = imps.len();
         self.backlog = vec![0.0; n];
         self.stock = imps.iter().map(|i| i.stock_target).collect();
-        self.pipeline = vec![0.0; n * RING];
-        for (j, imp) in imps.iter().enumerate() {
-            for d in 0..initial_delay.min(MAX_DELAY) {
-                self.pipeline[j * RING + d] = imp.apps;
+        let share = |imp: &ImporterRun, k: usize| {
+            if k == 0 {
+                imp.controlled * imp.apps
+            } else {
+                (1.0 - imp.controlled) * imp.apps
+            }
+        };
+        for k in 0..2 {
+            self.departures[k] = vec![0.0; n * RING];
+            self.arrivals[k] = vec![0.0; n * RING];
+            let wait = if k == 0 {
+                initial.delay
+            } else {
+                initial.inspection
+            };
+            for (j, imp) in imps.iter().enumerate() {
+                for d in 0..wait.min(MAX_DELAY) {
+                    self.departures[k][j * RING + d] = share(imp, k);
+                }
+                for d in 0..imp.transit.min(MAX_DELAY) {
+                    self.arrivals[k][j * RING + d] = share(imp, k);
+                }
+            }
+            for v in [&mut self.departed[k], &mut self.deliveries[k]] {
+                v.clear();
+                v.resize(n, 0.0);
             }
         }
-        self.deliveries = vec![0.0; n];
-        self.shortfall = vec![0.0; n];
+        self.refiled = vec![0.0; n * RING];
+        for v in [
+            &mut self.shortfall,
+            &mut self.processed,
+            &mut self.approved,
+            &mut self.refiled_in,
+        ] {
+            v.clear();
+            v.resize(n, 0.0);
+        }
         self.approval_mult = vec![1.0; n];
         self.capacity_mult_imp = vec![1.0; n];
         self.capacity_mult = 1.0;
-        self.processed = vec![0.0; n];
     }
 
-    /// One month: process applications, deliver, draw down stocks.
-    /// `capacity_share` is the regime capacity times efficiency and noise
-    /// (infinite = unlimited); `alt[j]` is extra non-supplier supply.
+    /// One month: process applications, ship, deliver, draw down stocks.
+    /// `capacity_share` is the regime's capacity this month times efficiency
+    /// and noise (infinite = unlimited), `approval` its approval rate;
+    /// `alt[j]` is extra non-supplier supply.
+    #[allow(clippy::too_many_arguments)]
     pub fn step(
         &mut self,
         t: usize,
         imps: &[ImporterRun],
         regime: RegimeRun,
         capacity_share: f64,
+        approval: f64,
+        refile: Refile,
         alt: &[f64],
     ) {
         let n = imps.len();
-        let total_apps: f64 = imps.iter().map(|i| i.apps).sum();
-        // Volume waiting, by importer.
+        let total_apps: f64 = imps.iter().map(|i| i.controlled * i.apps).sum();
+        // Controlled volume waiting, by importer: the backlog, this month's
+        // applications and rejected applications filed again.
         self.scratch.clear();
-        self.scratch
-            .extend((0..n).map(|j| self.backlog[j] + imps[j].apps));
+        for j in 0..n {
+            let slot = j * RING + t % RING;
+            self.refiled_in[j] = self.refiled[slot];
+            self.refiled[slot] = 0.0;
+            self.scratch
+                .push(self.backlog[j] + imps[j].controlled * imps[j].apps + self.refiled_in[j]);
+        }
         let avail_total: f64 = self.scratch.iter().sum();
         let cap = capacity_share * self.capacity_mult * total_apps;
         self.processed.fill(0.0);
         if cap.is_infinite() || cap >= avail_total * (1.0 + 1e-12) {
             self.processed.copy_from_slice(&self.scratch);
         } else {
-            // Water-filling: capacity shared by priority x waiting volume;
-            // importers fully served release their share to the others.
-            let mut remaining = cap.max(0.0);
-            self.active.clear();
-            self.active
-                .extend((0..n).filter(|&j| self.scratch[j] > 0.0));
-            loop {
-                let w: f64 = self
-                    .active
-                    .iter()
-                    .map(|&j| imps[j].priority * self.scratch[j])
-                    .sum();
-                if w <= 0.0 || remaining <= 0.0 {
-                    break;
-                }
-                let full: Vec<usize> = self
-                    .active
-                    .iter()
-                    .copied()
-                    .filter(|&j| remaining * imps[j].priority / w >= 1.0)
-                    .collect();
-                if full.is_empty() {
-                    for &j in &self.active {
-                        self.processed[j] = remaining * imps[j].priority * self.scratch[j] / w;
-                    }
-                    break;
-                }
-                for j in full {
-                    self.processed[j] = self.scratch[j];
-                    remaining -= self.scratch[j];
-                    self.active.retain(|&k| k != j);
-                }
-                if self.active.is_empty() {
-                    break;
-                }
-            }
+            self.water_fill(imps, cap);
         }
         // A rule's per-importer factor scales what is processed for that
         // importer (0 = embargo, 0.5 = half pace); it never exceeds what waits.
@@ -151,16 +229,28 @@ impl LicState {
                 (self.processed[j] * self.capacity_mult_imp[j]).min(self.scratch[j]);
         }
         let delay = regime.delay.min(MAX_DELAY);
+        let inspection = regime.inspection.min(MAX_DELAY);
+        let lag = refile.lag.clamp(1, MAX_DELAY);
         for (j, imp) in imps.iter().enumerate() {
-            let processed = self.processed[j].min(self.scratch[j]);
-            self.processed[j] = processed;
+            let processed = self.processed[j];
             self.backlog[j] = (self.scratch[j] - processed).max(0.0);
-            let approved = processed * (regime.approval * self.approval_mult[j]).clamp(0.0, 1.0);
-            self.pipeline[j * RING + (t + delay) % RING] += approved;
+            let approved = processed * (approval * self.approval_mult[j]).clamp(0.0, 1.0);
+            self.approved[j] = approved;
+            self.refiled[j * RING + (t + lag) % RING] += (processed - approved) * refile.share;
+            self.departures[0][j * RING + (t + delay) % RING] += approved;
+            self.departures[1][j * RING + (t + inspection) % RING] +=
+                (1.0 - imp.controlled) * imp.apps;
             let slot = j * RING + t % RING;
-            let delivered = self.pipeline[slot];
-            self.pipeline[slot] = 0.0;
-            self.deliveries[j] = delivered;
+            let arrive = j * RING + (t + imp.transit.min(MAX_DELAY)) % RING;
+            for k in 0..2 {
+                let departed = self.departures[k][slot];
+                self.departures[k][slot] = 0.0;
+                self.departed[k][j] = departed;
+                self.arrivals[k][arrive] += departed;
+                self.deliveries[k][j] = self.arrivals[k][slot];
+                self.arrivals[k][slot] = 0.0;
+            }
+            let delivered = self.delivery_ratio(j, imp) * imp.apps;
             // Months of requirement.
             let from_supplier = if imp.dependence > 0.0 && imp.apps > 0.0 {
                 delivered / imp.apps * imp.dependence
@@ -175,14 +265,110 @@ impl LicState {
         }
     }
 
+    /// Capacity `cap` shared by priority x waiting volume; importers fully
+    /// served release their share to the others.
+    fn water_fill(&mut self, imps: &[ImporterRun], cap: f64) {
+        let mut remaining = cap.max(0.0);
+        self.active.clear();
+        self.active
+            .extend((0..imps.len()).filter(|&j| self.scratch[j] > 0.0));
+        loop {
+            let w: f64 = self
+                .active
+                .iter()
+                .map(|&j| imps[j].priority * self.scratch[j])
+                .sum();
+            if w <= 0.0 || remaining <= 0.0 {
+                break;
+            }
+            let full: Vec<usize> = self
+                .active
+                .iter()
+                .copied()
+                .filter(|&j| remaining * imps[j].priority / w >= 1.0)
+                .collect();
+            if full.is_empty() {
+                for &j in &self.active {
+                    self.processed[j] = remaining * imps[j].priority * self.scratch[j] / w;
+                }
+                break;
+            }
+            for j in full {
+                self.processed[j] = self.scratch[j];
+                remaining -= self.scratch[j];
+                self.active.retain(|&k| k != j);
+            }
+            if self.active.is_empty() {
+                break;
+            }
+        }
+    }
+
     /// Delivered volume relative to normal (scales the input's trade flow).
     pub fn delivery_ratio(&self, j: usize, imp: &ImporterRun) -> f64 {
-        if imp.apps > 0.0 {
-            self.deliveries[j] / imp.apps
+        ratio(&self.deliveries, j, imp)
+    }
+
+    /// Volume leaving the supplier relative to normal.
+    pub fn departure_ratio(&self, j: usize, imp: &ImporterRun) -> f64 {
+        ratio(&self.departed, j, imp)
+    }
+
+    /// Controlled volume in the queue and in the re-filing buffer (USD bn).
+    pub fn waiting(&self, j: usize) -> f64 {
+        self.backlog[j] + self.refiled[j * RING..(j + 1) * RING].iter().sum::<f64>()
+    }
+}
+
+/// Controlled and uncontrolled volumes `v` of importer j relative to its
+/// normal flow: each part relative to its normal share, weighted by the
+/// shares, so that both parts at normal give exactly 1.
+fn ratio(v: &[Vec<f64>; 2], j: usize, imp: &ImporterRun) -> f64 {
+    if imp.apps <= 0.0 {
+        return 1.0;
+    }
+    let part = |k: usize, share: f64| {
+        if share > 0.0 {
+            v[k][j] / (share * imp.apps)
         } else {
             1.0
         }
+    };
+    let c = imp.controlled;
+    let (rc, ru) = (part(0, c), part(1, 1.0 - c));
+    if rc == ru {
+        rc
+    } else {
+        c * rc + (1.0 - c) * ru
     }
+}
+
+/// Share of output an exposed sector keeps with input use `1 - phi`, when
+/// scarce units go first to the uses that lose most without them: output is
+/// `(1 - phi)^alpha` of normal, concave in the input for alpha <= 1, so the
+/// loss `1 - (1 - phi)^alpha` is at most `phi` (alpha = 1: proportional).
+#[inline]
+pub fn output_loss(phi: f64, alpha: f64) -> f64 {
+    let phi = phi.clamp(0.0, 1.0);
+    if phi == 0.0 {
+        0.0
+    } else {
+        1.0 - (1.0 - phi).powf(alpha)
+    }
+}
+
+/// The controlled input's price relative to normal when a share `phi` of
+/// the requirement is short: the inverse of demand with elasticity `eta`,
+/// `(1 - phi)^(-1/eta)`, at most `cap` (and exactly 1 without shortfall).
+#[inline]
+pub fn scarcity_price(phi: f64, eta: f64, cap: f64) -> f64 {
+    if phi <= 0.0 || cap <= 1.0 {
+        return 1.0;
+    }
+    if phi >= 1.0 || eta <= 0.0 {
+        return cap;
+    }
+    (-(1.0 - phi).ln() / eta).exp().min(cap)
 }
 
 /// What Block 4 needs that does not depend on the draw.
@@ -233,28 +419,43 @@ impl LicensingBase {
 }
 
 /// Block 4's per-run state: the queue and stocks (`LicState`), this run's
-/// importer and regime values, the shortfall history rules look at, and the
-/// output lost in each exposed sector.
+/// importer and regime values, the regime in force and since when, the
+/// shortfall history rules look at, the output lost in each exposed sector
+/// and the input's scarcity price.
 #[derive(Debug, Default)]
 pub struct LicensingRun {
     pub queue: LicState,
     pub imps: Vec<ImporterRun>,
     regimes: Vec<RegimeRun>,
     alt: Vec<f64>,
+    /// The regime in force last month and the month it came into force.
+    current: Option<(usize, usize)>,
     /// Shortfall of importer j in month m, `j * months + m`.
     pub shortfall_hist: Vec<f64>,
     /// Output lost to the shortfall, `econ * ns + sector` (0..1).
     pub loss: Vec<f64>,
+    /// The controlled input's price per importer, x normal.
+    pub price: Vec<f64>,
+    /// Factor on each economy's import price of the input (1 = none): the
+    /// base-year share of the controlled supply in its imports of the input
+    /// bought at the scarcity price.
+    pub import_price_factor: Vec<f64>,
+    /// That share, per importer.
+    price_weight: Vec<f64>,
     efficiency: f64,
     noise_sd: f64,
+    refile: Option<Refile>,
+    alpha: f64,
+    price_cap: f64,
+    eta: f64,
     months: usize,
     n_sect: usize,
 }
 
 impl LicensingRun {
     /// The start of a run. Without licensing the state stays empty (no
-    /// importers, no loss).
-    #[allow(clippy::too_many_arguments)]
+    /// importers, no loss). `eta` is the input sector's demand elasticity
+    /// (the scarcity price).
     pub fn reset(
         &mut self,
         l: Option<&Licensing>,
@@ -262,6 +463,7 @@ impl LicensingRun {
         td: &TradeData,
         months: usize,
         val: &dyn Fn(crate::scenario::ParamId) -> f64,
+        eta: f64,
     ) {
         let (ne, ns) = (td.n_econ, td.n_sect);
         let n_imp = l.map_or(0, |l| l.importers.len());
@@ -273,29 +475,63 @@ impl LicensingRun {
         self.loss.resize(ne * ns, 0.0);
         self.alt.clear();
         self.alt.resize(n_imp, 0.0);
+        self.price.clear();
+        self.price.resize(n_imp, 1.0);
+        self.import_price_factor.clear();
+        self.import_price_factor.resize(ne, 1.0);
+        self.current = None;
         self.efficiency = l.map_or(1.0, |l| val(l.efficiency));
         self.noise_sd = l.map_or(0.0, |l| val(l.noise_sd));
+        self.eta = eta;
         let Some(l) = l else { return };
+        self.refile = Some(Refile {
+            lag: val(l.refile_months).max(1.0) as usize,
+            share: val(l.refile_share),
+        });
+        self.alpha = val(l.prioritisation);
+        self.price_cap = val(l.price_cap);
         self.imps.clear();
+        self.price_weight.clear();
         for imp in &l.importers {
-            let apps = td.value_usd_bn[td.idx(l.input, l.supplier, imp.econ)] / 12.0;
+            let f = td.idx(l.input, l.supplier, imp.econ);
+            let apps = td.value_usd_bn[f] / 12.0;
+            let controlled = val(imp.controlled);
             self.imps.push(ImporterRun {
                 apps,
+                controlled,
+                transit: val(imp.transit_months).max(0.0) as usize,
                 dependence: val(imp.dependence),
                 stock_target: val(imp.stock_months),
                 priority: imp.priority,
             });
+            // Base-year import spending on the input at buyers' prices.
+            let spend = |e: usize| {
+                let g = td.idx(l.input, e, imp.econ);
+                td.value_usd_bn[g] * (1.0 + td.tariff0[g])
+            };
+            let imports: f64 = (0..ne).filter(|&e| e != imp.econ).map(spend).sum();
+            self.price_weight.push(if imports > 0.0 {
+                controlled * spend(l.supplier) / imports
+            } else {
+                0.0
+            });
         }
         self.regimes.clear();
         for r in &l.regimes {
+            let capacity = val(r.capacity);
+            let approval = val(r.approval);
             self.regimes.push(RegimeRun {
-                capacity: val(r.capacity),
-                approval: val(r.approval),
+                capacity,
+                approval,
+                capacity_end: val(r.capacity_end),
+                approval_end: val(r.approval_end),
+                ramp_midpoint: r.ramp_midpoint.map_or(0.0, val),
                 delay: val(r.delay_months).max(0.0) as usize,
+                inspection: val(r.inspection_months).max(0.0) as usize,
             });
         }
         let r0 = base.schedule.first().map_or(l.free, |x| x.0);
-        self.queue.reset(&self.imps, self.regimes[r0].delay);
+        self.queue.reset(&self.imps, self.regimes[r0]);
     }
 
     /// Approval and capacity factors set by rule actions.
@@ -324,9 +560,11 @@ impl LicensingRun {
     }
 
     /// Month t: the regime in force (the schedule's, unless a rule set one
-    /// since the schedule last changed), capacity with its monthly shock,
-    /// the queue, stocks and shortfalls, and the output losses
-    ///   loss[j,s] = clamp(exposure[j,s] phi_j (1 - clamp(sub_j(t), 0, 1)), 0, 1).
+    /// since the schedule last changed) and how long it has been in force,
+    /// capacity with its monthly shock, the queue, stocks and shortfalls,
+    /// the output losses
+    ///   loss[j,s] = clamp(exposure[j,s] (1 - (1 - phi_j)^alpha) (1 - clamp(sub_j(t), 0, 1)), 0, 1)
+    /// and the input's scarcity price.
     pub fn step(
         &mut self,
         t: usize,
@@ -341,7 +579,13 @@ impl LicensingRun {
             Some((at, r)) if at as i64 >= sched_since => r,
             _ => sched,
         };
+        let since = match self.current {
+            Some((r, since)) if r == regime => since,
+            _ => t,
+        };
+        self.current = Some((regime, since));
         let rr = self.regimes[regime];
+        let (capacity, approval) = rr.at(t - since);
         let noise = if self.noise_sd > 0.0 {
             let z = norm_quantile(random::u01(seed, run, base.noise_key, t as u64));
             noise_factor(self.noise_sd, z)
@@ -351,21 +595,29 @@ impl LicensingRun {
         for (j, imp) in l.importers.iter().enumerate() {
             self.alt[j] = imp.alt_supply.at(t as f64);
         }
+        let refile = self.refile.unwrap_or(Refile { lag: 1, share: 1.0 });
         self.queue.step(
             t,
             &self.imps,
             rr,
-            rr.capacity * self.efficiency * noise,
+            capacity * self.efficiency * noise,
+            approval,
+            refile,
             &self.alt,
         );
         self.loss.fill(0.0);
         for (j, imp) in l.importers.iter().enumerate() {
-            self.shortfall_hist[j * self.months + t] = self.queue.shortfall[j];
+            let phi = self.queue.shortfall[j];
+            self.shortfall_hist[j * self.months + t] = phi;
             let sub = imp.substitution.at(t as f64).clamp(0.0, 1.0);
+            let lost = output_loss(phi, self.alpha);
             for &(s, exposure) in &imp.exposure {
                 self.loss[imp.econ * self.n_sect + s] =
-                    (exposure * self.queue.shortfall[j] * (1.0 - sub)).clamp(0.0, 1.0);
+                    (exposure * lost * (1.0 - sub)).clamp(0.0, 1.0);
             }
+            let p = scarcity_price(phi, self.eta, self.price_cap);
+            self.price[j] = p;
+            self.import_price_factor[imp.econ] = 1.0 + self.price_weight[j] * (p - 1.0);
         }
     }
 
@@ -395,12 +647,16 @@ mod tests {
         vec![
             ImporterRun {
                 apps: 2.0,
+                controlled: 1.0,
+                transit: 0,
                 dependence: 0.8,
                 stock_target: 2.0,
                 priority: 1.0,
             },
             ImporterRun {
                 apps: 1.0,
+                controlled: 0.4,
+                transit: 1,
                 dependence: 0.5,
                 stock_target: 1.0,
                 priority: 2.0,
@@ -408,71 +664,134 @@ mod tests {
         ]
     }
 
+    fn regime(capacity: f64, approval: f64, delay: usize) -> RegimeRun {
+        RegimeRun {
+            capacity,
+            approval,
+            capacity_end: capacity,
+            approval_end: approval,
+            ramp_midpoint: 0.0,
+            delay,
+            inspection: 0,
+        }
+    }
+
+    const FREE: f64 = f64::INFINITY;
+    const REFILE: Refile = Refile { lag: 2, share: 1.0 };
+
+    /// Every controlled application is, at any month's end, approved, in the
+    /// queue or waiting to be filed again: rejected applications come back.
     #[test]
-    fn queue_conserves_volume_and_stocks_stay_non_negative() {
+    fn refiled_applications_are_conserved() {
         let imps = imps();
         let mut s = LicState::default();
-        s.reset(&imps, 0);
+        s.reset(&imps, regime(FREE, 1.0, 0));
         let alt = [0.0, 0.0];
-        let mut prev_backlog = s.backlog.clone();
+        let mut applied = [0.0; 2];
+        let mut approved = [0.0; 2];
+        let mut refiled_back = 0.0;
         for t in 0..48 {
-            let regime = if t < 6 {
-                RegimeRun {
-                    capacity: f64::INFINITY,
-                    approval: 1.0,
-                    delay: 0,
-                }
+            let r = if t < 6 {
+                regime(FREE, 1.0, 0)
             } else if t < 24 {
-                RegimeRun {
-                    capacity: 0.4,
-                    approval: 0.5,
-                    delay: 2,
-                }
+                regime(0.4, 0.3, 2)
             } else {
-                RegimeRun {
-                    capacity: 1.3,
-                    approval: 0.9,
-                    delay: 1,
-                }
+                regime(1.3, 0.9, 1)
             };
-            s.step(t, &imps, regime, regime.capacity, &alt);
+            s.step(t, &imps, r, r.capacity, r.approval, REFILE, &alt);
             for j in 0..2 {
-                let change = s.backlog[j] - prev_backlog[j];
-                // applications = processed + backlog change (to rounding).
+                applied[j] += imps[j].controlled * imps[j].apps;
+                approved[j] += s.approved[j];
+                refiled_back += s.refiled_in[j];
+                let in_system = approved[j] + s.waiting(j);
                 assert!(
-                    (imps[j].apps - (s.processed[j] + change)).abs() < 1e-12,
-                    "t {t} j {j}"
+                    (applied[j] - in_system).abs() < 1e-9,
+                    "t {t} j {j}: applied {} vs approved + waiting {in_system}",
+                    applied[j]
                 );
                 assert!(s.stock[j] >= 0.0 && s.backlog[j] >= 0.0);
                 assert!((0.0..=1.0).contains(&s.shortfall[j]));
             }
             let total: f64 = s.processed.iter().sum();
-            if regime.capacity.is_finite() {
-                assert!(total <= regime.capacity * 3.0 + 1e-12, "capacity respected");
+            if r.capacity.is_finite() {
+                assert!(total <= r.capacity * 2.4 + 1e-12, "capacity respected");
             }
-            prev_backlog = s.backlog.clone();
         }
+        assert!(refiled_back > 1.0, "rejections came back: {refiled_back}");
+        // Abandoned rejections (share 0) leave the system instead.
+        let mut s = LicState::default();
+        s.reset(&imps, regime(FREE, 1.0, 0));
+        let drop = Refile { lag: 1, share: 0.0 };
+        s.step(0, &imps, regime(FREE, 0.5, 0), FREE, 0.5, drop, &alt);
+        assert_eq!(s.waiting(0), 0.0);
+        assert_eq!(s.approved[0], 1.0);
     }
 
     #[test]
     fn free_trade_keeps_supply_whole() {
         let imps = imps();
         let mut s = LicState::default();
-        s.reset(&imps, 0);
+        s.reset(&imps, regime(FREE, 1.0, 0));
         for t in 0..12 {
             s.step(
                 t,
                 &imps,
-                RegimeRun {
-                    capacity: f64::INFINITY,
-                    approval: 1.0,
-                    delay: 0,
-                },
-                f64::INFINITY,
+                regime(FREE, 1.0, 0),
+                FREE,
+                1.0,
+                REFILE,
                 &[0.0, 0.0],
             );
             assert_eq!(s.shortfall, vec![0.0, 0.0]);
             assert_eq!(s.delivery_ratio(0, &imps[0]), 1.0);
+            assert_eq!(s.delivery_ratio(1, &imps[1]), 1.0);
+        }
+    }
+
+    /// Goods shipped before a ban keep arriving for the transit time; the
+    /// uncontrolled share keeps flowing; only then do deliveries fall.
+    #[test]
+    fn the_in_transit_pipeline_arrives_after_a_ban() {
+        let mut imps = imps();
+        imps[1].transit = 2;
+        let mut s = LicState::default();
+        s.reset(&imps, regime(FREE, 1.0, 0));
+        let ban = regime(0.0, 0.0, 0);
+        let mut ratios = Vec::new();
+        for t in 0..5 {
+            s.step(t, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
+            ratios.push(s.delivery_ratio(1, &imps[1]));
+            // Departures fall at once to the uncontrolled share.
+            assert!((s.departure_ratio(1, &imps[1]) - 0.6).abs() < 1e-12);
+        }
+        assert_eq!(ratios[0], 1.0);
+        assert_eq!(ratios[1], 1.0);
+        for r in &ratios[2..] {
+            assert!((r - 0.6).abs() < 1e-12, "{ratios:?}");
+        }
+        // Importer 0 has no transit time and everything controlled.
+        assert_eq!(s.delivery_ratio(0, &imps[0]), 0.0);
+    }
+
+    /// A regime with a review delay leaves a gap of that many months in
+    /// controlled departures; inspection holds the uncontrolled share.
+    #[test]
+    fn review_delay_and_inspection_leave_gaps() {
+        let imps = imps();
+        let mut s = LicState::default();
+        s.reset(&imps, regime(FREE, 1.0, 0));
+        let mut strict = regime(FREE, 1.0, 2);
+        strict.inspection = 1;
+        let mut dep = Vec::new();
+        for t in 0..4 {
+            s.step(t, &imps, strict, FREE, 1.0, REFILE, &[0.0, 0.0]);
+            dep.push(s.departure_ratio(1, &imps[1]));
+        }
+        // t0: nothing (controlled waits 2, uncontrolled 1); t1: uncontrolled;
+        // from t2 both.
+        let want = [0.0, 0.6, 1.0, 1.0];
+        for (a, b) in dep.iter().zip(want) {
+            assert!((a - b).abs() < 1e-12, "{dep:?}");
         }
     }
 
@@ -480,15 +799,11 @@ mod tests {
     fn a_ban_exhausts_stocks_then_causes_shortfall() {
         let imps = imps();
         let mut s = LicState::default();
-        s.reset(&imps, 0);
-        let ban = RegimeRun {
-            capacity: 0.0,
-            approval: 0.0,
-            delay: 0,
-        };
+        s.reset(&imps, regime(FREE, 1.0, 0));
+        let ban = regime(0.0, 0.0, 0);
         let mut first_short = None;
         for t in 0..12 {
-            s.step(t, &imps, ban, 0.0, &[0.0, 0.0]);
+            s.step(t, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
             if s.shortfall[0] > 0.0 && first_short.is_none() {
                 first_short = Some(t);
             }
@@ -503,6 +818,67 @@ mod tests {
     }
 
     #[test]
+    fn the_ramp_runs_from_zero_to_one() {
+        assert_eq!(ramp(0.0, 3.0), 0.0);
+        assert_eq!(ramp(5.0, 0.0), 0.0, "no ramp");
+        let mut prev = 0.0;
+        for k in 1..40 {
+            let r = ramp(f64::from(k) * 0.5, 3.0);
+            assert!(r > prev && r <= 1.0);
+            prev = r;
+        }
+        // Half way (to within the rescaling of 1.8 %) at the midpoint.
+        let l0 = 1.0 / (1.0 + 4f64.exp());
+        assert!((ramp(3.0, 3.0) - (0.5 - l0) / (1.0 - l0)).abs() < 1e-12);
+        assert!(ramp(20.0, 3.0) > 0.999_999);
+        let r = RegimeRun {
+            capacity_end: 1.5,
+            approval_end: 0.9,
+            ramp_midpoint: 3.0,
+            ..regime(0.5, 0.3, 2)
+        };
+        assert_eq!(r.at(0), (0.5, 0.3));
+        let (c, a) = r.at(3);
+        let h = ramp(3.0, 3.0);
+        assert!((c - (0.5 + h)).abs() < 1e-12 && (a - (0.3 + 0.6 * h)).abs() < 1e-12);
+    }
+
+    /// Output is concave in the input: the loss never exceeds the shortfall,
+    /// equals it without prioritisation, and is 0 and 1 at the ends.
+    #[test]
+    fn concave_losses_are_bounded_by_the_shortfall() {
+        for alpha in [0.2, 0.5, 0.8, 1.0] {
+            assert_eq!(output_loss(0.0, alpha), 0.0);
+            assert_eq!(output_loss(1.0, alpha), 1.0);
+            let mut prev = 0.0;
+            for k in 1..100 {
+                let phi = f64::from(k) / 100.0;
+                let l = output_loss(phi, alpha);
+                assert!(l <= phi + 1e-15 && l > prev, "alpha {alpha} phi {phi}");
+                if alpha == 1.0 {
+                    assert!((l - phi).abs() < 1e-15);
+                }
+                prev = l;
+            }
+        }
+        // The closed form: half the input with alpha 0.5 keeps 1/sqrt(2).
+        assert!((output_loss(0.5, 0.5) - (1.0 - 0.5f64.sqrt())).abs() < 1e-15);
+    }
+
+    #[test]
+    fn the_scarcity_price_follows_inverse_demand_up_to_its_cap() {
+        assert_eq!(scarcity_price(0.0, 0.3, 3.0), 1.0);
+        assert_eq!(
+            scarcity_price(0.5, 0.3, 1.0),
+            1.0,
+            "cap 1: no price response"
+        );
+        assert!((scarcity_price(0.2, 0.5, 10.0) - 0.8f64.powf(-2.0)).abs() < 1e-12);
+        assert_eq!(scarcity_price(0.9, 0.2, 3.0), 3.0);
+        assert_eq!(scarcity_price(1.0, 0.2, 3.0), 3.0);
+    }
+
+    #[test]
     fn a_ban_leaves_the_exposed_share_of_output_lost_net_of_substitution() {
         use crate::model::testkit;
         // BB supplies all of AA's need of the input; a ban from the start,
@@ -513,6 +889,7 @@ mod tests {
 supplier = "BB"
 input = "goods"
 regime = [["2025-04-01", "ban"]]
+price_cap = 4.0
 [licensing.regimes.free]
 capacity = inf
 approval = 1.0
@@ -531,17 +908,21 @@ substitution = [["2025-04", 0.2]]
         let val = |p: crate::scenario::ParamId| values[p.0 as usize];
         let base = LicensingBase::new(Some(l), sc.meta.start, 3);
         let mut st = LicensingRun::default();
-        st.reset(Some(l), &base, &sc.trade, 3, &val);
+        st.reset(Some(l), &base, &sc.trade, 3, &val, 0.5);
         st.step(0, l, &base, None, 1, 0);
         assert_eq!(st.queue.shortfall[0], 1.0);
         assert_eq!(st.shortfall_hist[0], 1.0);
         assert!((st.loss[0] - 0.5 * 1.0 * 0.8).abs() < 1e-15, "AA goods");
         assert_eq!(st.loss[1], 0.0, "BB loses nothing");
+        assert_eq!(st.price[0], 4.0, "at the cap");
+        // BB is AA's only foreign source: the whole import price moves.
+        assert_eq!(st.import_price_factor, vec![4.0, 1.0]);
         let d: Vec<(usize, f64)> = st.deliveries(Some(l), &sc.trade).collect();
         assert_eq!(d, vec![(sc.trade.idx(0, 1, 0), 0.0)]);
         // A rule lifting the ban (regime override to free) restores supply.
         st.step(1, l, &base, Some((1, l.free)), 1, 0);
         assert_eq!(st.queue.shortfall[0], 0.0);
         assert_eq!(st.loss[0], 0.0);
+        assert_eq!(st.import_price_factor[0], 1.0);
     }
 }

@@ -1,16 +1,26 @@
 //! Block 6: macro. GDP deviation of economy i from its baseline path, in %:
 //!   dev_i = 100 (production_i + disruption_i) / GDP_i
-//!         + multiplier_i (100 income_i / GDP_i - tpu_sens_i U_i)
+//!         + multiplier_i 100 income_i / GDP_i + D_i
 //! with (USD bn at annual rates)
 //!   production_i = sum_s va_s sum_j (volume[i->j,s] - V[i->j,s])   (gross output change)
 //!   income_i     = -(1 - recycled_i) burden_i (tariff revenue_i - baseline revenue_i)
 //!   disruption_i = -sum_s va_s loss[i,s] GO0[i,s]                  (Block 4 output loss)
-//! and the trade-policy-uncertainty index
-//!   U_i(t) = 2^(-1/h) U_i(t-1) + |d tariff on i's imports| + |d tariff on i's exports|
-//!            + w * (rule firings involving i),
-//! tariffs as fractions, baseline-weighted. The GDP level is the baseline
-//! path times (1 + dev/100); growth is year on year, months before the start
-//! on the baseline path; the world aggregates levels at base-year weights.
+//! and the trade-policy-uncertainty channel D_i (model 2): the gap of i's
+//! baseline-weighted tariffs (on its imports and on its exports, fractions)
+//! from those of the starting world, what of that gap is not yet expected,
+//! a bounded GDP effect and a lagged response:
+//!   G_i(t)  = |T_imp_i(t) - T_imp_i(start)| + |T_exp_i(t) - T_exp_i(start)|
+//!             + G_W(t),   G_W = sum_k GDP_k gap_k / sum_k GDP_k (the world's gap,
+//!             with gap_k the first two terms for economy k)
+//!   U_i(t)  = max(0, G_i(t) - Gbar_i(t-1))           the unexpected part
+//!   Gbar_i(t) = Gbar_i(t-1) + (1 - 2^(-1/h)) (G_i(t) - Gbar_i(t-1))   the expected level
+//!   E_i(t)  = -beta_i S (1 - exp(-U_i(t) / S))         (-beta_i U_i when S is infinite)
+//!   D_i(t)  = D_i(t-1) + (1 - 2^(-1/h_D)) (E_i(t) - D_i(t-1))   (D_i = E_i when h_D = 0)
+//! A spike counts once: its reversal takes G back below what was expected
+//! and adds nothing; a lasting change keeps U up until it is expected.
+//! The GDP level is the baseline path times (1 + dev/100); growth is year on
+//! year, months before the start on the baseline path; the world aggregates
+//! levels at base-year weights.
 
 use super::equilibrium::EqSolution;
 use super::series::{Series, Slots};
@@ -35,23 +45,54 @@ pub fn growth_yoy(growth_pct: f64, dev_now: f64, dev_year_ago: f64) -> f64 {
 }
 
 /// The GDP deviation (%) by channel: [trade, income, supply, uncertainty];
-/// their sum is the deviation.
+/// their sum is the deviation. `uncertainty` is the channel D_i itself (%).
 #[inline]
 pub fn channels(
     gdp: f64,
     production: f64,
     disruption: f64,
     income: f64,
-    tpu_index: f64,
-    tpu_sens: f64,
+    uncertainty: f64,
     multiplier: f64,
 ) -> [f64; 4] {
     [
         100.0 * production / gdp,
         multiplier * 100.0 * income / gdp,
         100.0 * disruption / gdp,
-        -multiplier * tpu_sens * tpu_index,
+        uncertainty,
     ]
+}
+
+/// The uncertainty effect on GDP (%) of an unexpected tariff gap `u`
+/// (fraction) for sensitivity `beta` (% of GDP per unit of gap) saturating
+/// at scale `sat`: `-beta sat (1 - exp(-u / sat))`, at most `beta sat` in
+/// size, and `-beta u` when `sat` is infinite.
+#[inline]
+pub fn uncertainty_effect(u: f64, beta: f64, sat: f64) -> f64 {
+    if u == 0.0 || beta == 0.0 {
+        0.0
+    } else if sat.is_infinite() {
+        -beta * u
+    } else {
+        -beta * sat * -(-u / sat).exp_m1()
+    }
+}
+
+/// The uncertainty index's state for one economy: the expected tariff gap.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Uncertainty {
+    pub expected: f64,
+}
+
+impl Uncertainty {
+    /// Month t with gap `g`: the unexpected part U(t) = max(0, g - Gbar(t-1)),
+    /// then the expected level moves toward g at rate `settle`.
+    #[inline]
+    pub fn step(&mut self, g: f64, settle: f64) -> f64 {
+        let u = (g - self.expected).max(0.0);
+        self.expected += settle * (g - self.expected);
+        u
+    }
 }
 
 /// What the macro block of month t reads from the other blocks.
@@ -72,31 +113,36 @@ pub struct MacroInputs<'a> {
     pub tau: &'a [f64],
     pub eff_imp: &'a [f64],
     pub eff_exp: &'a [f64],
-    /// Block 5: rules fired this month, and the economies each involves.
-    pub fired: &'a [usize],
-    pub involves: &'a [Vec<usize>],
 }
 
-/// Block 6's per-run state: the uncertainty index, GDP deviations so far
-/// (for year-on-year growth), last month's effective tariffs and each
-/// economy's baseline growth factor this month.
+/// Block 6's per-run state: the uncertainty index and channel, GDP
+/// deviations so far (for year-on-year growth), the starting effective
+/// tariffs and each economy's baseline growth factor this month.
 #[derive(Debug, Default)]
 pub struct MacroState {
-    tpu: Vec<f64>,
+    tpu: Vec<Uncertainty>,
+    /// The uncertainty channel D_i (% of GDP).
+    tpu_gdp: Vec<f64>,
     /// Deviation of economy i in month m, `i * months + m` (%).
     dev: Vec<f64>,
     /// (1 + g_i/100)^(t/12), the growth factor trade outputs are scaled by.
     pub growth_factor: Vec<f64>,
-    eff_imp_prev: Vec<f64>,
-    eff_exp_prev: Vec<f64>,
+    eff_imp_start: Vec<f64>,
+    eff_exp_start: Vec<f64>,
+    /// This month's tariff gap G_i (scratch).
+    gap: Vec<f64>,
     growth: Vec<f64>,
-    decay: f64,
+    /// 1 - 2^(-1/h) of the expected gap and of the GDP response.
+    settle: f64,
+    respond: f64,
+    saturation: f64,
+    sensitivity: f64,
     months: usize,
 }
 
 impl MacroState {
     /// The start of a run; `eff_imp`, `eff_exp` are the effective tariffs of
-    /// the world before the first month (changes are measured from them).
+    /// the world before the first month (gaps are measured from them).
     pub fn reset(
         &mut self,
         sc: &Scenario,
@@ -108,17 +154,29 @@ impl MacroState {
         let ne = sc.economies.len();
         self.months = months;
         self.tpu.clear();
-        self.tpu.resize(ne, 0.0);
+        self.tpu.resize(ne, Uncertainty::default());
+        self.tpu_gdp.clear();
+        self.tpu_gdp.resize(ne, 0.0);
         self.growth_factor.clear();
         self.growth_factor.resize(ne, 1.0);
         self.dev.clear();
         self.dev.resize(ne * months, 0.0);
-        self.eff_imp_prev.clone_from(&eff_imp.to_vec());
-        self.eff_exp_prev.clone_from(&eff_exp.to_vec());
+        self.eff_imp_start.clone_from(&eff_imp.to_vec());
+        self.eff_exp_start.clone_from(&eff_exp.to_vec());
         self.growth.clear();
         self.growth
             .extend(sc.economies.iter().map(|e| values[e.growth_pct.0 as usize]));
-        self.decay = (-1.0 / sc.macro_params.tpu_half_life_months).exp2();
+        let mp = &sc.macro_params;
+        let val = |p: ParamId| values[p.0 as usize];
+        self.settle = super::dynamics::adjustment_rate(val(mp.tpu_half_life_months));
+        let lag = val(mp.tpu_lag_months);
+        self.respond = if lag > 0.0 {
+            super::dynamics::adjustment_rate(lag)
+        } else {
+            1.0
+        };
+        self.saturation = val(mp.tpu_saturation);
+        self.sensitivity = val(mp.tpu_sensitivity);
     }
 
     /// Month t: each economy's production, income, disruption and
@@ -131,6 +189,18 @@ impl MacroState {
         let val = |p: ParamId| m.values[p.0 as usize];
         let tf = t as f64;
         let (mut world_level, mut world_base, mut world_level_ago) = (0.0, 0.0, 0.0);
+        // Tariff gaps from the starting world, and their GDP-weighted world
+        // average: uncertainty about the trading system reaches every economy.
+        self.gap.clear();
+        let (mut gw, mut gdp_w) = (0.0, 0.0);
+        for (i, econ) in sc.economies.iter().enumerate() {
+            let g = (m.eff_imp[i] - self.eff_imp_start[i]).abs()
+                + (m.eff_exp[i] - self.eff_exp_start[i]).abs();
+            self.gap.push(g);
+            gw += econ.gdp_usd_bn * g;
+            gdp_w += econ.gdp_usd_bn;
+        }
+        let world_gap = if gdp_w > 0.0 { gw / gdp_w } else { 0.0 };
         for i in 0..ne {
             let econ = &sc.economies[i];
             let mut production = 0.0;
@@ -156,37 +226,37 @@ impl MacroState {
             let income = -(1.0 - val(econ.revenue_recycled))
                 * val(econ.demand_burden)
                 * (revenue - m.tr0[i]);
-            // Trade-policy uncertainty index.
-            let (ei, ee) = (m.eff_imp[i], m.eff_exp[i]);
-            let firings = m
-                .fired
-                .iter()
-                .filter(|&&k| m.involves[k].contains(&i))
-                .count() as f64;
-            self.tpu[i] = self.decay * self.tpu[i]
-                + (ei - self.eff_imp_prev[i]).abs()
-                + (ee - self.eff_exp_prev[i]).abs()
-                + sc.macro_params.tpu_rule_weight * firings;
-            self.eff_imp_prev[i] = ei;
-            self.eff_exp_prev[i] = ee;
-            let dev =
-                if production == 0.0 && disruption == 0.0 && income == 0.0 && self.tpu[i] == 0.0 {
-                    0.0
-                } else {
-                    let ch = channels(
-                        econ.gdp_usd_bn,
-                        production,
-                        disruption,
-                        income,
-                        self.tpu[i],
-                        val(econ.tpu_sensitivity),
-                        val(econ.multiplier),
-                    );
-                    for (c, x) in ch.iter().enumerate() {
-                        out.set(sl.gdp_channels + c * ne + i, *x);
-                    }
-                    ch.iter().sum()
-                };
+            // Trade-policy uncertainty: the unexpected tariff gap, its
+            // bounded effect and the lagged GDP response.
+            let ei = m.eff_imp[i];
+            let u = self.tpu[i].step(self.gap[i] + world_gap, self.settle);
+            let target = uncertainty_effect(u, self.sensitivity, self.saturation);
+            let d = self.tpu_gdp[i];
+            self.tpu_gdp[i] = if target == d {
+                d
+            } else {
+                d + self.respond * (target - d)
+            };
+            let dev = if production == 0.0
+                && disruption == 0.0
+                && income == 0.0
+                && self.tpu_gdp[i] == 0.0
+            {
+                0.0
+            } else {
+                let ch = channels(
+                    econ.gdp_usd_bn,
+                    production,
+                    disruption,
+                    income,
+                    self.tpu_gdp[i],
+                    val(econ.multiplier),
+                );
+                for (c, x) in ch.iter().enumerate() {
+                    out.set(sl.gdp_channels + c * ne + i, *x);
+                }
+                ch.iter().sum()
+            };
             self.dev[i * months + t] = dev;
             let dev_ago = if t >= 12 {
                 self.dev[i * months + t - 12]
@@ -236,15 +306,59 @@ mod tests {
     #[test]
     fn deviation_adds_components() {
         // 10 bn production loss on a 1000 bn economy = -1 %; income -5 bn with
-        // multiplier 2 = -1 %; TPU 0.5 x 1 %/unit x 2 = -1 %.
-        let d: f64 = channels(1000.0, -10.0, 0.0, -5.0, 0.5, 1.0, 2.0)
-            .iter()
-            .sum();
+        // multiplier 2 = -1 %; the uncertainty channel is not multiplied.
+        let d: f64 = channels(1000.0, -10.0, 0.0, -5.0, -1.0, 2.0).iter().sum();
         assert!((d + 3.0).abs() < 1e-12);
         assert_eq!(
-            channels(1000.0, -10.0, 0.0, -5.0, 0.5, 1.0, 2.0),
+            channels(1000.0, -10.0, 0.0, -5.0, -1.0, 2.0),
             [-1.0, -1.0, 0.0, -1.0]
         );
+    }
+
+    /// A tariff spike that is fully reversed a month later counts once and
+    /// leaves nothing behind; the same change kept in force keeps the index
+    /// up until it is expected. The old index (a decaying sum of absolute
+    /// changes) counted the spike twice, once up and once down.
+    #[test]
+    fn a_reversed_spike_leaves_the_index_where_a_lasting_change_would_not() {
+        let settle = crate::model::dynamics::adjustment_rate(6.0);
+        let (mut spike, mut lasting) = (Uncertainty::default(), Uncertainty::default());
+        let (mut u_spike, mut u_lasting) = (Vec::new(), Vec::new());
+        for t in 0..12 {
+            u_spike.push(spike.step(if t == 0 { 0.2 } else { 0.0 }, settle));
+            u_lasting.push(lasting.step(0.2, settle));
+        }
+        assert_eq!(u_spike[0], 0.2);
+        assert_eq!(u_lasting[0], 0.2);
+        for t in 1..12 {
+            assert_eq!(u_spike[t], 0.0, "t {t}: the reversal adds nothing");
+            // The lasting change: the part not yet expected, (1 - settle)^t.
+            let want = 0.2 * (1.0 - settle).powi(t as i32);
+            assert!((u_lasting[t] - want).abs() < 1e-12, "t {t}");
+        }
+        // Counted once: the spike's total is the spike itself.
+        assert_eq!(u_spike.iter().sum::<f64>(), 0.2);
+        // The old index, after the same spike and reversal: 0.2 (1 - d) + 0.2.
+        let d = 1.0 - settle;
+        let old = 0.2 * d + 0.2;
+        assert!(old > 0.2 * 1.8, "{old}");
+        // Re-imposed later, the change is unexpected again (almost in full).
+        let u = spike.step(0.2, settle);
+        assert!(u > 0.19 && u <= 0.2, "{u}");
+    }
+
+    #[test]
+    fn the_uncertainty_effect_is_bounded_by_its_saturation() {
+        assert_eq!(uncertainty_effect(0.0, 10.0, 0.05), 0.0);
+        assert_eq!(uncertainty_effect(0.1, 10.0, f64::INFINITY), -1.0);
+        // Small gaps: linear; large gaps: at most beta x S.
+        assert!((uncertainty_effect(1e-6, 10.0, 0.05) + 1e-5).abs() < 1e-9);
+        for u in [0.01, 0.05, 0.2, 1.0, 100.0] {
+            let e = uncertainty_effect(u, 10.0, 0.05);
+            assert!((-0.5..0.0).contains(&e) && e >= -10.0 * u, "{u}: {e}");
+        }
+        let e = uncertainty_effect(0.05, 10.0, 0.05);
+        assert!((e + 0.5 * (1.0 - (-1f64).exp())).abs() < 1e-15);
     }
 
     #[test]
@@ -274,8 +388,6 @@ mod tests {
             tau: &td.tariff0,
             eff_imp: &zeros,
             eff_exp: &zeros,
-            fired: &[],
-            involves: &[],
         };
         let sl = &model.slots;
         let mut out = model.new_output();

@@ -9,6 +9,10 @@
 //!   month loop (`Model::run_with`) follows the "order of computation within
 //!   a month" of docs/model.md, step by step.
 
+/// The model's version, recorded in every manifest and result key. Results
+/// change only with it (docs/model.md, "Model versions").
+pub const MODEL_VERSION: &str = "2";
+
 pub mod dynamics;
 pub mod equilibrium;
 pub mod licensing;
@@ -53,8 +57,6 @@ pub struct Model<'a> {
     /// Block 6: baseline gross output `i * ns + s` and tariff revenue per importer.
     go0: Vec<f64>,
     tr0: Vec<f64>,
-    /// Block 6: the economies each rule's actions involve.
-    rule_involves: Vec<Vec<usize>>,
     /// Params with a distribution, in order (the sampled parameters).
     pub sampled: Vec<ParamId>,
 }
@@ -177,17 +179,6 @@ impl<'a> Model<'a> {
         let common_keys = (0..ne)
             .map(|i| stable_key(&format!("noise.importer.{}", eid(i))))
             .collect();
-        let lic_econs: Vec<usize> = sc
-            .licensing
-            .as_ref()
-            .map(|l| l.importers.iter().map(|i| i.econ).collect())
-            .unwrap_or_default();
-        let supplier = sc.licensing.as_ref().map(|l| l.supplier);
-        let rule_involves = sc
-            .rules
-            .iter()
-            .map(|r| rules::involved(r, supplier, &lic_econs))
-            .collect();
         let sampled = (0..sc.params.len() as u32)
             .map(ParamId)
             .filter(|p| sc.param(*p).dist.is_some())
@@ -206,7 +197,6 @@ impl<'a> Model<'a> {
             common_keys,
             go0,
             tr0,
-            rule_involves,
             sampled,
         }
     }
@@ -395,8 +385,6 @@ impl<'a> Model<'a> {
                 tau: &ws.tariffs.tau,
                 eff_imp: &ws.tariffs.eff_imp,
                 eff_exp: &ws.tariffs.eff_exp,
-                fired: &ws.rules.fired_now,
-                involves: &self.rule_involves,
             };
             ws.macro_.step(t, &inputs, &self.slots, &mut series);
             // 9. Trade, price, welfare and licensing outputs.
@@ -470,12 +458,17 @@ impl<'a> Model<'a> {
             .collect();
         ws.rules.reset(sc.rules.len(), sc.measures.len(), initial);
         // Block 4: stocks at their targets, the normal flow in transit.
+        let input_eta = sc
+            .licensing
+            .as_ref()
+            .map_or(1.0, |l| val(sc.sectors[l.input].eta));
         ws.lic.reset(
             sc.licensing.as_ref(),
             &self.licensing,
             td,
             self.months,
             &val,
+            input_eta,
         );
         // Block 6: no deviation yet; tariff changes measured from the start.
         let (ei, ee) = (&ws.tariffs.eff_imp, &ws.tariffs.eff_exp);

@@ -59,8 +59,15 @@ pub fn write_trade(
         out.set(sl.imports_idx(i, None, None), total);
         // Import prices (duty-inclusive import composite), % vs baseline.
         let (mut num, mut den) = (0.0, 0.0);
+        let input = sc.licensing.as_ref().map(|l| l.input);
         for s in 0..ns {
-            let pm = 100.0 * (v.trade.eq[s].pm[i] - 1.0);
+            // The controlled input's scarcity price reaches the import price.
+            let scarcity = if Some(s) == input {
+                v.lic.import_price_factor[i]
+            } else {
+                1.0
+            };
+            let pm = 100.0 * (v.trade.eq[s].pm[i] * scarcity - 1.0);
             out.set(sl.import_price + i * (ns + 1) + 1 + s, pm);
             let w: f64 = (0..ne)
                 .filter(|&e| e != i)
@@ -93,15 +100,32 @@ pub fn write_trade(
     }
     if let Some(l) = &sc.licensing {
         let q = &v.lic.queue;
-        for j in 0..l.importers.len() {
-            let apps = v.lic.imps[j].apps;
+        let (mut shipped, mut normal) = (0.0, 0.0);
+        for (j, imp) in v.lic.imps.iter().enumerate() {
+            let controlled = imp.controlled * imp.apps;
             out.set(
                 sl.re_backlog + j,
-                if apps > 0.0 { q.backlog[j] / apps } else { 0.0 },
+                if controlled > 0.0 {
+                    q.backlog[j] / controlled
+                } else {
+                    0.0
+                },
             );
             out.set(sl.re_stock + j, q.stock[j]);
             out.set(sl.re_shortfall + j, q.shortfall[j]);
+            out.set(sl.re_exports + 1 + j, 100.0 * q.departure_ratio(j, imp));
+            shipped += q.departed[0][j] + q.departed[1][j];
+            normal += imp.apps;
+            out.set(sl.re_price + j, 100.0 * (v.lic.price[j] - 1.0));
         }
+        out.set(
+            sl.re_exports,
+            if normal > 0.0 {
+                100.0 * shipped / normal
+            } else {
+                100.0
+            },
+        );
         for (k, &(j, s)) in sl.output_loss_pairs.iter().enumerate() {
             let econ = l.importers[j].econ;
             out.set(sl.output_loss + k, 100.0 * v.lic.loss[econ * ns + s]);

@@ -494,30 +494,6 @@ pub fn level_over(td: &TradeData, tau: &[f64], by: usize, on: usize, sectors: &[
     }
 }
 
-/// Economies a rule's actions involve (for the uncertainty index).
-pub fn involved(rule: &Rule, supplier: Option<usize>, lic_econs: &[usize]) -> Vec<usize> {
-    let mut out = Vec::new();
-    for a in &rule.then {
-        match a {
-            Action::Tariff { by, on, .. } => {
-                out.push(*by);
-                out.extend(on.iter().copied());
-            }
-            Action::Licensing { importer, .. } => {
-                out.extend(supplier);
-                match importer {
-                    Some(j) => out.extend(lic_econs.get(*j).copied()),
-                    None => out.extend(lic_econs.iter().copied()),
-                }
-            }
-            Action::Revert(_) => {}
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

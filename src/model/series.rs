@@ -83,6 +83,11 @@ pub struct Slots {
     pub re_backlog: usize,
     pub re_stock: usize,
     pub re_shortfall: usize,
+    /// The supplier's shipments of the input, % of normal: ALL, then one per
+    /// licensing importer.
+    pub re_exports: usize,
+    /// The input's scarcity price per licensing importer, % above normal.
+    pub re_price: usize,
     /// One slot per (licensing importer, exposed sector), in `output_loss_pairs` order.
     pub output_loss: usize,
     pub output_loss_pairs: Vec<(usize, usize)>,
@@ -263,6 +268,24 @@ impl Slots {
         for &j in &lic_importers {
             push(&mut labels, "re_shortfall", eid(j), none(), input.clone());
         }
+        let re_exports = labels.len();
+        if let Some(l) = &sc.licensing {
+            let sup = eid(l.supplier);
+            push(&mut labels, "re_exports", sup.clone(), all(), input.clone());
+            for &j in &lic_importers {
+                push(
+                    &mut labels,
+                    "re_exports",
+                    sup.clone(),
+                    eid(j),
+                    input.clone(),
+                );
+            }
+        }
+        let re_price = labels.len();
+        for &j in &lic_importers {
+            push(&mut labels, "re_price", eid(j), none(), input.clone());
+        }
         let output_loss = labels.len();
         let mut output_loss_pairs = Vec::new();
         if let Some(l) = &sc.licensing {
@@ -322,6 +345,8 @@ impl Slots {
             re_backlog,
             re_stock,
             re_shortfall,
+            re_exports,
+            re_price,
             output_loss,
             output_loss_pairs,
             welfare,

@@ -54,6 +54,9 @@ pub struct Manifest {
     pub tool: String,
     pub tool_version: String,
     pub manifest_version: u32,
+    /// The model's version (docs/model.md): results may change only with it.
+    #[serde(default)]
+    pub model_version: String,
     /// The command line as typed.
     pub command: String,
     /// The scenario (the reference of a comparison).
@@ -147,7 +150,8 @@ pub struct ResultKey<'a> {
 impl ResultKey<'_> {
     /// The key's hex SHA-256 (of its JSON form, whose field order is fixed).
     pub fn digest(&self) -> String {
-        let json = serde_json::to_vec(self).unwrap_or_default();
+        // The model version is part of every key: a new model is new results.
+        let json = serde_json::to_vec(&(crate::model::MODEL_VERSION, self)).unwrap_or_default();
         hex(&Sha256::digest(&json))
     }
 }
@@ -189,6 +193,7 @@ impl Manifest {
             tool: "tariffsim".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
             manifest_version: MANIFEST_VERSION,
+            model_version: crate::model::MODEL_VERSION.into(),
             command: info.command.clone(),
             scenario: sc.meta.name.clone(),
             description: sc.meta.description.clone(),
@@ -327,6 +332,7 @@ mod tests {
             tool: "tariffsim".into(),
             tool_version: "0".into(),
             manifest_version: MANIFEST_VERSION,
+            model_version: "2".into(),
             command: "c".into(),
             scenario: "s".into(),
             description: String::new(),

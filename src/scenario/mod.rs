@@ -60,7 +60,6 @@ pub struct Economy {
     pub growth_pct: ParamId,
     pub revenue_recycled: ParamId,
     pub demand_burden: ParamId,
-    pub tpu_sensitivity: ParamId,
     pub multiplier: ParamId,
 }
 
@@ -152,15 +151,28 @@ impl Ramp {
 #[derive(Debug, Clone)]
 pub struct Regime {
     pub name: String,
-    /// Share of the normal monthly application volume processed per month (may be infinite).
+    /// Share of the normal monthly controlled application volume processed
+    /// per month (may be infinite), when the regime comes into force ...
     pub capacity: ParamId,
     pub approval: ParamId,
+    /// ... and after its ramp (the same ids when the regime has no ramp).
+    pub capacity_end: ParamId,
+    pub approval_end: ParamId,
+    /// Months from the regime's start to the middle of its logistic ramp.
+    pub ramp_midpoint: Option<ParamId>,
+    /// Review delay of controlled shipments (months).
     pub delay_months: ParamId,
+    /// Customs hold on the uncontrolled share (months).
+    pub inspection_months: ParamId,
 }
 
 #[derive(Debug, Clone)]
 pub struct LicensingImporter {
     pub econ: usize,
+    /// Share of the importer's supply of the input that needs a licence.
+    pub controlled: ParamId,
+    /// Months between leaving the supplier and arriving.
+    pub transit_months: ParamId,
     pub dependence: ParamId,
     pub stock_months: ParamId,
     pub priority: f64,
@@ -180,6 +192,13 @@ pub struct Licensing {
     pub schedule: Vec<(Date, usize)>,
     pub efficiency: ParamId,
     pub noise_sd: ParamId,
+    /// Rejected applications: months until re-filed, and the share re-filed.
+    pub refile_months: ParamId,
+    pub refile_share: ParamId,
+    /// Exponent of output in the input (1 = proportional, < 1 = prioritised).
+    pub prioritisation: ParamId,
+    /// Highest multiple of the normal price the controlled input reaches.
+    pub price_cap: ParamId,
     pub importers: Vec<LicensingImporter>,
 }
 
@@ -264,8 +283,18 @@ pub struct Rule {
 
 #[derive(Debug, Clone)]
 pub struct MacroParams {
-    pub tpu_half_life_months: f64,
-    pub tpu_rule_weight: f64,
+    /// GDP effect (% of GDP, before saturation) per unit of unexpected
+    /// tariff gap, the same for every economy.
+    pub tpu_sensitivity: ParamId,
+    /// Half-life (months) with which a new tariff level becomes the
+    /// expected one, so that uncertainty about it fades.
+    pub tpu_half_life_months: ParamId,
+    /// Scale at which the uncertainty effect saturates (fraction of the
+    /// tariff gap; infinite = linear).
+    pub tpu_saturation: ParamId,
+    /// Half-life (months) of GDP's response to uncertainty (investment
+    /// plans take time to change; 0 = at once).
+    pub tpu_lag_months: ParamId,
 }
 
 /// What charts, headline tables and printed summaries feature (`[report]`,

@@ -46,6 +46,14 @@ impl Compiler {
                     "multiplier",
                 ],
             );
+            if let Some(e) = t.get("tpu_sensitivity") {
+                self.c.err(
+                    Some(e.key_loc),
+                    &join(&path, "tpu_sensitivity"),
+                    "`tpu_sensitivity` moved to [macro] in model 2: one coefficient for every economy",
+                    "remove this key and set tpu_sensitivity under [macro] (% of GDP per unit of unexpected tariff gap)",
+                );
+            }
             let name = self
                 .opt_string(t, &path, "name")
                 .unwrap_or_else(|| id.to_string());
@@ -76,17 +84,6 @@ impl Compiler {
                     "demand_burden",
                     Some(0.0),
                     Bounds { hi: 10.0, ..NONNEG },
-                ),
-                tpu_sensitivity: self.param(
-                    t,
-                    loc,
-                    &path,
-                    "tpu_sensitivity",
-                    Some(0.0),
-                    Bounds {
-                        hi: 100.0,
-                        ..NONNEG
-                    },
                 ),
                 multiplier: self.param(
                     t,

@@ -20,6 +20,10 @@ impl Compiler {
                 "regime",
                 "efficiency",
                 "noise_sd",
+                "refile_months",
+                "refile_share",
+                "prioritisation",
+                "price_cap",
                 "regimes",
                 "importers",
             ],
@@ -39,6 +43,43 @@ impl Compiler {
             Bounds { hi: 100.0, ..POS },
         );
         let noise_sd = self.param(t, loc, "licensing", "noise_sd", Some(0.0), NOISE);
+        let refile_months = self.int_param(
+            t,
+            "licensing",
+            "refile_months",
+            1.0,
+            Bounds {
+                lo: 1.0,
+                hi: 24.0,
+                ..MONTHS
+            },
+        );
+        let refile_share = self.param(t, loc, "licensing", "refile_share", Some(1.0), SHARE);
+        let prioritisation = self.param(
+            t,
+            loc,
+            "licensing",
+            "prioritisation",
+            Some(1.0),
+            Bounds {
+                lo: 0.0,
+                hi: 1.0,
+                lo_open: true,
+                ..SHARE
+            },
+        );
+        let price_cap = self.param(
+            t,
+            loc,
+            "licensing",
+            "price_cap",
+            Some(1.0),
+            Bounds {
+                lo: 1.0,
+                hi: 100.0,
+                ..NONNEG
+            },
+        );
         let mut regimes = Vec::new();
         for (name, kl, rloc, rt) in self.named_tables(
             t,
@@ -48,9 +89,41 @@ impl Compiler {
             let path = join("licensing.regimes", name);
             // Regime names go into parameter paths, CSV columns and --set keys.
             self.check_id(name, kl, &path);
-            self.check_keys(rt, &path, &["capacity", "approval", "delay_months"]);
+            self.check_keys(
+                rt,
+                &path,
+                &[
+                    "capacity",
+                    "approval",
+                    "capacity_end",
+                    "approval_end",
+                    "ramp_midpoint_months",
+                    "delay_months",
+                    "inspection_months",
+                ],
+            );
             let capacity = self.param(rt, rloc, &path, "capacity", None, NONNEG_OR_INF);
             let approval = self.param(rt, rloc, &path, "approval", None, SHARE);
+            let ramp_midpoint = rt.get("ramp_midpoint_months").map(|e| {
+                let p = join(&path, "ramp_midpoint_months");
+                self.param_node(&e.node, &p, Bounds { hi: 120.0, ..POS }, false)
+            });
+            let end = |c: &mut Self, key: &str, start: ParamId, b: Bounds| match rt.get(key) {
+                Some(e) => {
+                    if ramp_midpoint.is_none() {
+                        c.c.err(
+                            Some(e.key_loc),
+                            &join(&path, key),
+                            format!("`{key}` needs a ramp"),
+                            "add ramp_midpoint_months = 3 (months from the regime's start to the middle of the ramp), or remove this key",
+                        );
+                    }
+                    c.param_node(&e.node, &join(&path, key), b, false)
+                }
+                None => start,
+            };
+            let capacity_end = end(self, "capacity_end", capacity, NONNEG_OR_INF);
+            let approval_end = end(self, "approval_end", approval, SHARE);
             let delay = self.int_param(
                 rt,
                 &path,
@@ -58,11 +131,22 @@ impl Compiler {
                 0.0,
                 Bounds { hi: 24.0, ..MONTHS },
             );
+            let inspection = self.int_param(
+                rt,
+                &path,
+                "inspection_months",
+                0.0,
+                Bounds { hi: 24.0, ..MONTHS },
+            );
             regimes.push(Regime {
                 name: name.to_string(),
                 capacity,
                 approval,
+                capacity_end,
+                approval_end,
+                ramp_midpoint,
                 delay_months: delay,
+                inspection_months: inspection,
             });
         }
         let names: Vec<String> = regimes.iter().map(|r| r.name.clone()).collect();
@@ -94,6 +178,8 @@ impl Compiler {
                 it,
                 &path,
                 &[
+                    "controlled",
+                    "transit_months",
                     "dependence",
                     "stock_months",
                     "priority",
@@ -124,6 +210,14 @@ impl Compiler {
                     "remove this importer table",
                 );
             }
+            let controlled = self.param(it, iloc, &path, "controlled", Some(1.0), SHARE);
+            let transit = self.int_param(
+                it,
+                &path,
+                "transit_months",
+                0.0,
+                Bounds { hi: 6.0, ..MONTHS },
+            );
             let dependence = self.param(it, iloc, &path, "dependence", None, SHARE);
             let stock = self.param(
                 it,
@@ -187,6 +281,8 @@ impl Compiler {
             if let Some(econ) = econ {
                 importers.push(LicensingImporter {
                     econ,
+                    controlled,
+                    transit_months: transit,
                     dependence,
                     stock_months: stock,
                     priority,
@@ -204,6 +300,10 @@ impl Compiler {
             schedule,
             efficiency,
             noise_sd,
+            refile_months,
+            refile_share,
+            prioritisation,
+            price_cap,
             importers,
         })
     }

@@ -96,29 +96,81 @@ impl Compiler {
         m
     }
 
-    pub(super) fn macro_params(&mut self, root: &Table) -> MacroParams {
-        let mut m = MacroParams {
-            tpu_half_life_months: 6.0,
-            tpu_rule_weight: 0.02,
-        };
-        if let Some(e) = root.get("macro")
-            && let Some(t) = self.table(
+    pub(super) fn macro_params(&mut self, root: &Table, root_loc: Loc) -> MacroParams {
+        let empty = Table::default();
+        let (t, loc) = match root.get("macro") {
+            Some(e) => match self.table(
                 &e.node,
                 "macro",
-                "write [macro] with tpu_half_life_months, tpu_rule_weight",
-            )
-        {
-            self.check_keys(t, "macro", &["tpu_half_life_months", "tpu_rule_weight"]);
-            if let Some(v) = self.opt_number(t, "macro", "tpu_half_life_months", HALF_LIFE) {
-                m.tpu_half_life_months = v;
-            }
-            if let Some(v) =
-                self.opt_number(t, "macro", "tpu_rule_weight", Bounds { hi: 10.0, ..NONNEG })
-            {
-                m.tpu_rule_weight = v;
-            }
+                "write [macro] with tpu_sensitivity, tpu_half_life_months, tpu_saturation, tpu_lag_months",
+            ) {
+                Some(t) => (t, e.node.loc),
+                None => (&empty, e.node.loc),
+            },
+            None => (&empty, root_loc),
+        };
+        if let Some(e) = t.get("tpu_rule_weight") {
+            self.c.err(
+                Some(e.key_loc),
+                "macro.tpu_rule_weight",
+                "`tpu_rule_weight` was removed in model 2: rule firings no longer add to the uncertainty index (the tariffs they change do)",
+                "remove this key",
+            );
         }
-        m
+        self.check_keys(
+            t,
+            "macro",
+            &[
+                "tpu_sensitivity",
+                "tpu_half_life_months",
+                "tpu_saturation",
+                "tpu_lag_months",
+                "tpu_rule_weight",
+            ],
+        );
+        MacroParams {
+            tpu_sensitivity: self.param(
+                t,
+                loc,
+                "macro",
+                "tpu_sensitivity",
+                Some(0.0),
+                Bounds {
+                    hi: 1000.0,
+                    ..NONNEG
+                },
+            ),
+            tpu_half_life_months: self.param(
+                t,
+                loc,
+                "macro",
+                "tpu_half_life_months",
+                Some(6.0),
+                HALF_LIFE,
+            ),
+            tpu_saturation: self.param(
+                t,
+                loc,
+                "macro",
+                "tpu_saturation",
+                Some(f64::INFINITY),
+                Bounds {
+                    hi: 100.0,
+                    ..POS_OR_INF
+                },
+            ),
+            tpu_lag_months: self.param(
+                t,
+                loc,
+                "macro",
+                "tpu_lag_months",
+                Some(0.0),
+                Bounds {
+                    hi: 120.0,
+                    ..NONNEG
+                },
+            ),
+        }
     }
 }
 
@@ -136,7 +188,8 @@ mod tests {
             (sc.meta.months, sc.meta.runs, sc.meta.seed),
             (24, 10_000, 1)
         );
-        assert_eq!(sc.macro_params.tpu_half_life_months, 6.0);
+        assert_eq!(sc.param(sc.macro_params.tpu_half_life_months).value, 6.0);
+        assert!(sc.param(sc.macro_params.tpu_saturation).value.is_infinite());
     }
 
     #[test]

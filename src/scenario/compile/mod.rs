@@ -113,7 +113,7 @@ impl Compiler {
         let measures = self.measures(root, &w);
         let licensing = self.licensing(root, &w);
         let rules = self.rules(root, &w, &measures, licensing.as_ref());
-        let macro_params = self.macro_params(root);
+        let macro_params = self.macro_params(root, root_loc);
         let report = self.report(root, &w, &trade, licensing.as_ref());
         if !self.c.diags.is_empty() {
             return Err(self.c.into_diagnostics());
