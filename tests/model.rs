@@ -513,12 +513,13 @@ fn a_failed_run_names_its_parameters_by_their_set_paths() {
             "sectors.goods.sigma_import",
             "sectors.goods.sigma_domestic",
             "sectors.goods.eta",
+            "sectors.goods.sr_ratio",
             "sectors.goods.epsilon",
             "sectors.goods.epsilon_by_exporter.BB",
         ]
     );
     let got: Vec<f64> = params.iter().map(|(_, v)| *v).collect();
-    assert_eq!(got, [4.0, 2.0, 1.0, 3.0, 2.0]);
+    assert_eq!(got, [4.0, 2.0, 1.0, 1.0, 3.0, 2.0]);
     // Every name is accepted by --set.
     for (k, v) in &params {
         let set = format!("{k}={v}");

@@ -1,7 +1,13 @@
-//! Block 3: adjustment dynamics. Actual volumes (base-year prices) move
-//! toward the equilibrium volumes V x* of Block 2 with a sector half-life h
-//! (months), and a flow's value is its volume times the exporter's price:
-//!   q(t) = q(t-1) + (1 - 2^(-1/h)) (V x*(t) - q(t-1)),   F(t) = w_e(t) q(t)
+//! Block 3: adjustment dynamics. Actual volumes (base-year prices) move at
+//! two speeds (model 2): quickly toward the short-run equilibrium volumes
+//! V x_SR of Block 2 (half-life h), and slowly from there toward the
+//! long-run ones V x_LR (half-life h_LR); a flow's value is its volume times
+//! the exporter's price:
+//!   a(t) = a(t-1) + (1 - 2^(-1/h))    (x_SR(t) - a(t-1)),          a(-1) = 1
+//!   b(t) = b(t-1) + (1 - 2^(-1/h_LR)) (x_LR(t) / x_SR(t) - b(t-1)), b(-1) = 1
+//!   q(t) = V a(t) b(t),   F(t) = w_e(t) q(t)
+//! so the elasticity rises with the time since a tariff change, from the
+//! short-run value to the long-run one (one speed when x_SR = x_LR).
 //! Announced increases cause front-loading: from the announcement to the
 //! effective month, covered flows rise by `frontload` times the coming
 //! increase; the extra volume is paid back over `payback_months` once the
@@ -11,7 +17,7 @@
 //!   O = max(0, F (1 + boost) - payback) * exp(sd * eps - sd^2 / 2),
 //!   eps = sqrt(c) * common_i + sqrt(1 - c) * idiosyncratic.
 
-use super::equilibrium::EqSolution;
+use super::equilibrium::TradeState;
 use crate::random;
 use crate::scenario::TradeData;
 use rand_distr::{Distribution, StandardNormal};
@@ -70,8 +76,10 @@ pub enum FlowEvent {
 /// A sector's dynamics parameters for one run.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SectorDynamics {
-    /// Monthly adjustment rate, 1 - 2^(-1/h).
+    /// Monthly adjustment rates toward the short run, 1 - 2^(-1/h), and from
+    /// the short to the long run, 1 - 2^(-1/h_LR).
     pub lambda: f64,
+    pub lambda_lr: f64,
     pub frontload: f64,
     pub noise_sd: f64,
     /// Share of the noise variance common to one importer's flows.
@@ -85,8 +93,11 @@ pub struct SectorDynamics {
 #[derive(Debug, Default)]
 pub struct FlowState {
     pub sectors: Vec<SectorDynamics>,
-    /// Adjusted volumes at base-year prices, per flow (the state q).
+    /// Adjusted volumes at base-year prices, per flow: q = V a b.
     pub volume: Vec<f64>,
+    /// The two states a (toward the short run) and b (short to long run).
+    fast: Vec<f64>,
+    slow: Vec<f64>,
     /// Volume x price, with front-loading, payback, noise and licence deliveries.
     pub observed: Vec<f64>,
     /// Observed, less the output lost to the licensing shortfall.
@@ -120,6 +131,10 @@ impl FlowState {
         self.sectors.extend(sectors);
         self.volume.clear();
         self.volume.extend_from_slice(&td.value_usd_bn);
+        for v in [&mut self.fast, &mut self.slow] {
+            v.clear();
+            v.resize(nf, 1.0);
+        }
         self.observed.resize(nf, 0.0);
         self.reported.resize(nf, 0.0);
         for v in [
@@ -156,16 +171,17 @@ impl FlowState {
         }
     }
 
-    /// Month t: volumes move toward the equilibrium volumes V x* and are
-    /// valued at the exporters' prices; front-loading, payback and noise give
-    /// the observed flows; `deliveries` (flow, ratio to normal) scale the
-    /// controlled input's flows; `loss[e * ns + s]` (output lost to the
-    /// shortfall) gives the reported flows.
+    /// Month t: volumes move toward the short-run and long-run equilibrium
+    /// volumes and are valued at the exporters' (long-run) prices;
+    /// front-loading, payback and noise give the observed flows;
+    /// `deliveries` (flow, ratio to normal) scale the controlled input's
+    /// flows; `loss[e * ns + s]` (output lost to the shortfall) gives the
+    /// reported flows.
     pub fn step(
         &mut self,
         t: usize,
         td: &TradeData,
-        eq: &[EqSolution],
+        trade: &TradeState,
         deliveries: impl Iterator<Item = (usize, f64)>,
         loss: &[f64],
     ) {
@@ -187,15 +203,23 @@ impl FlowState {
             let sd = sec.noise_sd;
             let c = sec.noise_common;
             let (w_common, w_own) = (c.sqrt(), (1.0 - c).sqrt());
-            let eq = &eq[s];
+            let (lr, sr) = (&trade.eq[s], trade.short(s));
             for e in 0..ne {
-                let price = eq.w[e];
+                let price = lr.w[e];
                 for i in 0..ne {
                     let f = td.idx(s, e, i);
                     let k = e * ne + i;
-                    // Volumes adjust; the equilibrium volume is V x.
-                    let target = td.value_usd_bn[f] * eq.x[k];
-                    self.volume[f] = adjust(self.volume[f], target, sec.lambda);
+                    // Volumes adjust: fast to the short run, slowly on to the
+                    // long run (a prohibitive short-run tariff leaves b at 1).
+                    let (x_sr, x_lr) = (sr.x[k], lr.x[k]);
+                    let ratio = if x_sr == x_lr || x_sr <= 0.0 {
+                        1.0
+                    } else {
+                        x_lr / x_sr
+                    };
+                    self.fast[f] = adjust(self.fast[f], x_sr, sec.lambda);
+                    self.slow[f] = adjust(self.slow[f], ratio, sec.lambda_lr);
+                    self.volume[f] = td.value_usd_bn[f] * self.fast[f] * self.slow[f];
                     let mut o = self.volume[f] * price;
                     // Front-loading: extra now, repaid once the window closes.
                     if self.boost[f] > 0.0 {
@@ -278,10 +302,12 @@ mod tests {
         let sc = testkit::world("");
         let td = &sc.trade;
         let model = Model::new(&sc, 12);
-        let mut eq = vec![EqSolution::baseline(&model.sectors[0])];
-        eq[0].x[2] = 0.5; // BB -> AA halves in equilibrium
+        let mut eq = TradeState::default();
+        eq.reset(&model.sectors, &td.tariff0, |_, _| {}, |_| 1.0);
+        eq.eq[0].x[2] = 0.5; // BB -> AA halves in equilibrium
         let sec = SectorDynamics {
             lambda: adjustment_rate(2.0),
+            lambda_lr: adjustment_rate(2.0),
             frontload: 0.5,
             noise_sd: 0.0,
             noise_common: 0.0,
@@ -339,5 +365,66 @@ mod tests {
             at: 6,
         }]);
         assert!(st.windows.iter().all(|w| w.owner != Owner::Measure(3)));
+    }
+
+    /// Two speeds: the flow reaches the short-run volume at the fast
+    /// half-life and the long-run one only at the slow half-life; the
+    /// closed form is V (x_SR + (1 - x_SR) 2^(-t/h)) (r + (1 - r) 2^(-t/h_LR))
+    /// with r = x_LR / x_SR.
+    #[test]
+    fn volumes_reach_the_short_run_fast_and_the_long_run_slowly() {
+        use crate::model::{Model, testkit};
+        let sc = testkit::world("");
+        let td = &sc.trade;
+        let model = Model::new(&sc, 48);
+        let mut trade = TradeState::default();
+        trade.reset(&model.sectors, &td.tariff0, |_, _| {}, |_| 0.4);
+        assert!(trade.two_speed[0]);
+        let ba = td.idx(0, 1, 0);
+        let (x_sr, x_lr) = (0.7, 0.4);
+        trade.eq_sr[0].x[2] = x_sr;
+        trade.eq[0].x[2] = x_lr;
+        let (h, h_lr) = (2.0, 12.0);
+        let sec = SectorDynamics {
+            lambda: adjustment_rate(h),
+            lambda_lr: adjustment_rate(h_lr),
+            ..SectorDynamics::default()
+        };
+        let mut st = FlowState::default();
+        let keys = vec![1; 4];
+        st.reset(
+            td,
+            [sec].into_iter(),
+            std::iter::empty(),
+            (&keys, &[1, 2]),
+            1,
+            0,
+        );
+        let v = td.value_usd_bn[ba];
+        let r = x_lr / x_sr;
+        for t in 0..48 {
+            st.step(t, td, &trade, std::iter::empty(), &[0.0, 0.0]);
+            let n = f64::from(t as u32 + 1);
+            let a = x_sr + (1.0 - x_sr) * (-n / h).exp2();
+            let b = r + (1.0 - r) * (-n / h_lr).exp2();
+            assert!((st.volume[ba] - v * a * b).abs() < 1e-9 * v, "t {t}");
+        }
+        // After 4 fast half-lives the short-run response is ~94 % done while
+        // the long-run one is still far off; after 48 months both are close.
+        assert!((st.volume[ba] / v - x_lr).abs() < 0.02);
+        // One speed: the long-run volume at the fast half-life, as in model 1.
+        trade.two_speed[0] = false;
+        let mut st = FlowState::default();
+        st.reset(
+            td,
+            [sec].into_iter(),
+            std::iter::empty(),
+            (&keys, &[1, 2]),
+            1,
+            0,
+        );
+        st.step(0, td, &trade, std::iter::empty(), &[0.0, 0.0]);
+        let a = x_lr + (1.0 - x_lr) * 0.5f64.sqrt();
+        assert!((st.volume[ba] - v * a).abs() < 1e-9 * v);
     }
 }

@@ -42,7 +42,9 @@ pub struct ImporterRun {
     pub apps: f64,
     /// Share of the flow that needs a licence, c_j.
     pub controlled: f64,
-    pub transit: usize,
+    /// Months from leaving the supplier to arriving (fractions split the
+    /// volume between the two months around it).
+    pub transit: f64,
     pub dependence: f64,
     pub stock_target: f64,
     pub priority: f64,
@@ -57,8 +59,10 @@ pub struct RegimeRun {
     pub approval_end: f64,
     /// Months to the middle of the ramp (0 = no ramp).
     pub ramp_midpoint: f64,
-    pub delay: usize,
-    pub inspection: usize,
+    /// Review delay of controlled and customs hold of uncontrolled
+    /// shipments, months (fractions spread over two months).
+    pub delay: f64,
+    pub inspection: f64,
 }
 
 impl RegimeRun {
@@ -94,11 +98,45 @@ pub fn ramp(tau: f64, mid: f64) -> f64 {
     ((l(tau) - l0) / (1.0 - l0)).clamp(0.0, 1.0)
 }
 
+/// Add `v` to one importer's ring for month `t + d`: a fractional delay
+/// splits the volume between the two whole months around it (a delay of 1.5
+/// months: half a month later, half two months later). `d` is at most
+/// MAX_DELAY, so both months fit in the ring.
+#[inline]
+fn schedule(ring: &mut [f64], t: usize, d: f64, v: f64) {
+    let d = d.clamp(0.0, MAX_DELAY as f64);
+    let k = d.floor();
+    let frac = d - k;
+    let k = k as usize;
+    ring[(t + k) % RING] += v * (1.0 - frac);
+    if frac > 0.0 {
+        ring[(t + k + 1) % RING] += v * frac;
+    }
+}
+
+/// What the months before the start had scheduled for months 0, 1, ...:
+/// a flow `v` a month, each month's volume arriving `d` months later.
+fn prefill(ring: &mut [f64], d: f64, v: f64) {
+    let d = d.clamp(0.0, MAX_DELAY as f64);
+    let k = d.floor();
+    let frac = d - k;
+    let k = k as usize;
+    for m in 1..=k + 1 {
+        // Scheduled in month -m: lands in months k - m and k + 1 - m.
+        if k >= m {
+            ring[k - m] += v * (1.0 - frac);
+        }
+        if frac > 0.0 && k + 1 >= m {
+            ring[k + 1 - m] += v * frac;
+        }
+    }
+}
+
 /// What happens to rejected applications.
 #[derive(Debug, Clone, Copy)]
 pub struct Refile {
     /// Months until a rejected application is filed again (>= 1).
-    pub lag: usize,
+    pub lag: f64,
     /// Share of rejected volume filed again (the rest is abandoned).
     pub share: f64,
 }
@@ -160,12 +198,9 @@ impl LicState {
                 initial.inspection
             };
             for (j, imp) in imps.iter().enumerate() {
-                for d in 0..wait.min(MAX_DELAY) {
-                    self.departures[k][j * RING + d] = share(imp, k);
-                }
-                for d in 0..imp.transit.min(MAX_DELAY) {
-                    self.arrivals[k][j * RING + d] = share(imp, k);
-                }
+                let r = j * RING..(j + 1) * RING;
+                prefill(&mut self.departures[k][r.clone()], wait, share(imp, k));
+                prefill(&mut self.arrivals[k][r], imp.transit, share(imp, k));
             }
             for v in [&mut self.departed[k], &mut self.deliveries[k]] {
                 v.clear();
@@ -228,25 +263,34 @@ impl LicState {
             self.processed[j] =
                 (self.processed[j] * self.capacity_mult_imp[j]).min(self.scratch[j]);
         }
-        let delay = regime.delay.min(MAX_DELAY);
-        let inspection = regime.inspection.min(MAX_DELAY);
-        let lag = refile.lag.clamp(1, MAX_DELAY);
+        let lag = refile.lag.max(1.0);
         for (j, imp) in imps.iter().enumerate() {
             let processed = self.processed[j];
             self.backlog[j] = (self.scratch[j] - processed).max(0.0);
             let approved = processed * (approval * self.approval_mult[j]).clamp(0.0, 1.0);
             self.approved[j] = approved;
-            self.refiled[j * RING + (t + lag) % RING] += (processed - approved) * refile.share;
-            self.departures[0][j * RING + (t + delay) % RING] += approved;
-            self.departures[1][j * RING + (t + inspection) % RING] +=
-                (1.0 - imp.controlled) * imp.apps;
+            let r = j * RING..(j + 1) * RING;
+            let rejected = (processed - approved) * refile.share;
+            schedule(&mut self.refiled[r.clone()], t, lag, rejected);
+            schedule(
+                &mut self.departures[0][r.clone()],
+                t,
+                regime.delay,
+                approved,
+            );
+            let free = (1.0 - imp.controlled) * imp.apps;
+            schedule(
+                &mut self.departures[1][r.clone()],
+                t,
+                regime.inspection,
+                free,
+            );
             let slot = j * RING + t % RING;
-            let arrive = j * RING + (t + imp.transit.min(MAX_DELAY)) % RING;
             for k in 0..2 {
                 let departed = self.departures[k][slot];
                 self.departures[k][slot] = 0.0;
                 self.departed[k][j] = departed;
-                self.arrivals[k][arrive] += departed;
+                schedule(&mut self.arrivals[k][r.clone()], t, imp.transit, departed);
                 self.deliveries[k][j] = self.arrivals[k][slot];
                 self.arrivals[k][slot] = 0.0;
             }
@@ -336,11 +380,14 @@ fn ratio(v: &[Vec<f64>; 2], j: usize, imp: &ImporterRun) -> f64 {
     };
     let c = imp.controlled;
     let (rc, ru) = (part(0, c), part(1, 1.0 - c));
-    if rc == ru {
+    let r = if rc == ru {
         rc
     } else {
         c * rc + (1.0 - c) * ru
-    }
+    };
+    // A fractional delay splits a volume in two parts whose sum can round
+    // a few ulps away from it: a normal month is exactly normal.
+    if (r - 1.0).abs() < 1e-12 { 1.0 } else { r }
 }
 
 /// Share of output an exposed sector keeps with input use `1 - phi`, when
@@ -485,7 +532,7 @@ impl LicensingRun {
         self.eta = eta;
         let Some(l) = l else { return };
         self.refile = Some(Refile {
-            lag: val(l.refile_months).max(1.0) as usize,
+            lag: val(l.refile_months).max(1.0),
             share: val(l.refile_share),
         });
         self.alpha = val(l.prioritisation);
@@ -499,7 +546,7 @@ impl LicensingRun {
             self.imps.push(ImporterRun {
                 apps,
                 controlled,
-                transit: val(imp.transit_months).max(0.0) as usize,
+                transit: val(imp.transit_months).max(0.0),
                 dependence: val(imp.dependence),
                 stock_target: val(imp.stock_months),
                 priority: imp.priority,
@@ -526,8 +573,8 @@ impl LicensingRun {
                 capacity_end: val(r.capacity_end),
                 approval_end: val(r.approval_end),
                 ramp_midpoint: r.ramp_midpoint.map_or(0.0, val),
-                delay: val(r.delay_months).max(0.0) as usize,
-                inspection: val(r.inspection_months).max(0.0) as usize,
+                delay: val(r.delay_months).max(0.0),
+                inspection: val(r.inspection_months).max(0.0),
             });
         }
         let r0 = base.schedule.first().map_or(l.free, |x| x.0);
@@ -595,7 +642,10 @@ impl LicensingRun {
         for (j, imp) in l.importers.iter().enumerate() {
             self.alt[j] = imp.alt_supply.at(t as f64);
         }
-        let refile = self.refile.unwrap_or(Refile { lag: 1, share: 1.0 });
+        let refile = self.refile.unwrap_or(Refile {
+            lag: 1.0,
+            share: 1.0,
+        });
         self.queue.step(
             t,
             &self.imps,
@@ -648,7 +698,7 @@ mod tests {
             ImporterRun {
                 apps: 2.0,
                 controlled: 1.0,
-                transit: 0,
+                transit: 0.0,
                 dependence: 0.8,
                 stock_target: 2.0,
                 priority: 1.0,
@@ -656,7 +706,7 @@ mod tests {
             ImporterRun {
                 apps: 1.0,
                 controlled: 0.4,
-                transit: 1,
+                transit: 1.0,
                 dependence: 0.5,
                 stock_target: 1.0,
                 priority: 2.0,
@@ -664,7 +714,7 @@ mod tests {
         ]
     }
 
-    fn regime(capacity: f64, approval: f64, delay: usize) -> RegimeRun {
+    fn regime(capacity: f64, approval: f64, delay: f64) -> RegimeRun {
         RegimeRun {
             capacity,
             approval,
@@ -672,12 +722,15 @@ mod tests {
             approval_end: approval,
             ramp_midpoint: 0.0,
             delay,
-            inspection: 0,
+            inspection: 0.0,
         }
     }
 
     const FREE: f64 = f64::INFINITY;
-    const REFILE: Refile = Refile { lag: 2, share: 1.0 };
+    const REFILE: Refile = Refile {
+        lag: 2.0,
+        share: 1.0,
+    };
 
     /// Every controlled application is, at any month's end, approved, in the
     /// queue or waiting to be filed again: rejected applications come back.
@@ -685,18 +738,18 @@ mod tests {
     fn refiled_applications_are_conserved() {
         let imps = imps();
         let mut s = LicState::default();
-        s.reset(&imps, regime(FREE, 1.0, 0));
+        s.reset(&imps, regime(FREE, 1.0, 0.0));
         let alt = [0.0, 0.0];
         let mut applied = [0.0; 2];
         let mut approved = [0.0; 2];
         let mut refiled_back = 0.0;
         for t in 0..48 {
             let r = if t < 6 {
-                regime(FREE, 1.0, 0)
+                regime(FREE, 1.0, 0.0)
             } else if t < 24 {
-                regime(0.4, 0.3, 2)
+                regime(0.4, 0.3, 2.0)
             } else {
-                regime(1.3, 0.9, 1)
+                regime(1.3, 0.9, 1.0)
             };
             s.step(t, &imps, r, r.capacity, r.approval, REFILE, &alt);
             for j in 0..2 {
@@ -720,9 +773,12 @@ mod tests {
         assert!(refiled_back > 1.0, "rejections came back: {refiled_back}");
         // Abandoned rejections (share 0) leave the system instead.
         let mut s = LicState::default();
-        s.reset(&imps, regime(FREE, 1.0, 0));
-        let drop = Refile { lag: 1, share: 0.0 };
-        s.step(0, &imps, regime(FREE, 0.5, 0), FREE, 0.5, drop, &alt);
+        s.reset(&imps, regime(FREE, 1.0, 0.0));
+        let drop = Refile {
+            lag: 1.0,
+            share: 0.0,
+        };
+        s.step(0, &imps, regime(FREE, 0.5, 0.0), FREE, 0.5, drop, &alt);
         assert_eq!(s.waiting(0), 0.0);
         assert_eq!(s.approved[0], 1.0);
     }
@@ -731,12 +787,12 @@ mod tests {
     fn free_trade_keeps_supply_whole() {
         let imps = imps();
         let mut s = LicState::default();
-        s.reset(&imps, regime(FREE, 1.0, 0));
+        s.reset(&imps, regime(FREE, 1.0, 0.0));
         for t in 0..12 {
             s.step(
                 t,
                 &imps,
-                regime(FREE, 1.0, 0),
+                regime(FREE, 1.0, 0.0),
                 FREE,
                 1.0,
                 REFILE,
@@ -753,10 +809,10 @@ mod tests {
     #[test]
     fn the_in_transit_pipeline_arrives_after_a_ban() {
         let mut imps = imps();
-        imps[1].transit = 2;
+        imps[1].transit = 2.0;
         let mut s = LicState::default();
-        s.reset(&imps, regime(FREE, 1.0, 0));
-        let ban = regime(0.0, 0.0, 0);
+        s.reset(&imps, regime(FREE, 1.0, 0.0));
+        let ban = regime(0.0, 0.0, 0.0);
         let mut ratios = Vec::new();
         for t in 0..5 {
             s.step(t, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
@@ -779,9 +835,9 @@ mod tests {
     fn review_delay_and_inspection_leave_gaps() {
         let imps = imps();
         let mut s = LicState::default();
-        s.reset(&imps, regime(FREE, 1.0, 0));
-        let mut strict = regime(FREE, 1.0, 2);
-        strict.inspection = 1;
+        s.reset(&imps, regime(FREE, 1.0, 0.0));
+        let mut strict = regime(FREE, 1.0, 2.0);
+        strict.inspection = 1.0;
         let mut dep = Vec::new();
         for t in 0..4 {
             s.step(t, &imps, strict, FREE, 1.0, REFILE, &[0.0, 0.0]);
@@ -795,12 +851,63 @@ mod tests {
         }
     }
 
+    /// Fractional delays split each month's volume between the two months
+    /// around the delay: a steady flow stays steady, and a switch from no
+    /// delay to 1.5 months leaves a gap of one and a half months.
+    #[test]
+    fn fractional_delays_spread_volume_over_two_months() {
+        let imps = imps();
+        let mut s = LicState::default();
+        s.reset(&imps, regime(FREE, 1.0, 1.5));
+        for t in 0..4 {
+            s.step(
+                t,
+                &imps,
+                regime(FREE, 1.0, 1.5),
+                FREE,
+                1.0,
+                REFILE,
+                &[0.0, 0.0],
+            );
+            assert!(
+                (s.departure_ratio(0, &imps[0]) - 1.0).abs() < 1e-15,
+                "steady t {t}"
+            );
+        }
+        let mut s = LicState::default();
+        s.reset(&imps, regime(FREE, 1.0, 0.0));
+        let mut dep = Vec::new();
+        for t in 0..4 {
+            s.step(
+                t,
+                &imps,
+                regime(FREE, 1.0, 1.5),
+                FREE,
+                1.0,
+                REFILE,
+                &[0.0, 0.0],
+            );
+            dep.push(s.departure_ratio(0, &imps[0]));
+        }
+        assert_eq!(dep, vec![0.0, 0.5, 1.0, 1.0]);
+        // Transit of half a month: half of a month's shipments arrive in it.
+        let mut imps = imps;
+        imps[0].transit = 0.5;
+        let mut s = LicState::default();
+        s.reset(&imps, regime(FREE, 1.0, 0.0));
+        let ban = regime(0.0, 0.0, 0.0);
+        s.step(0, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
+        assert!((s.delivery_ratio(0, &imps[0]) - 0.5).abs() < 1e-15);
+        s.step(1, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
+        assert_eq!(s.delivery_ratio(0, &imps[0]), 0.0);
+    }
+
     #[test]
     fn a_ban_exhausts_stocks_then_causes_shortfall() {
         let imps = imps();
         let mut s = LicState::default();
-        s.reset(&imps, regime(FREE, 1.0, 0));
-        let ban = regime(0.0, 0.0, 0);
+        s.reset(&imps, regime(FREE, 1.0, 0.0));
+        let ban = regime(0.0, 0.0, 0.0);
         let mut first_short = None;
         for t in 0..12 {
             s.step(t, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
@@ -835,7 +942,7 @@ mod tests {
             capacity_end: 1.5,
             approval_end: 0.9,
             ramp_midpoint: 3.0,
-            ..regime(0.5, 0.3, 2)
+            ..regime(0.5, 0.3, 2.0)
         };
         assert_eq!(r.at(0), (0.5, 0.3));
         let (c, a) = r.at(3);

@@ -370,7 +370,7 @@ impl<'a> Model<'a> {
                 .map_err(|(s, e)| self.solve_error(run, t, s, &e, values))?;
             // 7. Dynamics (Block 3): volumes, front-loading, noise, deliveries.
             let deliveries = ws.lic.deliveries(sc.licensing.as_ref(), td);
-            ws.flows.step(t, td, &ws.trade.eq, deliveries, &ws.lic.loss);
+            ws.flows.step(t, td, &ws.trade, deliveries, &ws.lic.loss);
             // 8. Macro (Block 6): GDP by channel, growth, revenue.
             ws.tariffs.effective(&self.tariffs, td);
             let inputs = MacroInputs {
@@ -415,18 +415,24 @@ impl<'a> Model<'a> {
             .map(|m| m.steps.iter().map(|(_, p)| val(*p)).collect());
         ws.tariffs.reset(&self.tariffs, td, rates);
         // Block 2: every sector at the baseline, with this run's elasticities.
-        ws.trade.reset(&self.sectors, &td.tariff0, |s, p| {
-            let sec = &sc.sectors[s];
-            p.sigma_m = val(sec.sigma_import);
-            p.sigma_d = val(sec.sigma_domestic);
-            p.eta = val(sec.eta);
-            for (e, id) in sec.epsilon.iter().enumerate() {
-                p.eps[e] = val(*id);
-            }
-        });
+        ws.trade.reset(
+            &self.sectors,
+            &td.tariff0,
+            |s, p| {
+                let sec = &sc.sectors[s];
+                p.sigma_m = val(sec.sigma_import);
+                p.sigma_d = val(sec.sigma_domestic);
+                p.eta = val(sec.eta);
+                for (e, id) in sec.epsilon.iter().enumerate() {
+                    p.eps[e] = val(*id);
+                }
+            },
+            |s| val(sc.sectors[s].sr_ratio),
+        );
         // Block 3: volumes at the base year, scheduled front-loading windows.
         let dynamics = sc.sectors.iter().map(|sec| SectorDynamics {
             lambda: dynamics::adjustment_rate(val(sec.half_life_months)),
+            lambda_lr: dynamics::adjustment_rate(val(sec.lr_half_life_months)),
             frontload: val(sec.frontload),
             noise_sd: val(sec.noise_sd),
             noise_common: sec.noise_common,
@@ -491,7 +497,7 @@ impl<'a> Model<'a> {
     /// be pinned and rerun.
     pub fn equilibrium_params(&self, s: usize, values: &[f64]) -> Vec<(String, f64)> {
         let sec = &self.sc.sectors[s];
-        let mut ids = vec![sec.sigma_import, sec.sigma_domestic, sec.eta];
+        let mut ids = vec![sec.sigma_import, sec.sigma_domestic, sec.eta, sec.sr_ratio];
         for id in &sec.epsilon {
             // Exporters without their own value share the default.
             if !ids.contains(id) {

@@ -71,7 +71,13 @@ pub struct Sector {
     pub sigma_domestic: ParamId,
     pub eta: ParamId,
     pub va_share: f64,
+    /// Half-life of the move toward the short-run equilibrium (months).
     pub half_life_months: ParamId,
+    /// Short-run elasticities as a share of the long-run ones:
+    /// sigma_SR - 1 = sr_ratio (sigma - 1); 1 = one speed (model 1).
+    pub sr_ratio: ParamId,
+    /// Half-life of the move from the short-run to the long-run equilibrium.
+    pub lr_half_life_months: ParamId,
     /// Export-supply elasticity per exporter (may be infinite).
     pub epsilon: Vec<ParamId>,
     pub noise_sd: ParamId,

@@ -52,30 +52,49 @@ pub fn welfare(base: &SectorBase, p: &EqParams, tau: &[f64], sol: &mut EqSolutio
     }
 }
 
-/// Block 2's per-run state: each sector's solution (also the warm start of
-/// its next solve), its parameters for this run, and the tariffs it was last
-/// solved at.
+/// Short-run elasticities from long-run ones (model 2): the substitution
+/// elasticities move toward 1 by the ratio r,
+///   sigma_SR - 1 = r (sigma - 1),
+/// the demand and supply elasticities are the long-run ones.
+pub fn short_run(lr: &EqParams, r: f64, sr: &mut EqParams) {
+    sr.sigma_m = 1.0 + r * (lr.sigma_m - 1.0);
+    sr.sigma_d = 1.0 + r * (lr.sigma_d - 1.0);
+    sr.eta = lr.eta;
+    sr.eps.clone_from(&lr.eps);
+}
+
+/// Block 2's per-run state: each sector's long-run solution (also the warm
+/// start of its next solve) and, where the short run differs (model 2), its
+/// short-run solution; their parameters for this run, and the tariffs each
+/// sector was last solved at.
 #[derive(Debug, Default)]
 pub struct TradeState {
     pub eq: Vec<EqSolution>,
     pub params: Vec<EqParams>,
+    /// Short-run solutions and parameters; used only where `two_speed[s]`.
+    pub eq_sr: Vec<EqSolution>,
+    pub params_sr: Vec<EqParams>,
+    pub two_speed: Vec<bool>,
     solved_at: Vec<f64>,
     ws: Workspace,
 }
 
 impl TradeState {
     /// The start of a run: every sector at the baseline solution, with this
-    /// run's parameters (the buffers of the previous run are reused).
+    /// run's long-run parameters (`set`) and short-run ratio (`sr_ratio`;
+    /// 1 = one speed), reusing the buffers of the previous run.
     pub fn reset(
         &mut self,
         sectors: &[SectorBase],
         tau0: &[f64],
         set: impl Fn(usize, &mut EqParams),
+        sr_ratio: impl Fn(usize) -> f64,
     ) {
         let ns = sectors.len();
         let ne = sectors.first().map_or(0, |b| b.ne);
         if self.eq.len() != ns || self.eq.first().is_some_and(|e| e.z.len() != ne) {
             self.eq = sectors.iter().map(EqSolution::baseline).collect();
+            self.eq_sr = self.eq.clone();
             self.params = (0..ns)
                 .map(|_| EqParams {
                     sigma_m: 1.0,
@@ -84,12 +103,28 @@ impl TradeState {
                     eps: vec![f64::INFINITY; ne],
                 })
                 .collect();
+            self.params_sr = self.params.clone();
         }
         self.solved_at.clear();
         self.solved_at.extend_from_slice(tau0);
+        self.two_speed.clear();
         for (s, base) in sectors.iter().enumerate() {
             self.eq[s].reset_to_baseline(base);
+            self.eq_sr[s].reset_to_baseline(base);
             set(s, &mut self.params[s]);
+            let r = sr_ratio(s);
+            self.two_speed.push(r < 1.0);
+            short_run(&self.params[s], r, &mut self.params_sr[s]);
+        }
+    }
+
+    /// The short-run solution of sector `s` (the long-run one where the two
+    /// coincide).
+    pub fn short(&self, s: usize) -> &EqSolution {
+        if self.two_speed[s] {
+            &self.eq_sr[s]
+        } else {
+            &self.eq[s]
         }
     }
 
@@ -114,6 +149,7 @@ impl TradeState {
             if tau[r.clone()] == tau0[r.clone()] {
                 // Exactly the base year: w = 1 and x = 1 without solving.
                 self.eq[s].reset_to_baseline(base);
+                self.eq_sr[s].reset_to_baseline(base);
             } else {
                 solve(
                     base,
@@ -124,6 +160,16 @@ impl TradeState {
                 )
                 .map_err(|e| (s, e))?;
                 welfare(base, &self.params[s], &tau[r.clone()], &mut self.eq[s]);
+                if self.two_speed[s] {
+                    solve(
+                        base,
+                        &self.params_sr[s],
+                        &tau[r.clone()],
+                        &mut self.eq_sr[s],
+                        &mut self.ws,
+                    )
+                    .map_err(|e| (s, e))?;
+                }
             }
             self.solved_at[r.clone()].copy_from_slice(&tau[r]);
         }
@@ -142,12 +188,17 @@ mod tests {
         let model = Model::new(&sc, 3);
         let td = &sc.trade;
         let mut st = TradeState::default();
-        st.reset(&model.sectors, &td.tariff0, |_, p| {
-            p.sigma_m = 4.0;
-            p.sigma_d = 2.0;
-            p.eta = 1.0;
-            p.eps.fill(f64::INFINITY);
-        });
+        st.reset(
+            &model.sectors,
+            &td.tariff0,
+            |_, p| {
+                p.sigma_m = 4.0;
+                p.sigma_d = 2.0;
+                p.eta = 1.0;
+                p.eps.fill(f64::INFINITY);
+            },
+            |_| 1.0,
+        );
         st.step(&model.sectors, &td.tariff0, &td.tariff0).unwrap();
         assert_eq!(st.eq[0].x, vec![1.0; 4], "unchanged tariffs: the baseline");
         // 25 % on BB's goods into AA, infinite supply elasticities: w = 1,

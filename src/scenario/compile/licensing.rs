@@ -43,11 +43,12 @@ impl Compiler {
             Bounds { hi: 100.0, ..POS },
         );
         let noise_sd = self.param(t, loc, "licensing", "noise_sd", Some(0.0), NOISE);
-        let refile_months = self.int_param(
+        let refile_months = self.param(
             t,
+            loc,
             "licensing",
             "refile_months",
-            1.0,
+            Some(1.0),
             Bounds {
                 lo: 1.0,
                 hi: 24.0,
@@ -124,18 +125,22 @@ impl Compiler {
             };
             let capacity_end = end(self, "capacity_end", capacity, NONNEG_OR_INF);
             let approval_end = end(self, "approval_end", approval, SHARE);
-            let delay = self.int_param(
+            // Delays are in months and may be fractions (a fraction spreads
+            // the volume over the two months around it).
+            let delay = self.param(
                 rt,
+                rloc,
                 &path,
                 "delay_months",
-                0.0,
+                Some(0.0),
                 Bounds { hi: 24.0, ..MONTHS },
             );
-            let inspection = self.int_param(
+            let inspection = self.param(
                 rt,
+                rloc,
                 &path,
                 "inspection_months",
-                0.0,
+                Some(0.0),
                 Bounds { hi: 24.0, ..MONTHS },
             );
             regimes.push(Regime {
@@ -211,11 +216,12 @@ impl Compiler {
                 );
             }
             let controlled = self.param(it, iloc, &path, "controlled", Some(1.0), SHARE);
-            let transit = self.int_param(
+            let transit = self.param(
                 it,
+                iloc,
                 &path,
                 "transit_months",
-                0.0,
+                Some(0.0),
                 Bounds { hi: 6.0, ..MONTHS },
             );
             let dependence = self.param(it, iloc, &path, "dependence", None, SHARE);

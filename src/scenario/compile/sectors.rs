@@ -46,6 +46,8 @@ impl Compiler {
                     "eta",
                     "va_share",
                     "half_life_months",
+                    "sr_ratio",
+                    "lr_half_life_months",
                     "epsilon",
                     "epsilon_by_exporter",
                     "noise_sd",
@@ -73,6 +75,27 @@ impl Compiler {
             let sigma_domestic = self.param(t, loc, &path, "sigma_domestic", None, ELASTICITY);
             let eta = self.param(t, loc, &path, "eta", None, DEMAND_ELASTICITY);
             let half_life = self.param(t, loc, &path, "half_life_months", None, HALF_LIFE);
+            let sr_ratio = self.param(
+                t,
+                loc,
+                &path,
+                "sr_ratio",
+                Some(1.0),
+                Bounds {
+                    lo: 0.0,
+                    lo_open: true,
+                    ..SHARE
+                },
+            );
+            let lr_half_life = match t.get("lr_half_life_months") {
+                Some(e) => self.param_node(
+                    &e.node,
+                    &join(&path, "lr_half_life_months"),
+                    HALF_LIFE,
+                    false,
+                ),
+                None => half_life,
+            };
             let eps_default = self.param(t, loc, &path, "epsilon", None, POS_OR_INF);
             let mut epsilon = vec![eps_default; econ_ids.len()];
             if let Some(e) = t.get("epsilon_by_exporter") {
@@ -126,6 +149,8 @@ impl Compiler {
                 eta,
                 va_share,
                 half_life_months: half_life,
+                sr_ratio,
+                lr_half_life_months: lr_half_life,
                 epsilon,
                 noise_sd,
                 noise_common,
