@@ -47,7 +47,8 @@ pub fn noise_factor(sd: f64, eps: f64) -> f64 {
 pub struct Window {
     /// What announced the increase (a deal that reverts it cancels the window).
     pub owner: Owner,
-    pub flows: Vec<usize>,
+    /// Covered flows, each with the share of its value the increase covers.
+    pub flows: Vec<(usize, f64)>,
     pub from: usize,
     pub to: usize,
     /// The coming increase in the tariff rate.
@@ -189,9 +190,9 @@ impl FlowState {
         self.boost.fill(0.0);
         for w in &self.windows {
             if t >= w.from && t < w.to {
-                for &f in &w.flows {
+                for &(f, share) in &w.flows {
                     let s = f / (ne * ne);
-                    self.boost[f] += self.sectors[s].frontload * w.delta;
+                    self.boost[f] += self.sectors[s].frontload * w.delta * share;
                 }
             }
         }
@@ -327,7 +328,7 @@ mod tests {
         let announce = |owner, from, to, delta| {
             FlowEvent::Announce(Window {
                 owner,
-                flows: vec![ab],
+                flows: vec![(ab, 1.0)],
                 from,
                 to,
                 delta,

@@ -22,7 +22,7 @@
 //! year, months before the start on the baseline path; the world aggregates
 //! levels at base-year weights.
 
-use super::equilibrium::EqSolution;
+use super::equilibrium::TradeState;
 use super::series::{Series, Slots};
 use crate::scenario::{ParamId, Scenario};
 
@@ -102,15 +102,14 @@ pub struct MacroInputs<'a> {
     /// Baseline gross output `i * ns + s` and tariff revenue per importer.
     pub go0: &'a [f64],
     pub tr0: &'a [f64],
-    /// Block 2: exporters' prices.
-    pub eq: &'a [EqSolution],
+    /// Block 2: exporters' prices and the tariffs collected on each flow.
+    pub trade: &'a TradeState,
     /// Block 3: observed and reported flows.
     pub observed: &'a [f64],
     pub reported: &'a [f64],
     /// Block 4: output lost, `i * ns + s`.
     pub loss: &'a [f64],
-    /// Block 1: tariffs and effective tariffs (fractions).
-    pub tau: &'a [f64],
+    /// Block 1: effective tariffs (fractions).
     pub eff_imp: &'a [f64],
     pub eff_exp: &'a [f64],
 }
@@ -207,7 +206,7 @@ impl MacroState {
             let mut disruption = 0.0;
             for s in 0..ns {
                 let va = sc.sectors[s].va_share;
-                let w = m.eq[s].w[i];
+                let w = m.trade.eq[s].w[i];
                 let mut dq = 0.0;
                 for j in 0..ne {
                     let f = td.idx(s, i, j);
@@ -216,11 +215,14 @@ impl MacroState {
                 production += va * dq;
                 disruption -= va * m.loss[i * ns + s] * m.go0[i * ns + s];
             }
+            // Revenue at the tariff collected on each flow: its lines'
+            // tariffs weighted by the short-run mix of lines.
             let mut revenue = 0.0;
             for s in 0..ns {
+                let collected = &m.trade.short(s).tau_eff;
                 for e in (0..ne).filter(|&e| e != i) {
                     let f = td.idx(s, e, i);
-                    revenue += m.tau[f] * m.reported[f];
+                    revenue += collected[e * ne + i] * m.reported[f];
                 }
             }
             let income = -(1.0 - val(econ.revenue_recycled))
@@ -363,13 +365,13 @@ mod tests {
 
     #[test]
     fn a_fall_in_exports_lowers_gdp_by_its_value_added() {
-        use crate::model::equilibrium::EqSolution;
         use crate::model::{Model, testkit};
         let sc = testkit::world("");
         let model = Model::new(&sc, 12);
         let values = testkit::values(&sc);
         let td = &sc.trade;
-        let eq = vec![EqSolution::baseline(&model.sectors[0])];
+        let mut trade = TradeState::default();
+        trade.reset(&model.sectors, &td.tariff0, |_, _| {}, |_| 1.0);
         // AA's exports to BB fall by 10 bn/yr; nothing else moves.
         let mut observed = td.value_usd_bn.clone();
         observed[td.idx(0, 0, 1)] -= 10.0;
@@ -381,11 +383,10 @@ mod tests {
             values: &values,
             go0: &[1000.0, 1000.0],
             tr0: &zeros,
-            eq: &eq,
+            trade: &trade,
             observed: &observed,
             reported: &observed,
             loss: &zeros,
-            tau: &td.tariff0,
             eff_imp: &zeros,
             eff_exp: &zeros,
         };

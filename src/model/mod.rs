@@ -131,7 +131,9 @@ impl<'a> Model<'a> {
                     .map(|k| td.value_usd_bn[s * ne * ne + k])
                     .collect();
                 let t0 = (0..ne * ne).map(|k| td.tariff0[s * ne * ne + k]).collect();
-                SectorBase::new(ne, v, t0)
+                let nl = td.n_lines();
+                let r = s * ne * ne * nl..(s + 1) * ne * ne * nl;
+                SectorBase::new(ne, v, t0).with_lines(nl, td.line_share[r].to_vec())
             })
             .collect();
         let mut go0 = vec![0.0; ne * ns];
@@ -366,7 +368,11 @@ impl<'a> Model<'a> {
             }
             // 6. Trade equilibrium (Block 2) of sectors whose tariffs changed.
             ws.trade
-                .step(&self.sectors, &ws.tariffs.tau, &td.tariff0)
+                .step(
+                    &self.sectors,
+                    &ws.tariffs.tau_lines,
+                    &self.tariffs.tau0_lines,
+                )
                 .map_err(|(s, e)| self.solve_error(run, t, s, &e, values))?;
             // 7. Dynamics (Block 3): volumes, front-loading, noise, deliveries.
             let deliveries = ws.lic.deliveries(sc.licensing.as_ref(), td);
@@ -378,11 +384,10 @@ impl<'a> Model<'a> {
                 values,
                 go0: &self.go0,
                 tr0: &self.tr0,
-                eq: &ws.trade.eq,
+                trade: &ws.trade,
                 observed: &ws.flows.observed,
                 reported: &ws.flows.reported,
                 loss: &ws.lic.loss,
-                tau: &ws.tariffs.tau,
                 eff_imp: &ws.tariffs.eff_imp,
                 eff_exp: &ws.tariffs.eff_exp,
             };
@@ -417,7 +422,7 @@ impl<'a> Model<'a> {
         // Block 2: every sector at the baseline, with this run's elasticities.
         ws.trade.reset(
             &self.sectors,
-            &td.tariff0,
+            &self.tariffs.tau0_lines,
             |s, p| {
                 let sec = &sc.sectors[s];
                 p.sigma_m = val(sec.sigma_import);
@@ -445,7 +450,7 @@ impl<'a> Model<'a> {
             .filter(|(m, _, _, step)| rates[*m][*step] > 0.0)
             .map(|&(m, from, to, step)| Window {
                 owner: Owner::Measure(m),
-                flows: self.tariffs.schedule.coverage[m].clone(),
+                flows: tariffs::covered_flows(td, &self.tariffs.schedule.coverage[m]),
                 from,
                 to,
                 delta: rates[m][step],

@@ -15,7 +15,9 @@
 //! increase is missed and none is counted twice.
 
 use super::dynamics::{FlowEvent, Owner, Window};
-use super::tariffs::{RuleTariff, TariffBase, TariffState, additional_level, coverage};
+use super::tariffs::{
+    RuleTariff, TariffBase, TariffState, additional_level, coverage, covered_flows,
+};
 use crate::random;
 use crate::scenario::{
     Action, Cond, MAX_RATE, ParamId, RevertTarget, Rule, TariffAmount, TariffMode, TradeData,
@@ -252,7 +254,7 @@ fn announce(
         if delta > 0.0 {
             fx.flow_events.push(FlowEvent::Announce(Window {
                 owner: Owner::Rule(k),
-                flows: coverage(env.td, *by, &[e], sectors),
+                flows: covered_flows(env.td, &coverage(env.td, *by, &[e], sectors, None)),
                 from: env.t,
                 to: env.t + lag,
                 delta,
@@ -421,7 +423,7 @@ pub fn apply(
                 if r > 0.0 || matches!(mode, crate::scenario::TariffMode::Set) {
                     st.rule_tariffs.push(RuleTariff {
                         rule,
-                        flows: coverage(td, *by, &[e], sectors),
+                        flows: coverage(td, *by, &[e], sectors, None),
                         rate: r,
                         mode: *mode,
                         from: t,

@@ -4,13 +4,18 @@
 //! month counts pro rata: the month's tariff is the day-weighted average of
 //! the daily tariffs. Scheduled measures come first (in file order), then
 //! tariffs created by rules (in firing order), which apply for whole months.
+//! Tariffs are set per tariff line (model 2: a flow is split into named
+//! lines with base-year shares, and a measure may cover some lines only);
+//! a flow's tariff for averages and rule levels is the share-weighted mean
+//! of its lines' tariffs.
 
 use crate::scenario::{Measure, Scenario, TariffMode, TradeData};
 
 /// Block 1's per-run state: the sampled rate of every scheduled step, the
 /// tariffs in force and their baseline-weighted averages.
 ///
-///   tau[f](t) = max(0, tau0[f] + sum_k w_k max(A_k[f](t), -tau0[f]))
+///   tau[f,l](t) = max(0, tau0[f] + sum_k w_k max(A_k[f,l](t), -tau0[f]))
+///   tau[f](t)   = sum_l s[f,l] tau[f,l](t)          (s = base-year line shares)
 ///   effective tariff of i = sum_{e != i, s} V[e,i,s] tau[e,i,s] / sum V[e,i,s]
 ///
 /// (docs/model.md, Block 1). `step` recomputes `tau` for month t; the
@@ -19,7 +24,9 @@ use crate::scenario::{Measure, Scenario, TariffMode, TradeData};
 pub struct TariffState {
     /// `rates[m][k]`: the sampled rate of step k of measure m.
     pub rates: Vec<Vec<f64>>,
-    /// tau(t), index `(s * ne + e) * ne + i`.
+    /// tau(t) per line, index `f * n_lines + l`.
+    pub tau_lines: Vec<f64>,
+    /// tau(t) per flow (line-share-weighted), index `(s * ne + e) * ne + i`.
     pub tau: Vec<f64>,
     acc: Vec<f64>,
     /// Effective tariff (fraction) on each economy's imports and exports.
@@ -34,6 +41,8 @@ pub struct TariffState {
 #[derive(Debug, Clone)]
 pub struct TariffBase {
     pub schedule: Schedule,
+    /// Base-year tariffs per line, `f * n_lines + l`.
+    pub tau0_lines: Vec<f64>,
     /// Baseline imports and exports of each economy (the weights of the
     /// effective tariffs).
     pub imp0: Vec<f64>,
@@ -54,8 +63,15 @@ impl TariffBase {
                 }
             }
         }
+        let nl = td.n_lines();
+        let tau0_lines = td
+            .tariff0
+            .iter()
+            .flat_map(|t| std::iter::repeat_n(*t, nl))
+            .collect();
         TariffBase {
             schedule: Schedule::new(sc, months),
+            tau0_lines,
             imp0,
             exp0,
         }
@@ -73,8 +89,15 @@ impl TariffState {
     ) {
         self.rates.clear();
         self.rates.extend(rates);
+        self.tau_lines.resize(base.tau0_lines.len(), 0.0);
         self.tau.resize(td.value_usd_bn.len(), 0.0);
-        pre_start(&base.schedule, &td.tariff0, &self.rates, &mut self.tau);
+        pre_start(
+            &base.schedule,
+            &base.tau0_lines,
+            &self.rates,
+            &mut self.tau_lines,
+        );
+        by_flow(td, &self.tau_lines, &mut self.tau);
         let ne = td.n_econ;
         self.eff_imp.resize(ne, 0.0);
         self.eff_exp.resize(ne, 0.0);
@@ -95,14 +118,15 @@ impl TariffState {
         self.stale = true;
         compute(
             &base.schedule,
-            &td.tariff0,
+            &base.tau0_lines,
             &self.rates,
             reverted,
             rule_tariffs,
             t,
-            &mut self.tau,
+            &mut self.tau_lines,
             &mut self.acc,
         );
+        by_flow(td, &self.tau_lines, &mut self.tau);
     }
 
     /// Bring the baseline-weighted effective tariffs up to date.
@@ -136,6 +160,24 @@ impl TariffState {
             }
         }
         self.stale = false;
+    }
+}
+
+/// Each flow's tariff: its lines' tariffs weighted by their base-year shares
+/// (exactly the line's tariff when a flow has one line).
+pub fn by_flow(td: &TradeData, tau_lines: &[f64], tau: &mut [f64]) {
+    let nl = td.n_lines();
+    if nl == 1 {
+        tau.copy_from_slice(tau_lines);
+        return;
+    }
+    for (f, x) in tau.iter_mut().enumerate() {
+        let r = f * nl..(f + 1) * nl;
+        *x = td.line_share[r.clone()]
+            .iter()
+            .zip(&tau_lines[r])
+            .map(|(s, t)| s * t)
+            .sum();
     }
 }
 
@@ -175,7 +217,7 @@ pub struct Schedule {
     pub segments: Vec<Vec<Segment>>,
     /// Months whose scheduled tariffs differ from the month before.
     pub dirty: Vec<bool>,
-    /// Flow indices each measure covers.
+    /// Line indices (`f * n_lines + l`) each measure covers.
     pub coverage: Vec<Vec<usize>>,
     pub modes: Vec<TariffMode>,
     /// Steps in force before the first month (dated before `start`): the
@@ -183,12 +225,39 @@ pub struct Schedule {
     pub pre_start: Vec<(usize, usize)>,
 }
 
-/// Flow indices covered by `by` taxing `on` in `sectors`.
-pub fn coverage(td: &TradeData, by: usize, on: &[usize], sectors: &[usize]) -> Vec<usize> {
-    let mut out = Vec::with_capacity(on.len() * sectors.len());
+/// Line indices (`f * n_lines + l`) covered by `by` taxing `on` in
+/// `sectors`, on the tariff lines `lines` (`None` = every line).
+pub fn coverage(
+    td: &TradeData,
+    by: usize,
+    on: &[usize],
+    sectors: &[usize],
+    lines: Option<&[usize]>,
+) -> Vec<usize> {
+    let nl = td.n_lines();
+    let mut out = Vec::with_capacity(on.len() * sectors.len() * nl);
     for &s in sectors {
         for &e in on {
-            out.push(td.idx(s, e, by));
+            let f = td.idx(s, e, by);
+            match lines {
+                Some(ls) => out.extend(ls.iter().map(|l| f * nl + l)),
+                None => out.extend((0..nl).map(|l| f * nl + l)),
+            }
+        }
+    }
+    out
+}
+
+/// The flows a line coverage touches, each with the base-year share of the
+/// covered lines in it (front-loading scales with it).
+pub fn covered_flows(td: &TradeData, cov: &[usize]) -> Vec<(usize, f64)> {
+    let nl = td.n_lines();
+    let mut out: Vec<(usize, f64)> = Vec::new();
+    for &k in cov {
+        let (f, share) = (k / nl, td.line_share[k]);
+        match out.last_mut() {
+            Some(last) if last.0 == f => last.1 += share,
+            _ => out.push((f, share)),
         }
     }
     out
@@ -238,7 +307,7 @@ impl Schedule {
         let coverage = sc
             .measures
             .iter()
-            .map(|m| coverage(&sc.trade, m.by, &m.on, &m.sectors))
+            .map(|m| coverage(&sc.trade, m.by, &m.on, &m.sectors, m.lines.as_deref()))
             .collect();
         let modes = sc.measures.iter().map(|m| m.mode).collect();
         let first_day = crate::scenario::date::Date { ym: start, day: 1 };
@@ -272,13 +341,14 @@ fn active_step(m: &Measure, day: crate::scenario::date::Date) -> Option<usize> {
 #[derive(Debug, Clone)]
 pub struct RuleTariff {
     pub rule: usize,
+    /// Line indices (`f * n_lines + l`): every line of the covered flows.
     pub flows: Vec<usize>,
     pub rate: f64,
     pub mode: TariffMode,
     pub from: usize,
 }
 
-/// Compute the tariffs of month `t` into `tau` (length = flows).
+/// Compute the tariffs of month `t` into `tau` (per line).
 /// `rates[m][k]` is the sampled rate of step k of measure m; `reverted[m]`
 /// the month from which measure m no longer applies.
 #[allow(clippy::too_many_arguments)]

@@ -2,9 +2,9 @@
 //! tariffs. Every row carries a `source`; problems are reported with the
 //! file, line and column like scenario problems.
 
-use super::TradeData;
 use super::collect::Collector;
 use super::compile::{bare_rate_problem, percent};
+use super::{REST_LINE, TradeData};
 use crate::diag::{Loc, clip, unknown_help};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -552,4 +552,167 @@ pub fn read_tariffs(
     let mut out = std::mem::take(&mut td.tariff0);
     read_bilateral(c, path, named_at, (econ, sect), &spec, td, &mut out);
     td.tariff0 = out;
+}
+
+/// Fill `td.lines` and `td.line_share` from
+/// `importer,exporter,sector,line,share,source`: the share of a named tariff
+/// line in each flow (model 2). `exporter = ALL` gives the share for every
+/// exporter without a row of its own for that line. The shares of a flow's
+/// named lines may sum to at most 1; the rest is the line `rest`.
+pub fn read_lines(
+    c: &mut Collector,
+    path: &Path,
+    named_at: Loc,
+    econ: &[String],
+    sect: &[String],
+    td: &mut TradeData,
+) {
+    const HEADER: [&str; 6] = ["importer", "exporter", "sector", "line", "share", "source"];
+    let Some(csv) = read_csv(c, path, named_at, &HEADER) else {
+        return;
+    };
+    let (ne, ns) = (econ.len(), sect.len());
+    let mut names: Vec<String> = Vec::new();
+    // (importer, exporter or ne for ALL, sector, line) -> (share, line number)
+    let mut rows: Vec<(usize, usize, usize, usize, f64, usize)> = Vec::new();
+    let mut seen = std::collections::HashMap::new();
+    let spec = Bilateral {
+        header: HEADER[..5].try_into().unwrap_or(["", "", "", "", ""]),
+        value: "share",
+        hi: 1.0,
+        what: "a share between 0 and 1",
+        foreign_only: true,
+        rate: false,
+        duplicate: &|_, _, _, _| String::new(),
+        keep_one: "",
+    };
+    for (line, fields) in &csv.rows {
+        let row = Row {
+            csv: &csv,
+            line: *line,
+            fields,
+        };
+        let i = lookup(c, &row, "importer", econ, "economy");
+        let e = match row.get("exporter").0 {
+            "ALL" => Some(ne),
+            _ => lookup(c, &row, "exporter", econ, "economy"),
+        };
+        let s = lookup(c, &row, "sector", sect, "sector");
+        let (name, name_loc) = row.get("line");
+        let valid = !name.is_empty()
+            && name.len() <= 40
+            && name
+                .chars()
+                .next()
+                .is_some_and(|ch| ch.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+        let l = if !valid || name == REST_LINE {
+            let (why, help) = if name == REST_LINE {
+                (
+                    "`rest` is the residual line: it takes what the named lines leave",
+                    "name only the lines measures treat apart; their shares' remainder is `rest`",
+                )
+            } else {
+                (
+                    "a line name must be an id",
+                    "use lower-case letters, digits and `_`, starting with a letter (e.g. phones_computers)",
+                )
+            };
+            c.err(
+                Some(name_loc),
+                &format!("line {line} column line"),
+                format!("`{}`: {why}", clip(name, 60)),
+                help,
+            );
+            None
+        } else {
+            Some(match names.iter().position(|n| n == name) {
+                Some(k) => k,
+                None => {
+                    names.push(name.to_string());
+                    names.len() - 1
+                }
+            })
+        };
+        let share = if row.get("share").0.ends_with('%') {
+            percent(row.get("share").0).filter(|x| (0.0..=1.0).contains(x))
+        } else {
+            None
+        };
+        let share = share.or_else(|| number(c, &row, "share", &spec));
+        source_present(c, &row);
+        let (Some(i), Some(e), Some(s), Some(l), Some(x)) = (i, e, s, l, share) else {
+            continue;
+        };
+        if e == i {
+            let (_, loc) = row.get("exporter");
+            c.err(
+                Some(loc),
+                &format!("line {line}"),
+                "a tariff line of an economy's own goods",
+                "remove the row: domestic supply pays no tariff",
+            );
+            continue;
+        }
+        if let Some(first) = seen.insert((i, e, s, l), *line) {
+            let (_, loc) = row.get("importer");
+            c.err(
+                Some(loc),
+                &format!("line {line}"),
+                format!("duplicate line share (first on line {first})"),
+                "keep one row per importer, exporter, sector and line",
+            );
+            continue;
+        }
+        rows.push((i, e, s, l, x, *line));
+    }
+    if names.is_empty() {
+        return;
+    }
+    let nl = names.len() + 1;
+    let nf = td.value_usd_bn.len();
+    let mut share = vec![0.0; nf * nl];
+    let mut from_line = vec![0usize; nf];
+    // ALL rows first, then each exporter's own rows replace them.
+    for pass in [true, false] {
+        for &(i, e, s, l, x, line) in rows.iter().filter(|r| (r.1 == ne) == pass) {
+            let exporters: Vec<usize> = if e == ne {
+                (0..ne).filter(|&k| k != i).collect()
+            } else {
+                vec![e]
+            };
+            for k in exporters {
+                let f = td.idx(s, k, i);
+                share[f * nl + l] = x;
+                from_line[f] = from_line[f].max(line);
+            }
+        }
+    }
+    let _ = ns;
+    for f in 0..nf {
+        let named: f64 = share[f * nl..f * nl + nl - 1].iter().sum();
+        if named > 1.0 + 1e-9 {
+            let (s, rem) = (f / (ne * ne), f % (ne * ne));
+            let (e, i) = (rem / ne, rem % ne);
+            c.err(
+                Some(named_at),
+                "trade.lines",
+                format!(
+                    "the line shares of {}<-{} {} sum to {} (> 1; last row on line {})",
+                    econ[i],
+                    econ[e],
+                    sect[s],
+                    crate::diag::num(named),
+                    from_line[f]
+                ),
+                "make the named lines of a flow share at most 1; `rest` takes the remainder",
+            );
+        }
+        share[f * nl + nl - 1] = (1.0 - named).max(0.0);
+    }
+    names.push(REST_LINE.to_string());
+    td.lines = names;
+    td.line_share = share;
 }

@@ -93,12 +93,42 @@ pub struct TradeData {
     pub n_sect: usize,
     pub value_usd_bn: Vec<f64>,
     pub tariff0: Vec<f64>,
+    /// Named tariff lines that split every flow (model 2): measures may cover
+    /// some lines only. The last is `rest`, what no named line takes; without
+    /// a lines file it is the only line.
+    pub lines: Vec<String>,
+    /// Base-year share of each line in each flow, `f * lines.len() + l`
+    /// (summing to 1 over a flow's lines).
+    pub line_share: Vec<f64>,
 }
 
+/// The residual line of every flow.
+pub const REST_LINE: &str = "rest";
+
 impl TradeData {
+    /// A world of `ne` economies and `ns` sectors with no trade, no tariffs
+    /// and one line.
+    pub fn empty(ne: usize, ns: usize) -> TradeData {
+        let nf = ne * ne * ns;
+        TradeData {
+            n_econ: ne,
+            n_sect: ns,
+            value_usd_bn: vec![0.0; nf],
+            tariff0: vec![0.0; nf],
+            lines: vec![REST_LINE.to_string()],
+            line_share: vec![1.0; nf],
+        }
+    }
+
     #[inline]
     pub fn idx(&self, s: usize, e: usize, i: usize) -> usize {
         (s * self.n_econ + e) * self.n_econ + i
+    }
+
+    /// Number of lines per flow.
+    #[inline]
+    pub fn n_lines(&self) -> usize {
+        self.lines.len()
     }
 }
 
@@ -122,6 +152,9 @@ pub struct Measure {
     pub steps: Vec<(Date, ParamId)>,
     pub mode: TariffMode,
     pub announced: Option<Date>,
+    /// The tariff lines the measure covers (`TradeData::lines` indices);
+    /// `None` = every line.
+    pub lines: Option<Vec<usize>>,
 }
 
 /// Linear interpolation between (model month, value) points, flat outside.

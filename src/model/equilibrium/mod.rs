@@ -22,8 +22,10 @@ pub use solver::{EqError, EqParams, EqSolution, FLOOR_TOL, SectorBase, TOL, Work
 /// base-year prices), per economy:
 ///   CS_i = -E_i (P_i^(1-eta) - 1) / (1 - eta)      ( = -E_i ln P_i when eta = 1 )
 ///   PS_e =  S_e (w_e^(1+eps_e) - 1) / (1 + eps_e)  ( = 0 when eps_e is infinite )
-///   TR_i =  sum_{e != i} ( tau[e,i] F*[e,i] - tau0[e,i] V[e,i] )
-pub fn welfare(base: &SectorBase, p: &EqParams, tau: &[f64], sol: &mut EqSolution) {
+///   TR_i =  sum_{e != i} ( tau_c[e,i] F*[e,i] - tau0[e,i] V[e,i] )
+/// with tau_c the tariff collected on the flow (`EqSolution::tau_eff`: its
+/// lines' tariffs weighted by their quantities).
+pub fn welfare(base: &SectorBase, p: &EqParams, sol: &mut EqSolution) {
     let ne = base.ne;
     let eta = p.eta;
     for i in 0..ne {
@@ -38,7 +40,7 @@ pub fn welfare(base: &SectorBase, p: &EqParams, tau: &[f64], sol: &mut EqSolutio
             .filter(|&e| e != i)
             .map(|e| {
                 let k = e * ne + i;
-                tau[k] * sol.flows[k] - base.tau0[k] * base.v[k]
+                sol.tau_eff[k] * sol.flows[k] - base.tau0[k] * base.v[k]
             })
             .sum();
     }
@@ -141,7 +143,7 @@ impl TradeState {
         tau0: &[f64],
     ) -> Result<(), (usize, EqError)> {
         for (s, base) in sectors.iter().enumerate() {
-            let n = base.ne * base.ne;
+            let n = base.ne * base.ne * base.nl;
             let r = s * n..(s + 1) * n;
             if tau[r.clone()] == self.solved_at[r.clone()] {
                 continue;
@@ -159,7 +161,7 @@ impl TradeState {
                     &mut self.ws,
                 )
                 .map_err(|e| (s, e))?;
-                welfare(base, &self.params[s], &tau[r.clone()], &mut self.eq[s]);
+                welfare(base, &self.params[s], &mut self.eq[s]);
                 if self.two_speed[s] {
                     solve(
                         base,

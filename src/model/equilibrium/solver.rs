@@ -25,6 +25,10 @@ pub struct SectorBase {
     pub supply: Vec<f64>,
     /// Baseline absorption at buyers' prices, sum_e V[e,i] (1 + tau0[e,i]).
     pub absorption: Vec<f64>,
+    /// Tariff lines per flow and their base-year shares, `k * nl + l`
+    /// (one line of share 1 unless `with_lines`).
+    pub nl: usize,
+    pub line_share: Vec<f64>,
 }
 
 impl SectorBase {
@@ -67,7 +71,17 @@ impl SectorBase {
             d,
             supply,
             absorption,
+            nl: 1,
+            line_share: vec![1.0; ne * ne],
         }
+    }
+
+    /// The same sector with its flows split into `nl` tariff lines with
+    /// base-year shares `share[k * nl + l]`; tariffs are then given per line.
+    pub fn with_lines(mut self, nl: usize, share: Vec<f64>) -> Self {
+        self.nl = nl;
+        self.line_share = share;
+        self
     }
 }
 
@@ -95,6 +109,10 @@ pub struct EqSolution {
     pub ln_p: Vec<f64>,
     /// Equilibrium flow values F*[e,i] = V w_e x[e,i] (USD bn/yr).
     pub flows: Vec<f64>,
+    /// The tariff collected on each flow at the solution: its lines'
+    /// tariffs weighted by their equilibrium quantities (the tariff itself
+    /// with one line).
+    pub tau_eff: Vec<f64>,
     /// Welfare decomposition (USD bn/yr): consumer surplus per importer,
     /// producer surplus per producer, tariff revenue change per importer.
     pub cs: Vec<f64>,
@@ -117,6 +135,7 @@ impl EqSolution {
             ln_pm: vec![0.0; ne],
             ln_p: vec![0.0; ne],
             flows: base.v.clone(),
+            tau_eff: base.tau0.clone(),
             cs: vec![0.0; ne],
             ps: vec![0.0; ne],
             tr: vec![0.0; ne],
@@ -133,6 +152,7 @@ impl EqSolution {
         self.ln_pm.fill(0.0);
         self.ln_p.fill(0.0);
         self.flows.copy_from_slice(&base.v);
+        self.tau_eff.copy_from_slice(&base.tau0);
         self.cs.fill(0.0);
         self.ps.fill(0.0);
         self.tr.fill(0.0);
@@ -185,7 +205,10 @@ const Z_LIMIT: f64 = 60.0;
 /// Scratch space reused across solves.
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
+    /// Per flow: the log tariff factor of the import price index, ln T_a,
+    /// and of the quantity, ln T_b (equal, ln T, with one line).
     ln_t: Vec<f64>,
+    ln_tb: Vec<f64>,
     /// m[e,i] T[e,i]^(1-sm) and T[e,i]^(-sm), fixed during a solve.
     a_m: Vec<f64>,
     b_m: Vec<f64>,
@@ -381,7 +404,7 @@ fn evaluate_log(
         for e in (0..ne).filter(|&e| e != i) {
             let k = e * ne + i;
             let lp = z[e] + ws.ln_t[k];
-            sol.x[k] = (-sm_ * (lp - ln_pm) + ln_xm).exp();
+            sol.x[k] = (-sm_ * (z[e] + ws.ln_tb[k] - ln_pm) + ln_xm).exp();
             ws.sm[k] = if has_imports {
                 base.m[k] * ((1.0 - sm_) * (lp - ln_pm)).exp()
             } else {
@@ -503,6 +526,78 @@ fn lu_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
 /// # Errors
 /// `EqError` if Newton's method does not reach `TOL`; the caller adds the
 /// run, sector and parameter values.
+/// Tariff factors of flows split into lines (model 2). A flow's lines are
+/// varieties of the import nest with base-year shares s_l and tariff
+/// factors T_l = (1 + tau_l) / (1 + tau0):
+///   a_m = m sum_l s_l T_l^(1-sm),   b_m = sum_l s_l T_l^(-sm)
+/// so the flow's price index term and quantity are those of one variety with
+/// ln T_a = ln(sum_l s_l T_l^(1-sm)) / (1-sm) and ln T_b = ln(b_m) / (-sm),
+/// computed in logs (`ces_log`). The tariff collected on the flow is its
+/// lines' tariffs weighted by their quantities, s_l T_l^(-sm) / b_m.
+fn line_factors(
+    base: &SectorBase,
+    p: &EqParams,
+    tau: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+) {
+    let (ne, nl, sm) = (base.ne, base.nl, p.sigma_m);
+    ws.ln_t.clear();
+    ws.ln_tb.clear();
+    ws.a_m.clear();
+    ws.b_m.clear();
+    for k in 0..ne * ne {
+        let r = k * nl..(k + 1) * nl;
+        let (taus, shares) = (&tau[r.clone()], &base.line_share[r]);
+        let t0 = base.tau0[k];
+        if taus.iter().all(|t| *t == t0) && base.ln1p_tau0[k].is_finite() {
+            ws.ln_t.push(0.0);
+            ws.ln_tb.push(0.0);
+            ws.a_m.push(base.m[k]);
+            ws.b_m.push(1.0);
+            sol.tau_eff[k] = t0;
+            continue;
+        }
+        let ln_tl = |t: f64| {
+            if t == t0 {
+                0.0
+            } else {
+                (1.0 + t).ln() - base.ln1p_tau0[k]
+            }
+        };
+        let lines = || shares.iter().zip(taus).map(|(s, t)| (*s, ln_tl(*t)));
+        let (la, lb) = if sm.is_finite() {
+            (ces_log(lines(), sm), ces_log(lines(), 1.0 + sm))
+        } else {
+            // Perfect substitutes: only the cheapest line trades.
+            let lo = lines()
+                .filter(|(s, _)| *s > 0.0)
+                .map(|(_, l)| l)
+                .fold(f64::INFINITY, f64::min);
+            (lo, lo)
+        };
+        ws.ln_t.push(la);
+        ws.ln_tb.push(lb);
+        ws.a_m.push(base.m[k] * ((1.0 - sm) * la).exp());
+        ws.b_m.push((-sm * lb).exp());
+        // Collected rate: quantity weights s_l T_l^(-sm), relative to the
+        // largest for range.
+        let w_max = lines()
+            .filter(|(s, _)| *s > 0.0)
+            .map(|(_, l)| -sm * l)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let (mut num, mut den) = (0.0, 0.0);
+        for ((s, l), t) in lines().zip(taus) {
+            if s > 0.0 {
+                let w = s * (-sm * l - w_max).exp();
+                num += w * t;
+                den += w;
+            }
+        }
+        sol.tau_eff[k] = if den > 0.0 { num / den } else { t0 };
+    }
+}
+
 pub fn solve(
     base: &SectorBase,
     p: &EqParams,
@@ -515,30 +610,36 @@ pub fn solve(
     // exactly 0 and its powers exactly 1, so no logarithm or exponential is
     // taken for them (the values are bit-for-bit what the formulas give).
     let finite_sm = p.sigma_m.is_finite();
-    ws.ln_t.clear();
-    ws.ln_t.extend((0..ne * ne).map(|k| {
-        if tau[k] == base.tau0[k] && base.ln1p_tau0[k].is_finite() {
-            0.0
-        } else {
-            (1.0 + tau[k]).ln() - base.ln1p_tau0[k]
-        }
-    }));
-    ws.a_m.clear();
-    ws.a_m.extend((0..ne * ne).map(|k| {
-        if ws.ln_t[k] == 0.0 && finite_sm {
-            base.m[k]
-        } else {
-            base.m[k] * ((1.0 - p.sigma_m) * ws.ln_t[k]).exp()
-        }
-    }));
-    ws.b_m.clear();
-    ws.b_m.extend((0..ne * ne).map(|k| {
-        if ws.ln_t[k] == 0.0 && finite_sm {
-            1.0
-        } else {
-            (-p.sigma_m * ws.ln_t[k]).exp()
-        }
-    }));
+    if base.nl == 1 {
+        ws.ln_t.clear();
+        ws.ln_t.extend((0..ne * ne).map(|k| {
+            if tau[k] == base.tau0[k] && base.ln1p_tau0[k].is_finite() {
+                0.0
+            } else {
+                (1.0 + tau[k]).ln() - base.ln1p_tau0[k]
+            }
+        }));
+        ws.ln_tb.clone_from(&ws.ln_t);
+        ws.a_m.clear();
+        ws.a_m.extend((0..ne * ne).map(|k| {
+            if ws.ln_t[k] == 0.0 && finite_sm {
+                base.m[k]
+            } else {
+                base.m[k] * ((1.0 - p.sigma_m) * ws.ln_t[k]).exp()
+            }
+        }));
+        ws.b_m.clear();
+        ws.b_m.extend((0..ne * ne).map(|k| {
+            if ws.ln_t[k] == 0.0 && finite_sm {
+                1.0
+            } else {
+                (-p.sigma_m * ws.ln_t[k]).exp()
+            }
+        }));
+        sol.tau_eff.copy_from_slice(tau);
+    } else {
+        line_factors(base, p, tau, sol, ws);
+    }
     ws.sm.resize(ne * ne, 0.0);
     ws.sd.resize(ne, 0.0);
     ws.g.resize(ne, 0.0);

@@ -23,7 +23,7 @@ fn one_tariff_infinite_supply_matches_closed_form() {
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
     solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
-    crate::model::equilibrium::welfare(&base, &p, &t, &mut sol);
+    crate::model::equilibrium::welfare(&base, &p, &mut sol);
     // Closed form with w = 1: PM = 1 + tau, P = (d + (1-d) PM^(1-sd))^(1/(1-sd)).
     let d: f64 = 0.6;
     let pm: f64 = 1.0 + tau;
@@ -164,4 +164,70 @@ fn zero_flows_are_handled() {
     solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
     assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
     assert_eq!(sol.flows[8], 0.0);
+}
+
+/// A flow split into a covered line (40 %, tariff 30 %) and an uncovered one
+/// (60 %, no tariff) against the closed form of a flat CES over the lines:
+///   PM = (0.4 T^(1-sm) + 0.6)^(1/(1-sm)),  x = (0.4 T^(-sm) + 0.6) PM^sm xm,
+/// and the tariff collected = 0.3 x the covered line's share of the quantity.
+/// Rate x coverage (12 % on the whole flow, model 1) gives a different,
+/// larger fall of the flow.
+#[test]
+fn covered_and_uncovered_lines_match_the_closed_form() {
+    let (sm, sd, eta, tau, s_c) = (5.0, 2.5, 0.7, 0.3, 0.4);
+    let p = EqParams {
+        sigma_m: sm,
+        sigma_d: sd,
+        eta,
+        eps: vec![f64::INFINITY; 2],
+    };
+    // Line 0 covered, line 1 the rest; domestic flows all in the rest.
+    let shares = vec![0.0, 1.0, 0.0, 1.0, s_c, 1.0 - s_c, 0.0, 1.0];
+    let base = two(60.0, 40.0, 100.0, 0.0).with_lines(2, shares);
+    let mut t = vec![0.0; 8];
+    t[2 * 2] = tau; // B -> A, covered line
+    let mut sol = EqSolution::baseline(&base);
+    let mut ws = Workspace::default();
+    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    crate::model::equilibrium::welfare(&base, &p, &mut sol);
+    let tt: f64 = 1.0 + tau;
+    let pm = (s_c * tt.powf(1.0 - sm) + 1.0 - s_c).powf(1.0 / (1.0 - sm));
+    let d: f64 = 0.6;
+    let pp = (d + (1.0 - d) * pm.powf(1.0 - sd)).powf(1.0 / (1.0 - sd));
+    let xm = (pm / pp).powf(-sd) * pp.powf(-eta);
+    let x = (s_c * tt.powf(-sm) + 1.0 - s_c) * pm.powf(sm) * xm;
+    assert!((sol.ln_pm[0].exp() - pm).abs() < 1e-12);
+    assert!(
+        (sol.flows[2] - 40.0 * x).abs() < 1e-9,
+        "{} vs {}",
+        sol.flows[2],
+        40.0 * x
+    );
+    let covered = s_c * tt.powf(-sm) / (s_c * tt.powf(-sm) + 1.0 - s_c);
+    assert!((sol.tau_eff[2] - tau * covered).abs() < 1e-14);
+    assert!((sol.tr[0] - tau * covered * 40.0 * x).abs() < 1e-9);
+    // Model 1's approximation: the covered share times the rate on the whole flow.
+    let one = two(60.0, 40.0, 100.0, 0.0);
+    let mut t1 = vec![0.0; 4];
+    t1[2] = s_c * tau;
+    let mut sol1 = EqSolution::baseline(&one);
+    solve(&one, &p, &t1, &mut sol1, &mut ws).unwrap();
+    assert!(
+        sol.flows[2] > sol1.flows[2] + 0.5,
+        "{} vs {}",
+        sol.flows[2],
+        sol1.flows[2]
+    );
+    // Both lines at the same tariff: exactly the one-line solution.
+    let mut t2 = vec![0.0; 8];
+    t2[4] = tau;
+    t2[5] = tau;
+    let mut sol2 = EqSolution::baseline(&base);
+    solve(&base, &p, &t2, &mut sol2, &mut ws).unwrap();
+    let mut t3 = vec![0.0; 4];
+    t3[2] = tau;
+    let mut sol3 = EqSolution::baseline(&one);
+    solve(&one, &p, &t3, &mut sol3, &mut ws).unwrap();
+    assert!((sol2.flows[2] - sol3.flows[2]).abs() < 1e-10);
+    assert!((sol2.tau_eff[2] - tau).abs() < 1e-15);
 }

@@ -110,7 +110,7 @@ impl Compiler {
         if self.c.diags.is_empty() {
             self.check_gdp_scale(&economies, &trade);
         }
-        let measures = self.measures(root, &w);
+        let measures = self.measures(root, &w, &trade.lines);
         let licensing = self.licensing(root, &w);
         let rules = self.rules(root, &w, &measures, licensing.as_ref());
         let macro_params = self.macro_params(root, root_loc);

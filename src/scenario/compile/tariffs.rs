@@ -3,7 +3,7 @@
 use super::*;
 
 impl Compiler {
-    pub(super) fn measures(&mut self, root: &Table, w: &World) -> Vec<Measure> {
+    pub(super) fn measures(&mut self, root: &Table, w: &World, lines: &[String]) -> Vec<Measure> {
         let (econ_ids, sector_ids, horizon_end) = (w.econ_ids, w.sector_ids, w.horizon_end);
         let help = "define each tariff measure as a table: [tariffs.us_on_cn] with by, on, rate + from (or path)";
         let mut out = Vec::new();
@@ -23,6 +23,8 @@ impl Compiler {
                     "path",
                     "mode",
                     "announced",
+                    "lines",
+                    "except_lines",
                     "description",
                     "enabled",
                 ],
@@ -159,8 +161,9 @@ impl Compiler {
                     "an announcement comes before the measure takes effect",
                 );
             }
+            let covered = self.measure_lines(t, &path, lines);
             let description = self.opt_string(t, &path, "description").unwrap_or_default();
-            if let (Some(by), Some(on), Some(sectors)) = (by, on, sectors) {
+            if let (Some(by), Some(on), Some(sectors), Some(covered)) = (by, on, sectors, covered) {
                 out.push(Measure {
                     id: id.to_string(),
                     description,
@@ -170,10 +173,59 @@ impl Compiler {
                     steps,
                     mode,
                     announced,
+                    lines: covered,
                 });
             }
         }
         out
+    }
+
+    /// The tariff lines a measure covers: `lines = [...]` (only those) or
+    /// `except_lines = [...]` (all but those); `Some(None)` = every line,
+    /// `None` = an error was reported.
+    fn measure_lines(
+        &mut self,
+        t: &Table,
+        path: &str,
+        lines: &[String],
+    ) -> Option<Option<Vec<usize>>> {
+        let only = t.get("lines");
+        let except = t.get("except_lines");
+        if let (Some(_), Some(e)) = (only, except) {
+            self.c.err(
+                Some(e.key_loc),
+                &join(path, "except_lines"),
+                "a measure has either `lines` or `except_lines`, not both",
+                "keep one of the two keys",
+            );
+            return None;
+        }
+        let help_path = |k: &str| join(path, k);
+        if let Some(e) = only {
+            let ids = self.id_list(&e.node, &help_path("lines"), lines, "tariff line", None)?;
+            return Some(Some(ids));
+        }
+        if let Some(e) = except {
+            let ids = self.id_list(
+                &e.node,
+                &help_path("except_lines"),
+                lines,
+                "tariff line",
+                None,
+            )?;
+            let rest: Vec<usize> = (0..lines.len()).filter(|l| !ids.contains(l)).collect();
+            if rest.is_empty() {
+                self.c.err(
+                    Some(e.node.loc),
+                    &help_path("except_lines"),
+                    "the measure would cover no line",
+                    "leave at least one line out of except_lines",
+                );
+                return None;
+            }
+            return Some(Some(rest));
+        }
+        Some(None)
     }
 
     pub(super) fn mode(&mut self, t: &Table, path: &str) -> TariffMode {

@@ -8,12 +8,7 @@ impl Compiler {
     pub(super) fn trade(&mut self, root: &Table, root_loc: Loc, w: &World) -> TradeData {
         let (econ_ids, sector_ids) = (w.econ_ids, w.sector_ids);
         let (ne, ns) = (econ_ids.len(), sector_ids.len());
-        let mut td = TradeData {
-            n_econ: ne,
-            n_sect: ns,
-            value_usd_bn: vec![0.0; ne * ne * ns],
-            tariff0: vec![0.0; ne * ne * ns],
-        };
+        let mut td = TradeData::empty(ne, ns);
         let help = "add [trade] with flows = \"data/trade.csv\" (and optionally baseline_tariffs = \"data/tariffs.csv\")";
         let Some(e) = root.get("trade") else {
             self.c
@@ -23,7 +18,7 @@ impl Compiler {
         let Some(t) = self.table(&e.node, "trade", help) else {
             return td;
         };
-        self.check_keys(t, "trade", &["flows", "baseline_tariffs"]);
+        self.check_keys(t, "trade", &["flows", "baseline_tariffs", "lines"]);
         if let Some(n) = self.required(t, e.node.loc, "trade", "flows", help)
             && let Some(p) = self.string(n, "trade.flows")
         {
@@ -35,6 +30,14 @@ impl Compiler {
         {
             let path = self.resolve(n, &p);
             data::read_tariffs(&mut self.c, &path, n.loc, econ_ids, sector_ids, &mut td);
+        }
+        // `lines = ""` drops a base file's lines.
+        if let Some(n) = t.get("lines").map(|e| &e.node)
+            && let Some(p) = self.string(n, "trade.lines")
+            && !p.is_empty()
+        {
+            let path = self.resolve(n, &p);
+            data::read_lines(&mut self.c, &path, n.loc, econ_ids, sector_ids, &mut td);
         }
         td
     }
