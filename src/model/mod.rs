@@ -18,6 +18,7 @@ pub mod equilibrium;
 pub mod licensing;
 pub mod macroecon;
 pub mod outputs;
+pub mod rerouting;
 pub mod rules;
 pub mod series;
 pub mod tariffs;
@@ -114,6 +115,7 @@ pub struct Workspace {
     trade: TradeState,
     flows: FlowState,
     lic: LicensingRun,
+    reroute: rerouting::ReroutingRun,
     rules: RuleState,
     macro_: MacroState,
     effects: RuleEffects,
@@ -377,6 +379,11 @@ impl<'a> Model<'a> {
             // 7. Dynamics (Block 3): volumes, front-loading, noise, deliveries.
             let deliveries = ws.lic.deliveries(sc.licensing.as_ref(), td);
             ws.flows.step(t, td, &ws.trade, deliveries, &ws.lic.loss);
+            // 7b. Rerouting (Block 3b): goods declared through hubs.
+            if let Some(r) = &sc.rerouting {
+                ws.reroute
+                    .step(r, td, &ws.tariffs.tau, &mut ws.flows.reported);
+            }
             // 8. Macro (Block 6): GDP by channel, growth, revenue.
             ws.tariffs.effective(&self.tariffs, td);
             let inputs = MacroInputs {
@@ -481,6 +488,9 @@ impl<'a> Model<'a> {
             &val,
             input_eta,
         );
+        // Block 3b: nothing rerouted yet.
+        ws.reroute
+            .reset(sc.rerouting.as_ref(), sc.sectors.len(), &val);
         // Block 6: no deviation yet; tariff changes measured from the start.
         let (ei, ee) = (&ws.tariffs.eff_imp, &ws.tariffs.eff_exp);
         ws.macro_.reset(sc, self.months, values, ei, ee);

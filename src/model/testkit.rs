@@ -12,10 +12,30 @@ BB,AA,goods,200,test
 BB,BB,goods,800,test
 ";
 
+/// A third economy CC for blocks that need one (rerouting): CC trades 50
+/// with each of AA and BB and supplies itself 400.
+pub const FLOWS_CC: &str = "AA,CC,goods,50,test
+CC,AA,goods,50,test
+BB,CC,goods,50,test
+CC,BB,goods,50,test
+CC,CC,goods,400,test
+";
+
 /// The two-economy world plus `extra` TOML (measures, rules, licensing...).
 pub fn world(extra: &str) -> Scenario {
+    world_with(FLOWS, extra)
+}
+
+/// The world with a third economy CC (`FLOWS_CC`) plus `extra` TOML.
+pub fn world3(extra: &str) -> Scenario {
+    let flows = format!("{FLOWS}{FLOWS_CC}");
+    let econ = "[economies.CC]\ngdp_usd_bn = 500\ngrowth_pct = 4.0\n";
+    world_with(&flows, &format!("{econ}{extra}"))
+}
+
+fn world_with(flows: &str, extra: &str) -> Scenario {
     let dir = tempfile::tempdir().expect("temporary folder");
-    std::fs::write(dir.path().join("flows.csv"), FLOWS).expect("write flows");
+    std::fs::write(dir.path().join("flows.csv"), flows).expect("write flows");
     let path = dir.path().join("world.toml");
     std::fs::write(
         &path,

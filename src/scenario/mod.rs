@@ -358,6 +358,27 @@ pub struct InputFile {
     pub sha256: String,
 }
 
+/// Rerouting of a targeted exporter's goods through hub economies (model 2,
+/// Block 3b).
+#[derive(Debug, Clone)]
+pub struct Rerouting {
+    pub origin: usize,
+    pub destination: usize,
+    pub hubs: Vec<RerouteHub>,
+    /// Months for rerouting to reach half its target.
+    pub half_life_months: ParamId,
+}
+
+#[derive(Debug, Clone)]
+pub struct RerouteHub {
+    pub econ: usize,
+    /// Share of the hub's base-year exports to the destination rerouted per
+    /// unit of tariff gap (fraction per fraction).
+    pub per_gap: ParamId,
+    /// The largest rerouted share (rules-of-origin enforcement).
+    pub cap: ParamId,
+}
+
 /// A validated scenario. Rules are stored in evaluation order.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -367,6 +388,7 @@ pub struct Scenario {
     pub trade: TradeData,
     pub measures: Vec<Measure>,
     pub licensing: Option<Licensing>,
+    pub rerouting: Option<Rerouting>,
     pub rules: Vec<Rule>,
     pub macro_params: MacroParams,
     pub report: Report,

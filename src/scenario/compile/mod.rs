@@ -20,6 +20,7 @@ mod meta;
 mod params;
 mod readers;
 mod report;
+mod rerouting;
 mod rules;
 mod sectors;
 mod tariffs;
@@ -80,6 +81,7 @@ impl Compiler {
                 "trade",
                 "tariffs",
                 "licensing",
+                "rerouting",
                 "rules",
                 "macro",
                 "report",
@@ -112,6 +114,7 @@ impl Compiler {
         }
         let measures = self.measures(root, &w, &trade.lines);
         let licensing = self.licensing(root, &w);
+        let rerouting = self.rerouting(root, &w);
         let rules = self.rules(root, &w, &measures, licensing.as_ref());
         let macro_params = self.macro_params(root, root_loc);
         let report = self.report(root, &w, &trade, licensing.as_ref());
@@ -125,6 +128,7 @@ impl Compiler {
             trade,
             measures,
             licensing,
+            rerouting,
             rules,
             macro_params,
             report,
