@@ -1,6 +1,6 @@
 //! Block 3: adjustment dynamics. Actual volumes (base-year prices) move at
-//! two speeds (model 2): quickly toward the short-run equilibrium volumes
-//! V x_SR of Block 2 (half-life h), and slowly from there toward the
+//! two speeds (model 2): quickly toward the short-run volumes V x_SR of
+//! Block 2 (half-life h), and slowly from there toward the
 //! long-run ones V x_LR (half-life h_LR); a flow's value is its volume times
 //! the exporter's price:
 //!   a(t) = a(t-1) + (1 - 2^(-1/h))    (x_SR(t) - a(t-1)),          a(-1) = 1

@@ -176,6 +176,7 @@ pub fn by_flow(td: &TradeData, tau_lines: &[f64], tau: &mut [f64]) {
         *x = td.line_share[r.clone()]
             .iter()
             .zip(&tau_lines[r])
+            .filter(|(s, _)| **s > 0.0)
             .map(|(s, t)| s * t)
             .sum();
     }
@@ -239,9 +240,11 @@ pub fn coverage(
     for &s in sectors {
         for &e in on {
             let f = td.idx(s, e, by);
+            // Lines without a base-year share in the flow carry nothing.
+            let live = |l: &usize| nl == 1 || td.line_share[f * nl + l] > 0.0;
             match lines {
-                Some(ls) => out.extend(ls.iter().map(|l| f * nl + l)),
-                None => out.extend((0..nl).map(|l| f * nl + l)),
+                Some(ls) => out.extend(ls.iter().filter(|l| live(l)).map(|l| f * nl + l)),
+                None => out.extend((0..nl).filter(live).map(|l| f * nl + l)),
             }
         }
     }

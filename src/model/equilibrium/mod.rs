@@ -16,7 +16,9 @@
 
 mod solver;
 
-pub use solver::{EqError, EqParams, EqSolution, FLOOR_TOL, SectorBase, TOL, Workspace, solve};
+pub use solver::{
+    EqError, EqParams, EqSolution, FLOOR_TOL, SectorBase, TOL, Workspace, quantities_at, solve,
+};
 
 /// The partial-equilibrium welfare decomposition at a solution (USD bn/yr,
 /// base-year prices), per economy:
@@ -57,7 +59,9 @@ pub fn welfare(base: &SectorBase, p: &EqParams, sol: &mut EqSolution) {
 /// Short-run elasticities from long-run ones (model 2): the substitution
 /// elasticities move toward 1 by the ratio r,
 ///   sigma_SR - 1 = r (sigma - 1),
-/// the demand and supply elasticities are the long-run ones.
+/// the demand and supply elasticities are the long-run ones. The short run
+/// is evaluated at the long-run prices (`quantities_at`): prices pass
+/// through at once, quantities follow with short-run substitution.
 pub fn short_run(lr: &EqParams, r: f64, sr: &mut EqParams) {
     sr.sigma_m = 1.0 + r * (lr.sigma_m - 1.0);
     sr.sigma_d = 1.0 + r * (lr.sigma_d - 1.0);
@@ -163,14 +167,15 @@ impl TradeState {
                 .map_err(|e| (s, e))?;
                 welfare(base, &self.params[s], &mut self.eq[s]);
                 if self.two_speed[s] {
-                    solve(
+                    // The short run: the long-run prices, short-run substitution.
+                    quantities_at(
                         base,
                         &self.params_sr[s],
                         &tau[r.clone()],
+                        &self.eq[s].z,
                         &mut self.eq_sr[s],
                         &mut self.ws,
-                    )
-                    .map_err(|e| (s, e))?;
+                    );
                 }
             }
             self.solved_at[r.clone()].copy_from_slice(&tau[r]);

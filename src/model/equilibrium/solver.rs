@@ -209,6 +209,8 @@ pub struct Workspace {
     /// and of the quantity, ln T_b (equal, ln T, with one line).
     ln_t: Vec<f64>,
     ln_tb: Vec<f64>,
+    /// One flow's live lines: (share, ln T, tariff).
+    lines: Vec<(f64, f64, f64)>,
     /// m[e,i] T[e,i]^(1-sm) and T[e,i]^(-sm), fixed during a solve.
     a_m: Vec<f64>,
     b_m: Vec<f64>,
@@ -550,61 +552,111 @@ fn line_factors(
         let r = k * nl..(k + 1) * nl;
         let (taus, shares) = (&tau[r.clone()], &base.line_share[r]);
         let t0 = base.tau0[k];
-        if taus.iter().all(|t| *t == t0) && base.ln1p_tau0[k].is_finite() {
-            ws.ln_t.push(0.0);
-            ws.ln_tb.push(0.0);
-            ws.a_m.push(base.m[k]);
-            ws.b_m.push(1.0);
-            sol.tau_eff[k] = t0;
-            continue;
-        }
-        let ln_tl = |t: f64| {
-            if t == t0 {
+        // Lines with no base-year share carry nothing; when every line that
+        // does has the same tariff, the flow is one variety at that tariff
+        // (the one-line formulas, bit for bit).
+        let mut live = shares.iter().zip(taus).filter(|(s, _)| **s > 0.0);
+        let first = live.next().map_or(t0, |(_, t)| *t);
+        let uniform = live.all(|(_, t)| *t == first);
+        if uniform {
+            let l = if first == t0 && base.ln1p_tau0[k].is_finite() {
                 0.0
             } else {
-                (1.0 + t).ln() - base.ln1p_tau0[k]
+                (1.0 + first).ln() - base.ln1p_tau0[k]
+            };
+            ws.ln_t.push(l);
+            ws.ln_tb.push(l);
+            if l == 0.0 && sm.is_finite() {
+                ws.a_m.push(base.m[k]);
+                ws.b_m.push(1.0);
+            } else {
+                ws.a_m.push(base.m[k] * ((1.0 - sm) * l).exp());
+                ws.b_m.push((-sm * l).exp());
             }
-        };
-        let lines = || shares.iter().zip(taus).map(|(s, t)| (*s, ln_tl(*t)));
+            sol.tau_eff[k] = first;
+            continue;
+        }
+        // ln T_l of the live lines, once.
+        ws.lines.clear();
+        ws.lines.extend(
+            shares
+                .iter()
+                .zip(taus)
+                .filter(|(s, _)| **s > 0.0)
+                .map(|(s, t)| {
+                    let l = if *t == t0 {
+                        0.0
+                    } else {
+                        (1.0 + t).ln() - base.ln1p_tau0[k]
+                    };
+                    (*s, l, *t)
+                }),
+        );
+        // Direct sums when they are finite and positive; the log-sum-exp
+        // form (`ces_log`) otherwise (tariffs of 10,000 %, large sigma).
+        let (mut ea, mut eb, mut num) = (0.0, 0.0, 0.0);
+        for &(s, l, t) in &ws.lines {
+            let b = s * (-sm * l).exp();
+            ea += s * ((1.0 - sm) * l).exp();
+            eb += b;
+            num += b * t;
+        }
+        let direct = sm.is_finite()
+            && (1.0 - sm).abs() >= 1e-9
+            && ea.is_finite()
+            && eb.is_finite()
+            && ea > 0.0
+            && eb > 0.0
+            && num.is_finite();
+        if direct {
+            ws.ln_t.push(ea.ln() / (1.0 - sm));
+            ws.ln_tb.push(eb.ln() / -sm);
+            ws.a_m.push(base.m[k] * ea);
+            ws.b_m.push(eb);
+            sol.tau_eff[k] = num / eb;
+            continue;
+        }
+        let lines = || ws.lines.iter().map(|&(s, l, _)| (s, l));
         let (la, lb) = if sm.is_finite() {
             (ces_log(lines(), sm), ces_log(lines(), 1.0 + sm))
         } else {
             // Perfect substitutes: only the cheapest line trades.
-            let lo = lines()
-                .filter(|(s, _)| *s > 0.0)
-                .map(|(_, l)| l)
-                .fold(f64::INFINITY, f64::min);
+            let lo = lines().map(|(_, l)| l).fold(f64::INFINITY, f64::min);
             (lo, lo)
         };
+        // Collected rate: quantity weights s_l T_l^(-sm), relative to the
+        // largest for range.
+        let w_max = lines()
+            .map(|(_, l)| -sm * l)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let (mut num, mut den) = (0.0, 0.0);
+        for &(s, l, t) in &ws.lines {
+            let w = s * (-sm * l - w_max).exp();
+            num += w * t;
+            den += w;
+        }
         ws.ln_t.push(la);
         ws.ln_tb.push(lb);
         ws.a_m.push(base.m[k] * ((1.0 - sm) * la).exp());
         ws.b_m.push((-sm * lb).exp());
-        // Collected rate: quantity weights s_l T_l^(-sm), relative to the
-        // largest for range.
-        let w_max = lines()
-            .filter(|(s, _)| *s > 0.0)
-            .map(|(_, l)| -sm * l)
-            .fold(f64::NEG_INFINITY, f64::max);
-        let (mut num, mut den) = (0.0, 0.0);
-        for ((s, l), t) in lines().zip(taus) {
-            if s > 0.0 {
-                let w = s * (-sm * l - w_max).exp();
-                num += w * t;
-                den += w;
-            }
-        }
-        sol.tau_eff[k] = if den > 0.0 { num / den } else { t0 };
+        sol.tau_eff[k] = if den > 0.0 && num.is_finite() {
+            num / den
+        } else {
+            t0
+        };
     }
 }
 
-pub fn solve(
+/// The per-solve tariff part of every landed price: `ln_t` (price index)
+/// and `ln_tb` (quantity) per flow, and `a_m`, `b_m` of the fast path; the
+/// tariff collected on each flow in `sol.tau_eff`.
+fn tariff_factors(
     base: &SectorBase,
     p: &EqParams,
     tau: &[f64],
     sol: &mut EqSolution,
     ws: &mut Workspace,
-) -> Result<(), EqError> {
+) {
     let ne = base.ne;
     // Most flows keep their base-year tariff: their log tariff factor is
     // exactly 0 and its powers exactly 1, so no logarithm or exponential is
@@ -640,6 +692,52 @@ pub fn solve(
     } else {
         line_factors(base, p, tau, sol, ws);
     }
+}
+
+/// Quantities, prices of the composites and flows of a sector at given
+/// exporter prices `z` (no supply clearing): the short run of model 2, where
+/// prices are those of the long-run solution and buyers substitute with the
+/// short-run elasticities `p` (Blocks 2 and 3, docs/model.md).
+pub fn quantities_at(
+    base: &SectorBase,
+    p: &EqParams,
+    tau: &[f64],
+    z: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+) {
+    let ne = base.ne;
+    tariff_factors(base, p, tau, sol, ws);
+    ws.sm.resize(ne * ne, 0.0);
+    ws.sd.resize(ne, 0.0);
+    ws.g.resize(ne, 0.0);
+    ws.lnd.resize(ne, 0.0);
+    evaluate(base, p, z, sol, ws, false);
+    for e in 0..ne {
+        let w = z[e].exp();
+        sol.w[e] = w;
+        sol.z[e] = z[e];
+        for i in 0..ne {
+            let k = e * ne + i;
+            sol.flows[k] = base.v[k] * w * sol.x[k];
+        }
+    }
+    for i in 0..ne {
+        sol.pm[i] = sol.ln_pm[i].exp();
+    }
+    sol.residual = 0.0;
+    sol.iterations = 0;
+}
+
+pub fn solve(
+    base: &SectorBase,
+    p: &EqParams,
+    tau: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+) -> Result<(), EqError> {
+    let ne = base.ne;
+    tariff_factors(base, p, tau, sol, ws);
     ws.sm.resize(ne * ne, 0.0);
     ws.sd.resize(ne, 0.0);
     ws.g.resize(ne, 0.0);

@@ -231,3 +231,48 @@ fn covered_and_uncovered_lines_match_the_closed_form() {
     assert!((sol2.flows[2] - sol3.flows[2]).abs() < 1e-10);
     assert!((sol2.tau_eff[2] - tau).abs() < 1e-15);
 }
+
+/// The short run of model 2 is the demand at the long-run prices: with
+/// infinitely elastic supply (prices fixed at 1) it is exactly the solved
+/// equilibrium at the short-run elasticities; with finite supply it keeps the
+/// long-run prices and so differs from that equilibrium.
+#[test]
+fn quantities_at_given_prices_are_the_demand_at_those_prices() {
+    let base = two(60.0, 40.0, 100.0, 10.0);
+    let mut t = vec![0.0; 4];
+    t[2] = 0.3;
+    let sr = EqParams {
+        sigma_m: 2.0,
+        sigma_d: 1.4,
+        eta: 0.7,
+        eps: vec![f64::INFINITY; 2],
+    };
+    let mut ws = Workspace::default();
+    let mut solved = EqSolution::baseline(&base);
+    solve(&base, &sr, &t, &mut solved, &mut ws).unwrap();
+    let mut at = EqSolution::baseline(&base);
+    quantities_at(&base, &sr, &t, &[0.0, 0.0], &mut at, &mut ws);
+    for k in 0..4 {
+        assert!((at.x[k] - solved.x[k]).abs() < 1e-14, "{k}");
+        assert!((at.flows[k] - solved.flows[k]).abs() < 1e-12);
+    }
+    // Finite supply: the long-run prices are kept, supply does not clear.
+    let lr = EqParams {
+        sigma_m: 6.0,
+        sigma_d: 3.0,
+        eta: 0.7,
+        eps: vec![2.0; 2],
+    };
+    let mut long = EqSolution::baseline(&base);
+    solve(&base, &lr, &t, &mut long, &mut ws).unwrap();
+    let sr2 = EqParams {
+        eps: vec![2.0; 2],
+        ..sr
+    };
+    quantities_at(&base, &sr2, &t, &long.z, &mut at, &mut ws);
+    assert_eq!(at.w, long.w);
+    assert!(
+        at.x[2] > long.x[2],
+        "less substitution away from B in the short run"
+    );
+}
