@@ -11,7 +11,12 @@
 //! Announced increases cause front-loading: from the announcement to the
 //! effective month, covered flows rise by `frontload` times the coming
 //! increase; the extra volume is paid back over `payback_months` once the
-//! increase is in force. Observed cross-border flows carry monthly
+//! increase is in force. An increase importers expect to be reversed
+//! (model 2: the measure's `belief`) makes them hold off orders while it
+//! lasts, at most `wait_months`: covered flows fall by `frontload` times
+//! belief times the increase, and the orders held back are placed again
+//! (restocking) over `payback_months` once the increase is cut or the wait
+//! ends. Observed cross-border flows carry monthly
 //! multiplicative lognormal noise with mean one, partly common to all flows
 //! into an importer:
 //!   O = max(0, F (1 + boost) - payback) * exp(sd * eps - sd^2 / 2),
@@ -82,6 +87,8 @@ pub struct SectorDynamics {
     pub lambda: f64,
     pub lambda_lr: f64,
     pub frontload: f64,
+    /// Longest hold-off under an increase expected to be reversed (months).
+    pub wait_months: f64,
     pub noise_sd: f64,
     /// Share of the noise variance common to one importer's flows.
     pub noise_common: f64,
@@ -109,6 +116,14 @@ pub struct FlowState {
     debt: Vec<f64>,
     pay_rate: Vec<f64>,
     pub windows: Vec<Window>,
+    /// Increases importers expect to be reversed: `delta` is belief times
+    /// the increase, `from` its month, `to` the month it is cut.
+    pub waits: Vec<Window>,
+    hold: Vec<f64>,
+    /// Orders held back in the current wait, and still to be placed again.
+    withheld: Vec<f64>,
+    restock: Vec<f64>,
+    restock_rate: Vec<f64>,
     rngs: Vec<Pcg64Mcg>,
     common_rngs: Vec<Pcg64Mcg>,
     common: Vec<f64>,
@@ -118,11 +133,13 @@ impl FlowState {
     /// The start of a run: volumes at the base-year flows, the scheduled
     /// front-loading windows, and every noise stream keyed by (seed, run,
     /// flow) and (seed, run, importer).
+    #[allow(clippy::too_many_arguments)]
     pub fn reset(
         &mut self,
         td: &TradeData,
         sectors: impl Iterator<Item = SectorDynamics>,
         windows: impl Iterator<Item = Window>,
+        waits: impl Iterator<Item = Window>,
         noise_keys: (&[u64], &[u64]),
         seed: u64,
         run: u64,
@@ -143,12 +160,18 @@ impl FlowState {
             &mut self.accumulated,
             &mut self.debt,
             &mut self.pay_rate,
+            &mut self.hold,
+            &mut self.withheld,
+            &mut self.restock,
+            &mut self.restock_rate,
         ] {
             v.clear();
             v.resize(nf, 0.0);
         }
         self.windows.clear();
         self.windows.extend(windows);
+        self.waits.clear();
+        self.waits.extend(waits);
         let (flow_keys, importer_keys) = noise_keys;
         self.rngs.clear();
         self.rngs
@@ -165,8 +188,10 @@ impl FlowState {
             match ev {
                 FlowEvent::Announce(w) => self.windows.push(w.clone()),
                 // Announced increases that will now never come stop front-loading.
+                // A reverted measure ends its hold-offs too: importers restock.
                 FlowEvent::Cancel { owner, at } => {
-                    self.windows.retain(|w| w.owner != *owner || w.to <= *at)
+                    self.windows.retain(|w| w.owner != *owner || w.to <= *at);
+                    self.waits.retain(|w| w.owner != *owner || w.to <= *at);
                 }
             }
         }
@@ -193,6 +218,17 @@ impl FlowState {
                 for &(f, share) in &w.flows {
                     let s = f / (ne * ne);
                     self.boost[f] += self.sectors[s].frontload * w.delta * share;
+                }
+            }
+        }
+        self.hold.fill(0.0);
+        for w in &self.waits {
+            if t >= w.from && t < w.to {
+                for &(f, share) in &w.flows {
+                    let sec = &self.sectors[f / (ne * ne)];
+                    if ((t - w.from) as f64) < sec.wait_months {
+                        self.hold[f] += sec.frontload * w.delta * share;
+                    }
                 }
             }
         }
@@ -237,6 +273,24 @@ impl FlowState {
                             let pay = self.pay_rate[f].min(self.debt[f]).min(o);
                             self.debt[f] -= pay;
                             o -= pay;
+                        }
+                    }
+                    // Hold-off under an increase expected to be reversed,
+                    // then restocking.
+                    if self.hold[f] > 0.0 {
+                        let held = o * self.hold[f].min(0.9);
+                        self.withheld[f] += held;
+                        o -= held;
+                    } else {
+                        if self.withheld[f] > 0.0 {
+                            self.restock[f] += self.withheld[f];
+                            self.withheld[f] = 0.0;
+                            self.restock_rate[f] = self.restock[f] / sec.payback_months;
+                        }
+                        if self.restock[f] > 0.0 {
+                            let back = self.restock_rate[f].min(self.restock[f]);
+                            self.restock[f] -= back;
+                            o += back;
                         }
                     }
                     if e != i && sd > 0.0 {
@@ -312,6 +366,7 @@ mod tests {
             frontload: 0.5,
             noise_sd: 0.0,
             noise_common: 0.0,
+            wait_months: 3.0,
             payback_months: 2.0,
         };
         let mut st = FlowState::default();
@@ -319,6 +374,7 @@ mod tests {
         st.reset(
             td,
             [sec].into_iter(),
+            std::iter::empty(),
             std::iter::empty(),
             (&keys, &[1, 2]),
             1,
@@ -397,6 +453,7 @@ mod tests {
             td,
             [sec].into_iter(),
             std::iter::empty(),
+            std::iter::empty(),
             (&keys, &[1, 2]),
             1,
             0,
@@ -420,6 +477,7 @@ mod tests {
             td,
             [sec].into_iter(),
             std::iter::empty(),
+            std::iter::empty(),
             (&keys, &[1, 2]),
             1,
             0,
@@ -427,5 +485,69 @@ mod tests {
         st.step(0, td, &trade, std::iter::empty(), &[0.0, 0.0]);
         let a = x_lr + (1.0 - x_lr) * 0.5f64.sqrt();
         assert!((st.volume[ba] - v * a).abs() < 1e-9 * v);
+    }
+
+    /// An increase importers expect to be reversed: they hold off a share
+    /// frontload x belief x increase of their orders while it lasts (at most
+    /// `wait_months`), and place the held orders again once it is cut, so
+    /// the orders are delayed, not lost.
+    #[test]
+    fn held_off_orders_are_placed_again_after_the_cut() {
+        use crate::model::{Model, testkit};
+        let sc = testkit::world("");
+        let td = &sc.trade;
+        let model = Model::new(&sc, 12);
+        let mut trade = TradeState::default();
+        trade.reset(&model.sectors, &td.tariff0, |_, _| {}, |_| 1.0);
+        let sec = SectorDynamics {
+            lambda: adjustment_rate(2.0),
+            lambda_lr: adjustment_rate(2.0),
+            frontload: 0.5,
+            wait_months: 3.0,
+            payback_months: 2.0,
+            ..SectorDynamics::default()
+        };
+        let ba = td.idx(0, 1, 0);
+        let wait = |from, to| Window {
+            owner: Owner::Measure(0),
+            flows: vec![(ba, 1.0)],
+            from,
+            to,
+            delta: 0.4 * 1.0, // belief 0.4, increase of 100 points
+        };
+        let keys = vec![1; 4];
+        let run = |to: usize| {
+            let mut st = FlowState::default();
+            st.reset(
+                td,
+                [sec].into_iter(),
+                std::iter::empty(),
+                [wait(1, to)].into_iter(),
+                (&keys, &[1, 2]),
+                1,
+                0,
+            );
+            (0..10)
+                .map(|t| {
+                    st.step(t, td, &trade, std::iter::empty(), &[0.0, 0.0]);
+                    st.observed[ba]
+                })
+                .collect::<Vec<f64>>()
+        };
+        // Cut after two months: 20 % held in months 1 and 2, placed again
+        // in months 3 and 4 (payback over 2 months).
+        let o = run(3);
+        let v = td.value_usd_bn[ba];
+        assert_eq!(o[0], v);
+        assert!((o[1] - 0.8 * v).abs() < 1e-12 && (o[2] - 0.8 * v).abs() < 1e-12);
+        assert!((o[3] - 1.2 * v).abs() < 1e-12 && (o[4] - 1.2 * v).abs() < 1e-12);
+        assert!(o[5..].iter().all(|x| (x - v).abs() < 1e-12));
+        let total: f64 = o.iter().sum();
+        assert!((total - 10.0 * v).abs() < 1e-9, "delayed, not lost");
+        // Never cut: the hold-off ends after wait_months (3) and is repaid.
+        let o = run(12);
+        let held: Vec<bool> = o.iter().map(|x| *x < v - 1e-9).collect();
+        assert_eq!(held[..5], [false, true, true, true, false]);
+        assert!((o.iter().sum::<f64>() - 10.0 * v).abs() < 1e-9);
     }
 }

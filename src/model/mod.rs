@@ -52,6 +52,9 @@ pub struct Model<'a> {
     /// Block 3: front-loading windows of scheduled measures: (measure, from,
     /// to, step of the increase).
     frontload: Vec<(usize, usize, usize, usize)>,
+    /// Block 3: the month of each scheduled step of each measure (months
+    /// before the start are negative), for the hold-off windows.
+    step_months: Vec<Vec<i64>>,
     /// Block 3: keys of the noise streams of each flow and each importer.
     noise_keys: Vec<u64>,
     common_keys: Vec<u64>,
@@ -166,6 +169,16 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        let step_months = sc
+            .measures
+            .iter()
+            .map(|m| {
+                m.steps
+                    .iter()
+                    .map(|(d, _)| i64::from(d.ym.since(sc.meta.start)))
+                    .collect()
+            })
+            .collect();
         let eid = |i: usize| sc.economies[i].id.as_str();
         let mut noise_keys = Vec::with_capacity(ne * ne * ns);
         for s in 0..ns {
@@ -197,6 +210,7 @@ impl<'a> Model<'a> {
             tariffs: TariffBase::new(sc, months),
             licensing: LicensingBase::new(sc.licensing.as_ref(), sc.meta.start, months),
             frontload,
+            step_months,
             noise_keys,
             common_keys,
             go0,
@@ -446,6 +460,7 @@ impl<'a> Model<'a> {
             lambda: dynamics::adjustment_rate(val(sec.half_life_months)),
             lambda_lr: dynamics::adjustment_rate(val(sec.lr_half_life_months)),
             frontload: val(sec.frontload),
+            wait_months: val(sec.wait_months),
             noise_sd: val(sec.noise_sd),
             noise_common: sec.noise_common,
             payback_months: f64::from(sec.payback_months),
@@ -462,8 +477,32 @@ impl<'a> Model<'a> {
                 to,
                 delta: rates[m][step],
             });
+        // Increases importers expect to be reversed: each step above the
+        // previous rate of its measure, from its month to the month of the
+        // next lower step (or the end), belief times the increase.
+        let waits = self.step_months.iter().enumerate().flat_map(|(m, months)| {
+            let belief = val(sc.measures[m].belief);
+            let r = &rates[m];
+            (0..months.len())
+                .filter(move |&k| belief > 0.0 && months[k] >= 0)
+                .filter_map(move |k| {
+                    let prev = if k == 0 { 0.0 } else { r[k - 1] };
+                    let delta = r[k] - prev;
+                    let to = (k + 1..months.len())
+                        .find(|&j| r[j] < r[k])
+                        .map_or(self.months as i64, |j| months[j]);
+                    (delta > 0.0 && to > months[k]).then(|| Window {
+                        owner: Owner::Measure(m),
+                        flows: tariffs::covered_flows(td, &self.tariffs.schedule.coverage[m]),
+                        from: months[k] as usize,
+                        to: to as usize,
+                        delta: belief * delta,
+                    })
+                })
+        });
         let keys = (self.noise_keys.as_slice(), self.common_keys.as_slice());
-        ws.flows.reset(td, dynamics, windows, keys, seed, run);
+        ws.flows
+            .reset(td, dynamics, windows, waits, keys, seed, run);
         // Block 5: each rule's view of the starting tariff levels.
         let initial = sc
             .rules

@@ -83,6 +83,9 @@ pub struct Sector {
     pub noise_sd: ParamId,
     pub noise_common: f64,
     pub frontload: ParamId,
+    /// Longest time importers can hold off orders under an increase they
+    /// expect to be reversed (months of stock).
+    pub wait_months: ParamId,
     pub payback_months: u32,
 }
 
@@ -155,6 +158,9 @@ pub struct Measure {
     /// The tariff lines the measure covers (`TradeData::lines` indices);
     /// `None` = every line.
     pub lines: Option<Vec<usize>>,
+    /// Importers' belief that an increase of this measure will be reversed
+    /// soon (model 2: they hold off orders while it lasts).
+    pub belief: ParamId,
 }
 
 /// Linear interpolation between (model month, value) points, flat outside.

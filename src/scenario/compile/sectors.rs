@@ -54,6 +54,7 @@ impl Compiler {
                     "noise_common",
                     "frontload",
                     "payback_months",
+                    "wait_months",
                 ],
             );
             let name = self
@@ -137,6 +138,14 @@ impl Compiler {
                 Some(0.0),
                 Bounds { hi: 10.0, ..NONNEG },
             );
+            let wait = self.param(
+                t,
+                loc,
+                &path,
+                "wait_months",
+                Some(3.0),
+                Bounds { hi: 24.0, ..MONTHS },
+            );
             let payback = t
                 .get("payback_months")
                 .and_then(|e| self.integer(&e.node, &join(&path, "payback_months"), 1, 60))
@@ -155,6 +164,7 @@ impl Compiler {
                 noise_sd,
                 noise_common,
                 frontload,
+                wait_months: wait,
                 payback_months: payback,
             });
         }

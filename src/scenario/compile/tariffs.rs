@@ -25,6 +25,7 @@ impl Compiler {
                     "announced",
                     "lines",
                     "except_lines",
+                    "belief",
                     "description",
                     "enabled",
                 ],
@@ -162,6 +163,7 @@ impl Compiler {
                 );
             }
             let covered = self.measure_lines(t, &path, lines);
+            let belief = self.param(t, loc, &path, "belief", Some(0.0), SHARE);
             let description = self.opt_string(t, &path, "description").unwrap_or_default();
             if let (Some(by), Some(on), Some(sectors), Some(covered)) = (by, on, sectors, covered) {
                 out.push(Measure {
@@ -174,6 +176,7 @@ impl Compiler {
                     mode,
                     announced,
                     lines: covered,
+                    belief,
                 });
             }
         }
