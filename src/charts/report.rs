@@ -309,6 +309,16 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     headline(d, &mut html);
     html.push_str("</section>\n");
     charts_section(&mut html, charts);
+    // What a reader must know before quoting a number (docs/model.md,
+    // section 11; docs/validation.md).
+    let _ = writeln!(
+        html,
+        "<section>\n<h2>Reading these numbers</h2>\n<p class=\"note\">Model version {}. GDP effects are reduced form: the \
+         uncertainty channel, calibrated on 2018-19, carries most of them. The model has no exchange rates, and \
+         <code>trade_balance</code> is exports less imports with no saving-investment closure: it is not a forecast \
+         of the external balance. How the model fares against 2018-19 and 2025: docs/validation.md.</p>\n</section>",
+        crate::model::MODEL_VERSION
+    );
     // The timeline grows with the scenario (a rule a paragraph): keep the
     // report small whatever the input, and say where the rest is.
     let lines: Vec<&str> = d.timeline.trim_end().lines().collect();
