@@ -43,6 +43,9 @@ pub struct TariffBase {
     pub schedule: Schedule,
     /// Base-year tariffs per line, `f * n_lines + l`.
     pub tau0_lines: Vec<f64>,
+    /// The line indices with a base-year share (every index with one line):
+    /// the only ones measures reach.
+    pub live: Vec<usize>,
     /// Baseline imports and exports of each economy (the weights of the
     /// effective tariffs).
     pub imp0: Vec<f64>,
@@ -69,9 +72,13 @@ impl TariffBase {
             .iter()
             .flat_map(|t| std::iter::repeat_n(*t, nl))
             .collect();
+        let live = (0..td.line_share.len())
+            .filter(|&k| nl == 1 || td.line_share[k] > 0.0)
+            .collect();
         TariffBase {
             schedule: Schedule::new(sc, months),
             tau0_lines,
+            live,
             imp0,
             exp0,
         }
@@ -97,7 +104,7 @@ impl TariffState {
             &self.rates,
             &mut self.tau_lines,
         );
-        by_flow(td, &self.tau_lines, &mut self.tau);
+        by_flow(td, &base.live, &self.tau_lines, &mut self.tau);
         let ne = td.n_econ;
         self.eff_imp.resize(ne, 0.0);
         self.eff_exp.resize(ne, 0.0);
@@ -119,6 +126,7 @@ impl TariffState {
         compute(
             &base.schedule,
             &base.tau0_lines,
+            &base.live,
             &self.rates,
             reverted,
             rule_tariffs,
@@ -126,7 +134,7 @@ impl TariffState {
             &mut self.tau_lines,
             &mut self.acc,
         );
-        by_flow(td, &self.tau_lines, &mut self.tau);
+        by_flow(td, &base.live, &self.tau_lines, &mut self.tau);
     }
 
     /// Bring the baseline-weighted effective tariffs up to date.
@@ -164,21 +172,17 @@ impl TariffState {
 }
 
 /// Each flow's tariff: its lines' tariffs weighted by their base-year shares
-/// (exactly the line's tariff when a flow has one line).
-pub fn by_flow(td: &TradeData, tau_lines: &[f64], tau: &mut [f64]) {
+/// (exactly the line's tariff when a flow has one line); `live` lists the
+/// line indices with a share, in order.
+pub fn by_flow(td: &TradeData, live: &[usize], tau_lines: &[f64], tau: &mut [f64]) {
     let nl = td.n_lines();
     if nl == 1 {
         tau.copy_from_slice(tau_lines);
         return;
     }
-    for (f, x) in tau.iter_mut().enumerate() {
-        let r = f * nl..(f + 1) * nl;
-        *x = td.line_share[r.clone()]
-            .iter()
-            .zip(&tau_lines[r])
-            .filter(|(s, _)| **s > 0.0)
-            .map(|(s, t)| s * t)
-            .sum();
+    tau.fill(0.0);
+    for &k in live {
+        tau[k / nl] += td.line_share[k] * tau_lines[k];
     }
 }
 
@@ -358,6 +362,7 @@ pub struct RuleTariff {
 pub fn compute(
     sched: &Schedule,
     tau0: &[f64],
+    live: &[usize],
     rates: &[Vec<f64>],
     reverted: &[Option<usize>],
     rule_tariffs: &[RuleTariff],
@@ -379,14 +384,17 @@ pub fn compute(
         for rt in rule_tariffs.iter().filter(|rt| rt.from <= t) {
             apply(acc, &rt.flows, rt.rate, rt.mode);
         }
-        for ((x, a), t0) in tau.iter_mut().zip(acc.iter()).zip(tau0) {
+        // Measures reach only live lines: the others keep tau0.
+        for &k in live {
             // A cut takes the tariff to zero at most.
-            *x += seg.weight * a.max(-t0);
+            tau[k] += seg.weight * acc[k].max(-tau0[k]);
         }
     }
     // Day weights summing to one can round a full cut to -1e-17.
-    for x in tau.iter_mut().filter(|x| **x < 0.0) {
-        *x = 0.0;
+    for &k in live {
+        if tau[k] < 0.0 {
+            tau[k] = 0.0;
+        }
     }
 }
 

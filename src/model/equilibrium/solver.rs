@@ -29,6 +29,9 @@ pub struct SectorBase {
     /// (one line of share 1 unless `with_lines`).
     pub nl: usize,
     pub line_share: Vec<f64>,
+    /// The lines of each flow with a base-year share: `live[live_at[k]..live_at[k + 1]]`.
+    live: Vec<usize>,
+    live_at: Vec<usize>,
 }
 
 impl SectorBase {
@@ -73,12 +76,23 @@ impl SectorBase {
             absorption,
             nl: 1,
             line_share: vec![1.0; ne * ne],
+            live: vec![0; ne * ne],
+            live_at: (0..=ne * ne).collect(),
         }
     }
 
     /// The same sector with its flows split into `nl` tariff lines with
     /// base-year shares `share[k * nl + l]`; tariffs are then given per line.
     pub fn with_lines(mut self, nl: usize, share: Vec<f64>) -> Self {
+        let n = self.ne * self.ne;
+        self.live.clear();
+        self.live_at.clear();
+        for k in 0..n {
+            self.live_at.push(self.live.len());
+            self.live
+                .extend((0..nl).filter(|&l| share[k * nl + l] > 0.0));
+        }
+        self.live_at.push(self.live.len());
         self.nl = nl;
         self.line_share = share;
         self
@@ -549,15 +563,13 @@ fn line_factors(
     ws.a_m.clear();
     ws.b_m.clear();
     for k in 0..ne * ne {
-        let r = k * nl..(k + 1) * nl;
-        let (taus, shares) = (&tau[r.clone()], &base.line_share[r]);
+        let live = &base.live[base.live_at[k]..base.live_at[k + 1]];
         let t0 = base.tau0[k];
         // Lines with no base-year share carry nothing; when every line that
         // does has the same tariff, the flow is one variety at that tariff
         // (the one-line formulas, bit for bit).
-        let mut live = shares.iter().zip(taus).filter(|(s, _)| **s > 0.0);
-        let first = live.next().map_or(t0, |(_, t)| *t);
-        let uniform = live.all(|(_, t)| *t == first);
+        let first = live.first().map_or(t0, |&l| tau[k * nl + l]);
+        let uniform = live.iter().all(|&l| tau[k * nl + l] == first);
         if uniform {
             let l = if first == t0 && base.ln1p_tau0[k].is_finite() {
                 0.0
@@ -578,20 +590,15 @@ fn line_factors(
         }
         // ln T_l of the live lines, once.
         ws.lines.clear();
-        ws.lines.extend(
-            shares
-                .iter()
-                .zip(taus)
-                .filter(|(s, _)| **s > 0.0)
-                .map(|(s, t)| {
-                    let l = if *t == t0 {
-                        0.0
-                    } else {
-                        (1.0 + t).ln() - base.ln1p_tau0[k]
-                    };
-                    (*s, l, *t)
-                }),
-        );
+        ws.lines.extend(live.iter().map(|&l| {
+            let (s, t) = (base.line_share[k * nl + l], tau[k * nl + l]);
+            let ln = if t == t0 {
+                0.0
+            } else {
+                (1.0 + t).ln() - base.ln1p_tau0[k]
+            };
+            (s, ln, t)
+        }));
         // Direct sums when they are finite and positive; the log-sum-exp
         // form (`ces_log`) otherwise (tariffs of 10,000 %, large sigma).
         let (mut ea, mut eb, mut num) = (0.0, 0.0, 0.0);
