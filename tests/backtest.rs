@@ -10,7 +10,9 @@
 //! with `cargo test --release --test backtest -- --nocapture` to print the
 //! table; `TARIFFSIM_BACKTEST_RUNS=5000` reproduces the documented run size.
 
-use std::collections::HashMap;
+mod outcomes;
+
+use outcomes::{Band, Table, get, load, overlaps, root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -63,31 +65,6 @@ const MONTHS: [&str; 24] = [
     "2019-05", "2019-06", "2019-07", "2019-08", "2019-09", "2019-10", "2019-11", "2019-12",
 ];
 
-/// The 5th, 50th and 95th percentiles of one series and month.
-#[derive(Debug, Clone, Copy)]
-struct Band {
-    p05: f64,
-    p50: f64,
-    p95: f64,
-}
-
-impl Band {
-    fn map(self, f: impl Fn(f64) -> f64) -> Band {
-        // `f` is monotone increasing in every use below.
-        Band {
-            p05: f(self.p05),
-            p50: f(self.p50),
-            p95: f(self.p95),
-        }
-    }
-}
-
-type Table = HashMap<(String, String, String, String, String), Band>;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// Run the backtest into `dir` and return the scenario's output folder.
 fn run(dir: &Path, extra: &[String]) -> PathBuf {
     let runs = std::env::var("TARIFFSIM_BACKTEST_RUNS").unwrap_or_else(|_| DEFAULT_RUNS.into());
@@ -115,50 +92,6 @@ fn run(dir: &Path, extra: &[String]) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     dir.join("backtest-2018")
-}
-
-fn load(path: &Path) -> Table {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let col = |name: &str| {
-        header
-            .iter()
-            .position(|h| *h == name)
-            .unwrap_or_else(|| panic!("{}: no column {name}", path.display()))
-    };
-    let (c05, c50, c95) = (col("p05"), col("p50"), col("p95"));
-    let mut t = Table::new();
-    for line in lines {
-        let f: Vec<&str> = line.split(',').collect();
-        let num = |i: usize| f[i].parse::<f64>().unwrap_or(f64::NAN);
-        t.insert(
-            (
-                f[0].to_string(),
-                f[1].to_string(),
-                f[2].to_string(),
-                f[3].to_string(),
-                f[4].to_string(),
-            ),
-            Band {
-                p05: num(c05),
-                p50: num(c50),
-                p95: num(c95),
-            },
-        );
-    }
-    t
-}
-
-fn get(t: &Table, metric: &str, economy: &str, partner: &str, sector: &str, month: &str) -> Band {
-    *t.get(&(
-        metric.to_string(),
-        economy.to_string(),
-        partner.to_string(),
-        sector.to_string(),
-        month.to_string(),
-    ))
-    .unwrap_or_else(|| panic!("missing series {metric},{economy},{partner},{sector},{month}"))
 }
 
 /// Average of each quantile over `months` (the quantile of the average when
@@ -200,11 +133,6 @@ fn month_index(m: &str) -> usize {
 
 fn inside(x: f64, (lo, hi): (f64, f64)) -> bool {
     x.is_finite() && lo <= x && x <= hi
-}
-
-fn overlaps(b: Band, (lo, hi): (f64, f64)) -> bool {
-    let (a, z) = (b.p05.min(b.p95), b.p05.max(b.p95));
-    a <= hi && lo <= z
 }
 
 #[test]

@@ -7,6 +7,9 @@
 //! the count of outcomes inside the model's 90 % band from falling below the
 //! documented count, so a change that breaks a mechanism fails CI.
 
+mod outcomes;
+
+use outcomes::{Band, get, load, overlaps, root};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,29 +20,6 @@ const DEFAULT_RUNS: &str = "1000";
 /// Outcomes inside the band in the documented run (docs/validation.md); the
 /// test allows one fewer for sampling at the band edges.
 const DOCUMENTED_INSIDE: usize = 7;
-
-#[derive(Debug, Clone, Copy)]
-struct Band {
-    p05: f64,
-    p50: f64,
-    p95: f64,
-}
-
-impl Band {
-    fn map(self, f: impl Fn(f64) -> f64) -> Band {
-        Band {
-            p05: f(self.p05),
-            p50: f(self.p50),
-            p95: f(self.p95),
-        }
-    }
-}
-
-type Table = HashMap<(String, String, String, String, String), Band>;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn run(dir: &Path) -> PathBuf {
     let runs = std::env::var("TARIFFSIM_VALIDATION_RUNS").unwrap_or_else(|_| DEFAULT_RUNS.into());
@@ -69,46 +49,6 @@ fn run(dir: &Path) -> PathBuf {
     dir.join("geneva-truce")
 }
 
-fn load(path: &Path) -> Table {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).expect("column");
-    let (c05, c50, c95) = (col("p05"), col("p50"), col("p95"));
-    let mut t = Table::new();
-    for line in lines {
-        let f: Vec<&str> = line.split(',').collect();
-        let num = |i: usize| f[i].parse::<f64>().unwrap_or(f64::NAN);
-        let key = (0..5).map(|i| f[i].to_string()).collect::<Vec<_>>();
-        t.insert(
-            (
-                key[0].clone(),
-                key[1].clone(),
-                key[2].clone(),
-                key[3].clone(),
-                key[4].clone(),
-            ),
-            Band {
-                p05: num(c05),
-                p50: num(c50),
-                p95: num(c95),
-            },
-        );
-    }
-    t
-}
-
-fn get(t: &Table, key: [&str; 5]) -> Band {
-    *t.get(&(
-        key[0].to_string(),
-        key[1].to_string(),
-        key[2].to_string(),
-        key[3].to_string(),
-        key[4].to_string(),
-    ))
-    .unwrap_or_else(|| panic!("missing series {key:?}"))
-}
-
 /// Base-year (2024) flows, USD bn/yr, by (exporter, importer), all sectors.
 fn flows_2024() -> HashMap<(String, String), f64> {
     let text = std::fs::read_to_string(root().join("scenarios/data/trade_2024.csv"))
@@ -130,10 +70,6 @@ struct Outcome {
     source: &'static str,
 }
 
-fn overlaps(b: Band, (lo, hi): (f64, f64)) -> bool {
-    b.p05 <= hi && b.p95 >= lo
-}
-
 #[test]
 fn the_2025_outcomes_inside_the_band_do_not_fall_below_the_documented_count() {
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -143,12 +79,8 @@ fn the_2025_outcomes_inside_the_band_do_not_fall_below_the_documented_count() {
     let v = flows_2024();
     let flow = |e: &str, i: &str| v[&(e.to_string(), i.to_string())];
     let pct = |b: Band, base: f64| b.map(|x| 100.0 * (x / base - 1.0));
-    let year = |metric: &'static str, e: &'static str, p: &'static str, sec: &'static str| {
-        get(&f, [metric, e, p, sec, "horizon"])
-    };
-    let month = |metric: &'static str, e: &'static str, p: &'static str, sec: &'static str, m| {
-        get(&s, [metric, e, p, sec, m])
-    };
+    let year = |metric: &str, e: &str, p: &str, sec: &str| get(&f, metric, e, p, sec, "horizon");
+    let month = |metric: &str, e: &str, p: &str, sec: &str, m: &str| get(&s, metric, e, p, sec, m);
     let cn_us = flow("CN", "US");
     let cn_all: f64 = ["US", "EU", "JP", "KR", "MX", "CA", "VN", "ROW"]
         .iter()
@@ -297,7 +229,7 @@ fn the_2025_outcomes_inside_the_band_do_not_fall_below_the_documented_count() {
     ] {
         o.push(Outcome {
             name,
-            model: get(&f, ["gdp_dev", econ, "", "", "horizon"]),
+            model: get(&f, "gdp_dev", econ, "", "", "horizon"),
             published: (lo, hi),
             source: src,
         });

@@ -272,11 +272,13 @@ fn unless_known(r: Result<(), String>, known: &[String]) -> Result<(), String> {
 /// validated; a valid scenario becomes a model with a horizon of at most 3
 /// months and is explained.
 pub fn parse_validate_case(input_path: &Path, data: &[u8], known: &[String]) -> Result<(), String> {
-    // A first byte 0xFE (0xFD) makes the rest a flows (baseline tariffs)
-    // CSV file read by the shipped world, so the CSV reader is fuzzed too.
+    // A first byte 0xFE (0xFD, 0xFC) makes the rest a flows (baseline
+    // tariffs, tariff lines) CSV file read by the shipped world, so the CSV
+    // readers are fuzzed too.
     let data_key = match data.first() {
         Some(0xFE) => Some("flows"),
         Some(0xFD) => Some("baseline_tariffs"),
+        Some(0xFC) => Some("lines"),
         _ => None,
     };
     match data_key {

@@ -713,17 +713,31 @@ pub fn quantities_at(
     sol: &mut EqSolution,
     ws: &mut Workspace,
 ) {
+    prepare(base, p, tau, sol, ws);
+    evaluate(base, p, z, sol, ws, false);
+    prices_and_flows(base, z, sol);
+    sol.z.copy_from_slice(z);
+    sol.residual = 0.0;
+    sol.iterations = 0;
+}
+
+/// The per-solve state: tariff factors and scratch sizes.
+fn prepare(base: &SectorBase, p: &EqParams, tau: &[f64], sol: &mut EqSolution, ws: &mut Workspace) {
     let ne = base.ne;
     tariff_factors(base, p, tau, sol, ws);
     ws.sm.resize(ne * ne, 0.0);
     ws.sd.resize(ne, 0.0);
     ws.g.resize(ne, 0.0);
     ws.lnd.resize(ne, 0.0);
-    evaluate(base, p, z, sol, ws, false);
+}
+
+/// Exporter prices, flow values and import price indices at log prices `z`
+/// from the quantities of the last evaluation.
+fn prices_and_flows(base: &SectorBase, z: &[f64], sol: &mut EqSolution) {
+    let ne = base.ne;
     for e in 0..ne {
         let w = z[e].exp();
         sol.w[e] = w;
-        sol.z[e] = z[e];
         for i in 0..ne {
             let k = e * ne + i;
             sol.flows[k] = base.v[k] * w * sol.x[k];
@@ -732,8 +746,6 @@ pub fn quantities_at(
     for i in 0..ne {
         sol.pm[i] = sol.ln_pm[i].exp();
     }
-    sol.residual = 0.0;
-    sol.iterations = 0;
 }
 
 pub fn solve(
@@ -744,11 +756,7 @@ pub fn solve(
     ws: &mut Workspace,
 ) -> Result<(), EqError> {
     let ne = base.ne;
-    tariff_factors(base, p, tau, sol, ws);
-    ws.sm.resize(ne * ne, 0.0);
-    ws.sd.resize(ne, 0.0);
-    ws.g.resize(ne, 0.0);
-    ws.lnd.resize(ne, 0.0);
+    prepare(base, p, tau, sol, ws);
     ws.unknowns.clear();
     ws.unknowns
         .extend((0..ne).filter(|&e| base.supply[e] > 0.0 && p.eps[e].is_finite()));
@@ -842,17 +850,7 @@ pub fn solve(
     }
     // Flows and prices at the solution (the welfare decomposition is
     // `super::welfare`).
-    for e in 0..ne {
-        let w = z[e].exp();
-        sol.w[e] = w;
-        for i in 0..ne {
-            let k = e * ne + i;
-            sol.flows[k] = base.v[k] * w * sol.x[k];
-        }
-    }
-    for i in 0..ne {
-        sol.pm[i] = sol.ln_pm[i].exp();
-    }
+    prices_and_flows(base, &z, sol);
     sol.z = z;
     sol.residual = res;
     sol.iterations = iterations;

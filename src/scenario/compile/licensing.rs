@@ -193,20 +193,7 @@ impl Compiler {
                     "substitution",
                 ],
             );
-            let econ = match econ_ids.iter().position(|x| x == id) {
-                Some(i) => Some(i),
-                None => {
-                    let c: Vec<&str> = econ_ids.iter().map(String::as_str).collect();
-                    let help = unknown_help(id, "economy", &c);
-                    self.c.err(
-                        Some(key_loc),
-                        &path,
-                        format!("unknown economy `{id}`"),
-                        help,
-                    );
-                    None
-                }
-            };
+            let econ = self.econ_key(id, key_loc, &path, econ_ids);
             if econ.is_some() && econ == supplier {
                 self.c.err(
                     Some(key_loc),

@@ -390,6 +390,25 @@ impl Compiler {
         }
     }
 
+    /// The economy a table key names (`[licensing.importers.US]`), or an
+    /// error at the key with the closest ids.
+    pub(super) fn econ_key(
+        &mut self,
+        id: &str,
+        key_loc: Loc,
+        path: &str,
+        econ_ids: &[String],
+    ) -> Option<usize> {
+        let i = econ_ids.iter().position(|x| x == id);
+        if i.is_none() {
+            let c: Vec<&str> = econ_ids.iter().map(String::as_str).collect();
+            let help = unknown_help(id, "economy", &c);
+            self.c
+                .err(Some(key_loc), path, format!("unknown economy `{id}`"), help);
+        }
+        i
+    }
+
     pub(super) fn check_id(&mut self, id: &str, key_loc: Loc, path: &str) {
         let ok = !id.is_empty()
             && id.len() <= 64

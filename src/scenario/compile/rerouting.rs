@@ -51,27 +51,14 @@ impl Compiler {
         {
             let path = join("rerouting.hubs", id);
             self.check_keys(ht, &path, &["per_gap", "cap"]);
-            let econ = econ_ids.iter().position(|x| x == id);
-            match econ {
-                None => {
-                    let c: Vec<&str> = econ_ids.iter().map(String::as_str).collect();
-                    let help = unknown_help(id, "economy", &c);
-                    self.c.err(
-                        Some(key_loc),
-                        &path,
-                        format!("unknown economy `{id}`"),
-                        help,
-                    );
-                }
-                Some(h) if Some(h) == origin || Some(h) == destination => {
-                    self.c.err(
-                        Some(key_loc),
-                        &path,
-                        "a hub cannot be the origin or the destination",
-                        "name a third economy",
-                    );
-                }
-                _ => {}
+            let econ = self.econ_key(id, key_loc, &path, econ_ids);
+            if econ.is_some() && (econ == origin || econ == destination) {
+                self.c.err(
+                    Some(key_loc),
+                    &path,
+                    "a hub cannot be the origin or the destination",
+                    "name a third economy",
+                );
             }
             let per_gap = self.param(
                 ht,
