@@ -230,6 +230,27 @@ pub fn explain(sc: &Scenario) -> String {
                 ),
             ));
         }
+        // The tariff lines a measure covers, and importers' belief that it
+        // will be reversed (model 2), when they are not the defaults.
+        let lines = match &m.lines {
+            Some(ls) => format!(
+                "; lines {}",
+                ls.iter()
+                    .map(|l| sc.trade.lines[*l].as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => String::new(),
+        };
+        let belief = sc.param(m.belief);
+        let belief = if belief.dist.is_some() || belief.value > 0.0 {
+            format!(
+                " (importers' belief in a reversal: {})",
+                value(sc, m.belief, true)
+            )
+        } else {
+            String::new()
+        };
         for (d, p) in &m.steps {
             let mode = if m.mode == TariffMode::Set {
                 "set to"
@@ -244,7 +265,7 @@ pub fn explain(sc: &Scenario) -> String {
             events.push((
                 *d,
                 format!(
-                    "tariff `{}`: {} on {} ({}): {mode} {}{cut}",
+                    "tariff `{}`: {} on {} ({}{lines}): {mode} {}{cut}{belief}",
                     m.id,
                     sc.economies[m.by].id,
                     names(sc, &m.on),
