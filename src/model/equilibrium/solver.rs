@@ -214,7 +214,9 @@ const MAX_ITER: u32 = 100;
 /// no descent, or the steps run out), a residual this small is accepted as
 /// the rounding floor: near a Cobb-Douglas limit the CES index
 /// ln(sum) / (1 - sigma) amplifies rounding by 1 / |1 - sigma|, so TOL
-/// itself can be out of reach (sigma_m = 1.0001 stalls at 1e-11 to 3e-11).
+/// itself can be out of reach (sigma_m = 1.0001 stalls at 1e-11 to 3e-11);
+/// so can an ill-conditioned sector (flows over four orders of magnitude,
+/// sigma near 26 and 10,000 % tariffs stall at 2e-11).
 /// Only solves that would otherwise fail take this path.
 pub const FLOOR_TOL: f64 = 1e-9;
 /// Supply prices beyond exp(+-60) mean the inputs are degenerate.

@@ -276,3 +276,72 @@ fn quantities_at_given_prices_are_the_demand_at_those_prices() {
         "less substitution away from B in the short run"
     );
 }
+
+/// A case the random-sector property found (CI, 2026-12-07): flows spanning
+/// four orders of magnitude, sigma near 26, bilateral tariffs of 10,000 %.
+/// Newton stalls at a residual of 2e-11, a rounding floor away from any
+/// Cobb-Douglas limit: the solve is accepted at `FLOOR_TOL` and the markets
+/// clear to that accuracy.
+#[test]
+fn ill_conditioned_sector_stops_at_the_rounding_floor_with_markets_cleared() {
+    let ne = 3;
+    let v = vec![
+        0.0,
+        146.12397758068352,
+        492.6431125427052,
+        443.98337063938976,
+        825835.6734136557,
+        715.0456817304117,
+        863350.8559000297,
+        474.3358503313792,
+        925.4819521289721,
+    ];
+    let tau0 = vec![
+        0.0,
+        0.0,
+        0.001484174541987168,
+        0.0,
+        0.0,
+        0.4230509573716808,
+        0.0,
+        0.0,
+        0.0,
+    ];
+    let t = vec![
+        0.0,
+        100.0,
+        0.2659522903518378,
+        1.3037668562947207,
+        0.0,
+        0.09717865349747043,
+        33.97465136501997,
+        95.42122000265707,
+        0.0,
+    ];
+    let base = SectorBase::new(ne, v, tau0);
+    let p = EqParams {
+        sigma_m: 26.416708838598808,
+        sigma_d: 25.33340718925952,
+        eta: 0.0,
+        eps: vec![42.33719906450041, 0.05, 0.05],
+    };
+    let mut sol = EqSolution::baseline(&base);
+    let mut ws = Workspace::default();
+    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    assert!(
+        sol.residual > TOL && sol.residual <= FLOOR_TOL,
+        "residual {}",
+        sol.residual
+    );
+    for e in 0..ne {
+        let demand: f64 = (0..ne)
+            .map(|i| base.v[e * ne + i] * sol.x[e * ne + i])
+            .sum();
+        let supply = base.supply[e] * (p.eps[e] * sol.z[e]).exp();
+        assert!(
+            (demand / supply - 1.0).abs() < FLOOR_TOL,
+            "market {e} clears"
+        );
+    }
+    assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
+}
