@@ -95,6 +95,54 @@ pub struct SectorDynamics {
     pub payback_months: f64,
 }
 
+/// Orders of one flow moved in time by a window (Block 3). While the window
+/// is open (`open` > 0), a share of the month's value is pulled forward
+/// (front-loading, `forward`) or held back (an increase expected to be
+/// reversed, at most 90 %); once it closes, what was moved is worked off at
+/// 1/`payback_months` of it a month: repaid out of later orders (never more
+/// than a month's value) or restocked on top of them.
+#[derive(Debug, Default, Clone, Copy)]
+struct Shift {
+    open: f64,
+    /// Moved in the current window.
+    accumulated: f64,
+    /// Still to be worked off, and the monthly amount.
+    pending: f64,
+    rate: f64,
+}
+
+impl Shift {
+    fn step(&mut self, o: f64, payback_months: f64, forward: bool) -> f64 {
+        if self.open > 0.0 {
+            let moved = o * if forward {
+                self.open
+            } else {
+                self.open.min(0.9)
+            };
+            self.accumulated += moved;
+            return if forward { o + moved } else { o - moved };
+        }
+        if self.accumulated > 0.0 {
+            self.pending += self.accumulated;
+            self.accumulated = 0.0;
+            self.rate = self.pending / payback_months;
+        }
+        if self.pending > 0.0 {
+            if forward {
+                let pay = self.rate.min(self.pending).min(o);
+                self.pending -= pay;
+                o - pay
+            } else {
+                let back = self.rate.min(self.pending);
+                self.pending -= back;
+                o + back
+            }
+        } else {
+            o
+        }
+    }
+}
+
 /// Block 3's per-run state: adjusted volumes, front-loading and its
 /// repayment, the noise streams, and this month's observed and reported
 /// flows (USD bn/yr at exporter prices).
@@ -110,20 +158,14 @@ pub struct FlowState {
     pub observed: Vec<f64>,
     /// Observed, less the output lost to the licensing shortfall.
     pub reported: Vec<f64>,
-    boost: Vec<f64>,
-    /// Front-loaded value accumulated in the current window.
-    accumulated: Vec<f64>,
-    debt: Vec<f64>,
-    pay_rate: Vec<f64>,
+    /// Orders pulled forward ahead of announced increases, per flow.
+    front: Vec<Shift>,
     pub windows: Vec<Window>,
     /// Increases importers expect to be reversed: `delta` is belief times
     /// the increase, `from` its month, `to` the month it is cut.
     pub waits: Vec<Window>,
-    hold: Vec<f64>,
-    /// Orders held back in the current wait, and still to be placed again.
-    withheld: Vec<f64>,
-    restock: Vec<f64>,
-    restock_rate: Vec<f64>,
+    /// Orders held back under those increases, per flow.
+    held: Vec<Shift>,
     rngs: Vec<Pcg64Mcg>,
     common_rngs: Vec<Pcg64Mcg>,
     common: Vec<f64>,
@@ -155,18 +197,9 @@ impl FlowState {
         }
         self.observed.resize(nf, 0.0);
         self.reported.resize(nf, 0.0);
-        for v in [
-            &mut self.boost,
-            &mut self.accumulated,
-            &mut self.debt,
-            &mut self.pay_rate,
-            &mut self.hold,
-            &mut self.withheld,
-            &mut self.restock,
-            &mut self.restock_rate,
-        ] {
+        for v in [&mut self.front, &mut self.held] {
             v.clear();
-            v.resize(nf, 0.0);
+            v.resize(nf, Shift::default());
         }
         self.windows.clear();
         self.windows.extend(windows);
@@ -212,22 +245,22 @@ impl FlowState {
         loss: &[f64],
     ) {
         let (ne, ns) = (td.n_econ, td.n_sect);
-        self.boost.fill(0.0);
+        self.front.iter_mut().for_each(|x| x.open = 0.0);
         for w in &self.windows {
             if t >= w.from && t < w.to {
                 for &(f, share) in &w.flows {
                     let s = f / (ne * ne);
-                    self.boost[f] += self.sectors[s].frontload * w.delta * share;
+                    self.front[f].open += self.sectors[s].frontload * w.delta * share;
                 }
             }
         }
-        self.hold.fill(0.0);
+        self.held.iter_mut().for_each(|x| x.open = 0.0);
         for w in &self.waits {
             if t >= w.from && t < w.to {
                 for &(f, share) in &w.flows {
                     let sec = &self.sectors[f / (ne * ne)];
                     if ((t - w.from) as f64) < sec.wait_months {
-                        self.hold[f] += sec.frontload * w.delta * share;
+                        self.held[f].open += sec.frontload * w.delta * share;
                     }
                 }
             }
@@ -259,40 +292,10 @@ impl FlowState {
                     self.volume[f] = td.value_usd_bn[f] * self.fast[f] * self.slow[f];
                     let mut o = self.volume[f] * price;
                     // Front-loading: extra now, repaid once the window closes.
-                    if self.boost[f] > 0.0 {
-                        let extra = o * self.boost[f];
-                        self.accumulated[f] += extra;
-                        o += extra;
-                    } else {
-                        if self.accumulated[f] > 0.0 {
-                            self.debt[f] += self.accumulated[f];
-                            self.accumulated[f] = 0.0;
-                            self.pay_rate[f] = self.debt[f] / sec.payback_months;
-                        }
-                        if self.debt[f] > 0.0 {
-                            let pay = self.pay_rate[f].min(self.debt[f]).min(o);
-                            self.debt[f] -= pay;
-                            o -= pay;
-                        }
-                    }
+                    o = self.front[f].step(o, sec.payback_months, true);
                     // Hold-off under an increase expected to be reversed,
                     // then restocking.
-                    if self.hold[f] > 0.0 {
-                        let held = o * self.hold[f].min(0.9);
-                        self.withheld[f] += held;
-                        o -= held;
-                    } else {
-                        if self.withheld[f] > 0.0 {
-                            self.restock[f] += self.withheld[f];
-                            self.withheld[f] = 0.0;
-                            self.restock_rate[f] = self.restock[f] / sec.payback_months;
-                        }
-                        if self.restock[f] > 0.0 {
-                            let back = self.restock_rate[f].min(self.restock[f]);
-                            self.restock[f] -= back;
-                            o += back;
-                        }
-                    }
+                    o = self.held[f].step(o, sec.payback_months, false);
                     if e != i && sd > 0.0 {
                         let z: f64 = StandardNormal.sample(&mut self.rngs[f]);
                         let eps = w_common * self.common[i] + w_own * z;
@@ -351,14 +354,35 @@ mod tests {
         assert!((num / den - 1.0).abs() < 1e-9);
     }
 
+    /// The test world's trade state at its base-year tariffs, with the
+    /// short-run ratio `sr` (1 = one speed).
+    fn base_trade(sc: &crate::scenario::Scenario, months: usize, sr: f64) -> TradeState {
+        let model = crate::model::Model::new(sc, months);
+        let mut trade = TradeState::default();
+        trade.reset(&model.sectors, &sc.trade.tariff0, |_, _| {}, |_| sr);
+        trade
+    }
+
+    /// A fresh flow state of the test world's one sector with `waits`.
+    fn fresh(td: &TradeData, sec: SectorDynamics, waits: &[Window]) -> FlowState {
+        let mut st = FlowState::default();
+        st.reset(
+            td,
+            [sec].into_iter(),
+            std::iter::empty(),
+            waits.iter().cloned(),
+            (&[1; 4], &[1, 2]),
+            1,
+            0,
+        );
+        st
+    }
+
     #[test]
     fn a_step_moves_volumes_front_loads_and_applies_deliveries_and_losses() {
-        use crate::model::{Model, testkit};
-        let sc = testkit::world("");
+        let sc = crate::model::testkit::world("");
         let td = &sc.trade;
-        let model = Model::new(&sc, 12);
-        let mut eq = TradeState::default();
-        eq.reset(&model.sectors, &td.tariff0, |_, _| {}, |_| 1.0);
+        let mut eq = base_trade(&sc, 12, 1.0);
         eq.eq[0].x[2] = 0.5; // BB -> AA halves in equilibrium
         let sec = SectorDynamics {
             lambda: adjustment_rate(2.0),
@@ -369,17 +393,7 @@ mod tests {
             wait_months: 3.0,
             payback_months: 2.0,
         };
-        let mut st = FlowState::default();
-        let keys = vec![1; 4];
-        st.reset(
-            td,
-            [sec].into_iter(),
-            std::iter::empty(),
-            std::iter::empty(),
-            (&keys, &[1, 2]),
-            1,
-            0,
-        );
+        let mut st = fresh(td, sec, &[]);
         let (ba, ab, aa) = (td.idx(0, 1, 0), td.idx(0, 0, 1), td.idx(0, 0, 0));
         let announce = |owner, from, to, delta| {
             FlowEvent::Announce(Window {
@@ -430,12 +444,9 @@ mod tests {
     /// with r = x_LR / x_SR.
     #[test]
     fn volumes_reach_the_short_run_fast_and_the_long_run_slowly() {
-        use crate::model::{Model, testkit};
-        let sc = testkit::world("");
+        let sc = crate::model::testkit::world("");
         let td = &sc.trade;
-        let model = Model::new(&sc, 48);
-        let mut trade = TradeState::default();
-        trade.reset(&model.sectors, &td.tariff0, |_, _| {}, |_| 0.4);
+        let mut trade = base_trade(&sc, 48, 0.4);
         assert!(trade.two_speed[0]);
         let ba = td.idx(0, 1, 0);
         let (x_sr, x_lr) = (0.7, 0.4);
@@ -447,17 +458,7 @@ mod tests {
             lambda_lr: adjustment_rate(h_lr),
             ..SectorDynamics::default()
         };
-        let mut st = FlowState::default();
-        let keys = vec![1; 4];
-        st.reset(
-            td,
-            [sec].into_iter(),
-            std::iter::empty(),
-            std::iter::empty(),
-            (&keys, &[1, 2]),
-            1,
-            0,
-        );
+        let mut st = fresh(td, sec, &[]);
         let v = td.value_usd_bn[ba];
         let r = x_lr / x_sr;
         for t in 0..48 {
@@ -472,16 +473,7 @@ mod tests {
         assert!((st.volume[ba] / v - x_lr).abs() < 0.02);
         // One speed: the long-run volume at the fast half-life, as in model 1.
         trade.two_speed[0] = false;
-        let mut st = FlowState::default();
-        st.reset(
-            td,
-            [sec].into_iter(),
-            std::iter::empty(),
-            std::iter::empty(),
-            (&keys, &[1, 2]),
-            1,
-            0,
-        );
+        let mut st = fresh(td, sec, &[]);
         st.step(0, td, &trade, std::iter::empty(), &[0.0, 0.0]);
         let a = x_lr + (1.0 - x_lr) * 0.5f64.sqrt();
         assert!((st.volume[ba] - v * a).abs() < 1e-9 * v);
@@ -493,12 +485,9 @@ mod tests {
     /// the orders are delayed, not lost.
     #[test]
     fn held_off_orders_are_placed_again_after_the_cut() {
-        use crate::model::{Model, testkit};
-        let sc = testkit::world("");
+        let sc = crate::model::testkit::world("");
         let td = &sc.trade;
-        let model = Model::new(&sc, 12);
-        let mut trade = TradeState::default();
-        trade.reset(&model.sectors, &td.tariff0, |_, _| {}, |_| 1.0);
+        let trade = base_trade(&sc, 12, 1.0);
         let sec = SectorDynamics {
             lambda: adjustment_rate(2.0),
             lambda_lr: adjustment_rate(2.0),
@@ -515,18 +504,8 @@ mod tests {
             to,
             delta: 0.4 * 1.0, // belief 0.4, increase of 100 points
         };
-        let keys = vec![1; 4];
         let run = |to: usize| {
-            let mut st = FlowState::default();
-            st.reset(
-                td,
-                [sec].into_iter(),
-                std::iter::empty(),
-                [wait(1, to)].into_iter(),
-                (&keys, &[1, 2]),
-                1,
-                0,
-            );
+            let mut st = fresh(td, sec, &[wait(1, to)]);
             (0..10)
                 .map(|t| {
                     st.step(t, td, &trade, std::iter::empty(), &[0.0, 0.0]);
