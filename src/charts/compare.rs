@@ -26,6 +26,56 @@ const OVERLAY: f64 = 0.16;
 const OUTER: f64 = 0.18;
 const INNER: f64 = 0.35;
 
+/// How a compared series is scaled and labelled.
+struct Units {
+    y_desc: &'static str,
+    diff_desc: &'static str,
+    scale: f64,
+    zero_based: bool,
+}
+
+impl Units {
+    const fn new(
+        y_desc: &'static str,
+        diff_desc: &'static str,
+        scale: f64,
+        zero_based: bool,
+    ) -> Self {
+        Units {
+            y_desc,
+            diff_desc,
+            scale,
+            zero_based,
+        }
+    }
+}
+
+// (axis label, axis label of the difference, scale, axis from zero)
+const GROWTH: Units = Units::new(
+    "GDP growth y/y (%/yr)",
+    "difference in GDP growth y/y (pp)",
+    1.0,
+    false,
+);
+const IMPORTS: Units = Units::new(
+    "imports (USD bn/yr)",
+    "difference in imports (USD bn/yr)",
+    1.0,
+    true,
+);
+const TARIFF: Units = Units::new(
+    "effective tariff (%)",
+    "difference in effective tariff (pp)",
+    1.0,
+    true,
+);
+const SHORTFALL: Units = Units::new(
+    "shortfall (% of need)",
+    "difference in shortfall (pp of need)",
+    100.0,
+    true,
+);
+
 /// One compared series.
 struct Metric {
     /// File stem part: `compare_<key>` and `diff_<key>`.
@@ -39,28 +89,47 @@ struct Metric {
     what: String,
     /// A short form for the titles of differences.
     short: String,
-    y_desc: &'static str,
-    diff_desc: &'static str,
-    scale: f64,
-    zero_based: bool,
+    units: Units,
+}
+
+impl Metric {
+    /// The series `metric` of `economy` (and `partner`, or "") named
+    /// `key`, titled `what` (long) and `short`.
+    fn new(
+        key: String,
+        metric: &'static str,
+        (economy, partner): (&str, &str),
+        sector: Option<&'static str>,
+        (what, short): (String, String),
+        units: Units,
+    ) -> Self {
+        Metric {
+            key,
+            metric,
+            economy: economy.to_string(),
+            partner: partner.to_string(),
+            sector,
+            what,
+            short,
+            units,
+        }
+    }
 }
 
 /// The compared series: world growth, the growth of the featured economies
 /// (`[report] economies`), the first's imports from and tariff on the
 /// second, and the featured licensing importer's shortfall.
 fn metrics(sc: &crate::scenario::Scenario) -> Vec<Metric> {
-    let growth = |e: &str, who: String| Metric {
-        key: format!("gdp_growth_{}", e.to_lowercase()),
-        metric: "gdp_growth_yoy",
-        economy: e.to_string(),
-        partner: String::new(),
-        sector: Some(""),
-        what: format!("{who} GDP growth, year on year"),
-        short: format!("{who} GDP growth y/y"),
-        y_desc: "GDP growth y/y (%/yr)",
-        diff_desc: "difference in GDP growth y/y (pp)",
-        scale: 1.0,
-        zero_based: false,
+    let growth = |e: &str, who: String| {
+        let what = format!("{who} GDP growth, year on year");
+        Metric::new(
+            format!("gdp_growth_{}", e.to_lowercase()),
+            "gdp_growth_yoy",
+            (e, ""),
+            Some(""),
+            (what, format!("{who} GDP growth y/y")),
+            GROWTH,
+        )
     };
     let mut out = vec![growth("WORLD", "World".into())];
     let (a, b) = (sc.featured(0), sc.featured(1));
@@ -69,49 +138,43 @@ fn metrics(sc: &crate::scenario::Scenario) -> Vec<Metric> {
     }
     if let (Some(a), Some(b)) = (a, b) {
         let (sa, nb) = (sc.economy_short(a), sc.economy_name(b));
-        let key = format!("{}_from_{}", a.to_lowercase(), b.to_lowercase());
-        out.push(Metric {
-            key: format!("imports_{key}"),
-            metric: "imports",
-            economy: a.to_string(),
-            partner: b.to_string(),
-            sector: Some("ALL"),
-            what: format!("{sa} imports from {nb}, all sectors (annualised)"),
-            short: format!("{sa} imports from {nb}"),
-            y_desc: "imports (USD bn/yr)",
-            diff_desc: "difference in imports (USD bn/yr)",
-            scale: 1.0,
-            zero_based: true,
-        });
-        out.push(Metric {
-            key: format!("tariff_{}_on_{}", a.to_lowercase(), b.to_lowercase()),
-            metric: "tariff_effective",
-            economy: a.to_string(),
-            partner: b.to_string(),
-            sector: Some(""),
-            what: format!("Effective {sa} tariff on imports from {nb}"),
-            short: format!("Effective {sa} tariff on {nb}"),
-            y_desc: "effective tariff (%)",
-            diff_desc: "difference in effective tariff (pp)",
-            scale: 1.0,
-            zero_based: true,
-        });
+        let (la, lb) = (a.to_lowercase(), b.to_lowercase());
+        out.push(Metric::new(
+            format!("imports_{la}_from_{lb}"),
+            "imports",
+            (a, b),
+            Some("ALL"),
+            (
+                format!("{sa} imports from {nb}, all sectors (annualised)"),
+                format!("{sa} imports from {nb}"),
+            ),
+            IMPORTS,
+        ));
+        out.push(Metric::new(
+            format!("tariff_{la}_on_{lb}"),
+            "tariff_effective",
+            (a, b),
+            Some(""),
+            (
+                format!("Effective {sa} tariff on imports from {nb}"),
+                format!("Effective {sa} tariff on {nb}"),
+            ),
+            TARIFF,
+        ));
     }
     if let Some(j) = sc.featured_licensing_importer() {
         let who = format!("{} {}", sc.economy_short(j), sc.licensed_input());
-        out.push(Metric {
-            key: format!("re_shortfall_{}", j.to_lowercase()),
-            metric: "re_shortfall",
-            economy: j.to_string(),
-            partner: String::new(),
-            sector: None,
-            what: format!("{who} shortfall (share of normal supply not received)"),
-            short: format!("{who} shortfall"),
-            y_desc: "shortfall (% of need)",
-            diff_desc: "difference in shortfall (pp of need)",
-            scale: 100.0,
-            zero_based: true,
-        });
+        out.push(Metric::new(
+            format!("re_shortfall_{}", j.to_lowercase()),
+            "re_shortfall",
+            (j, ""),
+            None,
+            (
+                format!("{who} shortfall (share of normal supply not received)"),
+                format!("{who} shortfall"),
+            ),
+            SHORTFALL,
+        ));
     }
     out
 }
@@ -186,7 +249,7 @@ fn overlay(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart
     let mut edges = Vec::new();
     let mut legend = Vec::new();
     for (k, model) in models.iter().enumerate() {
-        let q = quantiles(&res.scenarios[k].monthly, slot, months, m.scale);
+        let q = quantiles(&res.scenarios[k].monthly, slot, months, m.units.scale);
         // Thin edges tell the bands apart where they overlap.
         for edge in [&q.p05, &q.p95] {
             edges.push(LineSpec {
@@ -231,11 +294,11 @@ fn overlay(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart
         cols: 1,
         panels: vec![Panel::Time {
             caption: None,
-            y_desc: m.y_desc.to_string(),
+            y_desc: m.units.y_desc.to_string(),
             bands,
             lines,
             y_fixed: None,
-            zero_based: m.zero_based,
+            zero_based: m.units.zero_based,
         }],
         size: (1600, 900),
         time_desc: true,
@@ -252,7 +315,7 @@ fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Ch
     let mut panels = Vec::new();
     for (k, model) in models.iter().enumerate().skip(1) {
         let diff = &res.diffs[k - 1];
-        let q = quantiles(&diff.monthly, slot, months, m.scale);
+        let q = quantiles(&diff.monthly, slot, months, m.units.scale);
         let c = colour(k);
         let at = |t: usize| p_worse(diff.monthly.get(slot * months + t), lower_worse);
         let avg = p_worse(diff.finals.get(2 * slot + 1), lower_worse);
@@ -274,7 +337,7 @@ fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Ch
 
         panels.push(Panel::Time {
             caption: Some(caption),
-            y_desc: m.diff_desc.to_string(),
+            y_desc: m.units.diff_desc.to_string(),
             bands: vec![
                 BandSpec {
                     lo: q.p05,

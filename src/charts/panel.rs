@@ -8,7 +8,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{self, AXIS, CAPTION, GREY, GRID, INK, LegendItem, TICK, err, fmt_tick, font};
+use super::style::{self, AXIS, CAPTION, GREY, INK, LegendItem, TICK, err, fmt_tick, font};
 
 /// A linear f64 axis with its ticks at given values (month starts, bar rows).
 pub(super) struct KeyedAxis {
@@ -326,15 +326,11 @@ fn time_panel<DB: DrawingBackend>(
     };
     let y_fmt = |y: &f64| fmt_tick(*y, dec);
     let mut mesh = chart.configure_mesh();
-    mesh.x_label_formatter(&month_label)
+    style::house_mesh(&mut mesh)
+        .x_label_formatter(&month_label)
         .y_label_formatter(&y_fmt)
         .y_labels(6)
-        .label_style(font(TICK))
-        .axis_desc_style(font(AXIS))
-        .y_desc(y_desc)
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(GREY.stroke_width(1));
+        .y_desc(y_desc);
     if x_desc {
         mesh.x_desc("month");
     }
@@ -452,19 +448,13 @@ fn hist_panel<DB: DrawingBackend>(
     let n_x = ((w as f64 * 0.8) / (label_px as f64 * 1.8)).clamp(2.0, 8.0) as usize;
     let xf = |x: &f64| fmt_tick(*x, xdec);
     let yf = |y: &f64| fmt_tick(*y, ydec);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh())
         .x_labels(n_x)
         .y_labels(5)
         .x_label_formatter(&xf)
         .y_label_formatter(&yf)
-        .label_style(font(TICK))
-        .axis_desc_style(font(AXIS))
         .x_desc(x_desc)
         .y_desc("share of runs (%)")
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(GREY.stroke_width(1))
         .draw()
         .map_err(err)?;
     chart
@@ -528,28 +518,15 @@ fn tornado_panel<DB: DrawingBackend>(
         )
         .map_err(err)?;
     // Bars are listed top to bottom: index 0 at the top.
-    let name = |y: &f64| {
-        let i = y.round() as i64;
-        if i < 0 || i as usize >= n {
-            String::new()
-        } else {
-            bars[n - 1 - i as usize].0.clone()
-        }
-    };
+    let name = |y: &f64| style::row_at(*y, n).map_or_else(String::new, |r| bars[r].0.clone());
     let xdec = style::tick_decimals(2.0 * m).max(1);
     let xf = |x: &f64| fmt_tick(*x, xdec);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh())
         .x_labels(9)
         .x_label_formatter(&xf)
         .y_label_formatter(&name)
-        .label_style(font(TICK))
-        .axis_desc_style(font(AXIS))
         .x_desc(x_desc)
         .disable_y_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(GREY.stroke_width(1))
         .draw()
         .map_err(err)?;
     chart

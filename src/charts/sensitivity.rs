@@ -19,9 +19,7 @@ use crate::sensitivity::sobol::SobolReport;
 use super::catalogue::short_param;
 use super::panel::KeyedAxis;
 use super::panel::message;
-use super::style::{
-    self, AXIS, BLUE, GREY, GRID, INK, LegendItem, ORANGE, Swatch, TICK, err, fmt_tick, font,
-};
+use super::style::{self, AXIS, BLUE, INK, LegendItem, ORANGE, Swatch, TICK, err, fmt_tick, font};
 use super::sweep::{nice_ticks, text_w};
 use super::{ChartError, ChartFile, Drawing};
 
@@ -191,26 +189,13 @@ fn bars<DB: DrawingBackend>(
         )
         .map_err(err)?;
     // Rows are listed top to bottom: index 0 at the top.
-    let name = |y: &f64| {
-        let i = y.round() as i64;
-        if i < 0 || i as usize >= n {
-            String::new()
-        } else {
-            rows[n - 1 - i as usize].label.clone()
-        }
-    };
+    let name = |y: &f64| style::row_at(*y, n).map_or_else(String::new, |r| rows[r].label.clone());
     let xf = |x: &f64| fmt_tick(*x, xdec);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh())
         .x_label_formatter(&xf)
         .y_label_formatter(&name)
-        .label_style(font(TICK))
-        .axis_desc_style(font(AXIS))
         .x_desc("Sobol index (share of the outcome's variance)")
         .disable_y_mesh()
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(GREY.stroke_width(1))
         .draw()
         .map_err(err)?;
     let clamp = |v: f64| v.clamp(v0, v1);

@@ -70,6 +70,34 @@ pub fn font(size: f64) -> TextStyle<'static> {
     TextStyle::from((FontFamily::Name(FAMILY), size).into_font()).color(&INK)
 }
 
+/// The house style of a chart's axes: tick and axis-title fonts, grid
+/// lines at labelled ticks only, thin grey axes.
+pub fn house_mesh<'a, 'b, 'm, X, Y, DB>(
+    mesh: &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut plotters::chart::MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: plotters::coord::ranged1d::Ranged,
+    Y: plotters::coord::ranged1d::Ranged,
+    DB: DrawingBackend,
+{
+    mesh.label_style(font(TICK))
+        .axis_desc_style(font(AXIS))
+        .bold_line_style(GRID)
+        .light_line_style(TRANSPARENT)
+        .axis_style(GREY.stroke_width(1))
+}
+
+/// The row at axis value `y` of a chart whose `n` rows are listed top to
+/// bottom (row 0 at the top, at y = n - 1); `None` beyond the rows.
+pub fn row_at(y: f64, n: usize) -> Option<usize> {
+    let i = y.round() as i64;
+    if i < 0 || i as usize >= n {
+        None
+    } else {
+        Some(n - 1 - i as usize)
+    }
+}
+
 pub fn bold(size: f64) -> TextStyle<'static> {
     TextStyle::from((FontFamily::Name(FAMILY), size, FontStyle::Bold).into_font()).color(&INK)
 }

@@ -15,7 +15,7 @@ use crate::model::Model;
 use crate::model::series::FinalKind;
 
 use super::style::{
-    self, AXIS, BLUE, CAPTION, GREY, GRID, LegendItem, Swatch, TICK, err, fmt_tick, font,
+    self, AXIS, BLUE, CAPTION, GREY, LegendItem, Swatch, TICK, err, fmt_tick, font,
 };
 use super::{ChartError, ChartFile, Drawing};
 
@@ -225,17 +225,11 @@ fn curve_panel<DB: DrawingBackend>(
         .map_err(err)?;
     let xf = |x: &f64| fmt_tick(*x, xdec);
     let yf = |y: &f64| fmt_tick(*y, ydec);
-    chart
-        .configure_mesh()
+    style::house_mesh(&mut chart.configure_mesh())
         .x_label_formatter(&xf)
         .y_label_formatter(&yf)
-        .label_style(font(TICK))
-        .axis_desc_style(font(AXIS))
         .x_desc(x_desc)
         .y_desc(c.y_desc.as_str())
-        .bold_line_style(GRID)
-        .light_line_style(TRANSPARENT)
-        .axis_style(GREY.stroke_width(1))
         .draw()
         .map_err(err)?;
     if y0 < 0.0 && y1 > 0.0 {
