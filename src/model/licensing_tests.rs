@@ -36,6 +36,12 @@ fn regime(capacity: f64, approval: f64, delay: f64) -> RegimeRun {
     }
 }
 
+/// Month t under regime `r`, with its own capacity and approval, the usual
+/// re-filing and no alternative supply.
+fn advance(s: &mut LicState, t: usize, imps: &[ImporterRun], r: RegimeRun) {
+    s.step(t, imps, r, r.capacity, r.approval, REFILE, &[0.0, 0.0]);
+}
+
 const FREE: f64 = f64::INFINITY;
 const REFILE: Refile = Refile {
     lag: 2.0,
@@ -99,15 +105,7 @@ fn free_trade_keeps_supply_whole() {
     let mut s = LicState::default();
     s.reset(&imps, regime(FREE, 1.0, 0.0));
     for t in 0..12 {
-        s.step(
-            t,
-            &imps,
-            regime(FREE, 1.0, 0.0),
-            FREE,
-            1.0,
-            REFILE,
-            &[0.0, 0.0],
-        );
+        advance(&mut s, t, &imps, regime(FREE, 1.0, 0.0));
         assert_eq!(s.shortfall, vec![0.0, 0.0]);
         assert_eq!(s.delivery_ratio(0, &imps[0]), 1.0);
         assert_eq!(s.delivery_ratio(1, &imps[1]), 1.0);
@@ -125,7 +123,7 @@ fn the_in_transit_pipeline_arrives_after_a_ban() {
     let ban = regime(0.0, 0.0, 0.0);
     let mut ratios = Vec::new();
     for t in 0..5 {
-        s.step(t, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
+        advance(&mut s, t, &imps, ban);
         ratios.push(s.delivery_ratio(1, &imps[1]));
         // Departures fall at once to the uncontrolled share.
         assert!((s.departure_ratio(1, &imps[1]) - 0.6).abs() < 1e-12);
@@ -150,7 +148,7 @@ fn review_delay_and_inspection_leave_gaps() {
     strict.inspection = 1.0;
     let mut dep = Vec::new();
     for t in 0..4 {
-        s.step(t, &imps, strict, FREE, 1.0, REFILE, &[0.0, 0.0]);
+        advance(&mut s, t, &imps, strict);
         dep.push(s.departure_ratio(1, &imps[1]));
     }
     // t0: nothing (controlled waits 2, uncontrolled 1); t1: uncontrolled;
@@ -170,15 +168,7 @@ fn fractional_delays_spread_volume_over_two_months() {
     let mut s = LicState::default();
     s.reset(&imps, regime(FREE, 1.0, 1.5));
     for t in 0..4 {
-        s.step(
-            t,
-            &imps,
-            regime(FREE, 1.0, 1.5),
-            FREE,
-            1.0,
-            REFILE,
-            &[0.0, 0.0],
-        );
+        advance(&mut s, t, &imps, regime(FREE, 1.0, 1.5));
         assert!(
             (s.departure_ratio(0, &imps[0]) - 1.0).abs() < 1e-15,
             "steady t {t}"
@@ -188,15 +178,7 @@ fn fractional_delays_spread_volume_over_two_months() {
     s.reset(&imps, regime(FREE, 1.0, 0.0));
     let mut dep = Vec::new();
     for t in 0..4 {
-        s.step(
-            t,
-            &imps,
-            regime(FREE, 1.0, 1.5),
-            FREE,
-            1.0,
-            REFILE,
-            &[0.0, 0.0],
-        );
+        advance(&mut s, t, &imps, regime(FREE, 1.0, 1.5));
         dep.push(s.departure_ratio(0, &imps[0]));
     }
     assert_eq!(dep, vec![0.0, 0.5, 1.0, 1.0]);
@@ -206,9 +188,9 @@ fn fractional_delays_spread_volume_over_two_months() {
     let mut s = LicState::default();
     s.reset(&imps, regime(FREE, 1.0, 0.0));
     let ban = regime(0.0, 0.0, 0.0);
-    s.step(0, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
+    advance(&mut s, 0, &imps, ban);
     assert!((s.delivery_ratio(0, &imps[0]) - 0.5).abs() < 1e-15);
-    s.step(1, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
+    advance(&mut s, 1, &imps, ban);
     assert_eq!(s.delivery_ratio(0, &imps[0]), 0.0);
 }
 
@@ -220,7 +202,7 @@ fn a_ban_exhausts_stocks_then_causes_shortfall() {
     let ban = regime(0.0, 0.0, 0.0);
     let mut first_short = None;
     for t in 0..12 {
-        s.step(t, &imps, ban, 0.0, 0.0, REFILE, &[0.0, 0.0]);
+        advance(&mut s, t, &imps, ban);
         if s.shortfall[0] > 0.0 && first_short.is_none() {
             first_short = Some(t);
         }
