@@ -368,7 +368,8 @@ fn lookup(c: &mut Collector, row: &Row, col: &str, ids: &[String], what: &str) -
 /// A number in column `col` within `[lo, hi]`. A rate column also takes
 /// percent strings ("25%") and refuses bare rates that are surely percent
 /// points (`50` for 50 %).
-fn number(c: &mut Collector, row: &Row, col: &str, spec: &Bilateral) -> Option<f64> {
+fn number(c: &mut Collector, row: &Row, spec: &Value) -> Option<f64> {
+    let col = spec.column;
     let (v, loc) = row.get(col);
     let at = format!("line {} column {col}", row.line);
     let (x, pct) = match percent(v) {
@@ -417,39 +418,70 @@ fn source_present(c: &mut Collector, row: &Row) {
     }
 }
 
-/// How a bilateral table (one number per importer, exporter and sector) reads.
-struct Bilateral<'a> {
-    /// The header; the first column is where duplicates are reported.
-    header: [&'static str; 5],
-    /// The value column, its bounds and what it must be.
-    value: &'static str,
+/// A number column: its name, upper bound and what it must be; a rate
+/// column takes percent strings and refuses bare rates above
+/// `BARE_RATE_MAX`.
+struct Value {
+    column: &'static str,
     hi: f64,
     what: &'static str,
-    /// Refuse rows whose exporter is the importer.
-    foreign_only: bool,
-    /// The value is a tariff rate (percent strings accepted, bare rates above
-    /// `BARE_RATE_MAX` refused).
     rate: bool,
-    /// The message for a repeated (e, i, s) first seen on a given line.
-    duplicate: &'a dyn Fn(usize, usize, usize, usize) -> String,
-    keep_one: &'static str,
 }
 
-/// Read a bilateral table into `out[td.idx(s, e, i)]`, reporting every bad
-/// row.
-fn read_bilateral(
+/// The two bilateral tables (one number per importer, exporter and sector).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    /// `exporter,importer,sector,value_usd_bn,source` into `td.value_usd_bn`.
+    Flows,
+    /// `importer,exporter,sector,rate,source` into `td.tariff0`.
+    Tariffs,
+}
+
+impl Table {
+    fn header(self) -> [&'static str; 5] {
+        match self {
+            Table::Flows => ["exporter", "importer", "sector", "value_usd_bn", "source"],
+            Table::Tariffs => ["importer", "exporter", "sector", "rate", "source"],
+        }
+    }
+
+    fn value(self) -> Value {
+        match self {
+            Table::Flows => Value {
+                column: "value_usd_bn",
+                hi: 1e7,
+                what: "a flow in USD bn between 0 and 10,000,000",
+                rate: false,
+            },
+            Table::Tariffs => Value {
+                column: "rate",
+                hi: 100.0,
+                what: "a tariff rate between 0 and 100 (0.25 = 25 %, or \"25%\")",
+                rate: true,
+            },
+        }
+    }
+}
+
+/// Read a bilateral table into `td` at `td.idx(s, e, i)`, reporting every
+/// bad row.
+pub fn read_bilateral(
     c: &mut Collector,
     path: &Path,
     named_at: Loc,
     names: (&[String], &[String]),
-    spec: &Bilateral,
-    td: &TradeData,
-    out: &mut [f64],
+    table: Table,
+    td: &mut TradeData,
 ) {
     let (econ, sect) = names;
-    let Some(csv) = read_csv(c, path, named_at, &spec.header) else {
+    let (header, spec) = (table.header(), table.value());
+    let Some(csv) = read_csv(c, path, named_at, &header) else {
         return;
     };
+    let mut out = std::mem::take(match table {
+        Table::Flows => &mut td.value_usd_bn,
+        Table::Tariffs => &mut td.tariff0,
+    });
     let mut seen = vec![0usize; out.len()];
     for (line, fields) in &csv.rows {
         let row = Row {
@@ -457,22 +489,22 @@ fn read_bilateral(
             line: *line,
             fields,
         };
-        let mut ids = spec.header[..2]
+        let mut ids = header[..2]
             .iter()
             .map(|col| lookup(c, &row, col, econ, "economy"));
         let (a, b) = (ids.next().flatten(), ids.next().flatten());
-        let (e, i) = if spec.header[0] == "exporter" {
+        let (e, i) = if table == Table::Flows {
             (a, b)
         } else {
             (b, a)
         };
         let s = lookup(c, &row, "sector", sect, "sector");
-        let v = number(c, &row, spec.value, spec);
+        let v = number(c, &row, &spec);
         source_present(c, &row);
         let (Some(e), Some(i), Some(s), Some(v)) = (e, i, s, v) else {
             continue;
         };
-        if spec.foreign_only && e == i {
+        if table == Table::Tariffs && e == i {
             let (_, loc) = row.get("exporter");
             c.err(
                 Some(loc),
@@ -484,74 +516,30 @@ fn read_bilateral(
         }
         let k = td.idx(s, e, i);
         if seen[k] != 0 {
-            let (_, loc) = row.get(spec.header[0]);
-            c.err(
-                Some(loc),
-                &format!("line {line}"),
-                (spec.duplicate)(e, i, s, seen[k]),
-                spec.keep_one,
-            );
+            let (_, loc) = row.get(header[0]);
+            let first = seen[k];
+            let (msg, fix) = match table {
+                Table::Flows => (
+                    format!(
+                        "duplicate flow {}->{} in {} (first on line {first})",
+                        econ[e], econ[i], sect[s]
+                    ),
+                    "keep one row per exporter, importer and sector",
+                ),
+                Table::Tariffs => (
+                    format!("duplicate tariff (first on line {first})"),
+                    "keep one row per importer, exporter and sector",
+                ),
+            };
+            c.err(Some(loc), &format!("line {line}"), msg, fix);
         }
         seen[k] = *line;
         out[k] = v;
     }
-}
-
-/// Fill `td.value_usd_bn` from `exporter,importer,sector,value_usd_bn,source`.
-pub fn read_flows(
-    c: &mut Collector,
-    path: &Path,
-    named_at: Loc,
-    econ: &[String],
-    sect: &[String],
-    td: &mut TradeData,
-) {
-    let duplicate = |e: usize, i: usize, s: usize, first: usize| {
-        format!(
-            "duplicate flow {}->{} in {} (first on line {first})",
-            econ[e], econ[i], sect[s]
-        )
-    };
-    let spec = Bilateral {
-        header: ["exporter", "importer", "sector", "value_usd_bn", "source"],
-        value: "value_usd_bn",
-        hi: 1e7,
-        what: "a flow in USD bn between 0 and 10,000,000",
-        foreign_only: false,
-        rate: false,
-        duplicate: &duplicate,
-        keep_one: "keep one row per exporter, importer and sector",
-    };
-    let mut out = std::mem::take(&mut td.value_usd_bn);
-    read_bilateral(c, path, named_at, (econ, sect), &spec, td, &mut out);
-    td.value_usd_bn = out;
-}
-
-/// Fill `td.tariff0` from `importer,exporter,sector,rate,source`.
-pub fn read_tariffs(
-    c: &mut Collector,
-    path: &Path,
-    named_at: Loc,
-    econ: &[String],
-    sect: &[String],
-    td: &mut TradeData,
-) {
-    let duplicate = |_: usize, _: usize, _: usize, first: usize| {
-        format!("duplicate tariff (first on line {first})")
-    };
-    let spec = Bilateral {
-        header: ["importer", "exporter", "sector", "rate", "source"],
-        value: "rate",
-        hi: 100.0,
-        what: "a tariff rate between 0 and 100 (0.25 = 25 %, or \"25%\")",
-        foreign_only: true,
-        rate: true,
-        duplicate: &duplicate,
-        keep_one: "keep one row per importer, exporter and sector",
-    };
-    let mut out = std::mem::take(&mut td.tariff0);
-    read_bilateral(c, path, named_at, (econ, sect), &spec, td, &mut out);
-    td.tariff0 = out;
+    match table {
+        Table::Flows => td.value_usd_bn = out,
+        Table::Tariffs => td.tariff0 = out,
+    }
 }
 
 /// Fill `td.lines` and `td.line_share` from
@@ -576,15 +564,11 @@ pub fn read_lines(
     // (importer, exporter or ne for ALL, sector, line) -> (share, line number)
     let mut rows: Vec<(usize, usize, usize, usize, f64, usize)> = Vec::new();
     let mut seen = std::collections::HashMap::new();
-    let spec = Bilateral {
-        header: HEADER[..5].try_into().unwrap_or(["", "", "", "", ""]),
-        value: "share",
+    let spec = Value {
+        column: "share",
         hi: 1.0,
         what: "a share between 0 and 1",
-        foreign_only: true,
         rate: false,
-        duplicate: &|_, _, _, _| String::new(),
-        keep_one: "",
     };
     for (line, fields) in &csv.rows {
         let row = Row {
@@ -641,7 +625,7 @@ pub fn read_lines(
         } else {
             None
         };
-        let share = share.or_else(|| number(c, &row, "share", &spec));
+        let share = share.or_else(|| number(c, &row, &spec));
         source_present(c, &row);
         let (Some(i), Some(e), Some(s), Some(l), Some(x)) = (i, e, s, l, share) else {
             continue;

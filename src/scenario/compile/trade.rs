@@ -19,17 +19,19 @@ impl Compiler {
             return td;
         };
         self.check_keys(t, "trade", &["flows", "baseline_tariffs", "lines"]);
-        if let Some(n) = self.required(t, e.node.loc, "trade", "flows", help)
-            && let Some(p) = self.string(n, "trade.flows")
-        {
-            let path = self.resolve(n, &p);
-            data::read_flows(&mut self.c, &path, n.loc, econ_ids, sector_ids, &mut td);
-        }
-        if let Some(n) = t.get("baseline_tariffs").map(|e| &e.node)
-            && let Some(p) = self.string(n, "trade.baseline_tariffs")
-        {
-            let path = self.resolve(n, &p);
-            data::read_tariffs(&mut self.c, &path, n.loc, econ_ids, sector_ids, &mut td);
+        let names = (econ_ids, sector_ids);
+        let flows = self.required(t, e.node.loc, "trade", "flows", help);
+        let tariffs = t.get("baseline_tariffs").map(|e| &e.node);
+        for (node, key, table) in [
+            (flows, "trade.flows", data::Table::Flows),
+            (tariffs, "trade.baseline_tariffs", data::Table::Tariffs),
+        ] {
+            if let Some(n) = node
+                && let Some(p) = self.string(n, key)
+            {
+                let path = self.resolve(n, &p);
+                data::read_bilateral(&mut self.c, &path, n.loc, names, table, &mut td);
+            }
         }
         // `lines = ""` drops a base file's lines.
         if let Some(n) = t.get("lines").map(|e| &e.node)
