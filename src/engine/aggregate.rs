@@ -159,8 +159,16 @@ pub struct Stats {
     pub p95: f64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Cell {
+    m: Moments,
+    pos: Store,
+    neg: Store,
+}
+
+/// A cell's counts and exact fixed-point sums (the histograms aside).
+#[derive(Debug, Clone, Copy)]
+struct Moments {
     n: u64,
     s1: i128,
     s2: i128,
@@ -168,13 +176,11 @@ pub struct Cell {
     max: f64,
     zero: u64,
     nonfinite: u64,
-    pos: Store,
-    neg: Store,
 }
 
-impl Default for Cell {
+impl Default for Moments {
     fn default() -> Self {
-        Cell {
+        Moments {
             n: 0,
             s1: 0,
             s2: 0,
@@ -182,18 +188,18 @@ impl Default for Cell {
             max: f64::NEG_INFINITY,
             zero: 0,
             nonfinite: 0,
-            pos: Store::default(),
-            neg: Store::default(),
         }
     }
 }
 
-impl Cell {
+impl Moments {
+    /// Count `x`; `Some(x)` if it also goes into a histogram (finite, not
+    /// zero).
     #[inline]
-    pub fn add(&mut self, x: f64) {
+    fn push(&mut self, x: f64) -> Option<f64> {
         if x.is_nan() || x.abs() > MAX_MAGNITUDE {
             self.nonfinite += 1;
-            return;
+            return None;
         }
         self.n += 1;
         // Fixed point by truncation toward zero (deterministic). The i64 path
@@ -210,24 +216,41 @@ impl Cell {
         }
         self.min = self.min.min(x);
         self.max = self.max.max(x);
-        let a = x.abs();
-        if a < ZERO_THRESHOLD {
+        if x.abs() < ZERO_THRESHOLD {
             self.zero += 1;
-        } else if x > 0.0 {
-            self.pos.add1(bucket(a));
+            None
         } else {
-            self.neg.add1(bucket(a));
+            Some(x)
+        }
+    }
+}
+
+impl Cell {
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        if let Some(x) = self.m.push(x) {
+            self.bin(x);
+        }
+    }
+
+    /// A non-zero value's histogram bucket.
+    #[inline]
+    fn bin(&mut self, x: f64) {
+        if x > 0.0 {
+            self.pos.add1(bucket(x.abs()));
+        } else {
+            self.neg.add1(bucket(x.abs()));
         }
     }
 
     pub fn merge(&mut self, o: &Cell) {
-        self.n += o.n;
-        self.s1 += o.s1;
-        self.s2 += o.s2;
-        self.min = self.min.min(o.min);
-        self.max = self.max.max(o.max);
-        self.zero += o.zero;
-        self.nonfinite += o.nonfinite;
+        self.m.n += o.m.n;
+        self.m.s1 += o.m.s1;
+        self.m.s2 += o.m.s2;
+        self.m.min = self.m.min.min(o.m.min);
+        self.m.max = self.m.max.max(o.m.max);
+        self.m.zero += o.m.zero;
+        self.m.nonfinite += o.m.nonfinite;
         self.pos.merge(&o.pos);
         self.neg.merge(&o.neg);
     }
@@ -245,7 +268,7 @@ impl Cell {
     }
 
     fn fraction_beyond(&self, st: &Store) -> f64 {
-        if self.n == 0 {
+        if self.m.n == 0 {
             return f64::NAN;
         }
         // Buckets hold magnitudes; those from TIE's bucket up are beyond it.
@@ -255,15 +278,15 @@ impl Cell {
             .filter(|(idx, _)| *idx >= from)
             .map(|(_, c)| c)
             .sum();
-        k as f64 / self.n as f64
+        k as f64 / self.m.n as f64
     }
 
     pub fn count(&self) -> u64 {
-        self.n
+        self.m.n
     }
 
     pub fn nonfinite(&self) -> u64 {
-        self.nonfinite
+        self.m.nonfinite
     }
 
     /// Value at rank `k` (0-based) in sorted order, to the sketch's accuracy.
@@ -272,33 +295,33 @@ impl Cell {
         for (idx, c) in self.neg.iter().rev() {
             seen += c;
             if seen > k {
-                return (-bucket_mid(idx)).clamp(self.min, self.max);
+                return (-bucket_mid(idx)).clamp(self.m.min, self.m.max);
             }
         }
-        seen += self.zero;
+        seen += self.m.zero;
         if seen > k {
-            return 0.0f64.clamp(self.min, self.max);
+            return 0.0f64.clamp(self.m.min, self.m.max);
         }
         for (idx, c) in self.pos.iter() {
             seen += c;
             if seen > k {
-                return bucket_mid(idx).clamp(self.min, self.max);
+                return bucket_mid(idx).clamp(self.m.min, self.m.max);
             }
         }
-        self.max
+        self.m.max
     }
 
     /// Nearest-rank quantile: the value of rank round(q (n - 1)).
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.n == 0 {
+        if self.m.n == 0 {
             return f64::NAN;
         }
-        let k = (q * (self.n - 1) as f64).round() as u64;
-        self.at_rank(k.min(self.n - 1))
+        let k = (q * (self.m.n - 1) as f64).round() as u64;
+        self.at_rank(k.min(self.m.n - 1))
     }
 
     pub fn stats(&self) -> Stats {
-        if self.n == 0 {
+        if self.m.n == 0 {
             return Stats {
                 mean: f64::NAN,
                 sd: f64::NAN,
@@ -309,12 +332,12 @@ impl Cell {
                 p95: f64::NAN,
             };
         }
-        let n = self.n as f64;
-        let mean = self.s1 as f64 / FIX / n;
-        let sd = if self.n > 1 {
-            let var = (self.s2 as f64 / FIX / n - mean * mean).max(0.0) * n / (n - 1.0);
+        let n = self.m.n as f64;
+        let mean = self.m.s1 as f64 / FIX / n;
+        let sd = if self.m.n > 1 {
+            let var = (self.m.s2 as f64 / FIX / n - mean * mean).max(0.0) * n / (n - 1.0);
             // A constant series has zero spread whatever the rounding.
-            if self.min == self.max {
+            if self.m.min == self.m.max {
                 0.0
             } else {
                 var.sqrt()
@@ -323,10 +346,10 @@ impl Cell {
             0.0
         };
         // An exactly constant series reports its value.
-        let mean = if self.min == self.max {
-            self.min
+        let mean = if self.m.min == self.m.max {
+            self.m.min
         } else {
-            mean.clamp(self.min, self.max)
+            mean.clamp(self.m.min, self.m.max)
         };
         Stats {
             mean,
@@ -367,61 +390,24 @@ impl Cell {
     pub fn add_all(&mut self, xs: &[f64]) {
         // The same arithmetic as `add`, with the running totals kept in
         // registers for the whole batch (this is the aggregation hot loop).
-        let (mut n, mut s1, mut s2, mut lo, mut hi, mut zero, mut bad) = (
-            self.n,
-            self.s1,
-            self.s2,
-            self.min,
-            self.max,
-            self.zero,
-            self.nonfinite,
-        );
+        let mut m = self.m;
         for &x in xs {
-            if x.is_nan() || x.abs() > MAX_MAGNITUDE {
-                bad += 1;
-                continue;
-            }
-            n += 1;
-            let a = x * FIX;
-            let b = x * x * FIX;
-            if a.abs() < 9.0e18 && b < 9.0e18 {
-                s1 += a as i64 as i128;
-                s2 += b as i64 as i128;
-            } else {
-                s1 += a as i128;
-                s2 += b as i128;
-            }
-            lo = lo.min(x);
-            hi = hi.max(x);
-            let m = x.abs();
-            if m < ZERO_THRESHOLD {
-                zero += 1;
-            } else if x > 0.0 {
-                self.pos.add1(bucket(m));
-            } else {
-                self.neg.add1(bucket(m));
+            if let Some(x) = m.push(x) {
+                self.bin(x);
             }
         }
-        (
-            self.n,
-            self.s1,
-            self.s2,
-            self.min,
-            self.max,
-            self.zero,
-            self.nonfinite,
-        ) = (n, s1, s2, lo, hi, zero, bad);
+        self.m = m;
     }
 
     /// Append the cell's exact state to `out` (little-endian), for shards.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.n.to_le_bytes());
-        out.extend_from_slice(&self.s1.to_le_bytes());
-        out.extend_from_slice(&self.s2.to_le_bytes());
-        out.extend_from_slice(&self.min.to_le_bytes());
-        out.extend_from_slice(&self.max.to_le_bytes());
-        out.extend_from_slice(&self.zero.to_le_bytes());
-        out.extend_from_slice(&self.nonfinite.to_le_bytes());
+        out.extend_from_slice(&self.m.n.to_le_bytes());
+        out.extend_from_slice(&self.m.s1.to_le_bytes());
+        out.extend_from_slice(&self.m.s2.to_le_bytes());
+        out.extend_from_slice(&self.m.min.to_le_bytes());
+        out.extend_from_slice(&self.m.max.to_le_bytes());
+        out.extend_from_slice(&self.m.zero.to_le_bytes());
+        out.extend_from_slice(&self.m.nonfinite.to_le_bytes());
         for st in [&self.pos, &self.neg] {
             // Only the occupied window: the slack of growth is not state.
             // Counts are written in full, as u32.
@@ -453,13 +439,15 @@ impl Cell {
     /// If the bytes end early or are inconsistent.
     pub fn decode(r: &mut Reader<'_>) -> Result<Cell, DecodeError> {
         let mut c = Cell {
-            n: r.u64()?,
-            s1: r.i128()?,
-            s2: r.i128()?,
-            min: r.f64()?,
-            max: r.f64()?,
-            zero: r.u64()?,
-            nonfinite: r.u64()?,
+            m: Moments {
+                n: r.u64()?,
+                s1: r.i128()?,
+                s2: r.i128()?,
+                min: r.f64()?,
+                max: r.f64()?,
+                zero: r.u64()?,
+                nonfinite: r.u64()?,
+            },
             ..Cell::default()
         };
         for k in 0..2 {
@@ -482,16 +470,16 @@ impl Cell {
                 c.neg = st;
             }
         }
-        let total: u64 = c.zero
+        let total: u64 = c.m.zero
             + c.pos
                 .iter()
                 .chain(c.neg.iter())
                 .map(|(_, x)| x)
                 .sum::<u64>();
-        if total != c.n {
+        if total != c.m.n {
             return Err(DecodeError(format!(
                 "histogram counts ({total}) do not match the count ({})",
-                c.n
+                c.m.n
             )));
         }
         Ok(c)
