@@ -151,26 +151,22 @@ fn action(sc: &Scenario, a: &Action) -> String {
                 sectors(sc, s)
             )
         }
-        Action::Licensing {
-            regime,
-            importer,
-            approval_factor,
-            capacity_factor,
-        } => {
+        Action::Licensing(a) => {
             let Some(l) = &sc.licensing else {
                 return String::new();
             };
             let mut parts = Vec::new();
-            if let Some(r) = regime {
+            if let Some(r) = &a.regime {
                 parts.push(format!("licensing regime becomes `{}`", l.regimes[*r].name));
             }
-            let who = importer
+            let who = a
+                .importer
                 .map(|j| format!(" for {}", sc.economies[l.importers[j].econ].id))
                 .unwrap_or_default();
-            if let Some(f) = approval_factor {
+            if let Some(f) = a.approval_factor {
                 parts.push(format!("approval multiplied by {f}{who}"));
             }
-            if let Some(f) = capacity_factor {
+            if let Some(f) = a.capacity_factor {
                 parts.push(format!("capacity multiplied by {f}{who}"));
             }
             parts.join("; ")

@@ -432,25 +432,20 @@ pub fn apply(
                 }
             }
         }
-        Action::Licensing {
-            regime,
-            importer,
-            approval_factor,
-            capacity_factor,
-        } => {
-            if let Some(r) = regime {
-                st.regime_override = Some((t, *r));
+        Action::Licensing(a) => {
+            if let Some(r) = a.regime {
+                st.regime_override = Some((t, r));
             }
-            if let Some(f) = approval_factor {
+            if let Some(factor) = a.approval_factor {
                 lic_changes.push(LicChange::ApprovalMult {
-                    importer: *importer,
-                    factor: *f,
+                    importer: a.importer,
+                    factor,
                 });
             }
-            if let Some(f) = capacity_factor {
+            if let Some(factor) = a.capacity_factor {
                 lic_changes.push(LicChange::CapacityMult {
-                    importer: *importer,
-                    factor: *f,
+                    importer: a.importer,
+                    factor,
                 });
             }
         }

@@ -300,14 +300,19 @@ pub enum Action {
         cap: Option<f64>,
         mode: TariffMode,
     },
-    Licensing {
-        regime: Option<usize>,
-        /// Index into `Licensing::importers`.
-        importer: Option<usize>,
-        approval_factor: Option<f64>,
-        capacity_factor: Option<f64>,
-    },
+    Licensing(LicensingAction),
     Revert(Vec<RevertTarget>),
+}
+
+/// A rule's change of the licensing regime or of one importer's approval
+/// and capacity.
+#[derive(Debug, Clone)]
+pub struct LicensingAction {
+    pub regime: Option<usize>,
+    /// Index into `Licensing::importers`.
+    pub importer: Option<usize>,
+    pub approval_factor: Option<f64>,
+    pub capacity_factor: Option<f64>,
 }
 
 #[derive(Debug, Clone)]

@@ -366,12 +366,12 @@ impl Compiler {
                     self.c.err(Some(e.node.loc), &p, "a regime applies to all importers; `importer` cannot be combined with `regime`", "use two actions");
                     return None;
                 }
-                Some(Action::Licensing {
+                Some(Action::Licensing(LicensingAction {
                     regime,
                     importer,
                     approval_factor: af,
                     capacity_factor: cf,
-                })
+                }))
             }
             "revert" => {
                 let items =
