@@ -34,6 +34,7 @@ fn bench(c: &mut Criterion) {
         sigma_d: 3.0,
         eta: 1.0,
         eps: vec![5.0; ne],
+        fx: Vec::new(),
     };
     let mut ws = EqWorkspace::default();
     c.bench_function("equilibrium_solve_cold", |b| {

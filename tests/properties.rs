@@ -841,6 +841,7 @@ fn eq_case() -> impl Strategy<Value = EqCase> {
                         sigma_d: sd,
                         eta,
                         eps,
+                        fx: Vec::new(),
                     },
                 }
             })
@@ -970,6 +971,7 @@ fn equilibrium_converges_with_sigma_import_near_one() {
         sigma_d: 19.06694035222392,
         eta: 5.0,
         eps: vec![50.0, 50.0, 0.05],
+        fx: Vec::new(),
     };
     let mut sol = EqSolution::baseline(&base);
     let mut ws = equilibrium::Workspace::default();

@@ -15,6 +15,7 @@ pub const MODEL_VERSION: &str = "2";
 
 pub mod dynamics;
 pub mod equilibrium;
+pub mod exchange;
 pub mod licensing;
 pub mod macroecon;
 pub mod outputs;
@@ -116,6 +117,7 @@ pub struct Workspace {
     values: Vec<f64>,
     tariffs: TariffState,
     trade: TradeState,
+    fx: exchange::FxState,
     flows: FlowState,
     lic: LicensingRun,
     reroute: rerouting::ReroutingRun,
@@ -382,12 +384,15 @@ impl<'a> Model<'a> {
                 let over = ws.rules.regime_override;
                 ws.lic.step(t, l, &self.licensing, over, seed, run);
             }
-            // 6. Trade equilibrium (Block 2) of sectors whose tariffs changed.
+            // 6. Exchange rates (Block 2a) from this month's tariffs, then the
+            // trade equilibrium (Block 2) of sectors whose tariffs or rates moved.
+            ws.fx.step(td, &ws.tariffs.tau);
             ws.trade
                 .step(
                     &self.sectors,
                     &ws.tariffs.tau_lines,
                     &self.tariffs.tau0_lines,
+                    &ws.fx.q,
                 )
                 .map_err(|(s, e)| self.solve_error(run, t, s, &e, values))?;
             // 7. Dynamics (Block 3): volumes, front-loading, noise, deliveries.
@@ -420,6 +425,7 @@ impl<'a> Model<'a> {
                 flows: &ws.flows,
                 lic: &ws.lic,
                 growth_factor: &ws.macro_.growth_factor,
+                fx: &ws.fx.q,
             };
             outputs::write_trade(sc, &self.slots, &view, &mut ws.exports, &mut series);
         }
@@ -533,6 +539,10 @@ impl<'a> Model<'a> {
         // Block 6: no deviation yet; tariff changes measured from the start.
         let (ei, ee) = (&ws.tariffs.eff_imp, &ws.tariffs.eff_exp);
         ws.macro_.reset(sc, self.months, values, ei, ee);
+        // Block 2a: exchange rates at the baseline.
+        let sigma = sc.sectors.iter().map(|sec| val(sec.sigma_import));
+        ws.fx
+            .reset(val(sc.macro_params.fx_offset), sigma, td, &ws.tariffs.tau);
     }
 
     fn solve_error(&self, run: u64, t: usize, s: usize, e: &EqError, values: &[f64]) -> RunError {

@@ -5,6 +5,7 @@
 //!   imports[i, e, s]  = reported[e -> i, s] (1 + g_i/100)^(t/12)   (and ALL sums)
 //!   exports[e, s]     = sum_i imports[i, e, s]
 //!   trade_balance[e]  = exports[e] - imports[e]
+//!   exchange_rate[e]  = 100 (exp(q_e) - 1)   (Block 2a, % vs baseline)
 //!   import_price[i,s] = 100 (PM_i,s - 1); ALL weights sectors by base-year imports
 //!   welfare[i]        = sum_s CS + PS + TR of the static equilibria
 
@@ -23,6 +24,8 @@ pub struct TradeView<'a> {
     pub lic: &'a LicensingRun,
     /// Each importer's baseline growth factor this month.
     pub growth_factor: &'a [f64],
+    /// Log real exchange rates (Block 2a).
+    pub fx: &'a [f64],
 }
 
 /// Write month t's trade, price, welfare and licensing series. `exports` is
@@ -97,6 +100,7 @@ pub fn write_trade(
         }
         let imports = out.get(sl.imports_idx(e, None, None));
         out.set(sl.trade_balance + e, exports[e * (ns + 1)] - imports);
+        out.set(sl.exchange_rate + e, 100.0 * v.fx[e].exp_m1());
     }
     if let Some(l) = &sc.licensing {
         let q = &v.lic.queue;

@@ -74,6 +74,8 @@ pub struct Slots {
     /// Per exporter `(1 + ns)` slots: ALL, then by sector.
     pub exports: usize,
     pub trade_balance: usize,
+    /// Real effective exchange rate, % against the baseline, per economy.
+    pub exchange_rate: usize,
     /// Per importer `(1 + np)`: ALL, then by partner (itself skipped).
     pub tariff_effective: usize,
     pub tariff_revenue: usize,
@@ -222,6 +224,10 @@ impl Slots {
         for i in 0..ne {
             push(&mut labels, "trade_balance", eid(i), all(), none());
         }
+        let exchange_rate = labels.len();
+        for i in 0..ne {
+            push(&mut labels, "exchange_rate", eid(i), none(), none());
+        }
         let tariff_effective = labels.len();
         for i in 0..ne {
             push(&mut labels, "tariff_effective", eid(i), all(), none());
@@ -339,6 +345,7 @@ impl Slots {
             imports,
             exports,
             trade_balance,
+            exchange_rate,
             tariff_effective,
             tariff_revenue,
             import_price,

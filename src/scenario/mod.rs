@@ -345,6 +345,9 @@ pub struct MacroParams {
     /// Half-life (months) of GDP's response to uncertainty (investment
     /// plans take time to change; 0 = at once).
     pub tpu_lag_months: ParamId,
+    /// Share of the tariff gap offset by the real exchange rate (Block 2a;
+    /// 0 = no exchange-rate response, 1 = full offset).
+    pub fx_offset: ParamId,
 }
 
 /// What charts, headline tables and printed summaries feature (`[report]`,

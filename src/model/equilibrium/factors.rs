@@ -161,4 +161,29 @@ pub(super) fn tariff_factors(
     } else {
         line_factors(base, p, tau, sol, ws);
     }
+    if !p.fx.is_empty() {
+        exchange_wedge(base, p, ws);
+    }
+}
+
+/// Exchange rates (model 2): exporter e's goods cost importer i
+/// exp(q_e - q_i) more on top of the tariff, so the wedge w = q_e - q_i adds
+/// to both log factors of a foreign flow,
+///   ln T_a += w,  ln T_b += w,  a_m *= exp((1-sm) w),  b_m *= exp(-sm w),
+/// and to no domestic flow. The tariff collected (`tau_eff`) is unchanged.
+fn exchange_wedge(base: &SectorBase, p: &EqParams, ws: &mut Workspace) {
+    let ne = base.ne;
+    for e in 0..ne {
+        for i in (0..ne).filter(|&i| i != e) {
+            let w = p.fx[e] - p.fx[i];
+            if w == 0.0 {
+                continue;
+            }
+            let k = e * ne + i;
+            ws.ln_t[k] += w;
+            ws.ln_tb[k] += w;
+            ws.a_m[k] *= ((1.0 - p.sigma_m) * w).exp();
+            ws.b_m[k] *= (-p.sigma_m * w).exp();
+        }
+    }
 }

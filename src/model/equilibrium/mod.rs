@@ -67,6 +67,7 @@ pub fn short_run(lr: &EqParams, r: f64, sr: &mut EqParams) {
     sr.sigma_d = 1.0 + r * (lr.sigma_d - 1.0);
     sr.eta = lr.eta;
     sr.eps.clone_from(&lr.eps);
+    sr.fx.clone_from(&lr.fx);
 }
 
 /// Block 2's per-run state: each sector's long-run solution (also the warm
@@ -82,6 +83,8 @@ pub struct TradeState {
     pub params_sr: Vec<EqParams>,
     pub two_speed: Vec<bool>,
     solved_at: Vec<f64>,
+    /// The exchange rates each sector was last solved at (`ne` per sector).
+    solved_fx: Vec<f64>,
     ws: Workspace,
 }
 
@@ -107,12 +110,15 @@ impl TradeState {
                     sigma_d: 1.0,
                     eta: 1.0,
                     eps: vec![f64::INFINITY; ne],
+                    fx: Vec::new(),
                 })
                 .collect();
             self.params_sr = self.params.clone();
         }
         self.solved_at.clear();
         self.solved_at.extend_from_slice(tau0);
+        self.solved_fx.clear();
+        self.solved_fx.resize(ns * ne, 0.0);
         self.two_speed.clear();
         for (s, base) in sectors.iter().enumerate() {
             self.eq[s].reset_to_baseline(base);
@@ -134,8 +140,9 @@ impl TradeState {
         }
     }
 
-    /// Re-solve every sector whose tariff vector differs from the one it was
-    /// last solved at; a sector back at exactly the base-year tariffs is the
+    /// Re-solve every sector whose tariff vector or exchange rates `fx`
+    /// (log, per economy: Block 2a) differ from those it was last solved at;
+    /// a sector back at exactly the base-year tariffs and rates is the
     /// baseline without solving.
     ///
     /// # Errors
@@ -145,14 +152,22 @@ impl TradeState {
         sectors: &[SectorBase],
         tau: &[f64],
         tau0: &[f64],
+        fx: &[f64],
     ) -> Result<(), (usize, EqError)> {
+        let at_par = fx.iter().all(|q| *q == 0.0);
         for (s, base) in sectors.iter().enumerate() {
             let n = base.ne * base.ne * base.nl;
             let r = s * n..(s + 1) * n;
-            if tau[r.clone()] == self.solved_at[r.clone()] {
+            let rf = s * base.ne..(s + 1) * base.ne;
+            if tau[r.clone()] == self.solved_at[r.clone()] && fx == &self.solved_fx[rf.clone()] {
                 continue;
             }
-            if tau[r.clone()] == tau0[r.clone()] {
+            self.solved_fx[rf].copy_from_slice(fx);
+            for p in [&mut self.params[s], &mut self.params_sr[s]] {
+                p.fx.clear();
+                p.fx.extend_from_slice(fx);
+            }
+            if at_par && tau[r.clone()] == tau0[r.clone()] {
                 // Exactly the base year: w = 1 and x = 1 without solving.
                 self.eq[s].reset_to_baseline(base);
                 self.eq_sr[s].reset_to_baseline(base);
@@ -206,14 +221,16 @@ mod tests {
             },
             |_| 1.0,
         );
-        st.step(&model.sectors, &td.tariff0, &td.tariff0).unwrap();
+        st.step(&model.sectors, &td.tariff0, &td.tariff0, &[0.0; 2])
+            .unwrap();
         assert_eq!(st.eq[0].x, vec![1.0; 4], "unchanged tariffs: the baseline");
         // 25 % on BB's goods into AA, infinite supply elasticities: w = 1,
         // PM = 1.25 (BB is AA's only source), P the CES of 1 and PM.
         let mut tau = td.tariff0.clone();
         let f = td.idx(0, 1, 0);
         tau[f] = 0.25;
-        st.step(&model.sectors, &tau, &td.tariff0).unwrap();
+        st.step(&model.sectors, &tau, &td.tariff0, &[0.0; 2])
+            .unwrap();
         let (sd, eta, pm) = (2.0f64, 1.0f64, 1.25f64);
         let d = 900.0 / 1100.0;
         let p = (d + (1.0 - d) * pm.powf(1.0 - sd)).powf(1.0 / (1.0 - sd));
@@ -222,8 +239,18 @@ mod tests {
         assert!((st.eq[0].tr[0] - 0.25 * 200.0 * x_imp).abs() < 1e-9);
         assert_eq!(st.eq[0].cs[1], 0.0, "BB's prices do not move");
         // Back at the base-year tariffs: the exact baseline, without a solve.
-        st.step(&model.sectors, &td.tariff0, &td.tariff0).unwrap();
+        st.step(&model.sectors, &td.tariff0, &td.tariff0, &[0.0; 2])
+            .unwrap();
         assert_eq!(st.eq[0].flows, model.sectors[0].v);
         assert_eq!(st.eq[0].tr, vec![0.0; 2]);
+        // Base tariffs, but AA's currency 5 % (log) up: a solve, and BB's
+        // goods cost AA exp(-0.05) as if a negative tariff collected nothing.
+        st.step(&model.sectors, &td.tariff0, &td.tariff0, &[0.05, 0.0])
+            .unwrap();
+        let pm = (-0.05f64).exp();
+        let p = (d + (1.0 - d) * pm.powf(1.0 - sd)).powf(1.0 / (1.0 - sd));
+        let x_imp = (pm / p).powf(-sd) * p.powf(-eta);
+        assert!((st.eq[0].x[2] - x_imp).abs() < 1e-12);
+        assert!(st.eq[0].tr[0].abs() < 1e-12, "no tariff collected");
     }
 }

@@ -111,6 +111,10 @@ pub struct EqParams {
     pub eta: f64,
     /// Export-supply elasticity per exporter; `f64::INFINITY` fixes w = 1.
     pub eps: Vec<f64>,
+    /// Log real exchange rate of each economy against its baseline, q_e
+    /// (up = appreciation; `super::super::exchange`): exporter e's goods
+    /// cost importer i exp(q_e - q_i) more. Empty: no exchange-rate moves.
+    pub fx: Vec<f64>,
 }
 
 /// The equilibrium of one sector, also the warm start of the next solve.

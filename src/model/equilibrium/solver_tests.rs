@@ -17,6 +17,7 @@ fn one_tariff_infinite_supply_matches_closed_form() {
         sigma_d: sd,
         eta,
         eps: vec![f64::INFINITY; 2],
+        fx: Vec::new(),
     };
     let mut t = vec![0.0; 4];
     t[2] = tau; // B -> A
@@ -59,6 +60,7 @@ fn finite_supply_elasticity_clears_supply_and_shifts_incidence() {
         sigma_d: 3.0,
         eta: 1.0,
         eps: vec![2.0, 2.0, 2.0],
+        fx: Vec::new(),
     };
     let mut t = vec![0.0; 9];
     t[ne] = 0.5; // 1 -> 0 at 50 %
@@ -94,6 +96,7 @@ fn extreme_inputs_converge_or_fail_by_name() {
             sigma_d: sd,
             eta: 0.8,
             eps: vec![eps; 3],
+            fx: Vec::new(),
         };
         let t: Vec<f64> = (0..9).map(|k| if k % 4 == 0 { 0.0 } else { tau }).collect();
         let mut sol = EqSolution::baseline(&base);
@@ -119,6 +122,7 @@ fn fast_and_log_evaluations_agree() {
         sigma_d: 3.0,
         eta: 0.7,
         eps: vec![2.0; 3],
+        fx: Vec::new(),
     };
     let tau: Vec<f64> = (0..9)
         .map(|k| if k % 4 == 0 { 0.0 } else { 0.1 * k as f64 })
@@ -157,6 +161,7 @@ fn zero_flows_are_handled() {
         sigma_d: 2.0,
         eta: 1.0,
         eps: vec![3.0; 3],
+        fx: Vec::new(),
     };
     let t = vec![0.0, 0.3, 0.3, 0.3, 0.0, 0.3, 0.3, 0.3, 0.0];
     let mut sol = EqSolution::baseline(&base);
@@ -180,6 +185,7 @@ fn covered_and_uncovered_lines_match_the_closed_form() {
         sigma_d: sd,
         eta,
         eps: vec![f64::INFINITY; 2],
+        fx: Vec::new(),
     };
     // Line 0 covered, line 1 the rest; domestic flows all in the rest.
     let shares = vec![0.0, 1.0, 0.0, 1.0, s_c, 1.0 - s_c, 0.0, 1.0];
@@ -246,6 +252,7 @@ fn quantities_at_given_prices_are_the_demand_at_those_prices() {
         sigma_d: 1.4,
         eta: 0.7,
         eps: vec![f64::INFINITY; 2],
+        fx: Vec::new(),
     };
     let mut ws = Workspace::default();
     let mut solved = EqSolution::baseline(&base);
@@ -262,11 +269,13 @@ fn quantities_at_given_prices_are_the_demand_at_those_prices() {
         sigma_d: 3.0,
         eta: 0.7,
         eps: vec![2.0; 2],
+        fx: Vec::new(),
     };
     let mut long = EqSolution::baseline(&base);
     solve(&base, &lr, &t, &mut long, &mut ws).unwrap();
     let sr2 = EqParams {
         eps: vec![2.0; 2],
+        fx: Vec::new(),
         ..sr
     };
     quantities_at(&base, &sr2, &t, &long.z, &mut at, &mut ws);
@@ -324,6 +333,7 @@ fn ill_conditioned_sector_stops_at_the_rounding_floor_with_markets_cleared() {
         sigma_d: 25.33340718925952,
         eta: 0.0,
         eps: vec![42.33719906450041, 0.05, 0.05],
+        fx: Vec::new(),
     };
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
@@ -344,4 +354,63 @@ fn ill_conditioned_sector_stops_at_the_rounding_floor_with_markets_cleared() {
         );
     }
     assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
+}
+
+/// An exchange-rate wedge is a price wedge like a tariff that collects
+/// nothing: a solve with appreciations q equals the solve at the tariffs
+/// (1 + tau') = (1 + tau) exp(q_e - q_i) in prices and quantities, while
+/// the tariff collected stays tau; domestic flows carry no wedge, and a
+/// common move of every currency changes nothing.
+#[test]
+fn an_exchange_rate_wedge_is_a_tariff_that_collects_nothing() {
+    let ne = 3;
+    let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
+    let tau0 = vec![0.0, 0.02, 0.03, 0.01, 0.0, 0.05, 0.04, 0.02, 0.0];
+    let base = SectorBase::new(ne, v, tau0.clone());
+    let mut tau = tau0.clone();
+    tau[ne] = 0.25; // 1 -> 0 at 25 %
+    let q = vec![0.06, -0.03, 0.0];
+    let p = |fx: Vec<f64>| EqParams {
+        sigma_m: 5.0,
+        sigma_d: 2.5,
+        eta: 0.8,
+        eps: vec![3.0, 2.0, f64::INFINITY],
+        fx,
+    };
+    let solve_at = |p: &EqParams, t: &[f64]| {
+        let mut sol = EqSolution::baseline(&base);
+        solve(&base, p, t, &mut sol, &mut Workspace::default()).unwrap();
+        sol
+    };
+    let with_fx = solve_at(&p(q.clone()), &tau);
+    let equivalent: Vec<f64> = (0..ne * ne)
+        .map(|k| {
+            let (e, i) = (k / ne, k % ne);
+            if e == i {
+                tau[k]
+            } else {
+                (1.0 + tau[k]) * (q[e] - q[i]).exp() - 1.0
+            }
+        })
+        .collect();
+    let as_tariff = solve_at(&p(Vec::new()), &equivalent);
+    for k in 0..ne * ne {
+        assert!((with_fx.x[k] - as_tariff.x[k]).abs() < 1e-9, "x[{k}]");
+        assert!((with_fx.flows[k] - as_tariff.flows[k]).abs() < 1e-9);
+        assert_eq!(with_fx.tau_eff[k], tau[k], "collected at the tariff");
+    }
+    for e in 0..ne {
+        assert!((with_fx.z[e] - as_tariff.z[e]).abs() < 1e-9);
+        assert!((with_fx.ln_p[e] - as_tariff.ln_p[e]).abs() < 1e-9);
+    }
+    // The importer that appreciates (0) buys more from the others; the
+    // exporter that depreciates (1) sells more abroad.
+    let none = solve_at(&p(Vec::new()), &tau);
+    assert!(with_fx.x[2 * ne] > none.x[2 * ne], "2 -> 0 rises");
+    assert!(with_fx.x[ne + 2] > none.x[ne + 2], "1 -> 2 rises");
+    // Only relative rates matter.
+    let shifted = solve_at(&p(q.iter().map(|x| x + 0.1).collect()), &tau);
+    for k in 0..ne * ne {
+        assert!((shifted.x[k] - with_fx.x[k]).abs() < 1e-12);
+    }
 }

@@ -102,7 +102,7 @@ impl Compiler {
             Some(e) => match self.table(
                 &e.node,
                 "macro",
-                "write [macro] with tpu_sensitivity, tpu_half_life_months, tpu_saturation, tpu_lag_months",
+                "write [macro] with tpu_sensitivity, tpu_half_life_months, tpu_saturation, tpu_lag_months, fx_offset",
             ) {
                 Some(t) => (t, e.node.loc),
                 None => (&empty, e.node.loc),
@@ -126,6 +126,7 @@ impl Compiler {
                 "tpu_saturation",
                 "tpu_lag_months",
                 "tpu_rule_weight",
+                "fx_offset",
             ],
         );
         MacroParams {
@@ -169,6 +170,14 @@ impl Compiler {
                     hi: 120.0,
                     ..NONNEG
                 },
+            ),
+            fx_offset: self.param(
+                t,
+                loc,
+                "macro",
+                "fx_offset",
+                Some(0.0),
+                Bounds { hi: 2.0, ..NONNEG },
             ),
         }
     }
