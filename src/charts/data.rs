@@ -72,6 +72,8 @@ pub struct ChartData {
     pub names: Vec<(String, String, String)>,
     /// What the charts feature (`[report]`), as ids.
     pub focus: Focus,
+    /// Whether exchange rates respond to tariffs (`macro.fx_offset` not 0).
+    pub fx_on: bool,
 }
 
 /// The featured economies, tariff pairs, diversion partners and licensing
@@ -194,6 +196,10 @@ impl ChartData {
                 })
                 .collect(),
             focus: Focus::new(sc),
+            fx_on: {
+                let p = sc.param(sc.macro_params.fx_offset);
+                p.dist.is_some() || p.value != 0.0
+            },
         }
     }
 

@@ -314,10 +314,16 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     let _ = writeln!(
         html,
         "<section>\n<h2>Reading these numbers</h2>\n<p class=\"note\">Model version {}. GDP effects are reduced form: the \
-         uncertainty channel, calibrated on 2018-19, carries most of them. The model has no exchange rates, and \
+         uncertainty channel, calibrated on 2018-19, carries most of them. {} \
          <code>trade_balance</code> is exports less imports with no saving-investment closure: it is not a forecast \
          of the external balance. How the model fares against 2018-19 and 2025: docs/validation.md.</p>\n</section>",
-        crate::model::MODEL_VERSION
+        crate::model::MODEL_VERSION,
+        if d.fx_on {
+            "Exchange rates offset part of the tariffs here (<code>macro.fx_offset</code>): the textbook response, \
+             which 2025 did not show (the dollar fell), and which US import prices, set in dollars, pass on only in part."
+        } else {
+            "Exchange rates stay at their baseline (<code>macro.fx_offset</code> = 0)."
+        }
     );
     // The timeline grows with the scenario (a rule a paragraph): keep the
     // report small whatever the input, and say where the rest is.
