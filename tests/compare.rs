@@ -113,6 +113,16 @@ fn pairing_removes_most_of_the_noise_of_a_difference() {
         "--quiet",
     ]);
     let rs = rows(&only_folder(&out_dir).join("comparison.csv"));
+    // Each (scenario, series, month) once: the last month is not written
+    // again as a horizon outcome (issue 15).
+    let mut keys = std::collections::HashSet::new();
+    for r in &rs {
+        let key = [
+            "scenario", "metric", "economy", "partner", "sector", "month",
+        ]
+        .map(|c| r[c].clone());
+        assert!(keys.insert(key.clone()), "duplicate key {key:?}");
+    }
     let pick = |scenario: &str| {
         rs.iter()
             .find(|r| {

@@ -119,8 +119,20 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
                 );
             }
         }
+        // A series' value in the last month is already a monthly row (each
+        // key once); end-of-horizon outcomes that are not monthly series are
+        // still written.
+        let monthly: std::collections::HashSet<_> = m
+            .slots
+            .labels
+            .iter()
+            .map(|l| (l.metric, &l.economy, &l.partner, &l.sector))
+            .collect();
         for (i, (l, kind)) in m.slots.final_labels.iter().enumerate() {
             let month = if *kind == FinalKind::End {
+                if monthly.contains(&(l.metric, &l.economy, &l.partner, &l.sector)) {
+                    continue;
+                }
                 end.as_str()
             } else {
                 "horizon"
