@@ -40,6 +40,10 @@ pub enum Command {
         scenario: PathBuf,
         #[arg(long = "set", value_name = "KEY=VALUE")]
         sets: Vec<String>,
+        /// List every sampled parameter instead: its `--set` path, its
+        /// distribution and its central value (the `runs.csv` columns).
+        #[arg(long)]
+        params: bool,
     },
     /// Write a commented starter scenario (and its data file) that validates.
     Init {

@@ -326,6 +326,36 @@ pub fn explain(sc: &Scenario) -> String {
         }
     }
     let sampled = sc.params.iter().filter(|p| p.dist.is_some()).count();
-    let _ = writeln!(o, "\nUncertain parameters sampled each run: {sampled}");
+    let _ = writeln!(
+        o,
+        "\nUncertain parameters sampled each run: {sampled} (list them: explain --params)"
+    );
+    o
+}
+
+/// `explain --params`: every sampled parameter, in the order of the
+/// `runs.csv` columns, with its `--set` path, distribution and central value.
+pub fn params(sc: &Scenario) -> String {
+    let rows: Vec<(&str, String, f64)> = sc
+        .params
+        .iter()
+        .filter_map(|p| {
+            p.dist
+                .as_ref()
+                .map(|d| (p.path.as_str(), d.describe(), p.value))
+        })
+        .collect();
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{} sampled parameters of {} (set one with --set PATH=VALUE or a distribution):",
+        rows.len(),
+        sc.meta.name
+    );
+    let _ = writeln!(o, "{:width$}  {:>10}  distribution", "path", "central");
+    for (path, dist, central) in rows {
+        let _ = writeln!(o, "{path:width$}  {central:>10.4}  {dist}");
+    }
     o
 }

@@ -136,9 +136,18 @@ fn main() -> ExitCode {
             install_interrupt_handler(),
         )),
         Command::Validate { scenarios, sets } => validate(&scenarios, &sets),
-        Command::Explain { scenario, sets } => match commands::load(&scenario, &sets) {
+        Command::Explain {
+            scenario,
+            sets,
+            params,
+        } => match commands::load(&scenario, &sets) {
             Ok(sc) => {
-                out(&tariffsim::explain::explain(&sc)).map_or_else(|c| c, |()| ExitCode::SUCCESS)
+                let text = if params {
+                    tariffsim::explain::params(&sc)
+                } else {
+                    tariffsim::explain::explain(&sc)
+                };
+                out(&text).map_or_else(|c| c, |()| ExitCode::SUCCESS)
             }
             Err(e) => finish(Err(e)),
         },

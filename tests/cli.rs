@@ -436,3 +436,35 @@ fn sensitivity_refuses_a_bootstrap_too_small_for_its_intervals() {
     }
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+/// `explain --params` lists exactly the parameters a run samples (the
+/// `runs.csv` columns, in order), and each path is one `--set` accepts:
+/// fixing the first one removes it from the list (issue 15).
+#[test]
+fn explain_params_lists_what_a_run_samples_by_set_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sc = "scenarios/london_framework.toml";
+    let dir = run_into(tmp.path(), sc, &["--runs", "5", "--per-run"]);
+    let runs = read(&dir.join("runs.csv"));
+    let header: Vec<&str> = runs.lines().next().unwrap().split(',').collect();
+    let text = String::from_utf8(ok(&["explain", sc, "--params"]).stdout).unwrap();
+    let listed: Vec<&str> = text
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(listed.len() > 100, "{text}");
+    assert_eq!(listed, header[1..1 + listed.len()], "runs.csv order");
+    assert!(
+        text.starts_with(&format!("{} sampled parameters", listed.len())),
+        "{text}"
+    );
+    let fixed = format!("{}=1", listed[0]);
+    let text = String::from_utf8(ok(&["explain", sc, "--params", "--set", &fixed]).stdout).unwrap();
+    let after: Vec<&str> = text
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(after, listed[1..], "{} no longer sampled", listed[0]);
+}

@@ -71,7 +71,7 @@ pub fn sensitivity(
     let k = crate::sensitivity::sobol::selected_params(&model, &o.params).len();
     if k == 0 {
         return usage(
-            "no sampled parameter matches --param; list them with `tariffsim explain` or run without --param".into(),
+            "no sampled parameter matches --param; list them with `tariffsim explain SCENARIO --params` or run without --param".into(),
         );
     }
     let mut info = st.info(c);
