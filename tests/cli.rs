@@ -468,3 +468,68 @@ fn explain_params_lists_what_a_run_samples_by_set_path() {
         .collect();
     assert_eq!(after, listed[1..], "{} no longer sampled", listed[0]);
 }
+
+/// `annual.csv` rows as (metric, economy, partner, period) -> mean.
+fn annual_means(dir: &Path) -> std::collections::HashMap<[String; 4], f64> {
+    let mut r = csv::Reader::from_path(dir.join("annual.csv")).unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let key = [0, 1, 2, 4].map(|i| rec[i].to_string());
+            (key, rec[5].parse().unwrap())
+        })
+        .collect()
+}
+
+/// annual.csv: golden header; the whole calendar and US fiscal years of the
+/// horizon; a fiscal year's tariff revenue and imports equal the sum of the
+/// monthly rows (means are linear, so this holds exactly for any number of
+/// runs, up to the aggregation's fixed point). The GDP rows' closed forms
+/// are unit tests of `model::annual`.
+#[test]
+fn annual_csv_has_whole_years_and_sums_the_fiscal_year() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_into(
+        tmp.path(),
+        "scenarios/london_framework.toml",
+        &["--runs", "200"],
+    );
+    let text = read(&dir.join("annual.csv"));
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "metric,economy,partner,sector,period,mean,sd,p05,p25,p50,p75,p95"
+    );
+    let means = annual_means(&dir);
+    let mut periods: Vec<&str> = means.keys().map(|k| k[3].as_str()).collect();
+    periods.sort_unstable();
+    periods.dedup();
+    assert_eq!(periods, ["CY2025", "CY2026", "CY2027", "FY2026", "FY2027"]);
+    // FY2026 = 2025-10 .. 2026-09, from summary.csv's monthly means.
+    let mut monthly = std::collections::HashMap::new();
+    let mut r = csv::Reader::from_path(dir.join("summary.csv")).unwrap();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let key = [0, 1, 2, 3, 4].map(|i| rec[i].to_string());
+        monthly.insert(key, rec[5].parse::<f64>().unwrap());
+    }
+    let fy: Vec<String> = (10..=12)
+        .map(|m| format!("2025-{m:02}"))
+        .chain((1..=9).map(|m| format!("2026-{m:02}")))
+        .collect();
+    for (metric, partner, sector) in [
+        ("tariff_revenue", "", ""),
+        ("imports", "ALL", "ALL"),
+        ("imports", "CN", "ALL"),
+    ] {
+        let sum: f64 = fy
+            .iter()
+            .map(|m| monthly[&[metric, "US", partner, sector, m].map(String::from)])
+            .sum::<f64>()
+            / 12.0;
+        let annual = means[&[metric, "US", partner, "FY2026"].map(String::from)];
+        assert!(
+            (annual - sum).abs() <= 1e-6 * sum.abs(),
+            "{metric} {partner}: FY2026 {annual} vs the months' sum {sum}"
+        );
+    }
+}

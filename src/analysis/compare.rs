@@ -129,14 +129,12 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
             .map(|l| (l.metric, &l.economy, &l.partner, &l.sector))
             .collect();
         for (i, (l, kind)) in m.slots.final_labels.iter().enumerate() {
-            let month = if *kind == FinalKind::End {
-                if monthly.contains(&(l.metric, &l.economy, &l.partner, &l.sector)) {
-                    continue;
-                }
-                end.as_str()
-            } else {
-                "horizon"
-            };
+            if *kind == FinalKind::End
+                && monthly.contains(&(l.metric, &l.economy, &l.partner, &l.sector))
+            {
+                continue;
+            }
+            let month = m.slots.final_period(*kind, &end);
             row(
                 &mut out,
                 name,

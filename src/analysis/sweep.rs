@@ -112,11 +112,7 @@ pub fn sweep_csv(param: &str, values: &[String], models: &[&Model], res: &SetRes
     let mut out = Table::new(SWEEP_HEADER);
     for (k, v) in values.iter().enumerate() {
         for (i, (l, kind)) in m0.slots.final_labels.iter().enumerate() {
-            let month = if *kind == FinalKind::End {
-                end.as_str()
-            } else {
-                "horizon"
-            };
+            let month = m0.slots.final_period(*kind, &end);
             let s = res.scenarios[k].finals[i].stats();
             let diff = if k == 0 {
                 [0.0; 5]

@@ -137,6 +137,8 @@ impl ChartData {
             .final_labels
             .iter()
             .enumerate()
+            // Annual outcomes have no chart yet (annual.csv).
+            .filter(|(_, (_, kind))| !matches!(kind, FinalKind::Annual(_)))
             .map(|(k, (l, kind))| {
                 let c = &agg.finals[k];
                 FinalDist {
@@ -148,6 +150,7 @@ impl ChartData {
                         FinalKind::End => "end",
                         FinalKind::Average => "horizon",
                         FinalKind::Total => "total",
+                        FinalKind::Annual(_) => "annual",
                     },
                     mean: c.stats().mean,
                     quantiles: (1..100).map(|q| c.quantile(q as f64 / 100.0)).collect(),

@@ -217,6 +217,7 @@ pub(crate) fn write_results(
     let files = [
         ("summary.csv", output::summary_csv(model, agg)),
         ("final.csv", output::final_csv(model, agg)),
+        ("annual.csv", output::annual_csv(model, agg)),
         ("events.csv", output::events_csv(model, agg)),
         ("sensitivity.csv", output::sensitivity_csv(model, agg)),
     ];

@@ -13,6 +13,7 @@
 /// change only with it (docs/model.md, "Model versions").
 pub const MODEL_VERSION: &str = "2";
 
+pub mod annual;
 pub mod dynamics;
 pub mod equilibrium;
 pub mod exchange;
@@ -207,7 +208,7 @@ impl<'a> Model<'a> {
             ne,
             ns,
             months,
-            slots: Slots::new(sc),
+            slots: Slots::new(sc, months),
             sectors,
             tariffs: TariffBase::new(sc, months),
             licensing: LicensingBase::new(sc.licensing.as_ref(), sc.meta.start, months),
@@ -432,6 +433,20 @@ impl<'a> Model<'a> {
         out.first_fired.copy_from_slice(&ws.rules.first);
         self.slots
             .horizon_outcomes(&out.monthly, &mut out.finals, months);
+        let growth: Vec<f64> = sc
+            .economies
+            .iter()
+            .map(|e| values[e.growth_pct.0 as usize])
+            .collect();
+        let weights: Vec<f64> = sc.economies.iter().map(|e| e.gdp_usd_bn).collect();
+        annual::outcomes(
+            &self.slots,
+            &out.monthly,
+            months,
+            &growth,
+            &weights,
+            &mut out.finals,
+        );
         Ok(())
     }
 

@@ -100,6 +100,10 @@ pub struct Slots {
     pub n_monthly: usize,
     /// Horizon-only series (after the end/average pairs of the monthly ones).
     pub gdp_loss_cum: usize,
+    /// The whole calendar and fiscal years of the horizon, and the first
+    /// of their outcomes (`annual::labels` order) in `final_labels`.
+    pub periods: Vec<super::annual::Period>,
+    pub annual: usize,
     pub n_final: usize,
     pub labels: Vec<SeriesLabel>,
     pub final_labels: Vec<(SeriesLabel, FinalKind)>,
@@ -114,6 +118,8 @@ pub enum FinalKind {
     Average,
     /// A horizon total (CSV month = `horizon`).
     Total,
+    /// A calendar or fiscal year (`Slots::periods[p]`), in `annual.csv`.
+    Annual(u16),
 }
 
 impl Slots {
@@ -141,6 +147,16 @@ impl Slots {
         }
     }
 
+    /// The CSV month (or period) of a horizon outcome: the end month
+    /// `end`, `horizon`, or the period's label (`CY2025`, `FY2026`).
+    pub fn final_period<'a>(&'a self, kind: FinalKind, end: &'a str) -> &'a str {
+        match kind {
+            FinalKind::End => end,
+            FinalKind::Average | FinalKind::Total => "horizon",
+            FinalKind::Annual(p) => &self.periods[usize::from(p)].label,
+        }
+    }
+
     /// Horizon outcomes of every monthly series: its value in the last month
     /// (`finals[2 slot]`) and its average over the horizon (`2 slot + 1`).
     pub fn horizon_outcomes(&self, monthly: &[f64], finals: &mut [f64], months: usize) {
@@ -152,7 +168,7 @@ impl Slots {
         }
     }
 
-    pub fn new(sc: &Scenario) -> Slots {
+    pub fn new(sc: &Scenario, months: usize) -> Slots {
         let ne = sc.economies.len();
         let ns = sc.sectors.len();
         let eid = |i: usize| {
@@ -335,6 +351,9 @@ impl Slots {
                 FinalKind::Total,
             ));
         }
+        let periods = super::annual::periods(sc.meta.start, months);
+        let annual = final_labels.len();
+        final_labels.extend(super::annual::labels(sc, periods.len()));
         let n_final = final_labels.len();
         Slots {
             ne,
@@ -362,6 +381,8 @@ impl Slots {
             welfare_tr,
             n_monthly,
             gdp_loss_cum,
+            periods,
+            annual,
             n_final,
             labels,
             final_labels,

@@ -41,17 +41,37 @@ pub fn summary_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
 
 /// `final.csv`: horizon outcomes (end values, horizon averages, totals).
 pub fn final_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
+    finals_csv(model, agg, SUMMARY_HEADER, |k| {
+        !matches!(k, FinalKind::Annual(_))
+    })
+}
+
+pub const ANNUAL_HEADER: &str = "metric,economy,partner,sector,period,mean,sd,p05,p25,p50,p75,p95";
+
+/// `annual.csv`: calendar-year and US fiscal-year outcomes
+/// (`model::annual`), one row per series and period.
+pub fn annual_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
+    finals_csv(model, agg, ANNUAL_HEADER, |k| {
+        matches!(k, FinalKind::Annual(_))
+    })
+}
+
+fn finals_csv(
+    model: &Model,
+    agg: &Aggregator,
+    header: &str,
+    keep: impl Fn(FinalKind) -> bool,
+) -> Vec<u8> {
     let end = model.sc.month_label(model.months - 1);
-    let mut out = Table::new(SUMMARY_HEADER);
+    let mut out = Table::new(header);
     for (k, (l, kind)) in model.slots.final_labels.iter().enumerate() {
-        let month = match kind {
-            FinalKind::End => end.as_str(),
-            FinalKind::Average | FinalKind::Total => "horizon",
-        };
-        out.row_with_numbers(
-            &[l.metric, &l.economy, &l.partner, &l.sector, month],
-            &stats(&agg.finals[k]),
-        );
+        if keep(*kind) {
+            let month = model.slots.final_period(*kind, &end);
+            out.row_with_numbers(
+                &[l.metric, &l.economy, &l.partner, &l.sector, month],
+                &stats(&agg.finals[k]),
+            );
+        }
     }
     out.into_bytes()
 }
