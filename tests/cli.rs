@@ -533,3 +533,50 @@ fn annual_csv_has_whole_years_and_sums_the_fiscal_year() {
         );
     }
 }
+
+/// runs.csv records the month each rule first fired (blank if never): per
+/// rule, the share of runs with a month is events.csv's probability of
+/// having fired by the last month, and every month is within the horizon.
+#[test]
+fn runs_csv_records_when_each_rule_first_fired() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_into(
+        tmp.path(),
+        "scenarios/london_framework.toml",
+        &["--runs", "120", "--per-run"],
+    );
+    let mut r = csv::Reader::from_path(dir.join("runs.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let fired: Vec<(usize, String)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.strip_prefix("fired:").map(|id| (i, id.to_string())))
+        .collect();
+    assert!(fired.len() >= 3, "{header:?}");
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let mut ev = csv::Reader::from_path(dir.join("events.csv")).unwrap();
+    let events: Vec<csv::StringRecord> = ev.records().map(Result::unwrap).collect();
+    let last = events.iter().map(|e| e[1].to_string()).max().unwrap();
+    let mut some_fired = false;
+    for (col, id) in &fired {
+        let months: Vec<&str> = rows
+            .iter()
+            .map(|x| &x[*col])
+            .filter(|m| !m.is_empty())
+            .collect();
+        assert!(
+            months.iter().all(|m| m.len() == 7 && **m <= *last.as_str()),
+            "{id}: {months:?}"
+        );
+        let p: f64 = events
+            .iter()
+            .find(|e| &e[0] == id && e[1] == *last)
+            .unwrap()[2]
+            .parse()
+            .unwrap();
+        let share = months.len() as f64 / rows.len() as f64;
+        assert!((share - p).abs() < 1e-6, "{id}: {share} fired vs P {p}");
+        some_fired |= !months.is_empty();
+    }
+    assert!(some_fired, "at least one rule fires in 120 runs");
+}

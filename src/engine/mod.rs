@@ -522,6 +522,7 @@ pub fn run_set(
 ) -> Result<SetResult, EngineError> {
     let first = models[0];
     let keys = key_outcomes(first);
+    let month_labels: Vec<String> = (0..first.months).map(|t| first.sc.month_label(t)).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(plan.threads.max(1))
         .build()
@@ -595,7 +596,7 @@ pub fn run_set(
                             diffs[k - 1].runs += 1;
                         }
                         if want_rows {
-                            write_row(&mut rows, r, &outs[0], &keys);
+                            write_row(&mut rows, r, &outs[0], &keys, &month_labels);
                         }
                     }
                     for (a, b) in aggs
@@ -660,7 +661,8 @@ pub fn run_set(
     Ok(SetResult { scenarios, diffs })
 }
 
-/// Header of runs.csv: run, sampled parameters by path, key outcomes.
+/// Header of runs.csv: run, sampled parameters by path, key outcomes, and
+/// per rule the month it first fired (`fired:RULE`, blank if never).
 pub fn per_run_header(model: &Model) -> String {
     let mut cols = vec!["run".to_string()];
     cols.extend(
@@ -674,19 +676,27 @@ pub fn per_run_header(model: &Model) -> String {
             .iter()
             .map(|k| format!("{}:{}:horizon", k.metric, k.economy)),
     );
+    cols.extend(model.sc.rules.iter().map(|r| format!("fired:{}", r.id)));
     let mut t = crate::output::Table::headless();
     t.row(&cols);
     String::from_utf8(t.into_bytes()).unwrap_or_default()
 }
 
-/// One row of runs.csv (numbers only, so no field ever needs quoting).
-fn write_row(buf: &mut Vec<u8>, run: u64, out: &RunOutput, keys: &[KeyOutcome]) {
+/// One row of runs.csv (numbers and `YYYY-MM` months only, so no field
+/// ever needs quoting); `months` are the month labels.
+fn write_row(buf: &mut Vec<u8>, run: u64, out: &RunOutput, keys: &[KeyOutcome], months: &[String]) {
     let _ = write!(buf, "{run}");
     for p in &out.params {
         let _ = write!(buf, ",{}", fmt_num(*p));
     }
     for k in keys {
         let _ = write!(buf, ",{}", fmt_num(out.finals[k.final_index]));
+    }
+    for &t in &out.first_fired {
+        buf.push(b',');
+        if let Some(m) = months.get(t as usize) {
+            buf.extend_from_slice(m.as_bytes());
+        }
     }
     buf.push(b'\n');
 }
