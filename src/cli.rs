@@ -124,6 +124,21 @@ pub struct CompareArgs {
     /// Do not draw charts or the report.
     #[arg(long)]
     pub no_charts: bool,
+    /// Tie tolerance of P(worse): differences smaller than this share of the
+    /// reference scenario's level count as ties (0.001 = 0.1 %).
+    #[arg(long, value_name = "SHARE", default_value_t = tariffsim::analysis::compare::TIE_REL,
+          value_parser = tie_share)]
+    pub tie: f64,
+}
+
+/// A tie share: a number in [0, 1).
+fn tie_share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.0..1.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "`{s}` is not a share in [0, 1): write e.g. 0.001 for 0.1 % of the reference level"
+        )),
+    }
 }
 
 #[derive(Args)]
@@ -141,6 +156,10 @@ pub struct SweepArgs {
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Tie tolerance of `p_diff_negative`, as for `compare --tie`.
+    #[arg(long, value_name = "SHARE", default_value_t = tariffsim::analysis::compare::TIE_REL,
+          value_parser = tie_share)]
+    pub tie: f64,
 }
 
 #[derive(Args)]
@@ -239,6 +258,7 @@ impl CompareArgs {
             scenarios: self.scenarios,
             common: self.common.options(),
             no_charts: self.no_charts,
+            tie: self.tie,
         }
     }
 }
@@ -251,6 +271,7 @@ impl SweepArgs {
             values: self.values,
             common: self.common.options(),
             no_charts: self.no_charts,
+            tie: self.tie,
         }
     }
 }

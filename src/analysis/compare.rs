@@ -4,7 +4,7 @@
 //! `comparison.csv` and the headline lines printed by `compare`.
 
 use crate::engine::SetResult;
-use crate::engine::aggregate::Cell;
+use crate::engine::aggregate::{Cell, TIE};
 use crate::model::Model;
 use crate::model::series::FinalKind;
 use crate::output::Table;
@@ -14,7 +14,44 @@ crate::message_error!(
     PairingError
 );
 
-pub const COMPARISON_HEADER: &str = "scenario,reference,metric,economy,partner,sector,month,mean,sd,p05,p50,p95,diff_mean,diff_sd,diff_p05,diff_p50,diff_p95,p_diff_negative";
+pub const COMPARISON_HEADER: &str = "scenario,reference,metric,economy,partner,sector,month,mean,sd,p05,p50,p95,diff_mean,diff_sd,diff_p05,diff_p50,diff_p95,p_diff_negative,tie";
+
+/// Default tie tolerance of a paired difference, relative to the
+/// reference's level: a difference smaller than 0.1 % of the reference
+/// scenario's mean (in the metric's unit, and at least `TIE`) is neither
+/// worse nor better, so P(worse) reads "worse by more than that". `--tie`
+/// overrides it.
+pub const TIE_REL: f64 = 0.001;
+
+/// The tie tolerance of a difference whose reference cell is `reference`:
+/// `max(TIE, rel |mean|)`.
+pub fn tie_tolerance(reference: &Cell, rel: f64) -> f64 {
+    let m = reference.mean();
+    if m.is_finite() {
+        (rel * m.abs()).max(TIE)
+    } else {
+        TIE
+    }
+}
+
+/// `x` to two significant digits (0.0023, 0.25, 2.4, 12).
+pub fn sig2(x: f64) -> String {
+    if x <= 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let decimals = (1 - x.log10().floor() as i32).max(0) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// P(worse by more than `tol`): the share of paired differences below
+/// `-tol` where lower is worse, above `tol` otherwise.
+pub fn p_worse(d: &Cell, tol: f64, lower_worse: bool) -> f64 {
+    if lower_worse {
+        d.fraction_below(tol)
+    } else {
+        d.fraction_above(tol)
+    }
+}
 
 /// Whether the scenarios report the same series (same economies, sectors,
 /// licensing importers and exposures), so that they can be paired.
@@ -64,6 +101,7 @@ fn row(
     labels: [&str; 5],
     c: &Cell,
     d: Option<&Cell>,
+    tol: f64,
 ) {
     let s = c.stats();
     // The reference against itself: exactly zero.
@@ -75,7 +113,7 @@ fn row(
             ds.p05,
             ds.p50,
             ds.p95,
-            d.fraction_negative(),
+            d.fraction_below(tol),
         ]
     });
     let [m, sd, p05, p50, p95] = [s.mean, s.sd, s.p05, s.p50, s.p95];
@@ -84,14 +122,16 @@ fn row(
             scenario, reference, labels[0], labels[1], labels[2], labels[3], labels[4],
         ],
         &[
-            m, sd, p05, p50, p95, diff[0], diff[1], diff[2], diff[3], diff[4], diff[5],
+            m, sd, p05, p50, p95, diff[0], diff[1], diff[2], diff[3], diff[4], diff[5], tol,
         ],
     );
 }
 
 /// `comparison.csv`: per scenario, series and month (and horizon outcome),
-/// the scenario's statistics and the paired difference against the first.
-pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
+/// the scenario's statistics and the paired difference against the first;
+/// `p_diff_negative` is the share of differences below `-tie`, with `tie`
+/// from `tie_tolerance(reference cell, tie_rel)`.
+pub fn comparison_csv(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<u8> {
     let a = models[0];
     let months = a.months;
     let month_labels: Vec<String> = (0..months).map(|t| a.sc.month_label(t)).collect();
@@ -116,6 +156,7 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
                     [l.metric, &l.economy, &l.partner, &l.sector, month],
                     &agg.monthly[i],
                     diff.map(|d| &d.monthly[i]),
+                    tie_tolerance(&res.scenarios[0].monthly[i], tie_rel),
                 );
             }
         }
@@ -142,6 +183,7 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult) -> Vec<u8> {
                 [l.metric, &l.economy, &l.partner, &l.sector, month],
                 &agg.finals[i],
                 diff.map(|d| &d.finals[i]),
+                tie_tolerance(&res.scenarios[0].finals[i], tie_rel),
             );
         }
     }
@@ -162,8 +204,9 @@ pub fn lower_is_worse(metric: &str) -> bool {
 }
 
 /// Headline lines, e.g. "escalation vs london-framework: US GDP growth at
-/// 2025-12 (month 12), -0.61 pp [-1.10, -0.21], P(worse) 0.97".
-pub fn headlines(models: &[&Model], res: &SetResult) -> Vec<String> {
+/// 2025-12 (month 12), -0.61 pp [-1.10, -0.21], P(worse by more than
+/// 0.0023 pp) 0.97".
+pub fn headlines(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<String> {
     let a = models[0];
     let sl = &a.slots;
     let months = a.months;
@@ -226,27 +269,72 @@ pub fn headlines(models: &[&Model], res: &SetResult) -> Vec<String> {
     let mut lines = Vec::new();
     for (k, m) in models.iter().enumerate().skip(1) {
         for (label, idx, monthly, unit) in &picks {
-            let d = if *monthly {
-                &res.diffs[k - 1].monthly[*idx]
+            let (d, reference) = if *monthly {
+                (
+                    &res.diffs[k - 1].monthly[*idx],
+                    &res.scenarios[0].monthly[*idx],
+                )
             } else {
-                &res.diffs[k - 1].finals[*idx]
+                (
+                    &res.diffs[k - 1].finals[*idx],
+                    &res.scenarios[0].finals[*idx],
+                )
             };
+            let tol = tie_tolerance(reference, tie_rel);
             let metric = if *monthly {
                 sl.labels[idx / months].metric
             } else {
                 sl.final_labels[*idx].0.metric
             };
             let s = d.stats();
-            let worse = if lower_is_worse(metric) {
-                d.fraction_negative()
-            } else {
-                d.fraction_positive()
-            };
+            let worse = p_worse(d, tol, lower_is_worse(metric));
             lines.push(format!(
-                "{} vs {}: {label}, {:+.2} {unit} [{:+.2}, {:+.2}], P(worse) {:.2}",
-                m.sc.meta.name, a.sc.meta.name, s.p50, s.p05, s.p95, worse
+                "{} vs {}: {label}, {:+.2} {unit} [{:+.2}, {:+.2}], P(worse by more than {} {unit}) {:.2}",
+                m.sc.meta.name,
+                a.sc.meta.name,
+                s.p50,
+                s.p05,
+                s.p95,
+                sig2(tol),
+                worse
             ));
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(xs: impl IntoIterator<Item = f64>) -> Cell {
+        let mut c = Cell::default();
+        for x in xs {
+            c.add(x);
+        }
+        c
+    }
+
+    /// Issue 15's case: imports of 245 bn/yr, a paired difference of
+    /// -0.03 bn/yr in every run. With no tolerance it is "worse" in every
+    /// run; with the default (0.1 % of 245 = 0.245) it is a tie; a
+    /// difference of -1 bn/yr is worse with either. Higher-is-worse metrics
+    /// count the other side.
+    #[test]
+    fn a_difference_within_the_tie_tolerance_is_not_worse() {
+        let reference = cell((0..100).map(|k| 240.0 + 0.1 * f64::from(k)));
+        let tol = tie_tolerance(&reference, TIE_REL);
+        assert!((tol - 0.001 * reference.mean()).abs() < 1e-12 && (tol - 0.245).abs() < 0.01);
+        let tiny = cell([-0.03; 100]);
+        assert_eq!(p_worse(&tiny, TIE, true), 1.0);
+        assert_eq!(p_worse(&tiny, tol, true), 0.0);
+        let real = cell((0..100).map(|k| if k < 80 { -1.0 } else { 0.5 }));
+        assert!((p_worse(&real, tol, true) - 0.8).abs() < 1e-12);
+        assert!((p_worse(&real, tol, false) - 0.2).abs() < 1e-12);
+        // A reference at zero (a deviation) keeps the solver's tolerance.
+        assert_eq!(tie_tolerance(&cell([0.0; 10]), TIE_REL), TIE);
+        assert_eq!(sig2(0.2451), "0.25");
+        assert_eq!(sig2(0.0023), "0.0023");
+        assert_eq!(sig2(12.3), "12");
+    }
 }

@@ -102,11 +102,18 @@ pub fn parse_values(spec: &str) -> Result<Vec<String>, ValuesError> {
     Ok(values)
 }
 
-pub const SWEEP_HEADER: &str = "param,value,metric,economy,partner,sector,month,mean,sd,p05,p25,p50,p75,p95,diff_mean,diff_p05,diff_p50,diff_p95,p_diff_negative";
+pub const SWEEP_HEADER: &str = "param,value,metric,economy,partner,sector,month,mean,sd,p05,p25,p50,p75,p95,diff_mean,diff_p05,diff_p50,diff_p95,p_diff_negative,tie";
 
 /// `sweep.csv`: horizon outcomes per value, with the paired difference
-/// against the first value.
-pub fn sweep_csv(param: &str, values: &[String], models: &[&Model], res: &SetResult) -> Vec<u8> {
+/// against the first value; `p_diff_negative` counts differences below
+/// `-tie` (`analysis::compare::tie_tolerance` of the first value's cell).
+pub fn sweep_csv(
+    param: &str,
+    values: &[String],
+    models: &[&Model],
+    res: &SetResult,
+    tie_rel: f64,
+) -> Vec<u8> {
     let m0 = models[0];
     let end = m0.sc.month_label(m0.months - 1);
     let mut out = Table::new(SWEEP_HEADER);
@@ -114,18 +121,19 @@ pub fn sweep_csv(param: &str, values: &[String], models: &[&Model], res: &SetRes
         for (i, (l, kind)) in m0.slots.final_labels.iter().enumerate() {
             let month = m0.slots.final_period(*kind, &end);
             let s = res.scenarios[k].finals[i].stats();
+            let tol = crate::analysis::compare::tie_tolerance(&res.scenarios[0].finals[i], tie_rel);
             let diff = if k == 0 {
                 [0.0; 5]
             } else {
                 let d = &res.diffs[k - 1].finals[i];
                 let ds = d.stats();
-                [ds.mean, ds.p05, ds.p50, ds.p95, d.fraction_negative()]
+                [ds.mean, ds.p05, ds.p50, ds.p95, d.fraction_below(tol)]
             };
             out.row_with_numbers(
                 &[param, v, l.metric, &l.economy, &l.partner, &l.sector, month],
                 &[
                     s.mean, s.sd, s.p05, s.p25, s.p50, s.p75, s.p95, diff[0], diff[1], diff[2],
-                    diff[3], diff[4],
+                    diff[3], diff[4], tol,
                 ],
             );
         }

@@ -233,12 +233,15 @@ fn p_text(p: f64) -> String {
     }
 }
 
-/// The probability that the difference is worse, from one cell.
-fn p_worse(c: Option<&Cell>, lower_worse: bool) -> f64 {
-    match c {
-        Some(c) if lower_worse => c.fraction_negative(),
-        Some(c) => c.fraction_positive(),
-        None => f64::NAN,
+/// The probability that the difference `d` is worse by more than the tie
+/// tolerance of its reference cell (`analysis::compare::tie_tolerance`).
+fn p_worse(d: Option<&Cell>, reference: Option<&Cell>, tie_rel: f64, lower_worse: bool) -> f64 {
+    match (d, reference) {
+        (Some(d), Some(r)) => {
+            let tol = crate::analysis::compare::tie_tolerance(r, tie_rel);
+            crate::analysis::compare::p_worse(d, tol, lower_worse)
+        }
+        _ => f64::NAN,
     }
 }
 
@@ -305,7 +308,7 @@ fn overlay(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart
     }
 }
 
-fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart {
+fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize, tie_rel: f64) -> Chart {
     let a = models[0];
     let months = a.months;
     let t12 = 11.min(months - 1);
@@ -317,8 +320,23 @@ fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Ch
         let diff = &res.diffs[k - 1];
         let q = quantiles(&diff.monthly, slot, months, m.units.scale);
         let c = colour(k);
-        let at = |t: usize| p_worse(diff.monthly.get(slot * months + t), lower_worse);
-        let avg = p_worse(diff.finals.get(2 * slot + 1), lower_worse);
+        let reference = &res.scenarios[0];
+        let at = |t: usize| {
+            let i = slot * months + t;
+            p_worse(
+                diff.monthly.get(i),
+                reference.monthly.get(i),
+                tie_rel,
+                lower_worse,
+            )
+        };
+        let i = 2 * slot + 1;
+        let avg = p_worse(
+            diff.finals.get(i),
+            reference.finals.get(i),
+            tie_rel,
+            lower_worse,
+        );
         let mut caption = format!(
             "P({} is worse, i.e. {worse_word}): {} in {}",
             model.sc.meta.name,
@@ -418,7 +436,7 @@ fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Ch
 
 /// Every chart of a comparison, in report order: for each key series the
 /// overlaid scenarios, then the paired difference.
-pub fn chart_set(models: &[&Model], res: &SetResult) -> Vec<Chart> {
+pub fn chart_set(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<Chart> {
     let mut out = Vec::new();
     if models.len() < 2
         || res.scenarios.len() != models.len()
@@ -440,7 +458,7 @@ pub fn chart_set(models: &[&Model], res: &SetResult) -> Vec<Chart> {
             continue;
         }
         out.push(overlay(models, res, m, slot));
-        out.push(difference(models, res, m, slot));
+        out.push(difference(models, res, m, slot, tie_rel));
     }
     out
 }
@@ -453,7 +471,12 @@ fn names(models: &[&Model]) -> Vec<String> {
 ///
 /// # Errors
 /// If a chart cannot be drawn or encoded.
-pub fn charts(models: &[&Model], res: &SetResult, seed: u64) -> Result<Vec<ChartFile>, ChartError> {
+pub fn charts(
+    models: &[&Model],
+    res: &SetResult,
+    seed: u64,
+    tie_rel: f64,
+) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
     let Some(a) = models.first() else {
         return Ok(Vec::new());
@@ -461,17 +484,19 @@ pub fn charts(models: &[&Model], res: &SetResult, seed: u64) -> Result<Vec<Chart
     let months: Vec<String> = (0..a.months).map(|t| a.sc.month_label(t)).collect();
     let runs = res.scenarios.first().map_or(0, |g| g.runs);
     let note = style::note(&names(models).join(" vs "), runs, seed);
-    chart_set(models, res)
+    chart_set(models, res, tie_rel)
         .par_iter()
         .map(|c| super::render(c, &months, &note))
         .collect()
 }
 
 /// A headline line of `compare::headlines`, split into its parts:
-/// (comparison, outcome, median, interval, P(worse)).
+/// (comparison, outcome, median, interval, P(worse) with its tie tolerance).
 fn split_headline(line: &str) -> Option<[String; 5]> {
     let (pair, rest) = line.split_once(": ")?;
-    let (body, worse) = rest.rsplit_once(", P(worse) ")?;
+    let (body, tail) = rest.rsplit_once(", P(worse by more than ")?;
+    let (tie, p) = tail.rsplit_once(") ")?;
+    let worse = format!("{p} (ties: within {tie})");
     let (lv, interval) = body.rsplit_once(" [")?;
     let interval = interval.strip_suffix(']')?;
     let (label, value) = lv.rsplit_once(", ")?;
@@ -481,7 +506,7 @@ fn split_headline(line: &str) -> Option<[String; 5]> {
         label.to_string(),
         minus(value),
         format!("[{}]", minus(interval)),
-        worse.to_string(),
+        worse,
     ])
 }
 
@@ -493,7 +518,13 @@ h3 { font-size: 18px; margin: 18px 0 4px; }
 
 /// The self-contained comparison report: scenarios, headline differences,
 /// how to read paired differences, and every chart inline as SVG.
-pub fn report_html(models: &[&Model], res: &SetResult, seed: u64, charts: &[ChartFile]) -> String {
+pub fn report_html(
+    models: &[&Model],
+    res: &SetResult,
+    seed: u64,
+    charts: &[ChartFile],
+    tie_rel: f64,
+) -> String {
     let mut html =
         String::with_capacity(charts.iter().map(|c| c.svg.len()).sum::<usize>() + 32 * 1024);
     let names = names(models);
@@ -538,7 +569,7 @@ pub fn report_html(models: &[&Model], res: &SetResult, seed: u64, charts: &[Char
 
     html.push_str("<section>\n<h2>Headline differences</h2>\n");
     let lines = if models.len() >= 2 && res.diffs.len() + 1 == models.len() {
-        crate::analysis::compare::headlines(models, res)
+        crate::analysis::compare::headlines(models, res, tie_rel)
     } else {
         Vec::new()
     };
@@ -583,7 +614,7 @@ pub fn report_html(models: &[&Model], res: &SetResult, seed: u64, charts: &[Char
         let t12 = models[0].months.min(12);
         let _ = writeln!(
             html,
-            "<p class=\"note\">Scenario minus {reference}, run by run: median and 5-95 % band of the {runs} paired differences. GDP growth is read in month {t12}; the other outcomes are horizon averages. \"Share\" is a fraction of normal supply (0.10 = 10 % of need). P(worse): the share of runs in which the scenario is worse than {reference}: lower GDP growth, GDP or imports; a higher rare-earth shortfall.</p>",
+            "<p class=\"note\">Scenario minus {reference}, run by run: median and 5-95 % band of the {runs} paired differences. GDP growth is read in month {t12}; the other outcomes are horizon averages. \"Share\" is a fraction of normal supply (0.10 = 10 % of need). P(worse): the share of runs in which the scenario is worse than {reference} by more than the stated tie: lower GDP growth, GDP or imports; a higher rare-earth shortfall.</p>",
             reference = esc(&names[0]),
         );
     }
@@ -603,10 +634,12 @@ other in almost every run. The difference fans show how much worse or better a s
 how sure that is: the median and the 25-75 % and 5-95 % bands are quantiles of the run-by-run \
 differences (not differences of the scenarios' quantiles), and a band that stays clear of the \
 zero line means the sign of the effect holds in at least that share of runs.</p>\n\
-<p class=\"desc\">P(worse) is the share of runs in which the scenario is worse than the reference: \
-lower GDP growth, GDP or imports; a higher tariff or rare-earth shortfall. Runs in which the two \
-scenarios are exactly equal (a difference of zero) count as neither worse nor better. All numbers, \
-for every series and month, are in <code>comparison.csv</code> in this folder.</p>\n</section>"
+<p class=\"desc\">P(worse) is the share of runs in which the scenario is worse than the reference \
+by more than a tie: lower GDP growth, GDP or imports; a higher tariff or rare-earth shortfall. A \
+difference smaller than 0.1 % of the reference's level (<code>compare --tie</code>; the column \
+<code>tie</code> of <code>comparison.csv</code> gives it for every series and month) counts as neither \
+worse nor better. All numbers, for every series and month, are in <code>comparison.csv</code> in \
+this folder.</p>\n</section>"
     );
 
     charts_section(&mut html, charts);
@@ -620,13 +653,13 @@ mod tests {
 
     #[test]
     fn headline_lines_split_into_columns() {
-        let l = "escalation vs london-framework: US GDP vs baseline, horizon average, -0.54 pp [-1.06, -0.05], P(worse) 0.97";
+        let l = "escalation vs london-framework: US GDP vs baseline, horizon average, -0.54 pp [-1.06, -0.05], P(worse by more than 0.00054 pp) 0.97";
         let s = split_headline(l).unwrap();
         assert_eq!(s[0], "escalation vs london-framework");
         assert_eq!(s[1], "US GDP vs baseline, horizon average");
         assert_eq!(s[2], "\u{2212}0.54 pp");
         assert_eq!(s[3], "[\u{2212}1.06, \u{2212}0.05]");
-        assert_eq!(s[4], "0.97");
+        assert_eq!(s[4], "0.97 (ties: within 0.00054 pp)");
         assert!(split_headline("something else").is_none());
     }
 

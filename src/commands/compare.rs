@@ -19,6 +19,9 @@ pub struct CompareOptions {
     pub scenarios: Vec<PathBuf>,
     pub common: Common,
     pub no_charts: bool,
+    /// Tie tolerance of P(worse), relative to the reference's level
+    /// (`analysis::compare::TIE_REL` by default).
+    pub tie: f64,
 }
 
 /// `compare-A-vs-B[-vs-C...]`, made unambiguous by a short hash of the
@@ -57,7 +60,11 @@ pub fn compare(
         "compare",
         &refs,
         c,
-        names.iter().map(|n| (*n).to_string()).collect(),
+        names
+            .iter()
+            .map(|n| (*n).to_string())
+            .chain([format!("tie={}", o.tie)])
+            .collect(),
     );
     let dir = open_dir(c, ui, &folder_name(&names), &Manifest::new(&refs, &info))?;
     if !c.quiet {
@@ -83,16 +90,16 @@ pub fn compare(
         &dir,
         &[(
             "comparison.csv",
-            crate::analysis::compare::comparison_csv(&refs, &res),
+            crate::analysis::compare::comparison_csv(&refs, &res, o.tie),
         )],
         &c.out,
     )?;
     if !o.no_charts {
         let chart_started = Instant::now();
-        let charts = crate::charts::compare::charts(&refs, &res, st.seed)
+        let charts = crate::charts::compare::charts(&refs, &res, st.seed, o.tie)
             .map_err(|e| CommandError::Failed(e.to_string()))?;
         write_chart_files(&dir, &charts)?;
-        let html = crate::charts::compare::report_html(&refs, &res, st.seed, &charts);
+        let html = crate::charts::compare::report_html(&refs, &res, st.seed, &charts, o.tie);
         dir.write("report.html", html.as_bytes())
             .map_err(|e| CommandError::Failed(format!("cannot write report.html: {e}")))?;
         if !c.quiet {
@@ -103,8 +110,8 @@ pub fn compare(
         }
     }
     if !c.quiet {
-        ui.print("median paired difference [5 %, 95 %], and the probability that it is worse:");
-        for line in crate::analysis::compare::headlines(&refs, &res) {
+        ui.print("median paired difference [5 %, 95 %], and the probability that it is worse by more than a tie:");
+        for line in crate::analysis::compare::headlines(&refs, &res, o.tie) {
             ui.print(&format!("  {line}"));
         }
     }

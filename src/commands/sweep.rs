@@ -23,6 +23,8 @@ pub struct SweepOptions {
     pub values: String,
     pub common: Common,
     pub no_charts: bool,
+    /// Tie tolerance of `p_diff_negative`, relative to the first value's level.
+    pub tie: f64,
 }
 
 /// Run the sweep and write its folder.
@@ -68,6 +70,7 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         c,
         std::iter::once(o.param.clone())
             .chain(values.iter().cloned())
+            .chain([format!("tie={}", o.tie)])
             .collect(),
     );
     // Keys may be quoted TOML keys with any characters: keep the folder name plain.
@@ -114,7 +117,7 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         &dir,
         &[(
             "sweep.csv",
-            crate::analysis::sweep::sweep_csv(&o.param, &values, &refs, &res),
+            crate::analysis::sweep::sweep_csv(&o.param, &values, &refs, &res, o.tie),
         )],
         &c.out,
     )?;

@@ -255,24 +255,39 @@ impl Cell {
         self.neg.merge(&o.neg);
     }
 
-    /// Share of the values below `-TIE` (exact, from the histogram): a
-    /// paired difference smaller than `TIE` in the metric's unit (solver
-    /// tolerance, rounding) is a tie, neither worse nor better.
-    pub fn fraction_negative(&self) -> f64 {
-        self.fraction_beyond(&self.neg)
+    /// Share of the values below `-tol`, from the histogram: a paired
+    /// difference smaller than `tol` in the metric's unit is a tie, neither
+    /// worse nor better. `tol` is at least `TIE` (solver tolerance,
+    /// rounding); values are counted by bucket, so the threshold is exact to
+    /// the histogram's accuracy at `tol`.
+    pub fn fraction_below(&self, tol: f64) -> f64 {
+        self.fraction_beyond(&self.neg, tol.max(TIE))
     }
 
-    /// Share of the values above `TIE`, exact.
-    pub fn fraction_positive(&self) -> f64 {
-        self.fraction_beyond(&self.pos)
+    /// Share of the values above `tol` (at least `TIE`).
+    pub fn fraction_above(&self, tol: f64) -> f64 {
+        self.fraction_beyond(&self.pos, tol.max(TIE))
     }
 
-    fn fraction_beyond(&self, st: &Store) -> f64 {
+    /// The mean (NaN when empty), as `stats` reports it: an exactly
+    /// constant series reports its value; otherwise the fixed-point sum's
+    /// mean, within [min, max].
+    pub fn mean(&self) -> f64 {
+        if self.m.n == 0 {
+            f64::NAN
+        } else if self.m.min == self.m.max {
+            self.m.min
+        } else {
+            (self.m.s1 as f64 / FIX / self.m.n as f64).clamp(self.m.min, self.m.max)
+        }
+    }
+
+    fn fraction_beyond(&self, st: &Store, tol: f64) -> f64 {
         if self.m.n == 0 {
             return f64::NAN;
         }
-        // Buckets hold magnitudes; those from TIE's bucket up are beyond it.
-        let from = bucket(TIE);
+        // Buckets hold magnitudes; those from tol's bucket up are beyond it.
+        let from = bucket(tol);
         let k: u64 = st
             .iter()
             .filter(|(idx, _)| *idx >= from)
@@ -346,11 +361,7 @@ impl Cell {
             0.0
         };
         // An exactly constant series reports its value.
-        let mean = if self.m.min == self.m.max {
-            self.m.min
-        } else {
-            mean.clamp(self.m.min, self.m.max)
-        };
+        let mean = self.mean();
         Stats {
             mean,
             sd,
