@@ -187,7 +187,8 @@ pub struct MergeArgs {
 pub struct SensitivityArgs {
     /// Scenario file (.toml).
     pub scenario: PathBuf,
-    /// `sobol` (variance-based, Saltelli design) or `spearman` (rank correlation, as every run writes).
+    /// `sobol` (variance-based, Saltelli design), the only method here; the
+    /// rank correlations are in every run's sensitivity.csv.
     #[arg(long, default_value = "sobol")]
     pub method: String,
     /// Base sample size N of the Saltelli design (N x (k + 2) model runs for k parameters).

@@ -3,7 +3,8 @@
 
 use crate::commands::CommandError;
 
-/// The starter scenario; `{DATA}` is replaced by the data file's name.
+/// The starter scenario; `{DATA}` is replaced by the data file's name and
+/// `{NAME}` by the scenario's (the file's stem, made a valid folder name).
 pub const STARTER_TOML: &str = r#"# A starter tariffsim scenario: three economies, two sectors, one tariff,
 # one retaliation rule. Run it with `tariffsim run THIS_FILE`, read the
 # timeline with `tariffsim explain THIS_FILE`, and see docs/scenario-format.md
@@ -12,7 +13,7 @@ pub const STARTER_TOML: &str = r#"# A starter tariffsim scenario: three economie
 # and add only the tables below [trade].
 
 [scenario]
-name = "starter"
+name = "{NAME}"
 description = "Home raises a 25 % tariff on Partner's manufactures in April 2025; Partner may retaliate."
 start = "2025-01"
 months = 24
@@ -102,6 +103,27 @@ ROW,PARTNER,manufactures,1500,illustrative
 ROW,ROW,manufactures,30000,illustrative
 ";
 
+/// The scenario name for a file stem: letters, digits, `-` and `_` kept,
+/// anything else `-`, at most 80 characters ("starter" if nothing is left).
+pub fn scenario_name(stem: &str) -> String {
+    let name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(80)
+        .collect();
+    if name.trim_matches('-').is_empty() {
+        "starter".into()
+    } else {
+        name
+    }
+}
+
 /// Write the starter scenario at `path` and its data file beside it
 /// (`<stem>_trade.csv`); never over an existing file. Returns the data
 /// file's path.
@@ -127,7 +149,9 @@ pub fn write_starter(path: &std::path::Path) -> Result<std::path::PathBuf, Comma
     if std::fs::symlink_metadata(&data_path).is_ok() {
         return Err(taken(&data_path));
     }
-    let toml = STARTER_TOML.replace("{DATA}", &data_name);
+    let toml = STARTER_TOML
+        .replace("{DATA}", &data_name)
+        .replace("{NAME}", &scenario_name(stem));
     // `create_new` so that a file appearing meanwhile is never overwritten.
     let write_new = |p: &std::path::Path, text: &str| {
         std::fs::OpenOptions::new()

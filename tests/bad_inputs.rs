@@ -85,6 +85,9 @@ const SET_CASES: &[(&str, &[&str])] = &[
         "set_misspelled_measure_id",
         &["tariffs.us_fentanyl_cm.rate=0.5"],
     ),
+    // A name far from every tariff: one error listing the tariffs that
+    // exist, not three missing keys (issue 15).
+    ("set_unknown_measure_id", &["tariffs.nosuch.rate=0.2"]),
     // Base files are read before overrides: refused, not silently ignored.
     ("set_base", &["base=world_2017.toml"]),
     ("set_gdp_in_trillions", &["economies.US.gdp_usd_bn=29.185"]),

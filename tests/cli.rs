@@ -265,6 +265,12 @@ fn init_writes_a_starter_that_validates_and_runs() {
     std::fs::create_dir(&out_dir).unwrap();
     let d = run_into(&out_dir, p, &["--runs", "30"]);
     assert!(read(&d.join("events.csv")).contains("partner_retaliates"));
+    // The scenario is named after the file, so its results are too.
+    assert_eq!(d.file_name().unwrap(), "mine");
+    let odd = tmp.path().join("my study (v2).toml");
+    ok(&["init", odd.to_str().unwrap()]);
+    assert!(read(&odd).contains("name = \"my-study--v2-\""));
+    ok(&["validate", odd.to_str().unwrap()]);
     // A second init does not overwrite.
     assert_eq!(tariffsim(&["init", p]).status.code(), Some(2));
 }

@@ -339,6 +339,11 @@ impl Compiler {
         out
     }
 
+    /// Whether `loc` is in a `--set` argument rather than a scenario file.
+    pub(super) fn in_set_arg(&self, loc: Loc) -> bool {
+        self.c.sources.get(loc.src).name.starts_with("--set")
+    }
+
     pub(super) fn enabled(&mut self, t: &Table, path: &str) -> bool {
         t.get("enabled")
             .and_then(|e| self.boolean(&e.node, &join(path, "enabled")))

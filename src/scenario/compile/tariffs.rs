@@ -7,8 +7,28 @@ impl Compiler {
         let (econ_ids, sector_ids, horizon_end) = (w.econ_ids, w.sector_ids, w.horizon_end);
         let help = "define each tariff measure as a table: [tariffs.us_on_cn] with by, on, rate + from (or path)";
         let mut out = Vec::new();
-        for (id, key_loc, loc, t) in self.named_tables(root, "tariffs", help) {
+        let tables = self.named_tables(root, "tariffs", help);
+        // Tariffs the scenario files define (not made by a --set alone).
+        let from_files: Vec<&str> = tables
+            .iter()
+            .filter(|(_, _, loc, _)| !self.in_set_arg(*loc))
+            .map(|(id, ..)| *id)
+            .collect();
+        for (id, key_loc, loc, t) in tables {
             let path = join("tariffs", id);
+            // `--set tariffs.NAME.rate=...` for a NAME the files lack makes a
+            // table with neither importer nor target: say so once, with the
+            // names that exist, instead of three missing keys.
+            if self.in_set_arg(loc) && t.get("by").is_none() && t.get("on").is_none() {
+                let known = crate::diag::unknown_help(id, "tariff", &from_files);
+                self.c.err(
+                    Some(key_loc),
+                    &path,
+                    format!("the scenario has no tariff `{id}` (a --set changes an existing tariff, or adds one with by, on and from)"),
+                    known,
+                );
+                continue;
+            }
             self.check_id(id, key_loc, &path);
             self.check_keys(
                 t,
