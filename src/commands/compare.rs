@@ -38,6 +38,34 @@ pub fn folder_name(names: &[&str]) -> String {
     format!("{head}-{tag}")
 }
 
+/// How the scenarios are labelled in the outputs: their names, or where two
+/// share a name, the file stems of those that do (then `-2`, `-3`, ... if
+/// the stems also repeat), so every scenario is told apart.
+pub fn labels(names: &[&str], files: &[PathBuf]) -> Vec<String> {
+    let count = |n: &str| names.iter().filter(|m| **m == n).count();
+    let mut out: Vec<String> = names
+        .iter()
+        .zip(files)
+        .map(|(n, f)| {
+            if count(n) > 1 {
+                let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or(n);
+                crate::init::scenario_name(stem)
+            } else {
+                (*n).to_string()
+            }
+        })
+        .collect();
+    for k in 1..out.len() {
+        let base = out[k].clone();
+        let mut i = 2;
+        while out[..k].contains(&out[k]) {
+            out[k] = format!("{base}-{i}");
+            i += 1;
+        }
+    }
+    out
+}
+
 /// Run the comparison and write its folder.
 ///
 /// # Errors
@@ -48,7 +76,14 @@ pub fn compare(
     cancel: &AtomicBool,
 ) -> Result<PathBuf, CommandError> {
     let c = &o.common;
-    let (scs, st) = load_all(&o.scenarios, c)?;
+    let (mut scs, st) = load_all(&o.scenarios, c)?;
+    let labels = labels(
+        &scs.iter().map(|s| s.meta.name.as_str()).collect::<Vec<_>>(),
+        &o.scenarios,
+    );
+    for (sc, label) in scs.iter_mut().zip(labels) {
+        sc.meta.name = label;
+    }
     let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
     let refs: Vec<&Model> = models.iter().collect();
     crate::analysis::compare::check_same_world(&refs)
@@ -120,7 +155,27 @@ pub fn compare(
 
 #[cfg(test)]
 mod tests {
-    use super::folder_name;
+    use super::{folder_name, labels};
+    use std::path::PathBuf;
+
+    /// Two files with one scenario name are labelled by their file stems;
+    /// the same file twice gets `-2`; distinct names stay as they are.
+    #[test]
+    fn scenarios_sharing_a_name_are_labelled_by_file() {
+        let files = |v: &[&str]| v.iter().map(PathBuf::from).collect::<Vec<_>>();
+        assert_eq!(
+            labels(&["x", "x"], &files(&["a/low.toml", "b/high tariff.toml"])),
+            ["low", "high-tariff"]
+        );
+        assert_eq!(
+            labels(&["x", "x", "y"], &files(&["s.toml", "s.toml", "t.toml"])),
+            ["s", "s-2", "y"]
+        );
+        assert_eq!(
+            labels(&["a", "b"], &files(&["1.toml", "2.toml"])),
+            ["a", "b"]
+        );
+    }
 
     #[test]
     fn comparison_folders_are_unambiguous() {
