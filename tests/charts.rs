@@ -445,7 +445,8 @@ fn a_scenario_compared_with_itself_draws_differences_of_exactly_zero() {
             "14",
         ],
     );
-    let names = check_charts(&dir, "scenario baseline vs baseline | 40 runs | seed ");
+    // The same file twice: told apart as `baseline` and `baseline-2`.
+    let names = check_charts(&dir, "scenario baseline vs baseline-2 | 40 runs | seed ");
     assert!(names.iter().any(|n| n == "diff_gdp_growth_world"));
     let diff = fs::read_to_string(dir.join("charts/diff_gdp_growth_world.svg")).unwrap();
     assert!(diff.contains("0.00 in 2025-12, 0.00 in 2026-02, 0.00 for the horizon average"));
