@@ -121,6 +121,13 @@ pub struct CompareArgs {
     pub scenarios: Vec<PathBuf>,
     #[command(flatten)]
     pub common: Common,
+    #[command(flatten)]
+    pub paired: Paired,
+}
+
+/// Options of the commands that report paired differences (compare, sweep).
+#[derive(Args)]
+pub struct Paired {
     /// Do not draw charts or the report.
     #[arg(long)]
     pub no_charts: bool,
@@ -153,13 +160,8 @@ pub struct SweepArgs {
     pub values: String,
     #[command(flatten)]
     pub common: Common,
-    /// Do not draw charts.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Tie tolerance of `p_diff_negative`, as for `compare --tie`.
-    #[arg(long, value_name = "SHARE", default_value_t = tariffsim::analysis::compare::TIE_REL,
-          value_parser = tie_share)]
-    pub tie: f64,
+    #[command(flatten)]
+    pub paired: Paired,
 }
 
 #[derive(Args)]
@@ -258,8 +260,8 @@ impl CompareArgs {
         CompareOptions {
             scenarios: self.scenarios,
             common: self.common.options(),
-            no_charts: self.no_charts,
-            tie: self.tie,
+            no_charts: self.paired.no_charts,
+            tie: self.paired.tie,
         }
     }
 }
@@ -271,8 +273,8 @@ impl SweepArgs {
             param: self.param,
             values: self.values,
             common: self.common.options(),
-            no_charts: self.no_charts,
-            tie: self.tie,
+            no_charts: self.paired.no_charts,
+            tie: self.paired.tie,
         }
     }
 }

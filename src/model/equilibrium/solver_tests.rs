@@ -4,6 +4,17 @@
 use super::*;
 
 /// Two economies: A (0) imports from B (1); both also supply themselves.
+/// Equilibrium parameters without exchange rates.
+fn params(sigma_m: f64, sigma_d: f64, eta: f64, eps: Vec<f64>) -> EqParams {
+    EqParams {
+        sigma_m,
+        sigma_d,
+        eta,
+        eps,
+        fx: Vec::new(),
+    }
+}
+
 fn two(v_aa: f64, v_ba: f64, v_bb: f64, v_ab: f64) -> SectorBase {
     SectorBase::new(2, vec![v_aa, v_ab, v_ba, v_bb], vec![0.0; 4])
 }
@@ -12,13 +23,7 @@ fn two(v_aa: f64, v_ba: f64, v_bb: f64, v_ab: f64) -> SectorBase {
 fn one_tariff_infinite_supply_matches_closed_form() {
     let base = two(60.0, 40.0, 100.0, 0.0);
     let (sm, sd, eta, tau) = (5.0, 2.5, 0.7, 0.25);
-    let p = EqParams {
-        sigma_m: sm,
-        sigma_d: sd,
-        eta,
-        eps: vec![f64::INFINITY; 2],
-        fx: Vec::new(),
-    };
+    let p = params(sm, sd, eta, vec![f64::INFINITY; 2]);
     let mut t = vec![0.0; 4];
     t[2] = tau; // B -> A
     let mut sol = EqSolution::baseline(&base);
@@ -55,13 +60,7 @@ fn finite_supply_elasticity_clears_supply_and_shifts_incidence() {
     let ne = 3;
     let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
     let base = SectorBase::new(ne, v.clone(), vec![0.0; 9]);
-    let p = EqParams {
-        sigma_m: 6.0,
-        sigma_d: 3.0,
-        eta: 1.0,
-        eps: vec![2.0, 2.0, 2.0],
-        fx: Vec::new(),
-    };
+    let p = params(6.0, 3.0, 1.0, vec![2.0, 2.0, 2.0]);
     let mut t = vec![0.0; 9];
     t[ne] = 0.5; // 1 -> 0 at 50 %
     let mut sol = EqSolution::baseline(&base);
@@ -91,13 +90,7 @@ fn extreme_inputs_converge_or_fail_by_name() {
         (1.0, 1.0, 1.0, 0.0),
         (1.01, 0.5, 5.0, 3.0),
     ] {
-        let p = EqParams {
-            sigma_m: sm,
-            sigma_d: sd,
-            eta: 0.8,
-            eps: vec![eps; 3],
-            fx: Vec::new(),
-        };
+        let p = params(sm, sd, 0.8, vec![eps; 3]);
         let t: Vec<f64> = (0..9).map(|k| if k % 4 == 0 { 0.0 } else { tau }).collect();
         let mut sol = EqSolution::baseline(&base);
         let mut ws = Workspace::default();
@@ -117,13 +110,7 @@ fn fast_and_log_evaluations_agree() {
     let ne = 3;
     let v = vec![50.0, 10.0, 5.0, 20.0, 80.0, 7.0, 4.0, 6.0, 60.0];
     let base = SectorBase::new(ne, v, vec![0.0; 9]);
-    let p = EqParams {
-        sigma_m: 6.0,
-        sigma_d: 3.0,
-        eta: 0.7,
-        eps: vec![2.0; 3],
-        fx: Vec::new(),
-    };
+    let p = params(6.0, 3.0, 0.7, vec![2.0; 3]);
     let tau: Vec<f64> = (0..9)
         .map(|k| if k % 4 == 0 { 0.0 } else { 0.1 * k as f64 })
         .collect();
@@ -156,13 +143,7 @@ fn zero_flows_are_handled() {
     // Economy 2 trades nothing and produces nothing in this sector.
     let v = vec![50.0, 10.0, 0.0, 20.0, 80.0, 0.0, 0.0, 0.0, 0.0];
     let base = SectorBase::new(3, v, vec![0.0; 9]);
-    let p = EqParams {
-        sigma_m: 4.0,
-        sigma_d: 2.0,
-        eta: 1.0,
-        eps: vec![3.0; 3],
-        fx: Vec::new(),
-    };
+    let p = params(4.0, 2.0, 1.0, vec![3.0; 3]);
     let t = vec![0.0, 0.3, 0.3, 0.3, 0.0, 0.3, 0.3, 0.3, 0.0];
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
@@ -180,13 +161,7 @@ fn zero_flows_are_handled() {
 #[test]
 fn covered_and_uncovered_lines_match_the_closed_form() {
     let (sm, sd, eta, tau, s_c) = (5.0, 2.5, 0.7, 0.3, 0.4);
-    let p = EqParams {
-        sigma_m: sm,
-        sigma_d: sd,
-        eta,
-        eps: vec![f64::INFINITY; 2],
-        fx: Vec::new(),
-    };
+    let p = params(sm, sd, eta, vec![f64::INFINITY; 2]);
     // Line 0 covered, line 1 the rest; domestic flows all in the rest.
     let shares = vec![0.0, 1.0, 0.0, 1.0, s_c, 1.0 - s_c, 0.0, 1.0];
     let base = two(60.0, 40.0, 100.0, 0.0).with_lines(2, shares);
@@ -247,13 +222,7 @@ fn quantities_at_given_prices_are_the_demand_at_those_prices() {
     let base = two(60.0, 40.0, 100.0, 10.0);
     let mut t = vec![0.0; 4];
     t[2] = 0.3;
-    let sr = EqParams {
-        sigma_m: 2.0,
-        sigma_d: 1.4,
-        eta: 0.7,
-        eps: vec![f64::INFINITY; 2],
-        fx: Vec::new(),
-    };
+    let sr = params(2.0, 1.4, 0.7, vec![f64::INFINITY; 2]);
     let mut ws = Workspace::default();
     let mut solved = EqSolution::baseline(&base);
     solve(&base, &sr, &t, &mut solved, &mut ws).unwrap();
@@ -264,13 +233,7 @@ fn quantities_at_given_prices_are_the_demand_at_those_prices() {
         assert!((at.flows[k] - solved.flows[k]).abs() < 1e-12);
     }
     // Finite supply: the long-run prices are kept, supply does not clear.
-    let lr = EqParams {
-        sigma_m: 6.0,
-        sigma_d: 3.0,
-        eta: 0.7,
-        eps: vec![2.0; 2],
-        fx: Vec::new(),
-    };
+    let lr = params(6.0, 3.0, 0.7, vec![2.0; 2]);
     let mut long = EqSolution::baseline(&base);
     solve(&base, &lr, &t, &mut long, &mut ws).unwrap();
     let sr2 = EqParams {
@@ -328,13 +291,12 @@ fn ill_conditioned_sector_stops_at_the_rounding_floor_with_markets_cleared() {
         0.0,
     ];
     let base = SectorBase::new(ne, v, tau0);
-    let p = EqParams {
-        sigma_m: 26.416708838598808,
-        sigma_d: 25.33340718925952,
-        eta: 0.0,
-        eps: vec![42.33719906450041, 0.05, 0.05],
-        fx: Vec::new(),
-    };
+    let p = params(
+        26.416708838598808,
+        25.33340718925952,
+        0.0,
+        vec![42.33719906450041, 0.05, 0.05],
+    );
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
     solve(&base, &p, &t, &mut sol, &mut ws).unwrap();

@@ -30,17 +30,13 @@ impl Compiler {
             );
             return None;
         }
-        let t = self.table(node, path, help)?;
-        if t.entries.len() != 1 {
-            self.c.err(
-                Some(node.loc),
-                path,
-                format!("a condition has exactly one key, found {}", t.entries.len()),
-                "combine several conditions with { all = [...] } or { any = [...] }",
-            );
-            return None;
-        }
-        let e = &t.entries[0];
+        let e = self.single_entry(
+            node,
+            path,
+            help,
+            "a condition",
+            "combine several conditions with { all = [...] } or { any = [...] }",
+        )?;
         let p = join(path, &e.key);
         match e.key.as_str() {
             "tariff_raised" | "tariff_above" => {
@@ -222,17 +218,13 @@ impl Compiler {
     ) -> Option<Action> {
         let kinds = ["tariff", "licensing", "revert"];
         let help = "write one action, e.g. { tariff = { by = \"CN\", on = \"US\", rate = 0.1 } }, { licensing = { regime = \"streamlined\" } } or { revert = [\"measure_id\"] }";
-        let t = self.table(node, path, help)?;
-        if t.entries.len() != 1 {
-            self.c.err(
-                Some(node.loc),
-                path,
-                format!("an action has exactly one key, found {}", t.entries.len()),
-                "list several actions as separate tables in `then`",
-            );
-            return None;
-        }
-        let e = &t.entries[0];
+        let e = self.single_entry(
+            node,
+            path,
+            help,
+            "an action",
+            "list several actions as separate tables in `then`",
+        )?;
         let p = join(path, &e.key);
         match e.key.as_str() {
             "tariff" => {

@@ -25,6 +25,29 @@ impl Compiler {
         }
     }
 
+    /// A table of exactly one entry (a condition or an action: `what`), with
+    /// `fix` as the advice when it has more or fewer.
+    pub(super) fn single_entry<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        help: &str,
+        what: &str,
+        fix: &str,
+    ) -> Option<&'n crate::scenario::tree::Entry> {
+        let t = self.table(node, path, help)?;
+        if t.entries.len() != 1 {
+            self.c.err(
+                Some(node.loc),
+                path,
+                format!("{what} has exactly one key, found {}", t.entries.len()),
+                fix,
+            );
+            return None;
+        }
+        Some(&t.entries[0])
+    }
+
     pub(super) fn check_keys(&mut self, t: &Table, path: &str, allowed: &[&str]) {
         for e in &t.entries {
             if !allowed.contains(&e.key.as_str()) {
