@@ -128,7 +128,7 @@ pub struct CompareArgs {
 /// Options of the commands that report paired differences (compare, sweep).
 #[derive(Args)]
 pub struct Paired {
-    /// Do not draw charts or the report.
+    /// Do not draw charts (nor, for compare, the report).
     #[arg(long)]
     pub no_charts: bool,
     /// Tie tolerance of P(worse): differences smaller than this share of the
