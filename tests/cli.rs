@@ -488,8 +488,8 @@ fn annual_means(dir: &Path) -> std::collections::HashMap<[String; 4], f64> {
 }
 
 /// annual.csv: golden header; the whole calendar and US fiscal years of the
-/// horizon; a fiscal year's tariff revenue and imports equal the sum of the
-/// monthly rows (means are linear, so this holds exactly for any number of
+/// horizon; a fiscal year's tariff revenue and imports (and the averages of
+/// the household price rows) equal the sum of the monthly rows (means are linear, so this holds exactly for any number of
 /// runs, up to the aggregation's fixed point). The GDP rows' closed forms
 /// are unit tests of `model::annual`.
 #[test]
@@ -526,6 +526,8 @@ fn annual_csv_has_whole_years_and_sums_the_fiscal_year() {
         ("tariff_revenue", "", ""),
         ("imports", "ALL", "ALL"),
         ("imports", "CN", "ALL"),
+        ("consumer_prices", "", ""),
+        ("cost_per_household", "", ""),
     ] {
         let sum: f64 = fy
             .iter()

@@ -14,6 +14,8 @@
 //!   tariff_revenue, imports (ALL and by partner), exports (ALL);
 //!   tariff_effective       = average of the monthly base-year-weighted rate  (%, before substitution)
 //!   tariff_effective_after = 100 tariff_revenue / imports                   (%, at the simulated weights)
+//! and per economy with household data the period's averages of the monthly
+//! consumer_prices (%) and cost_per_household (USD per household in the year).
 
 use super::series::{FinalKind, SeriesLabel, Slots};
 use crate::scenario::Scenario;
@@ -90,15 +92,20 @@ pub fn labels(sc: &Scenario, n_periods: usize) -> Vec<(SeriesLabel, FinalKind)> 
             }
             out.push((label("exports", i, "ALL".into()), kind));
         }
+        for i in (0..ne).filter(|&i| sc.economies[i].households.is_some()) {
+            out.push((label("consumer_prices", i, String::new()), kind));
+            out.push((label("cost_per_household", i, String::new()), kind));
+        }
     }
     out
 }
 
 const GDP_METRICS: [&str; 4] = ["gdp_dev", "gdp_growth", "gdp_growth_dev", "gdp_growth_q4q4"];
 
-/// Rows per period for `ne` economies (`labels` order).
-pub fn rows_per_period(ne: usize) -> usize {
-    (ne + 1) * GDP_METRICS.len() + ne * (3 + 1 + (ne - 1) + 1)
+/// Rows per period for `ne` economies, `nh` of them with household data
+/// (`labels` order).
+pub fn rows_per_period(ne: usize, nh: usize) -> usize {
+    (ne + 1) * GDP_METRICS.len() + ne * (3 + 1 + (ne - 1) + 1) + 2 * nh
 }
 
 /// Write every period's outcomes of one run into `finals[sl.annual..]`.
@@ -183,6 +190,11 @@ pub fn outcomes(
             finals[k] = sum(sl.exports + i * (sl.ns + 1));
             k += 1;
         }
+        for h in 0..sl.households.len() {
+            finals[k] = sum(sl.consumer_prices + h);
+            finals[k + 1] = sum(sl.cost_per_household + h);
+            k += 2;
+        }
     }
 }
 
@@ -239,9 +251,9 @@ mod tests {
         let mut finals = vec![0.0; sl.n_final];
         let g = [2.0, 5.0];
         outcomes(&sl, &monthly, months, &g, &[100.0, 50.0], &mut finals);
-        assert_eq!(finals.len() - sl.annual, 4 * rows_per_period(ne));
+        assert_eq!(finals.len() - sl.annual, 4 * rows_per_period(ne, 0));
         let row =
-            |p: usize, i: usize, m: usize| finals[sl.annual + p * rows_per_period(ne) + 4 * i + m];
+            |p: usize, i: usize, m: usize| finals[sl.annual + p * rows_per_period(ne, 0) + 4 * i + m];
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
         for (i, gi) in g.into_iter().enumerate() {
             let first = 100.0 * ((1.0 + gi / 100.0) * 1.01 - 1.0);

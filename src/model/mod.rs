@@ -17,6 +17,7 @@ pub mod annual;
 pub mod dynamics;
 pub mod equilibrium;
 pub mod exchange;
+pub mod households;
 pub mod licensing;
 pub mod macroecon;
 pub mod outputs;
@@ -47,6 +48,8 @@ pub struct Model<'a> {
     pub slots: Slots,
     /// Block 2: each sector's baseline shares.
     pub sectors: Vec<SectorBase>,
+    /// The weights of the household price outputs.
+    pub households: households::HouseholdWeights,
     /// Block 1: the schedule of measures and the effective-tariff weights.
     pub tariffs: TariffBase,
     /// Block 4: the licensing regime of each month.
@@ -133,7 +136,7 @@ impl<'a> Model<'a> {
         let ne = sc.economies.len();
         let ns = sc.sectors.len();
         let td = &sc.trade;
-        let sectors = (0..ns)
+        let sectors: Vec<SectorBase> = (0..ns)
             .map(|s| {
                 let v = (0..ne * ne)
                     .map(|k| td.value_usd_bn[s * ne * ne + k])
@@ -209,6 +212,7 @@ impl<'a> Model<'a> {
             ns,
             months,
             slots: Slots::new(sc, months),
+            households: households::HouseholdWeights::new(sc, &sectors),
             sectors,
             tariffs: TariffBase::new(sc, months),
             licensing: LicensingBase::new(sc.licensing.as_ref(), sc.meta.start, months),
@@ -427,6 +431,7 @@ impl<'a> Model<'a> {
                 lic: &ws.lic,
                 growth_factor: &ws.macro_.growth_factor,
                 fx: &ws.fx.q,
+                households: &self.households,
             };
             outputs::write_trade(sc, &self.slots, &view, &mut ws.exports, &mut series);
         }

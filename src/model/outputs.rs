@@ -8,9 +8,11 @@
 //!   exchange_rate[e]  = 100 (exp(q_e) - 1)   (Block 2a, % vs baseline)
 //!   import_price[i,s] = 100 (PM_i,s - 1); ALL weights sectors by base-year imports
 //!   welfare[i]        = sum_s CS + PS + TR of the static equilibria
+//!   consumer_prices[i], cost_per_household[i]: `households` (from P_i,s)
 
 use super::dynamics::FlowState;
 use super::equilibrium::TradeState;
+use super::households::HouseholdWeights;
 use super::licensing::LicensingRun;
 use super::series::{Series, Slots};
 use super::tariffs::TariffState;
@@ -26,6 +28,7 @@ pub struct TradeView<'a> {
     pub growth_factor: &'a [f64],
     /// Log real exchange rates (Block 2a).
     pub fx: &'a [f64],
+    pub households: &'a HouseholdWeights,
 }
 
 /// Write month t's trade, price, welfare and licensing series. `exports` is
@@ -101,6 +104,12 @@ pub fn write_trade(
         let imports = out.get(sl.imports_idx(e, None, None));
         out.set(sl.trade_balance + e, exports[e * (ns + 1)] - imports);
         out.set(sl.exchange_rate + e, 100.0 * v.fx[e].exp_m1());
+    }
+    for k in 0..sl.households.len() {
+        let i = sl.households[k];
+        let (cpi, cost) = v.households.effect(k, |s| v.trade.eq[s].ln_p[i].exp());
+        out.set(sl.consumer_prices + k, cpi);
+        out.set(sl.cost_per_household + k, cost);
     }
     if let Some(l) = &sc.licensing {
         let q = &v.lic.queue;

@@ -97,6 +97,11 @@ pub struct Slots {
     pub welfare_cs: usize,
     pub welfare_ps: usize,
     pub welfare_tr: usize,
+    /// The economies with household data, and per such economy (in that
+    /// order) the consumer price effect and the cost per household.
+    pub households: Vec<usize>,
+    pub consumer_prices: usize,
+    pub cost_per_household: usize,
     pub n_monthly: usize,
     /// Horizon-only series (after the end/average pairs of the monthly ones).
     pub gdp_loss_cum: usize,
@@ -331,6 +336,17 @@ impl Slots {
         let welfare_cs = block(&mut labels, "welfare_cs");
         let welfare_ps = block(&mut labels, "welfare_ps");
         let welfare_tr = block(&mut labels, "welfare_tr");
+        let households: Vec<usize> = (0..ne)
+            .filter(|&i| sc.economies[i].households.is_some())
+            .collect();
+        let consumer_prices = labels.len();
+        for &i in &households {
+            push(&mut labels, "consumer_prices", eid(i), none(), none());
+        }
+        let cost_per_household = labels.len();
+        for &i in &households {
+            push(&mut labels, "cost_per_household", eid(i), none(), none());
+        }
         let n_monthly = labels.len();
 
         let mut final_labels: Vec<(SeriesLabel, FinalKind)> =
@@ -379,6 +395,9 @@ impl Slots {
             welfare_cs,
             welfare_ps,
             welfare_tr,
+            households,
+            consumer_prices,
+            cost_per_household,
             n_monthly,
             gdp_loss_cum,
             periods,

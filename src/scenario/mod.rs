@@ -61,6 +61,20 @@ pub struct Economy {
     pub revenue_recycled: ParamId,
     pub demand_burden: ParamId,
     pub multiplier: ParamId,
+    /// Household data for the consumer-price outputs; `None` = no such rows.
+    pub households: Option<Households>,
+}
+
+/// An economy's households (docs/model.md, "Prices for households").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Households {
+    /// Number of households, millions.
+    pub millions: f64,
+    /// Household final consumption as a share of GDP.
+    pub consumption_share: f64,
+    /// Goods' share of household consumption (the rest, services, is
+    /// priced outside the model's traded sectors).
+    pub goods_share: f64,
 }
 
 #[derive(Debug, Clone)]

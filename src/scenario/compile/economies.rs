@@ -44,6 +44,7 @@ impl Compiler {
                     "demand_burden",
                     "tpu_sensitivity",
                     "multiplier",
+                    "households",
                 ],
             );
             if let Some(e) = t.get("tpu_sensitivity") {
@@ -93,9 +94,32 @@ impl Compiler {
                     Some(1.0),
                     Bounds { hi: 10.0, ..POS },
                 ),
+                households: t
+                    .get("households")
+                    .and_then(|e| self.households(&e.node, &join(&path, "households"))),
             });
         }
         out
+    }
+
+    /// `households = { millions = 132.2, consumption_share = 0.68,
+    /// goods_share = 0.31 }`: all three keys or none.
+    fn households(&mut self, node: &Node, path: &str) -> Option<Households> {
+        let help = "write households = { millions = <number of households, millions>, consumption_share = <household consumption / GDP>, goods_share = <goods / household consumption> }";
+        let t = self.table(node, path, help)?;
+        self.check_keys(t, path, &["millions", "consumption_share", "goods_share"]);
+        let get = |c: &mut Self, key: &str, b: Bounds| {
+            c.required(t, node.loc, path, key, help)
+                .and_then(|n| c.number(n, &join(path, key), b))
+        };
+        let millions = get(self, "millions", Bounds { hi: 1e4, ..POS });
+        let consumption_share = get(self, "consumption_share", SHARE);
+        let goods_share = get(self, "goods_share", SHARE);
+        Some(Households {
+            millions: millions?,
+            consumption_share: consumption_share?,
+            goods_share: goods_share?,
+        })
     }
 
     /// Refuse a GDP orders of magnitude below the economy's own trade or
