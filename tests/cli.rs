@@ -169,6 +169,8 @@ fn outputs_are_byte_identical_for_any_thread_count() {
         "events.csv",
         "sensitivity.csv",
         "runs.csv",
+        "annual.csv",
+        "results.xlsx",
     ] {
         let a = std::fs::read(dirs[0].join(f)).unwrap();
         for d in &dirs[1..] {
@@ -587,4 +589,58 @@ fn runs_csv_records_when_each_rule_first_fired() {
         some_fired |= !months.is_empty();
     }
     assert!(some_fired, "at least one rule fires in 120 runs");
+}
+
+/// results.xlsx read back with a real spreadsheet reader (calamine): the
+/// three sheets, a unit on every row, as many Annual and Monthly rows as
+/// annual.csv and summary.csv, the headline world GDP horizon average equal
+/// to final.csv's, and one native chart per headline fan.
+#[test]
+fn results_xlsx_reads_back_with_the_csv_numbers() {
+    use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run_into(
+        tmp.path(),
+        "scenarios/london_framework.toml",
+        &["--runs", "200"],
+    );
+    let mut wb: Xlsx<_> = open_workbook(dir.join("results.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["Headline", "Annual", "Monthly"]);
+    let text = |d: Option<&Data>| d.and_then(|d| d.get_string()).unwrap_or("").to_string();
+    let csv_rows = |name: &str| read(&dir.join(name)).lines().count() - 1;
+    for (sheet, csv_name) in [("Annual", "annual.csv"), ("Monthly", "summary.csv")] {
+        let r = wb.worksheet_range(sheet).unwrap();
+        assert_eq!(r.height() - 1, csv_rows(csv_name), "{sheet} rows");
+        assert_eq!(text(r.get((0, 5))), "unit");
+        for row in 1..r.height() {
+            assert!(
+                !text(r.get((row, 5))).is_empty(),
+                "{sheet} row {row} has no unit"
+            );
+        }
+    }
+    // The CSV's value of the world's horizon-average GDP deviation.
+    let mut want = None;
+    let mut f = csv::Reader::from_path(dir.join("final.csv")).unwrap();
+    for rec in f.records() {
+        let rec = rec.unwrap();
+        if &rec[0] == "gdp_dev" && &rec[1] == "WORLD" && &rec[4] == "horizon" {
+            want = Some(rec[9].parse::<f64>().unwrap());
+        }
+    }
+    let want = want.expect("final.csv has WORLD gdp_dev");
+    let h = wb.worksheet_range("Headline").unwrap();
+    let got = (0..h.height())
+        .find(|&r| {
+            text(h.get((r, 0))) == "gdp_dev"
+                && text(h.get((r, 1))) == "WORLD"
+                && text(h.get((r, 2))) == "horizon average"
+        })
+        .and_then(|r| h.get((r, 5)).and_then(|d| d.as_f64()))
+        .expect("a Headline row for WORLD gdp_dev");
+    assert_eq!(got, want, "Headline p50 against final.csv");
+    assert_eq!(text(h.get((3, 5))), "p50");
+    let bytes = std::fs::read(dir.join("results.xlsx")).unwrap();
+    let has = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
+    assert!(has("xl/charts/chart1.xml") && has("xl/charts/chart3.xml"));
 }

@@ -70,6 +70,8 @@ fn shards_then_merge_give_the_unsharded_bytes() {
         "events.csv",
         "sensitivity.csv",
         "runs.csv",
+        "annual.csv",
+        "results.xlsx",
     ] {
         let a = std::fs::read(Path::new(&p("merged")).join("escalation").join(f)).unwrap();
         let b = std::fs::read(Path::new(&p("single")).join("escalation").join(f)).unwrap();

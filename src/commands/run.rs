@@ -220,6 +220,11 @@ pub(crate) fn write_results(
         ("annual.csv", output::annual_csv(model, agg)),
         ("events.csv", output::events_csv(model, agg)),
         ("sensitivity.csv", output::sensitivity_csv(model, agg)),
+        (
+            "results.xlsx",
+            output::workbook::results_xlsx(model, agg)
+                .map_err(|e| CommandError::Failed(format!("cannot build results.xlsx: {e}")))?,
+        ),
     ];
     write_files(dir, &files, &c.out)?;
     if !no_charts {

@@ -252,8 +252,9 @@ mod tests {
         let g = [2.0, 5.0];
         outcomes(&sl, &monthly, months, &g, &[100.0, 50.0], &mut finals);
         assert_eq!(finals.len() - sl.annual, 4 * rows_per_period(ne, 0));
-        let row =
-            |p: usize, i: usize, m: usize| finals[sl.annual + p * rows_per_period(ne, 0) + 4 * i + m];
+        let row = |p: usize, i: usize, m: usize| {
+            finals[sl.annual + p * rows_per_period(ne, 0) + 4 * i + m]
+        };
         let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
         for (i, gi) in g.into_iter().enumerate() {
             let first = 100.0 * ((1.0 + gi / 100.0) * 1.01 - 1.0);

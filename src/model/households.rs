@@ -113,7 +113,10 @@ mod tests {
         }
         let (cpi, cost) = w.effect(0, |s| prices[s]);
         assert!((cpi - want).abs() < 1e-9, "{cpi} vs {want}");
-        assert!(cpi > 0.1, "a 25 % tariff on every import raises prices: {cpi}");
+        assert!(
+            cpi > 0.1,
+            "a 25 % tariff on every import raises prices: {cpi}"
+        );
         // c GDP / H = 0.6 * 2000 bn / 50 m = USD 24,000 per household.
         assert!((cost - cpi / 100.0 * 24_000.0).abs() < 1e-9, "{cost}");
     }

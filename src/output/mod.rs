@@ -7,6 +7,7 @@
 pub mod folder;
 pub mod manifest;
 pub mod table;
+pub mod workbook;
 
 pub use folder::OutputDir;
 pub use manifest::{Manifest, RunInfo};
