@@ -644,3 +644,50 @@ fn results_xlsx_reads_back_with_the_csv_numbers() {
     let has = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
     assert!(has("xl/charts/chart1.xml") && has("xl/charts/chart3.xml"));
 }
+
+/// A `--set` run's report shows the overrides in its title block and every
+/// chart's footer carries them; a run without overrides shows none.
+#[test]
+fn an_override_run_is_labelled_in_the_report_and_every_chart() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (sub, sets) in [
+        ("default", vec![]),
+        ("override", vec!["--set", "macro.tpu_sensitivity=50"]),
+    ] {
+        let out = tmp.path().join(sub);
+        let mut args = vec![
+            "run",
+            "scenarios/london_framework.toml",
+            "--runs",
+            "60",
+            "--months",
+            "6",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(sets.iter().copied());
+        ok(&args);
+        let dir = out.join("london-framework");
+        let report = read(&dir.join("report.html"));
+        let svgs: Vec<String> = std::fs::read_dir(dir.join("charts"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+            .map(|p| read(&p))
+            .collect();
+        assert!(svgs.len() > 5, "charts drawn: {}", svgs.len());
+        if sets.is_empty() {
+            assert!(!report.contains("Overrides of the scenario file"));
+            assert!(svgs.iter().all(|s| !s.contains("--set")));
+        } else {
+            assert!(report.contains(
+                "Overrides of the scenario file:</strong> <code>--set macro.tpu_sensitivity=50</code>"
+            ));
+            assert!(
+                svgs.iter()
+                    .all(|s| s.contains("--set macro.tpu_sensitivity=50"))
+            );
+        }
+    }
+}

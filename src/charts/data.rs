@@ -74,6 +74,9 @@ pub struct ChartData {
     pub focus: Focus,
     /// Whether exchange rates respond to tariffs (`macro.fx_offset` not 0).
     pub fx_on: bool,
+    /// The run's `--set KEY=VALUE` overrides, in the order given (shown in
+    /// the report's title block and every chart's footer).
+    pub overrides: Vec<String>,
 }
 
 /// The featured economies, tariff pairs, diversion partners and licensing
@@ -203,7 +206,15 @@ impl ChartData {
                 let p = sc.param(sc.macro_params.fx_offset);
                 p.dist.is_some() || p.value != 0.0
             },
+            overrides: Vec::new(),
         }
+    }
+
+    /// The same data, labelled with the run's `--set` overrides.
+    #[must_use]
+    pub fn with_overrides(mut self, overrides: &[String]) -> ChartData {
+        self.overrides = overrides.to_vec();
+        self
     }
 
     /// An economy's name ("World" and "all partners" for the aggregates).

@@ -53,7 +53,7 @@ impl From<String> for ChartError {
 /// If a chart cannot be drawn or encoded.
 pub fn render_all(data: &ChartData) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
-    let note = style::note(&data.scenario, data.runs, data.seed);
+    let note = style::note_with_overrides(&data.scenario, data.runs, data.seed, &data.overrides);
     catalogue::charts(data)
         .par_iter()
         .map(|c| render(c, &data.months, &note))

@@ -297,6 +297,19 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
         d.seed,
         env!("CARGO_PKG_VERSION")
     );
+    if !d.overrides.is_empty() {
+        // An override run must not read as the scenario's default.
+        let list: Vec<String> = d
+            .overrides
+            .iter()
+            .map(|o| format!("<code>--set {}</code>", esc(o)))
+            .collect();
+        let _ = writeln!(
+            html,
+            "<p class=\"meta overrides\"><strong>Overrides of the scenario file:</strong> {}</p>",
+            list.join(", ")
+        );
+    }
     html.push_str("<section>\n<h2>Description</h2>\n");
     if d.description.trim().is_empty() {
         html.push_str("<p class=\"desc\"><em>The scenario has no description.</em></p>\n");

@@ -233,6 +233,41 @@ pub fn note(scenario: &str, runs: u64, seed: u64) -> String {
     format!("scenario {scenario} | {runs} runs | seed {seed}")
 }
 
+/// `note` with the run's `--set` overrides, so a chart of an override run
+/// cannot be taken for the default; clipped to fit a chart's width (the
+/// report lists them in full).
+pub fn note_with_overrides(scenario: &str, runs: u64, seed: u64, overrides: &[String]) -> String {
+    let mut n = note(scenario, runs, seed);
+    if overrides.is_empty() {
+        return n;
+    }
+    const ROOM: usize = 90;
+    let mut list = String::new();
+    for (k, o) in overrides.iter().enumerate() {
+        let next = if list.is_empty() {
+            o.clone()
+        } else {
+            format!(", {o}")
+        };
+        if list.chars().count() + next.chars().count() > ROOM {
+            list.push_str(&format!(" and {} more", overrides.len() - k));
+            break;
+        }
+        list.push_str(&next);
+    }
+    if list.chars().count() > ROOM + 20 {
+        list = format!(
+            "{}... ({} override{})",
+            list.chars().take(ROOM).collect::<String>(),
+            overrides.len(),
+            if overrides.len() == 1 { "" } else { "s" }
+        );
+    }
+    n.push_str(" | --set ");
+    n.push_str(&list);
+    n
+}
+
 /// Tick label with a number of decimals suited to the axis span.
 pub fn tick_decimals(span: f64) -> usize {
     if !span.is_finite() || span <= 0.0 {
@@ -256,4 +291,25 @@ pub fn fmt_tick(v: f64, decimals: usize) -> String {
 /// A readable name for a sector id.
 pub fn sector_name(id: &str) -> String {
     id.replace('_', " ")
+}
+
+#[cfg(test)]
+mod note_tests {
+    use super::note_with_overrides;
+
+    #[test]
+    fn overrides_join_the_footer_and_a_long_list_is_clipped_with_a_count() {
+        assert_eq!(
+            note_with_overrides("s", 10, 1, &[]),
+            "scenario s | 10 runs | seed 1"
+        );
+        assert_eq!(
+            note_with_overrides("s", 10, 1, &["a=1".into(), "b=2".into()]),
+            "scenario s | 10 runs | seed 1 | --set a=1, b=2"
+        );
+        let many: Vec<String> = (0..40).map(|k| format!("tariffs.t{k}.rate=0.5")).collect();
+        let n = note_with_overrides("s", 10, 1, &many);
+        assert!(n.chars().count() < 160, "{n}");
+        assert!(n.ends_with("and 36 more"), "{n}");
+    }
 }

@@ -229,7 +229,7 @@ pub(crate) fn write_results(
     write_files(dir, &files, &c.out)?;
     if !no_charts {
         let chart_started = Instant::now();
-        write_charts(model, agg, info.seed, dir)?;
+        write_charts(model, agg, info, dir)?;
         if !c.quiet {
             ui.note(&format!(
                 "charts and report drawn in {:.1} s",
@@ -249,13 +249,14 @@ pub(crate) fn write_results(
 fn write_charts(
     model: &Model,
     agg: &Aggregator,
-    seed: u64,
+    info: &RunInfo,
     dir: &OutputDir,
 ) -> Result<(), CommandError> {
     let baseline = model
         .baseline_output()
         .map_err(|e| CommandError::Failed(format!("baseline path: {e}")))?;
-    let data = crate::charts::ChartData::new(model, agg, &baseline, seed);
+    let data =
+        crate::charts::ChartData::new(model, agg, &baseline, info.seed).with_overrides(&info.sets);
     let charts =
         crate::charts::render_all(&data).map_err(|e| CommandError::Failed(e.to_string()))?;
     write_chart_files(dir, &charts)?;
