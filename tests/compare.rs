@@ -247,3 +247,35 @@ fn sobol_sensitivity_writes_indices_with_intervals() {
         assert!(t >= -1e-12, "a total index is a mean of squares: {r:?}");
     }
 }
+
+/// A sweep says before it starts how many model runs it will make and about
+/// how long they take.
+#[test]
+fn a_sweep_announces_its_model_runs_and_a_time_estimate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+        .args([
+            "sweep",
+            "scenarios/baseline.toml",
+            "--param",
+            "macro.tpu_sensitivity",
+            "--values",
+            "40,70,100",
+            "--runs",
+            "30",
+            "--months",
+            "6",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(tmp.path())
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("3 values x 30 runs = 90 model runs") && err.contains("; about "),
+        "{err}"
+    );
+}

@@ -482,3 +482,52 @@ mod tests {
         );
     }
 }
+
+/// A rough duration of `total` model runs of `model` on `threads` threads,
+/// from a timed pilot of a few runs on this thread (outside the results:
+/// the pilot's outputs are dropped), plus a quarter for aggregation (about
+/// a fifth of a run's time, docs/performance.md); writing is not counted.
+/// `None` if a pilot run fails
+/// (the job itself will then report the failure with its location).
+pub(crate) fn estimate_seconds(
+    model: &Model,
+    seed: u64,
+    total: u64,
+    threads: usize,
+) -> Option<f64> {
+    const PILOT: u64 = 16;
+    let n = PILOT.min(total.max(1));
+    let mut ws = crate::model::Workspace::default();
+    let mut out = model.new_output();
+    let started = Instant::now();
+    for run in 0..n {
+        model.run(seed, run, &mut ws, &mut out).ok()?;
+    }
+    let per_run = started.elapsed().as_secs_f64() / n as f64;
+    const AGGREGATION: f64 = 1.25;
+    Some(AGGREGATION * per_run * total as f64 / threads.max(1) as f64)
+}
+
+/// "about 40 s", "about 3 min", "about 1.5 h".
+pub(crate) fn human_duration(seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("about {} s", seconds.ceil().max(1.0))
+    } else if seconds < 5400.0 {
+        format!("about {} min", (seconds / 60.0).round())
+    } else {
+        format!("about {:.1} h", seconds / 3600.0)
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::human_duration;
+
+    #[test]
+    fn durations_read_in_the_largest_fitting_unit() {
+        assert_eq!(human_duration(0.2), "about 1 s");
+        assert_eq!(human_duration(41.3), "about 42 s");
+        assert_eq!(human_duration(180.0), "about 3 min");
+        assert_eq!(human_duration(5400.0), "about 1.5 h");
+    }
+}

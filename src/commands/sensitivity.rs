@@ -91,12 +91,15 @@ pub fn sensitivity(
         &Manifest::new(&[&model], &info),
     )?;
     if !c.quiet {
+        let total = (o.samples * (k + 2)) as u64;
+        let eta = pipeline::estimate_seconds(&model, st.seed, total, st.threads)
+            .map(|s| format!("; {}", pipeline::human_duration(s)))
+            .unwrap_or_default();
         ui.note(&format!(
-            "{}: Sobol indices of {} parameters, N = {} -> {} model runs x {} months, seed {}, {} thread(s)",
+            "{}: Sobol indices of {} parameters, N = {} -> {total} model runs x {} months, seed {}, {} thread(s){eta}",
             sc.meta.name,
             k,
             o.samples,
-            o.samples * (k + 2),
             st.months,
             st.seed,
             st.threads

@@ -91,8 +91,12 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         .collect();
     let dir = open_dir(c, ui, &folder, &Manifest::new(&refs, &info))?;
     if !c.quiet {
+        let total = values.len() as u64 * st.runs;
+        let eta = pipeline::estimate_seconds(&models[0], st.seed, total, st.threads)
+            .map(|s| format!("; {} before writing", pipeline::human_duration(s)))
+            .unwrap_or_default();
         ui.note(&format!(
-            "sweeping {} over {} values x {} runs x {} months on common random numbers, seed {}, {} thread(s)",
+            "sweeping {} over {} values x {} runs = {total} model runs x {} months on common random numbers, seed {}, {} thread(s){eta}",
             o.param,
             values.len(),
             st.runs,
