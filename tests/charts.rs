@@ -145,6 +145,10 @@ fn pngs_decode_at_report_size() {
     let f = fs::File::open(charted().join("charts/gdp_growth_world.png")).unwrap();
     let info = png::Decoder::new(f).read_info().unwrap().info().clone();
     assert_eq!((info.width, info.height), (1600, 900));
+    // 240 dpi recorded (pHYs, pixels per metre): 6.67 inches wide.
+    let dims = info.pixel_dims.expect("pHYs chunk");
+    assert_eq!(dims.unit, png::Unit::Meter);
+    assert_eq!((dims.xppu, dims.yppu), (9449, 9449));
 }
 
 #[test]
@@ -718,4 +722,25 @@ from = "2025-03"
     );
     let html = fs::read_to_string(dir.join("report.html")).unwrap();
     assert!(html.contains("France imports from Germany"));
+}
+
+/// The report leads with the GDP level against the baseline (growth alone
+/// misleads after a shock), then growth.
+#[test]
+fn the_report_leads_with_the_gdp_level_fan() {
+    let html = fs::read_to_string(charted().join("report.html")).unwrap();
+    let figures: Vec<&str> = html
+        .split("<figure id=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .take(3)
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            "gdp_level_world",
+            "gdp_level_by_economy",
+            "gdp_growth_world"
+        ]
+    );
 }

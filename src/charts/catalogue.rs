@@ -142,6 +142,30 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     let mut out = Vec::new();
     let econ = economies(d);
 
+    // GDP level against the baseline path first: growth rates alone mislead
+    // after a shock (base effects make growth rebound above the baseline
+    // while the level stays below it).
+    if let Some(s) = d.series("gdp_dev", "WORLD", "", "") {
+        out.push(single(
+            "gdp_level_world",
+            "World GDP, % difference from the baseline path".into(),
+            fan_legend(),
+            fan(s, 1.0, None, "GDP vs baseline (%)"),
+        ));
+    }
+    let panels: Vec<Panel> = econ
+        .iter()
+        .filter_map(|e| d.series("gdp_dev", e, "", ""))
+        .map(|s| fan(s, 1.0, Some(d.name(&s.economy)), "GDP vs baseline (%)"))
+        .collect();
+    out.extend(grid(
+        "gdp_level_by_economy",
+        "GDP by economy, % difference from the baseline path".into(),
+        fan_legend(),
+        3,
+        panels,
+    ));
+
     // GDP growth.
     if let Some(s) = d.series("gdp_growth_yoy", "WORLD", "", "") {
         out.push(single(

@@ -126,6 +126,9 @@ fn render_drawing<D: Drawing>(d: &D) -> Result<ChartFile, ChartError> {
 }
 
 /// Encode an RGB buffer as PNG.
+/// Resolution recorded in every PNG.
+pub const PNG_DPI: u32 = 240;
+
 fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::with_capacity(rgb.len() / 16);
     {
@@ -134,6 +137,14 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Default);
         enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+        // Physical size (pHYs): PNG_DPI dots per inch, so a word processor
+        // places the 1600-pixel chart at 6.67 inches, a report column.
+        let ppm = (f64::from(PNG_DPI) / 0.0254).round() as u32;
+        enc.set_pixel_dims(Some(png::PixelDimensions {
+            xppu: ppm,
+            yppu: ppm,
+            unit: png::Unit::Meter,
+        }));
         let mut writer = enc.write_header().map_err(style::err)?;
         writer.write_image_data(rgb).map_err(style::err)?;
         writer.finish().map_err(style::err)?;
