@@ -279,3 +279,47 @@ fn a_sweep_announces_its_model_runs_and_a_time_estimate() {
         "{err}"
     );
 }
+
+/// compare's results.xlsx read back (calamine): the Headline lines and the
+/// Comparison sheet with as many rows as comparison.csv, a unit column after
+/// the month, and the CSV's numbers.
+#[test]
+fn compare_writes_a_workbook_with_the_comparison() {
+    use calamine::{DataType, Reader, Xlsx, open_workbook};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    run(&[
+        "compare",
+        "scenarios/london_framework.toml",
+        "scenarios/escalation.toml",
+        "--runs",
+        "80",
+        "--months",
+        "12",
+        "--no-charts",
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    let d = only_folder(tmp.path());
+    let rs = rows(&d.join("comparison.csv"));
+    let mut wb: Xlsx<_> = open_workbook(d.join("results.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["Headline", "Comparison"]);
+    let h = wb.worksheet_range("Headline").unwrap();
+    assert!(
+        h.get((3, 0))
+            .and_then(|c| c.get_string())
+            .is_some_and(|s| s.contains("P(worse")),
+        "a headline line"
+    );
+    let c = wb.worksheet_range("Comparison").unwrap();
+    assert_eq!(c.height() - 1, rs.len());
+    let cell = |r: usize, k: usize| c.get((r, k)).and_then(|d| d.get_string()).unwrap_or("");
+    assert_eq!(cell(0, 7), "unit");
+    assert_eq!(cell(0, 13), "diff_mean");
+    // Row 1 of the sheet is the CSV's first row: same text and numbers.
+    assert_eq!(cell(1, 2), rs[0]["metric"]);
+    assert!(!cell(1, 7).is_empty(), "a unit");
+    let diff: f64 = c.get((1, 13)).and_then(|d| d.as_f64()).unwrap();
+    assert_eq!(diff, num(&rs[0], "diff_mean"));
+}

@@ -121,12 +121,22 @@ pub fn compare(
         engine_failed(e, st.seed, &o.scenarios[k], c)
     })?;
     info.wall_seconds = started.elapsed().as_secs_f64();
+    let csv = crate::analysis::compare::comparison_csv(&refs, &res, o.tie);
+    let title = refs
+        .iter()
+        .map(|m| m.sc.meta.name.as_str())
+        .collect::<Vec<_>>()
+        .join(" vs ");
+    let xlsx = crate::output::workbook::comparison_xlsx(
+        &title,
+        &crate::analysis::compare::headlines(&refs, &res, o.tie),
+        &csv,
+        refs[0].sc.meta.start,
+    )
+    .map_err(|e| CommandError::Failed(format!("cannot build results.xlsx: {e}")))?;
     write_files(
         &dir,
-        &[(
-            "comparison.csv",
-            crate::analysis::compare::comparison_csv(&refs, &res, o.tie),
-        )],
+        &[("comparison.csv", csv), ("results.xlsx", xlsx)],
         &c.out,
     )?;
     if !o.no_charts {

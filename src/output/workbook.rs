@@ -288,3 +288,84 @@ fn headline(
     }
     Ok(())
 }
+
+/// `results.xlsx` of `compare`: a Headline sheet with the printed headline
+/// lines, and the Comparison sheet holding `comparison.csv` (its bytes,
+/// parsed back, so every number is the CSV's) with a unit column after the
+/// month. `start` dates the document (the reference scenario's start).
+///
+/// # Errors
+/// What rust_xlsxwriter reports.
+pub fn comparison_xlsx(
+    title: &str,
+    headlines: &[String],
+    comparison_csv: &[u8],
+    start: crate::scenario::date::YearMonth,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let date = ExcelDateTime::from_ymd(
+        u16::try_from(start.year()).unwrap_or(2000),
+        u8::try_from(start.month()).unwrap_or(1),
+        1,
+    )?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("tariffsim comparison: {title}"))
+            .set_creation_datetime(&date),
+    );
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet().set_name("Headline")?;
+    ws.write_string_with_format(0, 0, format!("{title}: paired differences"), &bold)?;
+    ws.write_string(
+        1,
+        0,
+        "Median paired difference [5 %, 95 %] and the probability that it is worse by more than a tie. Source: tariffsim; the numbers of comparison.csv.",
+    )?;
+    for (k, line) in headlines.iter().enumerate() {
+        ws.write_string(3 + k as u32, 0, line)?;
+    }
+    let ws = wb.add_worksheet().set_name("Comparison")?;
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(comparison_csv);
+    // Text columns: scenario .. month (7); numbers after them.
+    const TEXT: usize = 7;
+    for (row, rec) in r.records().enumerate() {
+        let Ok(rec) = rec else { break };
+        let row = row as u32;
+        if row > MAX_ROW {
+            break;
+        }
+        let unit_text = if row == 0 {
+            "unit"
+        } else {
+            let month = rec.get(6).unwrap_or("");
+            unit(
+                rec.get(2).unwrap_or(""),
+                month.starts_with("CY") || month.starts_with("FY"),
+            )
+        };
+        for (c, field) in rec.iter().enumerate() {
+            // The unit goes after the month: later columns move one right.
+            let col = if c < TEXT { c } else { c + 1 } as u16;
+            if row == 0 {
+                ws.write_string_with_format(row, col, field, &bold)?;
+            } else if c < TEXT {
+                if !field.is_empty() {
+                    ws.write_string(row, col, field)?;
+                }
+            } else if let Ok(x) = field.parse::<f64>() {
+                ws.write_number(row, col, x)?;
+            } else if !field.is_empty() {
+                ws.write_string(row, col, field)?;
+            }
+        }
+        if row == 0 {
+            ws.write_string_with_format(0, TEXT as u16, unit_text, &bold)?;
+        } else {
+            ws.write_string(row, TEXT as u16, unit_text)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    wb.save_to_buffer()
+}
