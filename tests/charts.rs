@@ -744,3 +744,45 @@ fn the_report_leads_with_the_gdp_level_fan() {
         ]
     );
 }
+
+/// The report opens with key messages in words whose numbers are the
+/// results': the world's horizon-average GDP median of final.csv, to two
+/// decimals; and a table of rule firing probabilities equal to events.csv's.
+#[test]
+fn key_messages_quote_the_results() {
+    let dir = charted();
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    let at = html.find("<h2>Key messages</h2>").expect("key messages");
+    assert!(
+        at < html.find("<h2>Description</h2>").unwrap(),
+        "messages lead"
+    );
+    let mut f = csv::Reader::from_path(dir.join("final.csv")).unwrap();
+    let p50: f64 = f
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[0] == "gdp_dev" && &r[1] == "WORLD" && &r[4] == "horizon")
+        .map(|r| r[9].parse().unwrap())
+        .unwrap();
+    let word = if p50 < 0.0 { "below" } else { "above" };
+    let want = format!("World GDP is {:.2} % {word} its baseline path", p50.abs());
+    assert!(html.contains(&want), "{want}");
+    // Every rule's probability by the last month, as events.csv has it.
+    let mut e = csv::Reader::from_path(dir.join("events.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = e.records().map(|r| r.unwrap()).collect();
+    let last = rows.iter().map(|r| r[1].to_string()).max().unwrap();
+    for r in rows.iter().filter(|r| r[1] == *last) {
+        let p: f64 = r[2].parse().unwrap();
+        let cell = format!("<tr><td>{}</td><td>", &r[0]);
+        let row = html
+            .split(&cell)
+            .nth(1)
+            .unwrap_or_else(|| panic!("row of {}", &r[0]));
+        let want = format!("<td>{:.0} %</td></tr>", 100.0 * p);
+        assert!(
+            row.split('\n').next().unwrap().ends_with(&want),
+            "{} {want}",
+            &r[0]
+        );
+    }
+}

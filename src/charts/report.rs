@@ -310,6 +310,14 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
             list.join(", ")
         );
     }
+    let messages = key_messages(d);
+    if !messages.is_empty() {
+        html.push_str("<section>\n<h2>Key messages</h2>\n<ul class=\"messages\">\n");
+        for m in &messages {
+            let _ = writeln!(html, "<li>{m}</li>");
+        }
+        html.push_str("</ul>\n<p class=\"note\">Medians of the runs, with the 5-95 % range of the runs in brackets; generated from the results below.</p>\n</section>\n");
+    }
     html.push_str("<section>\n<h2>Description</h2>\n");
     if d.description.trim().is_empty() {
         html.push_str("<p class=\"desc\"><em>The scenario has no description.</em></p>\n");
@@ -320,6 +328,7 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     }
     html.push_str("</section>\n<section>\n<h2>Headline outcomes</h2>\n");
     headline(d, &mut html);
+    rules_table(d, &mut html);
     html.push_str("</section>\n");
     charts_section(&mut html, charts);
     // What a reader must know before quoting a number (docs/model.md,
@@ -358,6 +367,153 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
 }
 
 /// The first month with the highest finite value, and the value.
+/// "below" or "above" for a deviation, with its magnitude.
+fn below_above(v: f64, dec: usize) -> String {
+    if v < 0.0 {
+        format!("{} % below", num(-v, dec))
+    } else {
+        format!("{} % above", num(v, dec))
+    }
+}
+
+/// The key messages at the top of the report, in words, from the results
+/// (HTML-escaped): the world's GDP level against its baseline, where the
+/// losses are largest, consumer prices of the first featured economy, and
+/// the rules most likely to fire. Each number is a median with its 5-95 %
+/// range.
+fn key_messages(d: &ChartData) -> Vec<String> {
+    let mut out = Vec::new();
+    let span = match (d.months.first(), d.months.last()) {
+        (Some(a), Some(b)) => format!("{} to {}", esc(a), esc(b)),
+        _ => String::new(),
+    };
+    if let Some(f) = d.final_dist("gdp_dev", "WORLD", "horizon") {
+        let mut m = format!(
+            "World GDP is {} its baseline path on average from {span} [{} to {} %]",
+            below_above(q(&f.quantiles, 50), 2),
+            num(q(&f.quantiles, 5), 2),
+            num(q(&f.quantiles, 95), 2)
+        );
+        if let Some(s) = d.series("gdp_dev", "WORLD", "", "")
+            && let Some((t, v)) = first_peak(&s.band.p50.iter().map(|x| -x).collect::<Vec<_>>())
+            && v > 0.0
+        {
+            let _ = write!(
+                m,
+                "; the level is furthest below it in {}, at {} %",
+                esc(&d.months[t]),
+                num(-v, 2)
+            );
+        }
+        m.push('.');
+        out.push(m);
+    }
+    let mut losses: Vec<(String, f64)> = d
+        .finals
+        .iter()
+        .filter(|f| f.metric == "gdp_dev" && f.kind == "horizon" && f.economy != "WORLD")
+        .map(|f| (f.economy.clone(), q(&f.quantiles, 50)))
+        .filter(|(_, v)| v.is_finite() && *v < 0.0)
+        .collect();
+    losses.sort_by(|a, b| a.1.total_cmp(&b.1));
+    if !losses.is_empty() {
+        let list: Vec<String> = losses
+            .iter()
+            .take(3)
+            .map(|(e, v)| format!("{} ({} %)", esc(&d.name(e)), num(*v, 2)))
+            .collect();
+        out.push(format!(
+            "The largest average GDP losses against the baseline are in {}.",
+            list.join(", ")
+        ));
+    }
+    if let Some(e) = d.focus.economies.first()
+        && let Some(s) = d.series("consumer_prices", e, "", "")
+        && let Some((t, v)) = first_peak(&s.band.p50)
+        && v > 0.0
+    {
+        let cost = d
+            .series("cost_per_household", e, "", "")
+            .and_then(|c| c.band.p50.get(t).copied())
+            .map(|c| format!(", about USD {} per household per year", num(c, 0)))
+            .unwrap_or_default();
+        out.push(format!(
+            "Consumer prices in {} rise most in {}, by {} % [{} to {}]{cost}.",
+            esc(&d.name(e)),
+            esc(&d.months[t]),
+            num(v, 2),
+            num(s.band.p05[t], 2),
+            num(s.band.p95[t], 2)
+        ));
+    }
+    let mut fired: Vec<(&str, f64)> = d
+        .rules
+        .iter()
+        .filter_map(|(id, p)| p.last().map(|v| (id.as_str(), *v)))
+        .filter(|(_, p)| *p >= 0.05)
+        .collect();
+    fired.sort_by(|a, b| b.1.total_cmp(&a.1));
+    if !fired.is_empty() {
+        let list: Vec<String> = fired
+            .iter()
+            .take(3)
+            .map(|(id, p)| {
+                format!(
+                    "<code>{}</code> in {} % of runs",
+                    esc(id),
+                    num(100.0 * p, 0)
+                )
+            })
+            .collect();
+        out.push(format!(
+            "By {}, the rules most likely to have fired: {}.",
+            esc(d.months.last().map_or("the end", String::as_str)),
+            list.join(", ")
+        ));
+    }
+    out
+}
+
+/// The probability that each rule has fired by the end of the first year
+/// and of the horizon (events.csv), most likely first.
+fn rules_table(d: &ChartData, html: &mut String) {
+    if d.rules.is_empty() {
+        return;
+    }
+    let t12 = 11.min(d.months.len().saturating_sub(1));
+    let mut rules: Vec<&(String, Vec<f64>)> = d.rules.iter().collect();
+    rules.sort_by(|a, b| {
+        let end = |r: &(String, Vec<f64>)| r.1.last().copied().unwrap_or(0.0);
+        end(b).total_cmp(&end(a)).then_with(|| a.0.cmp(&b.0))
+    });
+    let _ = writeln!(
+        html,
+        "<h3>Rules: probability of having fired</h3>\n<table>\n<thead><tr><th>rule</th><th>by {}</th><th>by {}</th></tr></thead>\n<tbody>",
+        esc(d.months.get(t12).map_or("", String::as_str)),
+        esc(d.months.last().map_or("", String::as_str))
+    );
+    for (id, p) in rules.iter().take(MAX_RULE_ROWS) {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{} %</td><td>{} %</td></tr>",
+            esc(id),
+            num(100.0 * p.get(t12).copied().unwrap_or(0.0), 0),
+            num(100.0 * p.last().copied().unwrap_or(0.0), 0)
+        );
+    }
+    html.push_str("</tbody></table>\n");
+    if rules.len() > MAX_RULE_ROWS {
+        let _ = writeln!(
+            html,
+            "<p class=\"note\">{} more rules in events.csv.</p>",
+            rules.len() - MAX_RULE_ROWS
+        );
+    }
+}
+
+/// Rows of the rules table (the rest are in events.csv).
+const MAX_RULE_ROWS: usize = 30;
+
 fn first_peak(xs: &[f64]) -> Option<(usize, f64)> {
     xs.iter()
         .enumerate()
