@@ -3,7 +3,7 @@
 //! chart (or panel) is skipped.
 
 use super::data::{ChartData, FinalDist, SeriesBand};
-use super::panel::{BandSpec, Chart, LineSpec, Panel};
+use super::panel::{BandSpec, Chart, LineSpec, Panel, share_y};
 use super::style::{BLUE, GREY, INK, LegendItem, SERIES, SKY, Swatch, VERMILLION, sector_name};
 
 /// Opacity of the outer (5-95 %) and inner (25-75 %) fan bands.
@@ -153,14 +153,15 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
             fan(s, 1.0, None, "GDP vs baseline (%)"),
         ));
     }
-    let panels: Vec<Panel> = econ
+    let mut panels: Vec<Panel> = econ
         .iter()
         .filter_map(|e| d.series("gdp_dev", e, "", ""))
         .map(|s| fan(s, 1.0, Some(d.name(&s.economy)), "GDP vs baseline (%)"))
         .collect();
+    share_y(&mut panels);
     out.extend(grid(
         "gdp_level_by_economy",
-        "GDP by economy, % difference from the baseline path".into(),
+        "GDP by economy, % difference from the baseline path (one scale)".into(),
         fan_legend(),
         3,
         panels,
@@ -296,26 +297,28 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
         .iter()
         .filter(|s| s.metric == "re_stock_months")
         .collect();
-    let panels: Vec<Panel> = re
+    let mut panels: Vec<Panel> = re
         .iter()
         .map(|s| fan0(s, 1.0, Some(d.name(&s.economy)), "stock (months of cover)"))
         .collect();
+    share_y(&mut panels);
     out.extend(grid(
         "rare_earth_stock",
-        "Rare-earth stocks at importers, in months of normal use".into(),
+        "Rare-earth stocks at importers, in months of normal use (one scale)".into(),
         fan_legend(),
         3,
         panels,
     ));
-    let panels: Vec<Panel> = d
+    let mut panels: Vec<Panel> = d
         .series
         .iter()
         .filter(|s| s.metric == "re_shortfall")
         .map(|s| fan0(s, 100.0, Some(d.name(&s.economy)), "shortfall (% of need)"))
         .collect();
+    share_y(&mut panels);
     out.extend(grid(
         "rare_earth_shortfall",
-        "Rare-earth shortfall per importer: share of normal supply not received".into(),
+        "Rare-earth shortfall per importer: share of normal supply not received (one scale)".into(),
         fan_legend(),
         3,
         panels,

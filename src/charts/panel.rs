@@ -185,6 +185,37 @@ fn time_values<'a>(
         .copied()
 }
 
+/// One y range for every time panel of a grid of one quantity, so small
+/// multiples compare at a glance: the range of all their values (from zero
+/// where a panel is zero-based). Panels with a fixed range keep it.
+pub fn share_y(panels: &mut [Panel]) {
+    let mut values = Vec::new();
+    let mut zero = false;
+    for p in panels.iter() {
+        if let Panel::Time {
+            bands,
+            lines,
+            zero_based,
+            ..
+        } = p
+        {
+            values.extend(time_values(bands, lines));
+            zero |= *zero_based;
+        }
+    }
+    if values.is_empty() {
+        return;
+    }
+    let range = y_range(values.into_iter(), zero);
+    for p in panels.iter_mut() {
+        if let Panel::Time { y_fixed, .. } = p
+            && y_fixed.is_none()
+        {
+            *y_fixed = Some(range);
+        }
+    }
+}
+
 /// A y range covering the values, padded, never empty.
 pub(super) fn y_range(values: impl Iterator<Item = f64>, floor_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -568,4 +599,45 @@ fn tornado_panel<DB: DrawingBackend>(
         .map_err(err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod share_tests {
+    use super::*;
+
+    fn line_panel(values: Vec<f64>, zero_based: bool) -> Panel {
+        Panel::Time {
+            caption: None,
+            y_desc: String::new(),
+            bands: Vec::new(),
+            lines: vec![LineSpec {
+                values,
+                colour: RGBColor(0, 0, 0),
+                width: 1,
+                dashed: false,
+            }],
+            y_fixed: None,
+            zero_based,
+        }
+    }
+
+    /// Panels of 0..1 and 2..10 share one range that covers 0..10.
+    #[test]
+    fn small_multiples_share_one_range_covering_every_panel() {
+        let mut panels = vec![
+            line_panel(vec![0.0, 1.0], true),
+            line_panel(vec![2.0, 10.0], true),
+        ];
+        share_y(&mut panels);
+        let ranges: Vec<(f64, f64)> = panels
+            .iter()
+            .map(|p| match p {
+                Panel::Time { y_fixed, .. } => y_fixed.expect("set"),
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(ranges[0], ranges[1]);
+        assert!(ranges[0].0 <= 0.0 && ranges[0].1 >= 10.0, "{:?}", ranges[0]);
+        assert_eq!(ranges[0], y_range([0.0, 1.0, 2.0, 10.0].into_iter(), true));
+    }
 }
