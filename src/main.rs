@@ -28,6 +28,11 @@ fn out(text: &str) -> Result<(), ExitCode> {
     }
 }
 
+/// `out`, then exit 0 (or the code `out` chose).
+fn print_all(text: &str) -> ExitCode {
+    out(text).map_or_else(|c| c, |()| ExitCode::SUCCESS)
+}
+
 fn err(text: &str) {
     let _ = writeln!(std::io::stderr(), "{text}");
 }
@@ -141,14 +146,8 @@ fn main() -> ExitCode {
             sets,
             params,
         } => match commands::load(&scenario, &sets) {
-            Ok(sc) => {
-                let text = if params {
-                    tariffsim::explain::params(&sc)
-                } else {
-                    tariffsim::explain::explain(&sc)
-                };
-                out(&text).map_or_else(|c| c, |()| ExitCode::SUCCESS)
-            }
+            Ok(sc) if params => print_all(&tariffsim::explain::params(&sc)),
+            Ok(sc) => print_all(&tariffsim::explain::explain(&sc)),
             Err(e) => finish(Err(e)),
         },
         Command::Init { path } => init(&path),
@@ -189,12 +188,11 @@ fn validate(paths: &[PathBuf], sets: &[String]) -> ExitCode {
 
 fn init(path: &Path) -> ExitCode {
     match tariffsim::init::write_starter(path) {
-        Ok(data_path) => out(&format!(
+        Ok(data_path) => print_all(&format!(
             "wrote {} and {}\nnext: tariffsim explain {0}; tariffsim run {0}\n",
             path.display(),
             data_path.display()
-        ))
-        .map_or_else(|c| c, |()| ExitCode::SUCCESS),
+        )),
         Err(e) => finish(Err(e)),
     }
 }
