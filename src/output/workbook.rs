@@ -65,6 +65,23 @@ fn label(metric: &str) -> &str {
     }
 }
 
+/// An empty workbook titled `title`, dated the first day of `start` (not
+/// today: the bytes must not depend on when the run was made).
+fn workbook(title: &str, start: crate::scenario::date::YearMonth) -> Result<Workbook, XlsxError> {
+    let date = ExcelDateTime::from_ymd(
+        u16::try_from(start.year()).unwrap_or(2000),
+        u8::try_from(start.month()).unwrap_or(1),
+        1,
+    )?;
+    let mut wb = Workbook::new();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_creation_datetime(&date),
+    );
+    Ok(wb)
+}
+
 /// The CSV's value of `x` (as `fmt_num` writes it).
 fn csv_value(x: f64) -> f64 {
     fmt_num(x).parse().unwrap_or(x)
@@ -80,18 +97,10 @@ const MAX_ROW: u32 = 1_048_575;
 /// What rust_xlsxwriter reports (a sheet name or a cell out of range).
 pub fn results_xlsx(model: &Model, agg: &Aggregator) -> Result<Vec<u8>, XlsxError> {
     let sc = model.sc;
-    let mut wb = Workbook::new();
-    let start = sc.meta.start;
-    let date = ExcelDateTime::from_ymd(
-        u16::try_from(start.year()).unwrap_or(2000),
-        u8::try_from(start.month()).unwrap_or(1),
-        1,
+    let mut wb = workbook(
+        &format!("tariffsim results: {}", sc.meta.name),
+        sc.meta.start,
     )?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!("tariffsim results: {}", sc.meta.name))
-            .set_creation_datetime(&date),
-    );
     let bold = Format::new().set_bold();
     headline(wb.add_worksheet(), model, agg, &bold)?;
     if (model.slots.labels.len() * model.months) as u64 > u64::from(MAX_ROW)
@@ -302,17 +311,7 @@ pub fn comparison_xlsx(
     comparison_csv: &[u8],
     start: crate::scenario::date::YearMonth,
 ) -> Result<Vec<u8>, XlsxError> {
-    let mut wb = Workbook::new();
-    let date = ExcelDateTime::from_ymd(
-        u16::try_from(start.year()).unwrap_or(2000),
-        u8::try_from(start.month()).unwrap_or(1),
-        1,
-    )?;
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title(format!("tariffsim comparison: {title}"))
-            .set_creation_datetime(&date),
-    );
+    let mut wb = workbook(&format!("tariffsim comparison: {title}"), start)?;
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet().set_name("Headline")?;
     ws.write_string_with_format(0, 0, format!("{title}: paired differences"), &bold)?;
