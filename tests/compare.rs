@@ -323,3 +323,39 @@ fn compare_writes_a_workbook_with_the_comparison() {
     let diff: f64 = c.get((1, 13)).and_then(|d| d.as_f64()).unwrap();
     assert_eq!(diff, num(&rs[0], "diff_mean"));
 }
+
+/// A compare run with `--set` shows the overrides under the report's title
+/// and in every chart's footer.
+#[test]
+fn a_compare_with_overrides_is_labelled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    run(&[
+        "compare",
+        "scenarios/london_framework.toml",
+        "scenarios/escalation.toml",
+        "--runs",
+        "60",
+        "--months",
+        "6",
+        "--set",
+        "macro.tpu_sensitivity=50",
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    let d = only_folder(tmp.path());
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    assert!(html.contains("<code>--set macro.tpu_sensitivity=50</code>"));
+    let svgs: Vec<String> = std::fs::read_dir(d.join("charts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "svg"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(!svgs.is_empty());
+    assert!(
+        svgs.iter()
+            .all(|s| s.contains("--set macro.tpu_sensitivity=50"))
+    );
+}

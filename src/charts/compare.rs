@@ -476,6 +476,7 @@ pub fn charts(
     res: &SetResult,
     seed: u64,
     tie_rel: f64,
+    overrides: &[String],
 ) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
     let Some(a) = models.first() else {
@@ -483,7 +484,7 @@ pub fn charts(
     };
     let months: Vec<String> = (0..a.months).map(|t| a.sc.month_label(t)).collect();
     let runs = res.scenarios.first().map_or(0, |g| g.runs);
-    let note = style::note(&names(models).join(" vs "), runs, seed);
+    let note = style::note_with_overrides(&names(models).join(" vs "), runs, seed, overrides);
     chart_set(models, res, tie_rel)
         .par_iter()
         .map(|c| super::render(c, &months, &note))
@@ -524,6 +525,7 @@ pub fn report_html(
     seed: u64,
     charts: &[ChartFile],
     tie_rel: f64,
+    overrides: &[String],
 ) -> String {
     let mut html =
         String::with_capacity(charts.iter().map(|c| c.svg.len()).sum::<usize>() + 32 * 1024);
@@ -551,6 +553,7 @@ pub fn report_html(
         "<header>\n<h1>Comparison: {title}</h1>\n<p class=\"meta\">{span}{runs} runs per scenario on common random numbers | seed {seed} | tariffsim {}</p>\n</header>",
         env!("CARGO_PKG_VERSION")
     );
+    html.push_str(&super::report::overrides_html(overrides));
 
     html.push_str("<section>\n<h2>Scenarios</h2>\n");
     for (k, m) in models.iter().enumerate() {

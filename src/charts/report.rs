@@ -297,19 +297,7 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
         d.seed,
         env!("CARGO_PKG_VERSION")
     );
-    if !d.overrides.is_empty() {
-        // An override run must not read as the scenario's default.
-        let list: Vec<String> = d
-            .overrides
-            .iter()
-            .map(|o| format!("<code>--set {}</code>", esc(o)))
-            .collect();
-        let _ = writeln!(
-            html,
-            "<p class=\"meta overrides\"><strong>Overrides of the scenario file:</strong> {}</p>",
-            list.join(", ")
-        );
-    }
+    html.push_str(&overrides_html(&d.overrides));
     let messages = key_messages(d);
     if !messages.is_empty() {
         html.push_str("<section>\n<h2>Key messages</h2>\n<ul class=\"messages\">\n");
@@ -367,6 +355,22 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
 }
 
 /// The first month with the highest finite value, and the value.
+/// The `--set` overrides of a run under a report's title ("" without any):
+/// an override run must not read as the scenario's default.
+pub(super) fn overrides_html(overrides: &[String]) -> String {
+    if overrides.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = overrides
+        .iter()
+        .map(|o| format!("<code>--set {}</code>", esc(o)))
+        .collect();
+    format!(
+        "<p class=\"meta overrides\"><strong>Overrides of the scenario file:</strong> {}</p>\n",
+        list.join(", ")
+    )
+}
+
 /// "below" or "above" for a deviation, with its magnitude.
 fn below_above(v: f64, dec: usize) -> String {
     if v < 0.0 {
