@@ -10,7 +10,7 @@
 use super::stats;
 use crate::engine::{Aggregator, fmt_num};
 use crate::model::Model;
-use crate::model::series::FinalKind;
+use crate::model::series::{FinalKind, SeriesLabel};
 use rust_xlsxwriter::{
     Chart, ChartAxisLabelPosition, ChartType, DocProperties, ExcelDateTime, Format, Workbook,
     Worksheet, XlsxError,
@@ -125,14 +125,7 @@ pub fn results_xlsx(model: &Model, agg: &Aggregator) -> Result<Vec<u8>, XlsxErro
     table_header(ws, "period", &bold)?;
     for (r, &(k, period)) in annual.iter().enumerate() {
         let l = &model.slots.final_labels[k].0;
-        let row = r as u32 + 1;
-        row_text(
-            ws,
-            row,
-            [l.metric, &l.economy, &l.partner, &l.sector, period],
-        )?;
-        ws.write_string(row, 5, unit(l.metric, true))?;
-        row_numbers(ws, row, &stats(&agg.finals[k]))?;
+        data_row(ws, r as u32 + 1, l, period, true, &stats(&agg.finals[k]))?;
     }
     let ws = wb.add_worksheet().set_name("Monthly")?;
     table_header(ws, "month", &bold)?;
@@ -144,13 +137,8 @@ pub fn results_xlsx(model: &Model, agg: &Aggregator) -> Result<Vec<u8>, XlsxErro
             if row > MAX_ROW {
                 break 'series;
             }
-            row_text(
-                ws,
-                row,
-                [l.metric, &l.economy, &l.partner, &l.sector, month],
-            )?;
-            ws.write_string(row, 5, unit(l.metric, false))?;
-            row_numbers(ws, row, &stats(&agg.monthly[slot * months + t]))?;
+            let v = stats(&agg.monthly[slot * months + t]);
+            data_row(ws, row, l, month, false, &v)?;
             row += 1;
         }
     }
@@ -168,17 +156,25 @@ fn table_header(ws: &mut Worksheet, time: &str, bold: &Format) -> Result<(), Xls
     Ok(())
 }
 
-fn row_text(ws: &mut Worksheet, row: u32, text: [&str; 5]) -> Result<(), XlsxError> {
-    for (c, s) in text.iter().enumerate() {
+/// One row of the Annual or Monthly sheet: the series' label, its period,
+/// its unit, then the seven statistics (`table_header` order).
+fn data_row(
+    ws: &mut Worksheet,
+    row: u32,
+    l: &SeriesLabel,
+    time: &str,
+    annual: bool,
+    v: &[f64; 7],
+) -> Result<(), XlsxError> {
+    for (c, s) in [l.metric, &l.economy, &l.partner, &l.sector, time]
+        .iter()
+        .enumerate()
+    {
         if !s.is_empty() {
             ws.write_string(row, c as u16, *s)?;
         }
     }
-    Ok(())
-}
-
-/// The seven statistics from column 6 on.
-fn row_numbers(ws: &mut Worksheet, row: u32, v: &[f64; 7]) -> Result<(), XlsxError> {
+    ws.write_string(row, 5, unit(l.metric, annual))?;
     for (c, x) in v.iter().enumerate() {
         ws.write_number(row, 6 + c as u16, csv_value(*x))?;
     }
