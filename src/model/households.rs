@@ -20,12 +20,12 @@
 use super::equilibrium::SectorBase;
 use crate::scenario::Scenario;
 
-/// The fixed weights of the household outputs, per household economy.
+/// The fixed weights of the household outputs, per household economy k:
+/// the economies with household data in scenario order, as
+/// `Slots::households` lists them.
 #[derive(Debug, Default)]
 pub struct HouseholdWeights {
-    /// The economies with household data, in scenario order.
-    pub econ: Vec<usize>,
-    /// 100 g_i a_is, `k * ns + s` (k: position in `econ`).
+    /// 100 g_i a_is, `k * ns + s`.
     weight: Vec<f64>,
     /// Base-year consumption per household, USD/yr: c_i GDP0_i / H_i.
     per_household_usd: Vec<f64>,
@@ -42,7 +42,6 @@ impl HouseholdWeights {
         for (i, ec) in sc.economies.iter().enumerate() {
             let Some(h) = ec.households else { continue };
             let total: f64 = sectors.iter().map(|b| b.absorption[i]).sum();
-            w.econ.push(i);
             w.weight.extend(sectors.iter().map(|b| {
                 if total > 0.0 {
                     100.0 * h.goods_share * b.absorption[i] / total
@@ -84,7 +83,7 @@ mod tests {
         );
         let m = Model::new(&sc, 12);
         let w = HouseholdWeights::new(&sc, &m.sectors);
-        assert_eq!(w.econ, vec![0]);
+        assert_eq!(m.slots.households, vec![0]);
         let (sm, sd, tau) = (4.0, 2.0, 0.25);
         let p = EqParams {
             sigma_m: sm,
@@ -125,6 +124,11 @@ mod tests {
     fn economies_without_household_data_have_no_rows() {
         let sc = crate::model::testkit::world("");
         let m = Model::new(&sc, 12);
-        assert!(HouseholdWeights::new(&sc, &m.sectors).econ.is_empty());
+        assert!(m.slots.households.is_empty());
+        assert!(
+            HouseholdWeights::new(&sc, &m.sectors)
+                .per_household_usd
+                .is_empty()
+        );
     }
 }
