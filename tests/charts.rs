@@ -176,7 +176,8 @@ fn svgs_parse_and_carry_title_axis_text_and_note() {
         );
         assert!(
             t.iter()
-                .any(|x| x.starts_with("scenario london-framework | 300 runs | seed ")),
+                .any(|x| x.starts_with("Source: tariffsim ")
+                    && x.contains(" | scenario london-framework | 300 runs | seed ")),
             "{}: no note",
             p.display()
         );
@@ -198,15 +199,38 @@ fn svgs_parse_and_carry_title_axis_text_and_note() {
         charted(),
         "gdp_growth_world",
         &[
-            "World GDP growth, year on year",
+            "World GDP growth: monthly year on year, and by calendar year",
+            "Monthly, year on year",
             "GDP growth y/y (%/yr)",
-            "month",
             "2025-01",
             "2026-01",
             "median",
             "baseline (no policy change)",
+            // The calendar-year bars beside the monthly fan.
+            "Calendar years",
+            "GDP growth (%)",
+            "2025",
+            "2026",
+            "2027",
         ],
     );
+    // Dated measures: numbered lines on time charts, keyed in the notes.
+    let level = read("gdp_level_world");
+    let doc = roxmltree::Document::parse(&level).unwrap();
+    let t = texts(&doc);
+    assert!(
+        t.iter()
+            .any(|x| x.starts_with("Dotted lines: (1) 2025-02 US tariff on China ")),
+        "no marker key in {t:?}"
+    );
+    assert!(t.iter().any(|x| x == "1") && t.iter().any(|x| x == "2"));
+    // Horizon outcomes: one ranked interval chart, numbers beside the rows.
+    let welfare = read("welfare");
+    let doc = roxmltree::Document::parse(&welfare).unwrap();
+    let t = texts(&doc);
+    assert!(t.iter().any(|x| x.starts_with("Ranked by the median.")));
+    let rows = t.iter().filter(|x| x.contains(" [") && x.ends_with(']')).count();
+    assert_eq!(rows, 9, "one row of numbers per economy: {t:?}");
     let imports = read("imports_us_from_cn");
     assert!(imports.contains("imports (USD bn/yr)"));
     let tornado = read("sensitivity_gdp_us");
@@ -337,8 +361,9 @@ fn check_charts(dir: &Path, note_prefix: &str) -> Vec<String> {
         let t = texts(&doc);
         assert!(t.contains(&title), "{}: title not drawn", p.display());
         assert!(
-            t.iter().any(|x| x.starts_with(note_prefix)),
-            "{}: no note starting {note_prefix:?}",
+            t.iter()
+                .any(|x| x.starts_with("Source: tariffsim ") && x.contains(note_prefix)),
+            "{}: no source line with {note_prefix:?}",
             p.display()
         );
         assert!(

@@ -2,9 +2,10 @@
 //! legends. Everything here reads `ChartData` only; absent data means the
 //! chart (or panel) is skipped.
 
-use super::data::{ChartData, FinalDist, SeriesBand};
+use super::data::{ChartData, SeriesBand};
 use super::panel::{BandSpec, Chart, LineSpec, Panel, share_y};
-use super::style::{BLUE, GREY, INK, LegendItem, SERIES, SKY, Swatch, VERMILLION, sector_name};
+use super::ranked::{Interval, ranked};
+use super::style::{BLUE, GREY, LegendItem, SERIES, Swatch, VERMILLION, fmt_tick, sector_name};
 
 /// Opacity of the outer (5-95 %) and inner (25-75 %) fan bands.
 const OUTER: f64 = 0.18;
@@ -98,6 +99,8 @@ fn single(name: &str, title: String, legend: Vec<LegendItem>, panel: Panel) -> C
         panels: vec![panel],
         size: SINGLE,
         time_desc: true,
+        notes: String::new(),
+        markers: true,
     }
 }
 
@@ -125,6 +128,8 @@ fn grid(
         time_desc: panels.len() == 1,
         panels,
         size,
+        notes: String::new(),
+        markers: true,
     })
 }
 
@@ -169,12 +174,37 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
 
     // GDP growth.
     if let Some(s) = d.series("gdp_growth_yoy", "WORLD", "", "") {
-        out.push(single(
+        let monthly = fan(
+            s,
+            1.0,
+            Some("Monthly, year on year".into()),
+            "GDP growth y/y (%/yr)",
+        );
+        let years: Vec<Interval> = d
+            .annual("gdp_growth", "WORLD", "CY")
+            .into_iter()
+            .map(|f| Interval {
+                label: f.period.trim_start_matches("CY").to_string(),
+                q: [5, 25, 50, 75, 95].map(|p| f.quantiles.get(p - 1).copied().unwrap_or(f64::NAN)),
+                baseline: f.baseline,
+            })
+            .collect();
+        let mut c = single(
             "gdp_growth_world",
-            "World GDP growth, year on year".into(),
+            "World GDP growth: monthly year on year, and by calendar year".into(),
             fan_legend(),
-            fan(s, 1.0, None, "GDP growth y/y (%/yr)"),
-        ));
+            monthly,
+        );
+        if !years.is_empty() {
+            c.panels.push(Panel::Bars {
+                caption: Some("Calendar years".into()),
+                y_desc: "GDP growth (%)".into(),
+                bars: years,
+            });
+            c.cols = 2;
+            c.time_desc = false;
+        }
+        out.push(c);
     }
     let panels: Vec<Panel> = econ
         .iter()
@@ -328,42 +358,26 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     // Rules.
     out.extend(rule_firings(d));
 
-    // Horizon outcomes.
-    let hist_legend = || {
-        vec![
-            LegendItem::new(
-                "share of runs per bin (1st-99th percentile range)",
-                Swatch::Bar(SKY),
-            ),
-            LegendItem::new("median", Swatch::Line(VERMILLION)),
-            LegendItem::new("5th and 95th percentiles", Swatch::Dashed(INK)),
-        ]
-    };
-    let mut loss_econ = vec!["WORLD".to_string()];
-    loss_econ.extend(econ.iter().cloned());
-    let panels: Vec<Panel> = loss_econ
-        .iter()
-        .filter_map(|e| d.final_dist("gdp_loss_cum", e, "total"))
-        .map(|f| hist(d, f, "cumulative GDP loss (USD bn)"))
-        .collect();
-    out.extend(grid(
+    // Horizon outcomes: one ranked interval chart each.
+    // The world total is stated in the notes, not drawn: on the same axis
+    // it would squeeze every economy into the first tenth.
+    out.extend(intervals(
+        d,
         "gdp_loss_cum",
-        "Cumulative GDP loss against the baseline over the horizon".into(),
-        hist_legend(),
-        3,
-        panels,
+        "Cumulative GDP loss against the baseline over the horizon, by economy",
+        "cumulative GDP loss (USD bn)",
+        &econ,
+        ("gdp_loss_cum", "total"),
+        true,
     ));
-    let panels: Vec<Panel> = econ
-        .iter()
-        .filter_map(|e| d.final_dist("welfare", e, "horizon"))
-        .map(|f| hist(d, f, "welfare change (USD bn/yr)"))
-        .collect();
-    out.extend(grid(
+    out.extend(intervals(
+        d,
         "welfare",
-        "Welfare change per economy, horizon average".into(),
-        hist_legend(),
-        3,
-        panels,
+        "Welfare change per economy, horizon average",
+        "welfare change (USD bn/yr)",
+        &econ,
+        ("welfare", "horizon"),
+        false,
     ));
 
     // Sensitivity of the featured economies' GDP and the featured
@@ -400,7 +414,100 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     for (name, metric, economy, what) in &tornados {
         out.extend(tornado(d, name, metric, economy, what));
     }
+    for c in &mut out {
+        c.notes = notes(&c.name).to_string();
+        if c.name == "gdp_loss_cum"
+            && let Some(w) = d.final_dist("gdp_loss_cum", "WORLD", "total")
+        {
+            let q = |p: usize| fmt_tick(w.quantiles.get(p - 1).copied().unwrap_or(f64::NAN), 0);
+            c.notes = format!("World: {} [{}, {}] USD bn. {}", q(50), q(5), q(95), c.notes);
+        }
+    }
     out
+}
+
+/// What a reader needs to know to read each chart, under its plot.
+fn notes(name: &str) -> &'static str {
+    match name {
+        n if n.starts_with("gdp_level") => {
+            "GDP level against the path without the policy changes (same shocks). The level can stay below the baseline while growth rebounds."
+        }
+        "gdp_growth_world" => {
+            "Left: growth of monthly GDP over 12 months earlier; base effects can lift it above the baseline while the level stays below (see the level chart). Right: calendar-year growth of annual GDP, median with 5-95 % of runs; dashed tick: baseline."
+        }
+        "gdp_growth_by_economy" => {
+            "Growth of monthly GDP over 12 months earlier; after a shock, base effects lift growth while the level stays below the baseline."
+        }
+        n if n.starts_with("imports") || n == "trade_diversion" => {
+            "Imports in USD bn at an annual rate; the baseline keeps the tariffs in force before the scenario starts."
+        }
+        "tariffs_effective" => {
+            "Tariff revenue over imports at the base year's trade weights (before substitution); annual.csv also gives the rate at the simulated weights."
+        }
+        "rare_earth_stock" | "rare_earth_shortfall" | "output_loss" => {
+            "Licensing capacity, approval rates and delays are sampled (see the report's assumptions table); months of cover = stock over normal monthly use."
+        }
+        "rule_firings" => "Share of runs in which each rule has fired by that month.",
+        "gdp_loss_cum" | "welfare" => {
+            "Ranked by the median. Dot: median; bar: 25-75 %; line: 5-95 % of runs. Numbers: median [5 %, 95 %]."
+        }
+        n if n.starts_with("sensitivity") => {
+            "Spearman rank correlation over the runs between each sampled parameter and the outcome; the 12 strongest."
+        }
+        _ => "",
+    }
+}
+
+/// A ranked interval chart of one horizon outcome across `economies`.
+fn intervals(
+    d: &ChartData,
+    name: &str,
+    title: &str,
+    x_desc: &str,
+    economies: &[String],
+    (metric, kind): (&str, &str),
+    highest_first: bool,
+) -> Option<Chart> {
+    let rows: Vec<Interval> = economies
+        .iter()
+        .filter_map(|e| d.final_dist(metric, e, kind))
+        .map(|f| Interval {
+            label: d.name(&f.economy),
+            q: [5, 25, 50, 75, 95].map(|p| f.quantiles.get(p - 1).copied().unwrap_or(f64::NAN)),
+            baseline: f64::NAN,
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    // Three significant figures or so for the largest value.
+    let largest = rows
+        .iter()
+        .flat_map(|r| r.q)
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    let decimals = if largest >= 100.0 {
+        0
+    } else if largest >= 1.0 {
+        1
+    } else {
+        2
+    };
+    let height = (300 + 70 * rows.len() as u32).max(700);
+    let mut c = single(
+        name,
+        title.to_string(),
+        Vec::new(),
+        Panel::Intervals {
+            x_desc: x_desc.to_string(),
+            rows: ranked(rows, highest_first),
+            decimals,
+        },
+    );
+    c.size = (SINGLE.0, height);
+    c.time_desc = false;
+    c.markers = false;
+    Some(c)
 }
 
 fn output_loss(d: &ChartData) -> Option<Chart> {
@@ -546,58 +653,6 @@ fn rule_firings(d: &ChartData) -> Option<Chart> {
     ))
 }
 
-/// Histogram bins `(lo, hi, % of runs)` over the 1st-99th percentile range,
-/// from the 99 quantiles: each 1 % between consecutive quantiles is spread
-/// evenly over that interval.
-pub fn hist_bins(q: &[f64], nbins: usize) -> Vec<(f64, f64, f64)> {
-    let q: Vec<f64> = q.iter().copied().filter(|v| v.is_finite()).collect();
-    if q.len() < 2 || nbins == 0 {
-        return Vec::new();
-    }
-    let (lo, hi) = (q[0], q[q.len() - 1]);
-    let share = 98.0 / (q.len() - 1) as f64;
-    if hi - lo <= 1e-12 * (1.0 + hi.abs()) {
-        let pad = if hi.abs() > 1e-9 {
-            hi.abs() * 0.05
-        } else {
-            0.5
-        };
-        return vec![(lo - pad, hi + pad, 98.0)];
-    }
-    let w = (hi - lo) / nbins as f64;
-    let mut bins: Vec<(f64, f64, f64)> = (0..nbins)
-        .map(|k| (lo + k as f64 * w, lo + (k + 1) as f64 * w, 0.0))
-        .collect();
-    let bin_of = |x: f64| (((x - lo) / w).floor().max(0.0) as usize).min(nbins - 1);
-    for pair in q.windows(2) {
-        let (a, b) = (pair[0].min(pair[1]), pair[0].max(pair[1]));
-        if b - a <= 0.0 {
-            bins[bin_of(a)].2 += share;
-            continue;
-        }
-        for k in bin_of(a)..=bin_of(b) {
-            let (l, h) = (bins[k].0.max(a), bins[k].1.min(b));
-            if h > l {
-                bins[k].2 += share * (h - l) / (b - a);
-            }
-        }
-    }
-    bins
-}
-
-fn hist(d: &ChartData, f: &FinalDist, x_desc: &str) -> Panel {
-    let q = &f.quantiles;
-    let at = |p: usize| q.get(p - 1).copied().unwrap_or(f64::NAN);
-    Panel::Hist {
-        caption: Some(d.name(&f.economy)),
-        x_desc: x_desc.to_string(),
-        bins: hist_bins(q, 24),
-        p05: at(5),
-        p50: at(50),
-        p95: at(95),
-    }
-}
-
 /// A readable short form of a dotted parameter path.
 pub fn short_param(p: &str) -> String {
     let parts: Vec<&str> = p.split('.').collect();
@@ -642,29 +697,13 @@ fn tornado(d: &ChartData, name: &str, metric: &str, economy: &str, what: &str) -
     };
     let mut c = single(name, format!("Sensitivity of {what}"), legend, panel);
     c.time_desc = false;
+    c.markers = false;
     Some(c)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bins_hold_98_percent() {
-        let q: Vec<f64> = (1..100).map(|k| k as f64).collect();
-        let b = hist_bins(&q, 10);
-        let total: f64 = b.iter().map(|x| x.2).sum();
-        assert!((total - 98.0).abs() < 1e-9);
-        assert!(b.iter().all(|x| (x.2 - 9.8).abs() < 1e-9));
-        // A point mass: every quantile equal.
-        let b = hist_bins(&[3.0; 99], 10);
-        assert_eq!(b.len(), 1);
-        // Mostly a point mass at zero.
-        let mut q = vec![0.0; 60];
-        q.extend((0..39).map(|k| 1.0 + k as f64));
-        let b = hist_bins(&q, 13);
-        assert!(b[0].2 > 59.0);
-    }
 
     #[test]
     fn parameter_names_are_shortened() {

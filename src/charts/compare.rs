@@ -246,6 +246,9 @@ fn p_worse(d: Option<&Cell>, reference: Option<&Cell>, tie_rel: f64, lower_worse
 }
 
 fn overlay(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart {
+    if models.len() >= 3 {
+        return small_multiples(models, res, m, slot);
+    }
     let months = models[0].months;
     let mut bands = Vec::new();
     let mut lines = Vec::new();
@@ -305,6 +308,89 @@ fn overlay(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart
         }],
         size: (1600, 900),
         time_desc: true,
+        notes: "Each scenario's median and 5-95 % of its runs; all scenarios use the same draws (common random numbers).".into(),
+        markers: false,
+    }
+}
+
+/// Three or more scenarios: one panel each on one scale (overlapping
+/// translucent bands stop being readable), with the reference's median
+/// dashed in every panel to compare against.
+fn small_multiples(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart {
+    let months = models[0].months;
+    let reference = quantiles(&res.scenarios[0].monthly, slot, months, m.units.scale);
+    let mut panels: Vec<Panel> = models
+        .iter()
+        .enumerate()
+        .map(|(k, model)| {
+            let q = quantiles(&res.scenarios[k].monthly, slot, months, m.units.scale);
+            let mut lines = Vec::new();
+            if k > 0 {
+                lines.push(LineSpec {
+                    values: reference.p50.clone(),
+                    colour: GREY,
+                    width: 3,
+                    dashed: true,
+                });
+            }
+            lines.push(LineSpec {
+                values: q.p50,
+                colour: colour(k),
+                width: 4,
+                dashed: false,
+            });
+            Panel::Time {
+                caption: Some(if k == 0 {
+                    format!("{} (reference)", model.sc.meta.name)
+                } else {
+                    model.sc.meta.name.clone()
+                }),
+                y_desc: m.units.y_desc.to_string(),
+                bands: vec![
+                    BandSpec {
+                        lo: q.p05,
+                        hi: q.p95,
+                        colour: colour(k),
+                        opacity: OUTER,
+                    },
+                    BandSpec {
+                        lo: q.p25,
+                        hi: q.p75,
+                        colour: colour(k),
+                        opacity: INNER,
+                    },
+                ],
+                lines,
+                y_fixed: None,
+                zero_based: m.units.zero_based,
+            }
+        })
+        .collect();
+    super::panel::share_y(&mut panels);
+    let cols = if panels.len() <= 4 { 2 } else { 3 };
+    let rows = panels.len().div_ceil(cols) as u32;
+    let legend = vec![
+        LegendItem::new("median, in the scenario's colour", Swatch::Line(INK)),
+        LegendItem::new(
+            "25-75 % of runs",
+            Swatch::Band(GREY, 1.0 - (1.0 - OUTER) * (1.0 - INNER)),
+        ),
+        LegendItem::new("5-95 % of runs", Swatch::Band(GREY, OUTER)),
+        LegendItem::new(
+            format!("{} (reference), median", models[0].sc.meta.name),
+            Swatch::Dashed(GREY),
+        ),
+    ];
+    Chart {
+        name: format!("compare_{}", m.key),
+        title: format!("{}: scenarios compared (one scale)", m.what),
+        legend,
+        cols,
+        size: (1600, (230 + rows * 460).max(900)),
+        time_desc: false,
+        panels,
+        notes: "One panel per scenario on one scale; all scenarios use the same draws (common random numbers).".into(),
+        markers: false,
     }
 }
 
@@ -431,6 +517,8 @@ fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize, tie_r
         size: (1600, (230 + rows * 420).max(900)),
         time_desc: rows == 1,
         panels,
+        notes: "Paired differences: each run of a scenario minus the same run (same draws) of the reference.".into(),
+        markers: false,
     }
 }
 
@@ -484,10 +572,15 @@ pub fn charts(
     };
     let months: Vec<String> = (0..a.months).map(|t| a.sc.month_label(t)).collect();
     let runs = res.scenarios.first().map_or(0, |g| g.runs);
-    let note = style::note_with_overrides(&names(models).join(" vs "), runs, seed, overrides);
+    let source = style::note_with_overrides(&names(models).join(" vs "), runs, seed, overrides);
+    let ctx = super::panel::Context {
+        months: &months,
+        source: &source,
+        markers: &[],
+    };
     chart_set(models, res, tie_rel)
         .par_iter()
-        .map(|c| super::render(c, &months, &note))
+        .map(|c| super::render(c, &ctx))
         .collect()
 }
 

@@ -7,6 +7,8 @@ use crate::engine::{Aggregator, key_outcomes};
 use crate::model::series::FinalKind;
 use crate::model::{Model, RunOutput};
 
+use super::panel::Marker;
+
 /// Quantile bands of one series over the months.
 #[derive(Debug, Clone, Default)]
 pub struct Band {
@@ -37,9 +39,13 @@ pub struct FinalDist {
     pub economy: String,
     pub partner: String,
     pub sector: String,
-    /// `end`, `horizon` (average) or `total`.
+    /// `end`, `horizon` (average), `total` or `annual`.
     pub kind: &'static str,
+    /// The period of an annual outcome (`CY2026`, `FY2026`), else empty.
+    pub period: String,
     pub mean: f64,
+    /// Its value on the baseline path.
+    pub baseline: f64,
     /// Quantiles at q = 0.01, 0.02, ..., 0.99 (99 values).
     pub quantiles: Vec<f64>,
 }
@@ -77,6 +83,8 @@ pub struct ChartData {
     /// The run's `--set KEY=VALUE` overrides, in the order given (shown in
     /// the report's title block and every chart's footer).
     pub overrides: Vec<String>,
+    /// Dated measures marked on time charts (`tariff_markers`).
+    pub markers: Vec<Marker>,
 }
 
 /// The featured economies, tariff pairs, diversion partners and licensing
@@ -140,8 +148,6 @@ impl ChartData {
             .final_labels
             .iter()
             .enumerate()
-            // Annual outcomes have no chart yet (annual.csv).
-            .filter(|(_, (_, kind))| !matches!(kind, FinalKind::Annual(_)))
             .map(|(k, (l, kind))| {
                 let c = &agg.finals[k];
                 FinalDist {
@@ -155,7 +161,12 @@ impl ChartData {
                         FinalKind::Total => "total",
                         FinalKind::Annual(_) => "annual",
                     },
+                    period: match kind {
+                        FinalKind::Annual(_) => model.slots.final_period(*kind, "").to_string(),
+                        _ => String::new(),
+                    },
                     mean: c.stats().mean,
+                    baseline: baseline.finals.get(k).copied().unwrap_or(f64::NAN),
                     quantiles: (1..100).map(|q| c.quantile(q as f64 / 100.0)).collect(),
                 }
             })
@@ -207,7 +218,23 @@ impl ChartData {
                 p.dist.is_some() || p.value != 0.0
             },
             overrides: Vec::new(),
+            markers: Vec::new(),
         }
+        .with_markers()
+    }
+
+    /// Mark the largest moves of the first featured pair's effective tariff
+    /// (median over runs), at most `MAX_MARKERS`.
+    fn with_markers(mut self) -> ChartData {
+        let Some((i, p)) = self.focus.pairs.first() else {
+            return self;
+        };
+        let Some(s) = self.series("tariff_effective", i, p, "") else {
+            return self;
+        };
+        let what = format!("{} tariff on {}", self.short(i), self.name(p));
+        self.markers = tariff_markers(&s.band.p50, &self.months, &what);
+        self
     }
 
     /// The same data, labelled with the run's `--set` overrides.
@@ -251,6 +278,19 @@ impl ChartData {
         })
     }
 
+    /// The annual values of an outcome (`kind` annual), in period order.
+    pub fn annual(&self, metric: &str, economy: &str, prefix: &str) -> Vec<&FinalDist> {
+        self.finals
+            .iter()
+            .filter(|f| {
+                f.kind == "annual"
+                    && f.metric == metric
+                    && f.economy == economy
+                    && f.period.starts_with(prefix)
+            })
+            .collect()
+    }
+
     /// A horizon outcome by its labels and kind.
     pub fn final_dist(&self, metric: &str, economy: &str, kind: &str) -> Option<&FinalDist> {
         self.finals.iter().find(|f| {
@@ -259,5 +299,92 @@ impl ChartData {
                 && f.kind == kind
                 && (f.partner.is_empty() || f.partner == "ALL")
         })
+    }
+}
+
+/// Most markers on one chart: more would crowd the key line.
+pub const MAX_MARKERS: usize = 6;
+/// Smallest move (pp) of an episode that is marked.
+pub const MARKER_MIN_PP: f64 = 3.0;
+
+/// The dated moves of a monthly tariff path worth marking: runs of
+/// consecutive months moving the same way (a change on the 14th spreads
+/// over two months of day-weighted rates) by at least `MARKER_MIN_PP` in
+/// total; a month moving more than twice the one before starts a new run,
+/// so two separate measures are not merged. The `MAX_MARKERS` largest,
+/// in date order, labelled "2025-04 US tariff on China 30 to 90 %".
+pub fn tariff_markers(path: &[f64], months: &[String], what: &str) -> Vec<Marker> {
+    const STILL: f64 = 0.5;
+    let mut episodes: Vec<(usize, f64, f64)> = Vec::new(); // (first month, before, after)
+    let mut prev_step = 0.0f64;
+    for t in 1..path.len().min(months.len()) {
+        let step = path[t] - path[t - 1];
+        if !step.is_finite() || step.abs() < STILL {
+            prev_step = 0.0;
+            continue;
+        }
+        let continues = prev_step != 0.0
+            && step.signum() == prev_step.signum()
+            && step.abs() <= 2.0 * prev_step.abs();
+        match episodes.last_mut() {
+            Some(e) if continues => e.2 = path[t],
+            _ => episodes.push((t, path[t - 1], path[t])),
+        }
+        prev_step = step;
+    }
+    episodes.retain(|e| (e.2 - e.1).abs() >= MARKER_MIN_PP);
+    episodes.sort_by(|a, b| (b.2 - b.1).abs().total_cmp(&(a.2 - a.1).abs()));
+    episodes.truncate(MAX_MARKERS);
+    episodes.sort_by_key(|e| e.0);
+    episodes
+        .into_iter()
+        .map(|(t, before, after)| Marker {
+            month: t,
+            label: format!("{} {what} {before:.0} to {after:.0} %", months[t]),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod marker_tests {
+    use super::tariff_markers;
+
+    fn months(n: usize) -> Vec<String> {
+        (0..n).map(|t| format!("2025-{:02}", t + 1)).collect()
+    }
+
+    /// A step spread over two months is one marker; a small drift none; a
+    /// much larger move after a small one starts its own marker.
+    #[test]
+    fn markers_join_a_split_step_and_skip_small_moves() {
+        let path = [10.0, 10.0, 40.0, 70.0, 70.0, 71.0, 71.0, 20.0, 20.0];
+        let m = tariff_markers(&path, &months(path.len()), "US tariff on China");
+        let labels: Vec<&str> = m.iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "2025-03 US tariff on China 10 to 70 %",
+                "2025-08 US tariff on China 71 to 20 %"
+            ]
+        );
+        assert_eq!(m[0].month, 2);
+        let path = [10.0, 11.0, 60.0];
+        let m = tariff_markers(&path, &months(3), "t");
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].label, "2025-03 t 11 to 60 %");
+    }
+
+    /// At most six markers, the largest moves, in date order.
+    #[test]
+    fn only_the_largest_moves_are_marked() {
+        let mut path = vec![0.0];
+        for k in 1..=10 {
+            path.push(path[path.len() - 1] + 4.0 * k as f64);
+            path.push(path[path.len() - 1]);
+        }
+        let m = tariff_markers(&path, &months(path.len()), "t");
+        assert_eq!(m.len(), super::MAX_MARKERS);
+        assert!(m.windows(2).all(|w| w[0].month < w[1].month));
+        assert_eq!(m[0].month, 9, "{m:?}");
     }
 }

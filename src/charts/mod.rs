@@ -9,6 +9,7 @@ mod catalogue;
 pub mod compare;
 pub mod data;
 mod panel;
+mod ranked;
 mod report;
 pub mod sensitivity;
 mod style;
@@ -19,6 +20,7 @@ use plotters::prelude::*;
 use rayon::prelude::*;
 
 pub use data::ChartData;
+pub use panel::Marker;
 
 /// One rendered chart: both formats in memory, written by the caller.
 #[derive(Debug, Clone)]
@@ -53,10 +55,15 @@ impl From<String> for ChartError {
 /// If a chart cannot be drawn or encoded.
 pub fn render_all(data: &ChartData) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
-    let note = style::note_with_overrides(&data.scenario, data.runs, data.seed, &data.overrides);
+    let source = style::note_with_overrides(&data.scenario, data.runs, data.seed, &data.overrides);
+    let ctx = panel::Context {
+        months: &data.months,
+        source: &source,
+        markers: &data.markers,
+    };
     catalogue::charts(data)
         .par_iter()
-        .map(|c| render(c, &data.months, &note))
+        .map(|c| render(c, &ctx))
         .collect()
 }
 
@@ -66,19 +73,19 @@ pub fn report_html(data: &ChartData, charts: &[ChartFile]) -> String {
     report::report(data, charts)
 }
 
-fn render(chart: &panel::Chart, months: &[String], note: &str) -> Result<ChartFile, ChartError> {
+fn render(chart: &panel::Chart, ctx: &panel::Context<'_>) -> Result<ChartFile, ChartError> {
     let fail = |e: ChartError| ChartError(format!("{}: {}", chart.name, e.0));
     let (w, h) = chart.size;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-        panel::draw_chart(&root, chart, months, note).map_err(fail)?;
+        panel::draw_chart(&root, chart, ctx).map_err(fail)?;
         root.present().map_err(|e| fail(style::err(e)))?;
     }
     let mut buf = vec![255u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        panel::draw_chart(&root, chart, months, note).map_err(fail)?;
+        panel::draw_chart(&root, chart, ctx).map_err(fail)?;
         root.present().map_err(|e| fail(style::err(e)))?;
     }
     let png = encode_png(&buf, w, h).map_err(fail)?;

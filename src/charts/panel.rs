@@ -1,6 +1,6 @@
 //! The drawing primitives: a chart is a frame (title, legend, note) around a
 //! grid of panels; a panel is a time plot (bands and lines over the months),
-//! a histogram or a tornado of bars.
+//! ranked intervals, annual bars (`ranked`) or a tornado of bars.
 
 use super::ChartError;
 use plotters::coord::Shift;
@@ -8,6 +8,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use super::ranked::{self, Interval};
 use super::style::{self, AXIS, CAPTION, GREY, INK, LegendItem, TICK, err, fmt_tick, font};
 
 /// A linear f64 axis with its ticks at given values (month starts, bar rows).
@@ -83,14 +84,18 @@ pub enum Panel {
         /// Start the y axis at zero (levels such as tariffs or stocks).
         zero_based: bool,
     },
-    /// A histogram: bins `(lo, hi, share in %)`, with marks at the 5th, 50th and 95th percentiles.
-    Hist {
-        caption: Option<String>,
+    /// Ranked horizontal intervals, one row per entry (`ranked::intervals_panel`).
+    Intervals {
         x_desc: String,
-        bins: Vec<(f64, f64, f64)>,
-        p05: f64,
-        p50: f64,
-        p95: f64,
+        rows: Vec<Interval>,
+        /// Decimals of the numbers written beside each row.
+        decimals: usize,
+    },
+    /// Vertical bars with whiskers, e.g. growth by calendar year (`ranked::bars_panel`).
+    Bars {
+        caption: Option<String>,
+        y_desc: String,
+        bars: Vec<Interval>,
     },
     /// Horizontal bars (label, value), drawn top to bottom in the given order.
     Tornado {
@@ -110,6 +115,48 @@ pub struct Chart {
     pub size: (u32, u32),
     /// x-axis description of time panels (single-panel charts only).
     pub time_desc: bool,
+    /// What to know to read the chart (bands, baseline, units), drawn
+    /// above the source line; empty for none.
+    pub notes: String,
+    /// Whether time panels carry the dated-measure markers.
+    pub markers: bool,
+}
+
+/// What every chart of one run or comparison shares: the month labels,
+/// the source line and the dated measures marked on time charts.
+pub struct Context<'a> {
+    pub months: &'a [String],
+    pub source: &'a str,
+    pub markers: &'a [Marker],
+}
+
+/// A dated measure, marked on time charts by a dotted line numbered at the
+/// top (1, 2, ...) and keyed in the notes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    pub month: usize,
+    pub label: String,
+}
+
+impl Context<'_> {
+    /// The footer of `chart`: its notes, the marker key, the source line.
+    fn footer(&self, chart: &Chart) -> String {
+        let mut lines: Vec<String> = Vec::new();
+        if !chart.notes.is_empty() {
+            lines.push(chart.notes.clone());
+        }
+        if chart.markers && !self.markers.is_empty() {
+            let key: Vec<String> = self
+                .markers
+                .iter()
+                .enumerate()
+                .map(|(k, m)| format!("({}) {}", k + 1, m.label))
+                .collect();
+            lines.push(format!("Dotted lines: {}.", key.join("; ")));
+        }
+        lines.push(self.source.to_string());
+        lines.join("\n")
+    }
 }
 
 /// Draw a chart on any backend.
@@ -119,10 +166,11 @@ pub struct Chart {
 pub fn draw_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &Chart,
-    months: &[String],
-    note: &str,
+    ctx: &Context<'_>,
 ) -> Result<(), ChartError> {
-    let body = style::frame(root, &chart.title, &chart.legend, note)?;
+    let body = style::frame(root, &chart.title, &chart.legend, &ctx.footer(chart))?;
+    let months = ctx.months;
+    let markers = if chart.markers { ctx.markers } else { &[] };
     let cols = chart.cols.max(1);
     let rows = chart.panels.len().div_ceil(cols).max(1);
     let cells = body.split_evenly((rows, cols));
@@ -152,16 +200,19 @@ pub fn draw_chart<DB: DrawingBackend>(
                     lines,
                     y_fixed,
                     chart.time_desc,
+                    markers,
                 )?;
             }
-            Panel::Hist {
-                caption,
+            Panel::Intervals {
                 x_desc,
-                bins,
-                p05,
-                p50,
-                p95,
-            } => hist_panel(&cell, caption.as_deref(), x_desc, bins, (*p05, *p50, *p95))?,
+                rows,
+                decimals,
+            } => ranked::intervals_panel(&cell, x_desc, rows, *decimals)?,
+            Panel::Bars {
+                caption,
+                y_desc,
+                bars,
+            } => ranked::bars_panel(&cell, caption.as_deref(), y_desc, bars)?,
             Panel::Tornado { x_desc, bars } => tornado_panel(&cell, x_desc, bars)?,
         }
     }
@@ -314,6 +365,7 @@ fn time_panel<DB: DrawingBackend>(
     lines: &[LineSpec],
     y_fixed: Option<(f64, f64)>,
     x_desc: bool,
+    markers: &[Marker],
 ) -> Result<(), ChartError> {
     let n = months.len();
     if n == 0 || !time_values(bands, lines).any(f64::is_finite) {
@@ -405,6 +457,38 @@ fn time_panel<DB: DrawingBackend>(
         }
         flush(&mut run)?;
     }
+    // Dated measures: a dotted grey line, numbered at the top; a number
+    // too close to the one before drops a line so both stay legible.
+    let mut last: Option<(i32, i32)> = None;
+    for (k, m) in markers.iter().enumerate() {
+        if m.month >= n {
+            continue;
+        }
+        let x = m.month as f64;
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(x, y0), (x, y1)],
+                3,
+                6,
+                GREY.stroke_width(2),
+            ))
+            .map_err(err)?;
+        let (px, py) = chart.backend_coord(&(x, y1));
+        let row = match last {
+            Some((lx, row)) if px - lx < (TICK * 1.4) as i32 => 1 - row,
+            _ => 0,
+        };
+        last = Some((px, row));
+        let base = area.get_base_pixel();
+        area.draw_text(
+            &(k + 1).to_string(),
+            &style::bold(TICK)
+                .color(&GREY)
+                .pos(Pos::new(HPos::Left, VPos::Top)),
+            (px + 5 - base.0, py + 2 + row * (TICK * 1.1) as i32 - base.1),
+        )
+        .map_err(err)?;
+    }
     for line in lines {
         let pts: Vec<(f64, f64)> = line
             .values
@@ -438,83 +522,6 @@ fn time_panel<DB: DrawingBackend>(
 
 fn tick_decimals_for(y0: f64, y1: f64) -> usize {
     style::tick_decimals(y1 - y0)
-}
-
-fn hist_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    caption: Option<&str>,
-    x_desc: &str,
-    bins: &[(f64, f64, f64)],
-    marks: (f64, f64, f64),
-) -> Result<(), ChartError> {
-    if bins.is_empty()
-        || !bins
-            .iter()
-            .all(|b| b.0.is_finite() && b.1.is_finite() && b.2.is_finite())
-    {
-        return no_data(area, caption);
-    }
-    let (x0, x1) = (bins[0].0, bins[bins.len() - 1].1);
-    let span = (x1 - x0).max(1e-9);
-    let (x0, x1) = (x0 - 0.04 * span, x1 + 0.04 * span);
-    let ymax = bins.iter().map(|b| b.2).fold(0.0f64, f64::max).max(1e-9) * 1.12;
-    let xdec = style::tick_decimals(x1 - x0);
-    let ydec = style::tick_decimals(ymax);
-    let widest = [0.0, ymax, ymax / 2.0]
-        .iter()
-        .map(|v| text_w(area, &fmt_tick(*v, ydec), TICK))
-        .max()
-        .unwrap_or(40);
-    let mut b = ChartBuilder::on(area);
-    if let Some(c) = caption {
-        b.caption(c, style::bold(CAPTION));
-    }
-    b.margin_top(4)
-        .margin_right(24)
-        .x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32)
-        .y_label_area_size(widest + (AXIS * 1.5) as u32 + 14);
-    let mut chart = b.build_cartesian_2d(x0..x1, 0f64..ymax).map_err(err)?;
-    let (w, _) = area.dim_in_pixel();
-    let label_px = text_w(area, &fmt_tick(x1, xdec), TICK).max(50);
-    let n_x = ((w as f64 * 0.8) / (label_px as f64 * 1.8)).clamp(2.0, 8.0) as usize;
-    let xf = |x: &f64| fmt_tick(*x, xdec);
-    let yf = |y: &f64| fmt_tick(*y, ydec);
-    style::house_mesh(&mut chart.configure_mesh())
-        .x_labels(n_x)
-        .y_labels(5)
-        .x_label_formatter(&xf)
-        .y_label_formatter(&yf)
-        .x_desc(x_desc)
-        .y_desc("share of runs (%)")
-        .draw()
-        .map_err(err)?;
-    chart
-        .draw_series(bins.iter().map(|&(lo, hi, v)| {
-            let gap = (hi - lo) * 0.06;
-            Rectangle::new([(lo + gap, 0.0), (hi - gap, v)], style::SKY.filled())
-        }))
-        .map_err(err)?;
-    let (p05, p50, p95) = marks;
-    for (x, colour, dashed) in [
-        (p05, INK, true),
-        (p95, INK, true),
-        (p50, style::VERMILLION, false),
-    ] {
-        if !x.is_finite() {
-            continue;
-        }
-        let pts = vec![(x, 0.0), (x, ymax)];
-        if dashed {
-            chart
-                .draw_series(DashedLineSeries::new(pts, 10, 8, colour.stroke_width(2)))
-                .map_err(err)?;
-        } else {
-            chart
-                .draw_series(LineSeries::new(pts, colour.stroke_width(4)))
-                .map_err(err)?;
-        }
-    }
-    Ok(())
 }
 
 fn tornado_panel<DB: DrawingBackend>(

@@ -221,16 +221,57 @@ pub fn frame<DB: DrawingBackend>(
         }
         y += row_h;
     }
+    // The footer: the chart's notes, then the source line, each wrapped to
+    // the width, drawn from the bottom up.
     let note_style = grey_text(NOTE).pos(Pos::new(HPos::Left, VPos::Bottom));
-    root.draw_text(note, &note_style, (MARGIN, h - MARGIN / 2))
+    let nf = grey_text(NOTE);
+    let lines: Vec<String> = note
+        .lines()
+        .flat_map(|l| wrap(l, w - 2 * MARGIN, |t| text_width(root, t, &nf)))
+        .collect();
+    let line_h = (NOTE * 1.25) as i32;
+    for (k, line) in lines.iter().rev().enumerate() {
+        root.draw_text(
+            line,
+            &note_style,
+            (MARGIN, h - MARGIN / 2 - k as i32 * line_h),
+        )
         .map_err(err)?;
-    let bottom = (NOTE * 1.2) as i32 + MARGIN / 2 + 8;
+    }
+    let bottom = line_h * lines.len().max(1) as i32 + MARGIN / 2 + 8;
     Ok(root.margin(y + 12, bottom, MARGIN / 2, MARGIN))
 }
 
-/// The note every chart carries.
+/// Greedy word wrap of `text` to `width` px as measured by `measure`.
+pub(super) fn wrap(text: &str, width: i32, measure: impl Fn(&str) -> i32) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if !line.is_empty() && measure(&candidate) > width {
+            out.push(std::mem::replace(&mut line, word.to_string()));
+        } else {
+            line = candidate;
+        }
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// The source line every chart carries: the tool and model version (so a
+/// pasted chart can be traced to what drew it), scenario, runs and seed.
 pub fn note(scenario: &str, runs: u64, seed: u64) -> String {
-    format!("scenario {scenario} | {runs} runs | seed {seed}")
+    format!(
+        "Source: tariffsim {} (model {}) | scenario {scenario} | {runs} runs | seed {seed}",
+        env!("CARGO_PKG_VERSION"),
+        crate::model::MODEL_VERSION
+    )
 }
 
 /// `note` with the run's `--set` overrides, so a chart of an override run
@@ -295,21 +336,37 @@ pub fn sector_name(id: &str) -> String {
 
 #[cfg(test)]
 mod note_tests {
-    use super::note_with_overrides;
+    use super::{note_with_overrides, wrap};
+
+    /// Every wrapped line fits (unless one word is wider), no word is lost.
+    #[test]
+    fn wrapped_lines_fit_and_keep_every_word() {
+        let text = "one two three four five six seven eight nine ten";
+        let lines = wrap(text, 14, |t| t.len() as i32);
+        assert!(lines.iter().all(|l| l.len() <= 14), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        assert_eq!(wrap("", 10, |t| t.len() as i32), vec![String::new()]);
+        assert_eq!(
+            wrap("averyveryverylongword", 5, |t| t.len() as i32).len(),
+            1
+        );
+    }
 
     #[test]
     fn overrides_join_the_footer_and_a_long_list_is_clipped_with_a_count() {
-        assert_eq!(
-            note_with_overrides("s", 10, 1, &[]),
-            "scenario s | 10 runs | seed 1"
+        let plain = note_with_overrides("s", 10, 1, &[]);
+        assert!(plain.starts_with("Source: tariffsim "), "{plain}");
+        assert!(
+            plain.ends_with(" (model 2) | scenario s | 10 runs | seed 1"),
+            "{plain}"
         );
         assert_eq!(
             note_with_overrides("s", 10, 1, &["a=1".into(), "b=2".into()]),
-            "scenario s | 10 runs | seed 1 | --set a=1, b=2"
+            format!("{plain} | --set a=1, b=2")
         );
         let many: Vec<String> = (0..40).map(|k| format!("tariffs.t{k}.rate=0.5")).collect();
         let n = note_with_overrides("s", 10, 1, &many);
-        assert!(n.chars().count() < 160, "{n}");
+        assert!(n.chars().count() < 200, "{n}");
         assert!(n.ends_with("and 36 more"), "{n}");
     }
 }
