@@ -321,37 +321,23 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
         panels,
     ));
 
-    // Rare earths.
-    let re: Vec<&SeriesBand> = d
-        .series
-        .iter()
-        .filter(|s| s.metric == "re_stock_months")
-        .collect();
-    let mut panels: Vec<Panel> = re
-        .iter()
-        .map(|s| fan0(s, 1.0, Some(d.name(&s.economy)), "stock (months of cover)"))
-        .collect();
-    share_y(&mut panels);
-    out.extend(grid(
+    // Rare earths: one line per importer (importers on the same path
+    // share a line), with the featured importer's band.
+    out.extend(importer_lines(
+        d,
+        "re_stock_months",
+        1.0,
         "rare_earth_stock",
-        "Rare-earth stocks at importers, in months of normal use (one scale)".into(),
-        fan_legend(),
-        3,
-        panels,
+        "Rare-earth stocks at importers, in months of normal use",
+        "stock (months of cover)",
     ));
-    let mut panels: Vec<Panel> = d
-        .series
-        .iter()
-        .filter(|s| s.metric == "re_shortfall")
-        .map(|s| fan0(s, 100.0, Some(d.name(&s.economy)), "shortfall (% of need)"))
-        .collect();
-    share_y(&mut panels);
-    out.extend(grid(
+    out.extend(importer_lines(
+        d,
+        "re_shortfall",
+        100.0,
         "rare_earth_shortfall",
-        "Rare-earth shortfall per importer: share of normal supply not received (one scale)".into(),
-        fan_legend(),
-        3,
-        panels,
+        "Rare-earth shortfall per importer: share of normal supply not received",
+        "shortfall (% of need)",
     ));
     out.extend(output_loss(d));
 
@@ -444,8 +430,11 @@ fn notes(name: &str) -> &'static str {
         "tariffs_effective" => {
             "Tariff revenue over imports at the base year's trade weights (before substitution); annual.csv also gives the rate at the simulated weights."
         }
-        "rare_earth_stock" | "rare_earth_shortfall" | "output_loss" => {
-            "Licensing capacity, approval rates and delays are sampled (see the report's assumptions table); months of cover = stock over normal monthly use."
+        "rare_earth_stock" | "rare_earth_shortfall" => {
+            "Lines: median of runs per importer (importers on the same path share a line; every importer's bands are in summary.csv). Licensing capacity, approvals and delays are sampled; months of cover = stock over normal monthly use."
+        }
+        "output_loss" => {
+            "Licensing capacity, approval rates and delays are sampled; the loss is output the sector could not produce for want of the input."
         }
         "rule_firings" => "Share of runs in which each rule has fired by that month.",
         "gdp_loss_cum" | "welfare" => {
@@ -508,6 +497,104 @@ fn intervals(
     c.time_desc = false;
     c.markers = false;
     Some(c)
+}
+
+/// Importers whose median paths differ by less than this (in the chart's
+/// unit, at every month) are drawn as one line.
+const SAME_PATH: f64 = 0.05;
+
+/// One panel, one median line per importer of `metric` (importers on the
+/// same path merged, named together), the featured licensing importer's
+/// 5-95 % band, and the baseline of the first importer dashed.
+fn importer_lines(
+    d: &ChartData,
+    metric: &str,
+    scale: f64,
+    name: &str,
+    title: &str,
+    y_desc: &str,
+) -> Option<Chart> {
+    let series: Vec<&SeriesBand> = d.series.iter().filter(|s| s.metric == metric).collect();
+    let first = series.first()?;
+    let mut groups: Vec<(Vec<f64>, Vec<String>, bool)> = Vec::new();
+    let featured = d.focus.licensing_importer.as_deref();
+    for s in &series {
+        let path = scaled(&s.band.p50, scale);
+        let is_featured = featured == Some(s.economy.as_str());
+        match groups.iter_mut().find(|g| {
+            g.0.len() == path.len()
+                && g.0
+                    .iter()
+                    .zip(&path)
+                    .all(|(a, b)| (a - b).abs() < SAME_PATH)
+        }) {
+            Some(g) => {
+                g.1.push(d.short(&s.economy));
+                g.2 |= is_featured;
+            }
+            None => groups.push((path, vec![d.short(&s.economy)], is_featured)),
+        }
+    }
+    let style = |k: usize| (SERIES[k % SERIES.len()], (k / SERIES.len()) % 2 == 1);
+    let mut bands = Vec::new();
+    let mut lines = vec![LineSpec {
+        values: scaled(&first.baseline, scale),
+        colour: GREY,
+        width: 3,
+        dashed: true,
+    }];
+    let mut legend = Vec::new();
+    for (k, (path, names, is_featured)) in groups.iter().enumerate() {
+        let (colour, dashed) = style(k);
+        if *is_featured
+            && let Some(s) = series.iter().find(|s| Some(s.economy.as_str()) == featured)
+        {
+            bands.push(BandSpec {
+                lo: scaled(&s.band.p05, scale),
+                hi: scaled(&s.band.p95, scale),
+                colour,
+                opacity: OUTER,
+            });
+        }
+        lines.push(LineSpec {
+            values: path.clone(),
+            colour,
+            width: 4,
+            dashed,
+        });
+        legend.push(LegendItem::new(
+            names.join(", "),
+            if dashed {
+                Swatch::Dashed(colour)
+            } else {
+                Swatch::Line(colour)
+            },
+        ));
+    }
+    if let Some(b) = bands.first() {
+        let who = featured.map(|e| d.short(e)).unwrap_or_default();
+        legend.push(LegendItem::new(
+            format!("{who}: 5-95 % of runs"),
+            Swatch::Band(b.colour, OUTER),
+        ));
+    }
+    legend.push(LegendItem::new(
+        format!("{} baseline (no policy change)", d.short(&first.economy)),
+        Swatch::Dashed(GREY),
+    ));
+    Some(single(
+        name,
+        title.to_string(),
+        legend,
+        Panel::Time {
+            caption: None,
+            y_desc: y_desc.to_string(),
+            bands,
+            lines,
+            y_fixed: None,
+            zero_based: true,
+        },
+    ))
 }
 
 fn output_loss(d: &ChartData) -> Option<Chart> {
