@@ -175,9 +175,8 @@ fn svgs_parse_and_carry_title_axis_text_and_note() {
             p.display()
         );
         assert!(
-            t.iter()
-                .any(|x| x.starts_with("Source: tariffsim ")
-                    && x.contains(" | scenario london-framework | 300 runs | seed ")),
+            t.iter().any(|x| x.starts_with("Source: tariffsim ")
+                && x.contains(" | scenario london-framework | 300 runs | seed ")),
             "{}: no note",
             p.display()
         );
@@ -229,7 +228,10 @@ fn svgs_parse_and_carry_title_axis_text_and_note() {
     let doc = roxmltree::Document::parse(&welfare).unwrap();
     let t = texts(&doc);
     assert!(t.iter().any(|x| x.starts_with("Ranked by the median.")));
-    let rows = t.iter().filter(|x| x.contains(" [") && x.ends_with(']')).count();
+    let rows = t
+        .iter()
+        .filter(|x| x.contains(" [") && x.ends_with(']'))
+        .count();
     assert_eq!(rows, 9, "one row of numbers per economy: {t:?}");
     let imports = read("imports_us_from_cn");
     assert!(imports.contains("imports (USD bn/yr)"));
@@ -810,4 +812,95 @@ fn key_messages_quote_the_results() {
             &r[0]
         );
     }
+}
+
+/// The report carries an assumptions table standing for every sampled
+/// parameter (as many as `explain --params` lists), with sources from
+/// docs/model.md, and the limitations list of docs/validation.md in a box
+/// before the charts.
+#[test]
+fn the_report_states_its_assumptions_and_limitations() {
+    let html = fs::read_to_string(charted().join("report.html")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+        .args(["explain", "--params", "scenarios/london_framework.toml"])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8(o.stdout).unwrap();
+    let n: usize = listing
+        .split_whitespace()
+        .next()
+        .and_then(|w| w.parse().ok())
+        .expect("count of parameters");
+    let at = html.find("<h2>Assumptions</h2>").expect("assumptions");
+    let section = &html[at..html[at..].find("</section>").unwrap() + at];
+    assert!(section.contains(&format!("The {n} parameters drawn anew in every run")));
+    // Sources come from docs/model.md's parameter tables.
+    assert!(section.contains("Ramey (2019)"), "multiplier source");
+    assert!(section.contains("GTAP ESUBM"), "elasticity source");
+    // Every documented kind of the scenario is named.
+    for kind in [
+        "growth_pct",
+        "sigma_import",
+        "stock_months",
+        "tpu_sensitivity",
+    ] {
+        assert!(section.contains(kind), "{kind}");
+    }
+    let limits = html
+        .find("<aside class=\"limits\">")
+        .expect("limitations box");
+    assert!(limits < html.find("<h2>Charts</h2>").unwrap());
+    let docs = fs::read_to_string("docs/validation.md").unwrap();
+    let list = docs
+        .split("## What the model should not be used for")
+        .nth(1)
+        .unwrap()
+        .split("\n#")
+        .next()
+        .unwrap();
+    let bullets = list.lines().filter(|l| l.starts_with("- ")).count();
+    let aside = &html[limits..html[limits..].find("</aside>").unwrap() + limits];
+    assert_eq!(aside.matches("<li>").count(), bullets);
+    // Descriptions cite sources, not files outside the project.
+    assert!(!html.contains("calibration.md"));
+}
+
+/// Three scenarios: each overlay chart becomes small multiples on one
+/// scale (one panel per scenario, the reference dashed in the others); the
+/// report shows each scenario's levels beside the differences and lists
+/// what differs between the files.
+#[test]
+fn three_scenarios_compare_as_small_multiples_with_levels_and_file_differences() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tariffsim(
+        tmp.path(),
+        &[
+            "compare",
+            "scenarios/london_framework.toml",
+            "scenarios/escalation.toml",
+            "scenarios/geneva_truce.toml",
+            "--runs",
+            "60",
+        ],
+    );
+    let svg = fs::read_to_string(dir.join("charts/compare_gdp_growth_us.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let t = texts(&doc);
+    for caption in ["london-framework (reference)", "escalation", "geneva-truce"] {
+        assert!(t.iter().any(|x| x == caption), "no panel {caption}: {t:?}");
+    }
+    assert!(t.iter().any(|x| x.ends_with("(one scale)")));
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    let at = html.find("<h2>Headline levels</h2>").expect("levels");
+    let levels = &html[at..html[at..].find("</section>").unwrap() + at];
+    assert!(levels.contains("<th>london-framework</th><th>escalation</th><th>geneva-truce</th>"));
+    assert!(levels.contains("US GDP vs baseline, horizon average (%)"));
+    let at = html
+        .find("<h2>What differs between the scenario files</h2>")
+        .expect("file differences");
+    let diffs = &html[at..html[at..].find("</section>").unwrap() + at];
+    assert!(diffs.contains("<h3>escalation against london-framework</h3>"));
+    // escalation adds the +100 % rule; geneva_truce schedules streamlined licensing.
+    assert!(diffs.contains("us_plus_100:"));
+    assert!(diffs.contains("regime `streamlined`"));
 }

@@ -203,10 +203,18 @@ pub fn lower_is_worse(metric: &str) -> bool {
     )
 }
 
-/// Headline lines, e.g. "escalation vs london-framework: US GDP growth at
-/// 2025-12 (month 12), -0.61 pp [-1.10, -0.21], P(worse by more than
-/// 0.0023 pp) 0.97".
-pub fn headlines(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<String> {
+/// One headline outcome of a comparison: its label, its cell (a month of
+/// a monthly series, or a horizon outcome) and the unit of differences.
+#[derive(Debug, Clone)]
+pub struct Pick {
+    pub label: String,
+    pub idx: usize,
+    pub monthly: bool,
+    pub unit: &'static str,
+}
+
+/// The headline outcomes of a comparison, in report order.
+pub fn headline_picks(models: &[&Model]) -> Vec<Pick> {
     let a = models[0];
     let sl = &a.slots;
     let months = a.months;
@@ -216,7 +224,7 @@ pub fn headlines(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<String
             .iter()
             .position(|l| l.metric == metric && l.economy == economy && l.partner == partner)
     };
-    let mut picks: Vec<(String, usize, bool, &str)> = Vec::new(); // (label, cell index, monthly?, unit)
+    let mut picks: Vec<(String, usize, bool, &'static str)> = Vec::new(); // (label, cell index, monthly?, unit)
     let sc = a.sc;
     let (fa, fb) = (sc.featured(0), sc.featured(1));
     let economies: Vec<&str> = [fa, fb].into_iter().flatten().chain(["WORLD"]).collect();
@@ -266,9 +274,34 @@ pub fn headlines(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<String
             "share",
         ));
     }
+    picks
+        .into_iter()
+        .map(|(label, idx, monthly, unit)| Pick {
+            label,
+            idx,
+            monthly,
+            unit,
+        })
+        .collect()
+}
+
+/// Headline lines, e.g. "escalation vs london-framework: US GDP growth at
+/// 2025-12 (month 12), -0.61 pp [-1.10, -0.21], P(worse by more than
+/// 0.0023 pp) 0.97".
+pub fn headlines(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<String> {
+    let a = models[0];
+    let sl = &a.slots;
+    let months = a.months;
+    let picks = headline_picks(models);
     let mut lines = Vec::new();
     for (k, m) in models.iter().enumerate().skip(1) {
-        for (label, idx, monthly, unit) in &picks {
+        for Pick {
+            label,
+            idx,
+            monthly,
+            unit,
+        } in &picks
+        {
             let (d, reference) = if *monthly {
                 (
                     &res.diffs[k - 1].monthly[*idx],

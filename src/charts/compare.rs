@@ -604,7 +604,137 @@ fn split_headline(line: &str) -> Option<[String; 5]> {
     ])
 }
 
+/// Each scenario's own levels of the headline outcomes, beside which the
+/// differences below are read: median [5-95 %] of its runs.
+fn levels_table(models: &[&Model], res: &SetResult, html: &mut String) {
+    let picks = crate::analysis::compare::headline_picks(models);
+    if picks.is_empty() || res.scenarios.len() != models.len() {
+        return;
+    }
+    html.push_str("<section>\n<h2>Headline levels</h2>\n<table>\n<thead><tr><th>outcome</th>");
+    for m in models {
+        let _ = write!(html, "<th>{}</th>", esc(&m.sc.meta.name));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for p in &picks {
+        // Levels of a growth rate are in %, differences in pp.
+        let unit = if p.unit == "pp" { "%" } else { p.unit };
+        let _ = write!(html, "<tr><td>{} ({unit})</td>", esc(&p.label));
+        for agg in &res.scenarios {
+            let cells = if p.monthly { &agg.monthly } else { &agg.finals };
+            let text = cells.get(p.idx).map_or_else(
+                || "n/a".to_string(),
+                |c| {
+                    let s = c.stats();
+                    format!(
+                        "{} <span class=\"band\">[{}, {}]</span>",
+                        super::report::num(s.p50, 2),
+                        super::report::num(s.p05, 2),
+                        super::report::num(s.p95, 2)
+                    )
+                },
+            );
+            let _ = write!(html, "<td>{text}</td>");
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody></table>\n<p class=\"note\">Each scenario's median and, in brackets, the 5-95 % range of its runs; the differences below are taken run by run.</p>\n</section>\n");
+}
+
+/// Most differences listed per scenario pair and side.
+const MAX_DIFF_LINES: usize = 12;
+
+/// What differs between the reference's file and each other scenario's:
+/// the lines of their resolved timelines and parameter lists (`explain`,
+/// `explain --params`) found in one and not the other.
+fn file_differences(models: &[&Model], html: &mut String) {
+    let Some(a) = models.first() else {
+        return;
+    };
+    // Items: a line of the timeline after the description, with the more
+    // deeply indented lines under it (a rule and its conditions), so a
+    // changed rule reads as one item; and each sampled parameter's line.
+    let lines = |m: &Model| -> Vec<String> {
+        let timeline = crate::explain::explain(m.sc);
+        let body = timeline
+            .find("\nWorld: ")
+            .map_or(timeline.as_str(), |at| &timeline[at..]);
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let mut items: Vec<(usize, String)> = Vec::new();
+        for l in body.lines().filter(|l| !l.trim().is_empty()) {
+            match items.last_mut() {
+                Some((depth, item)) if indent(l) > *depth && *depth > 0 => {
+                    item.push_str(" / ");
+                    item.push_str(l.trim());
+                }
+                _ => items.push((indent(l), l.trim().to_string())),
+            }
+        }
+        let params = crate::explain::params(m.sc);
+        items
+            .into_iter()
+            .map(|i| i.1)
+            .filter(|l| !l.starts_with("Uncertain parameters sampled each run"))
+            .chain(params.lines().skip(2).map(|l| {
+                format!(
+                    "parameter {}",
+                    l.split_whitespace().collect::<Vec<_>>().join(" ")
+                )
+            }))
+            .collect()
+    };
+    let ref_lines = lines(a);
+    html.push_str("<section>\n<h2>What differs between the scenario files</h2>\n");
+    for m in models.iter().skip(1) {
+        let other = lines(m);
+        let only = |x: &[String], y: &[String]| -> Vec<String> {
+            x.iter().filter(|l| !y.contains(l)).cloned().collect()
+        };
+        let (gone, new) = (only(&ref_lines, &other), only(&other, &ref_lines));
+        let _ = writeln!(
+            html,
+            "<h3>{} against {}</h3>",
+            esc(&m.sc.meta.name),
+            esc(&a.sc.meta.name)
+        );
+        if gone.is_empty() && new.is_empty() {
+            html.push_str(
+                "<p class=\"note\">The resolved timelines and parameters are the same.</p>\n",
+            );
+            continue;
+        }
+        for (what, list) in [
+            (format!("Only in {}", m.sc.meta.name), &new),
+            (format!("Only in {}", a.sc.meta.name), &gone),
+        ] {
+            if list.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                html,
+                "<p class=\"note\"><strong>{}</strong> ({} lines):</p>\n<ul class=\"diff\">",
+                esc(&what),
+                list.len()
+            );
+            for l in list.iter().take(MAX_DIFF_LINES) {
+                let _ = writeln!(html, "<li><code>{}</code></li>", esc(l));
+            }
+            if list.len() > MAX_DIFF_LINES {
+                let _ = writeln!(
+                    html,
+                    "<li>... and {} more (<code>tariffsim explain</code> on each file)</li>",
+                    list.len() - MAX_DIFF_LINES
+                );
+            }
+            html.push_str("</ul>\n");
+        }
+    }
+    html.push_str("</section>\n");
+}
+
 const EXTRA_CSS: &str = r#"
+ul.diff { font-size: 13px; margin: 2px 0 10px; padding-left: 20px; }
+ul.diff code { white-space: pre-wrap; overflow-wrap: anywhere; }
 td.wrap { white-space: normal; text-align: left; }
 tr.group td { font-weight: bold; background: #f7f9fb; text-align: left; }
 h3 { font-size: 18px; margin: 18px 0 4px; }
@@ -663,6 +793,8 @@ pub fn report_html(
     }
     html.push_str("</section>\n");
 
+    levels_table(models, res, &mut html);
+    file_differences(models, &mut html);
     html.push_str("<section>\n<h2>Headline differences</h2>\n");
     let lines = if models.len() >= 2 && res.diffs.len() + 1 == models.len() {
         crate::analysis::compare::headlines(models, res, tie_rel)

@@ -85,6 +85,9 @@ pub struct ChartData {
     pub overrides: Vec<String>,
     /// Dated measures marked on time charts (`tariff_markers`).
     pub markers: Vec<Marker>,
+    /// Every sampled parameter: `--set` path and distribution, in
+    /// `runs.csv` order (the report's assumptions table).
+    pub params: Vec<(String, String)>,
 }
 
 /// The featured economies, tariff pairs, diversion partners and licensing
@@ -219,6 +222,11 @@ impl ChartData {
             },
             overrides: Vec::new(),
             markers: Vec::new(),
+            params: sc
+                .params
+                .iter()
+                .filter_map(|p| p.dist.as_ref().map(|d| (p.path.clone(), d.describe())))
+                .collect(),
         }
         .with_markers()
     }

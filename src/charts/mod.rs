@@ -5,6 +5,7 @@
 //! Text uses the embedded DejaVu Sans (`style::ensure_fonts`), so nothing is
 //! read from the system. Charts render in parallel.
 
+mod assumptions;
 mod catalogue;
 pub mod compare;
 pub mod data;

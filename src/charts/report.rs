@@ -46,6 +46,16 @@ figure svg { display: block; width: 100%; height: auto; border: 1px solid #e3e3e
 figcaption { color: #444; font-size: 14px; margin-top: 4px; }
 pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 12px; font-size: 12.5px; line-height: 1.35;
       white-space: pre-wrap; overflow-wrap: anywhere; }
+aside.limits { border: 1px solid #c9b27c; background: #fdf8ec; padding: 8px 16px; margin: 18px 0; font-size: 14.5px; }
+aside.limits h3 { margin: 4px 0; font-size: 16px; }
+aside.limits ul { margin: 4px 0; padding-left: 20px; }
+table.assume { width: 100%; table-layout: fixed; }
+table.assume td, table.assume th { white-space: normal; text-align: left; vertical-align: top; font-size: 13.5px; }
+table.assume th:nth-child(1) { width: 24%; } table.assume th:nth-child(2) { width: 40%; }
+table.assume code { overflow-wrap: anywhere; }
+td.wrap { white-space: normal; }
+p, li { orphans: 3; widows: 3; }
+tr, aside, ul.messages li { break-inside: avoid; page-break-inside: avoid; }
 @page { size: A4; margin: 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10.5pt; }
@@ -54,8 +64,18 @@ pre { background: #f7f7f7; border: 1px solid #e3e3e3; padding: 12px; font-size: 
   table { font-size: 9pt; }
   th, td { padding: 2pt 6pt; }
   nav { display: none; }
-  figure { margin: 8pt 0 14pt; }
-  figure svg { border: none; max-height: 250mm; }
+  /* An inline-block is never split across pages (Chrome fragments a
+     block figure whatever its break-inside says), so a caption stays
+     with its chart. */
+  figure { margin: 8pt 0 14pt; display: inline-block; width: 100%; }
+  figcaption { font-size: 8.5pt; }
+  h2, h3, figcaption { break-after: avoid; page-break-after: avoid; }
+  figcaption { break-before: avoid; page-break-before: avoid; }
+  aside.limits { font-size: 9pt; }
+  table.assume td, table.assume th { font-size: 8pt; }
+  /* A grid shrinks so that it fits on a page below a single chart: no
+     page left half empty before a tall figure. */
+  figure svg { border: none; max-height: 125mm; width: auto; max-width: 100%; margin: 0 auto; }
   pre { font-size: 7.5pt; background: none; }
 }
 "#;
@@ -318,7 +338,9 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     headline(d, &mut html);
     rules_table(d, &mut html);
     html.push_str("</section>\n");
+    limitations_box(&mut html);
     charts_section(&mut html, charts);
+    assumptions_section(d, &mut html);
     // What a reader must know before quoting a number (docs/model.md,
     // section 11; docs/validation.md).
     let _ = writeln!(
@@ -352,6 +374,47 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     );
     html.push_str("</body>\n</html>\n");
     html
+}
+
+/// What the model should not be used for, from docs/validation.md.
+fn limitations_box(html: &mut String) {
+    let items = super::assumptions::limitations();
+    if items.is_empty() {
+        return;
+    }
+    html.push_str("<aside class=\"limits\">\n<h3>Limitations: what these results should not be used for</h3>\n<ul>\n");
+    for i in &items {
+        let _ = writeln!(html, "<li>{}</li>", esc(i));
+    }
+    html.push_str("</ul>\n<p class=\"note\">From docs/validation.md, which also reports where the model misses the 2018-19 and 2025 outcomes.</p>\n</aside>\n");
+}
+
+/// Every sampled parameter, grouped by kind and distribution, with the
+/// source of its shipped values (docs/model.md).
+fn assumptions_section(d: &ChartData, html: &mut String) {
+    let rows = super::assumptions::table(&d.params);
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        html,
+        "<section class=\"assumptions\">\n<h2>Assumptions</h2>\n<p class=\"note\">The {} parameters drawn anew in every run, grouped where several share a distribution; any of them can be fixed with <code>--set PATH=VALUE</code> (<code>tariffsim explain --params</code> lists every path). Sources: the parameter tables of docs/model.md.</p>\n<table class=\"assume\">\n<thead><tr><th>parameter</th><th>distribution</th><th>source of the values</th></tr></thead>\n<tbody>",
+        d.params.len()
+    );
+    for r in &rows {
+        let _ = writeln!(
+            html,
+            "<tr><td><code>{}</code></td><td class=\"wrap\">{}</td><td class=\"wrap\">{}</td></tr>",
+            esc(&r.what),
+            esc(&r.distribution),
+            if r.source.is_empty() {
+                "<em>scenario file</em>".to_string()
+            } else {
+                esc(&r.source)
+            }
+        );
+    }
+    html.push_str("</tbody>\n</table>\n</section>\n");
 }
 
 /// The first month with the highest finite value, and the value.
