@@ -68,7 +68,7 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         )));
     }
     let model = Model::new(&sc, st.months);
-    check_memory(c, ui, &[&model], st.threads, true)?;
+    check_memory(c, ui, &[&model], st.threads, true, false)?;
     let runs = match (o.only_run, o.shard) {
         (Some(r), _) => r..r + 1,
         (None, Some(s)) => shard::range(st.runs, s),
@@ -161,6 +161,7 @@ fn simulate(
         seed: st.seed,
         runs,
         threads: st.threads,
+        split: None,
     };
     let result = engine::run_monte_carlo(
         model,
