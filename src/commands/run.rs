@@ -340,8 +340,9 @@ fn write_charts(
     let baseline = model
         .baseline_output()
         .map_err(|e| CommandError::Failed(format!("baseline path: {e}")))?;
-    let data =
-        crate::charts::ChartData::new(model, agg, &baseline, info.seed).with_overrides(&info.sets);
+    let data = crate::charts::ChartData::new(model, agg, &baseline, info.seed)
+        .with_overrides(&info.sets)
+        .with_split(model, agg, &baseline);
     let charts =
         crate::charts::render_all(&data).map_err(|e| CommandError::Failed(e.to_string()))?;
     write_chart_files(dir, &charts)?;
