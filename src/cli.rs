@@ -112,6 +112,9 @@ pub struct RunArgs {
     /// Run only shard I of N of the runs (I in 0..N), or `auto` (Slurm array) / `auto/N` (Kubernetes Indexed Job); writes DIR/<name>.shard-I-of-N/ for `merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Also split the runs in two by whether rule RULE (its id in the scenario's [rules.RULE]) fired at any month: writes split.csv (the aggregate series per group) and the chart split_RULE.
+    #[arg(long, value_name = "RULE")]
+    pub split_by: Option<String>,
 }
 
 #[derive(Args)]
@@ -251,6 +254,7 @@ impl RunArgs {
             no_charts: self.no_charts,
             only_run: self.only_run,
             shard,
+            split_by: self.split_by,
         })
     }
 }

@@ -88,6 +88,76 @@ pub struct ChartData {
     /// Every sampled parameter: `--set` path and distribution, in
     /// `runs.csv` order (the report's assumptions table).
     pub params: Vec<(String, String)>,
+    /// `run --split-by RULE`: the runs in two groups (see `with_split`).
+    pub split: Option<SplitData>,
+}
+
+/// The runs of `run --split-by RULE` in two groups: those in which the rule
+/// fired at some month of the horizon and those in which it never did.
+#[derive(Debug, Clone)]
+pub struct SplitData {
+    /// The rule's id.
+    pub rule: String,
+    pub runs_fired: u64,
+    pub runs_not_fired: u64,
+    /// GDP vs baseline (`gdp_dev`) of every economy and WORLD, in the runs
+    /// where the rule fired.
+    pub fired: Vec<SeriesBand>,
+    /// The same in the runs where it did not.
+    pub not_fired: Vec<SeriesBand>,
+}
+
+impl SplitData {
+    /// Share of the runs in which the rule fired.
+    pub fn p_fired(&self) -> f64 {
+        let total = self.runs_fired + self.runs_not_fired;
+        if total == 0 {
+            0.0
+        } else {
+            self.runs_fired as f64 / total as f64
+        }
+    }
+
+    /// A group's series by economy (`fired` true: the runs where the rule fired).
+    pub fn series(&self, fired: bool, economy: &str) -> Option<&SeriesBand> {
+        let group = if fired { &self.fired } else { &self.not_fired };
+        group.iter().find(|s| s.economy == economy)
+    }
+}
+
+/// The monthly bands of the series `keep` selects, in catalogue order.
+fn bands(
+    model: &Model,
+    agg: &Aggregator,
+    baseline: &RunOutput,
+    keep: impl Fn(&crate::model::series::SeriesLabel) -> bool,
+) -> Vec<SeriesBand> {
+    let months = model.months;
+    let mut series = Vec::new();
+    for (slot, l) in model.slots.labels.iter().enumerate() {
+        if !keep(l) {
+            continue;
+        }
+        let mut band = Band::default();
+        for t in 0..months {
+            let s = agg.monthly[slot * months + t].stats();
+            band.mean.push(s.mean);
+            band.p05.push(s.p05);
+            band.p25.push(s.p25);
+            band.p50.push(s.p50);
+            band.p75.push(s.p75);
+            band.p95.push(s.p95);
+        }
+        series.push(SeriesBand {
+            metric: l.metric.to_string(),
+            economy: l.economy.clone(),
+            partner: l.partner.clone(),
+            sector: l.sector.clone(),
+            band,
+            baseline: baseline.monthly[slot * months..(slot + 1) * months].to_vec(),
+        });
+    }
+    series
 }
 
 /// The featured economies, tariff pairs, diversion partners and licensing
@@ -125,27 +195,7 @@ impl ChartData {
     pub fn new(model: &Model, agg: &Aggregator, baseline: &RunOutput, seed: u64) -> ChartData {
         let sc = model.sc;
         let months = model.months;
-        let mut series = Vec::with_capacity(model.slots.n_monthly);
-        for (slot, l) in model.slots.labels.iter().enumerate() {
-            let mut band = Band::default();
-            for t in 0..months {
-                let s = agg.monthly[slot * months + t].stats();
-                band.mean.push(s.mean);
-                band.p05.push(s.p05);
-                band.p25.push(s.p25);
-                band.p50.push(s.p50);
-                band.p75.push(s.p75);
-                band.p95.push(s.p95);
-            }
-            series.push(SeriesBand {
-                metric: l.metric.to_string(),
-                economy: l.economy.clone(),
-                partner: l.partner.clone(),
-                sector: l.sector.clone(),
-                band,
-                baseline: baseline.monthly[slot * months..(slot + 1) * months].to_vec(),
-            });
-        }
+        let series = bands(model, agg, baseline, |_| true);
         let finals = model
             .slots
             .final_labels
@@ -227,6 +277,7 @@ impl ChartData {
                 .iter()
                 .filter_map(|p| p.dist.as_ref().map(|d| (p.path.clone(), d.describe())))
                 .collect(),
+            split: None,
         }
         .with_markers()
     }
@@ -242,6 +293,34 @@ impl ChartData {
         };
         let what = format!("{} tariff on {}", self.short(i), self.name(p));
         self.markers = tariff_markers(&s.band.p50, &self.months, &what);
+        self
+    }
+
+    /// The same data with the split groups of `agg` (`run --split-by`), if
+    /// it has them: GDP vs baseline per economy and WORLD in each group.
+    #[must_use]
+    pub fn with_split(
+        mut self,
+        model: &Model,
+        agg: &Aggregator,
+        baseline: &RunOutput,
+    ) -> ChartData {
+        self.split = agg.split.as_deref().map(|sp| {
+            let gdp = |l: &crate::model::series::SeriesLabel| {
+                l.metric == "gdp_dev" && l.partner.is_empty() && l.sector.is_empty()
+            };
+            SplitData {
+                rule: model
+                    .sc
+                    .rules
+                    .get(sp.rule)
+                    .map_or_else(String::new, |r| r.id.clone()),
+                runs_fired: sp.fired.runs,
+                runs_not_fired: sp.not_fired.runs,
+                fired: bands(model, &sp.fired, baseline, gdp),
+                not_fired: bands(model, &sp.not_fired, baseline, gdp),
+            }
+        });
         self
     }
 

@@ -13,6 +13,7 @@ mod panel;
 mod ranked;
 mod report;
 pub mod sensitivity;
+mod split;
 mod style;
 pub mod sweep;
 
@@ -29,6 +30,8 @@ pub struct ChartFile {
     /// File stem, e.g. `gdp_growth_world` (written as charts/<name>.png and .svg).
     pub name: String,
     pub title: String,
+    /// A sentence the report puts under the chart (HTML, escaped), or "".
+    pub caption: String,
     pub svg: String,
     pub png: Vec<u8>,
 }
@@ -62,10 +65,25 @@ pub fn render_all(data: &ChartData) -> Result<Vec<ChartFile>, ChartError> {
         source: &source,
         markers: &data.markers,
     };
-    catalogue::charts(data)
+    let mut charts = catalogue::charts(data);
+    // `run --split-by`: after the rule firings.
+    if let Some(c) = split::chart(data) {
+        let at = charts
+            .iter()
+            .position(|c| c.name == "rule_firings")
+            .map_or(charts.len(), |k| k + 1);
+        charts.insert(at, c);
+    }
+    let mut files = charts
         .par_iter()
         .map(|c| render(c, &ctx))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    if let (Some(s), Some(caption)) = (&data.split, split::caption(data))
+        && let Some(f) = files.iter_mut().find(|f| f.name == split::name(&s.rule))
+    {
+        f.caption = caption;
+    }
+    Ok(files)
 }
 
 /// The self-contained HTML report: description, headline table, every chart
@@ -93,6 +111,7 @@ fn render(chart: &panel::Chart, ctx: &panel::Context<'_>) -> Result<ChartFile, C
     Ok(ChartFile {
         name: chart.name.clone(),
         title: chart.title.clone(),
+        caption: String::new(),
         svg: with_svg_title(svg, &chart.title),
         png,
     })
@@ -128,6 +147,7 @@ fn render_drawing<D: Drawing>(d: &D) -> Result<ChartFile, ChartError> {
     Ok(ChartFile {
         name: d.name().to_string(),
         title: d.title().to_string(),
+        caption: String::new(),
         svg: with_svg_title(svg, d.title()),
         png,
     })

@@ -289,10 +289,15 @@ pub fn charts_section(html: &mut String, charts: &[ChartFile]) {
     for c in charts {
         let _ = writeln!(
             html,
-            "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}. Files: charts/{id}.png, charts/{id}.svg</figcaption>\n</figure>",
+            "<figure id=\"{id}\">\n{svg}\n<figcaption>{title}.{caption} Files: charts/{id}.png, charts/{id}.svg</figcaption>\n</figure>",
             id = esc(&c.name),
             svg = inline_svg(&c.svg),
-            title = esc(&c.title)
+            title = esc(&c.title),
+            caption = if c.caption.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", c.caption)
+            }
         );
     }
     html.push_str("</section>\n");

@@ -88,7 +88,7 @@ pub fn compare(
     let refs: Vec<&Model> = models.iter().collect();
     crate::analysis::compare::check_same_world(&refs)
         .map_err(|e| CommandError::Usage(e.to_string()))?;
-    check_memory(c, ui, &refs, st.threads, true)?;
+    check_memory(c, ui, &refs, st.threads, true, false)?;
     let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
     let mut info = st.info(c);
     info.result_key = st.result_key(

@@ -3,7 +3,7 @@
 //! SHA-256 its manifest records before anything is merged.
 
 use super::pipeline::{self, CommandError, Common, Ui, commit, open_dir, write_files};
-use super::run::{result_key, write_results};
+use super::run::{result_key, split_record, split_rule, write_results};
 use crate::engine::shard::{self, ShardInfo};
 use crate::engine::{self, Aggregator};
 use crate::model::Model;
@@ -71,6 +71,11 @@ pub fn merge(o: &MergeOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         )));
     }
     let model = Model::new(&sc, months);
+    let split_by = first.split.as_ref().map(|s| s.split_by.clone());
+    let split = split_rule(&sc, split_by.as_deref()).map_err(|e| match e {
+        CommandError::Usage(m) => CommandError::Usage(format!("cannot merge: {m}")),
+        other => other,
+    })?;
     let mut total: Option<Aggregator> = None;
     for s in &shards {
         let bytes = std::fs::read(s.dir.join("aggregate.bin")).map_err(|e| {
@@ -85,6 +90,14 @@ pub fn merge(o: &MergeOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
                 s.dir.display()
             ))
         })?;
+        if agg.split.as_ref().map(|sp| sp.rule) != split {
+            return Err(CommandError::Usage(format!(
+                "{}: aggregate.bin and manifest.json disagree about --split-by; rerun shard {} of {}",
+                s.dir.display(),
+                s.index,
+                s.count
+            )));
+        }
         match &mut total {
             None => total = Some(agg),
             Some(t) => t.merge(agg),
@@ -107,10 +120,11 @@ pub fn merge(o: &MergeOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         scenario_path: first.scenario_path.clone(),
         per_run: first.per_run,
         merged_shards: Some(shards[0].count),
+        split: split_record(&model, &agg),
         ..Default::default()
     };
     // The same key as the unsharded run: the merged files are the same.
-    info.result_key = result_key(&model, &info, None, None);
+    info.result_key = result_key(&model, &info, None, None, split_by.as_deref());
     let dir = open_dir(c, ui, &sc.meta.name, &Manifest::new(&[&model], &info))?;
     if first.per_run {
         // Shards hold contiguous run blocks: concatenating in shard order gives

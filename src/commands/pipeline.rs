@@ -222,7 +222,8 @@ fn machine_memory() -> Option<u64> {
 }
 
 /// Check the aggregation memory estimate against the budget (refuse up
-/// front with the numbers and a suggestion) and announce it.
+/// front with the numbers and a suggestion) and announce it. `split`: the
+/// first scenario's runs are also split by a rule (`run --split-by`).
 ///
 /// # Errors
 /// `Usage` when the estimate exceeds the budget.
@@ -232,8 +233,9 @@ pub(crate) fn check_memory(
     models: &[&Model],
     threads: usize,
     monthly: bool,
+    split: bool,
 ) -> Result<(), CommandError> {
-    let need = engine::memory_estimate(models, threads, monthly);
+    let need = engine::memory_estimate(models, threads, monthly, split);
     let mb = |b: u64| b as f64 / 1_048_576.0;
     let budget = c
         .max_memory_mb
@@ -246,7 +248,7 @@ pub(crate) fn check_memory(
             mb(need),
             m.slots.n_monthly,
             m.months,
-            (2 * models.len()).saturating_sub(1),
+            engine::aggregate_count(models.len(), split),
             threads,
             mb(budget)
         )));
@@ -409,6 +411,7 @@ pub(crate) fn run_group(
         seed: st.seed,
         runs: 0..st.runs,
         threads: st.threads,
+        split: None,
     };
     let progress = |d: u64| ui.progress(d);
     let result = engine::run_set(refs, &plan, monthly, None, &progress, cancel);

@@ -9,7 +9,7 @@ use crate::engine::shard::{self, Shard};
 use crate::engine::{self, Aggregator, RunPlan};
 use crate::model::Model;
 use crate::output::folder::OutputDir;
-use crate::output::manifest::{Manifest, ResultKey, RunInfo, input_hashes};
+use crate::output::manifest::{Manifest, ResultKey, RunInfo, SplitRecord, input_hashes};
 use crate::output::{self};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -27,6 +27,9 @@ pub struct RunOptions {
     pub only_run: Option<u64>,
     /// Run only this shard of the runs.
     pub shard: Option<Shard>,
+    /// Also aggregate the runs in two groups by whether this rule (its id)
+    /// fired (`split.csv`, the split chart).
+    pub split_by: Option<String>,
 }
 
 /// The result key of a run (a merge of all its shards has the same one).
@@ -35,6 +38,7 @@ pub(crate) fn result_key(
     info: &RunInfo,
     only_run: Option<u64>,
     shard: Option<Shard>,
+    split_by: Option<&str>,
 ) -> String {
     ResultKey {
         kind: if shard.is_some() { "shard" } else { "run" },
@@ -45,9 +49,55 @@ pub(crate) fn result_key(
         months: info.months,
         only_run,
         shard: shard.map(|s| (s.index, s.count)),
-        extra: vec![],
+        // Absent without a split, so those keys are unchanged.
+        extra: split_by
+            .map(|r| vec![format!("split_by={r}")])
+            .unwrap_or_default(),
     }
     .digest()
+}
+
+/// The index of the rule `--split-by` names.
+///
+/// # Errors
+/// `Usage` naming the flag and the value, with the scenario's rule ids.
+pub(crate) fn split_rule(
+    sc: &crate::scenario::Scenario,
+    split_by: Option<&str>,
+) -> Result<Option<usize>, CommandError> {
+    let Some(id) = split_by else {
+        return Ok(None);
+    };
+    if let Some(k) = sc.rules.iter().position(|r| r.id == id) {
+        return Ok(Some(k));
+    }
+    let shown = crate::diag::clip(id, 80);
+    if sc.rules.is_empty() {
+        return Err(CommandError::Usage(format!(
+            "--split-by {shown}: scenario {} has no rules, so there is nothing to split the runs by; add a [rules.ID] table to the scenario or drop --split-by",
+            sc.meta.name
+        )));
+    }
+    let ids: Vec<&str> = sc.rules.iter().map(|r| r.id.as_str()).collect();
+    let close = crate::diag::did_you_mean(id, ids.iter().copied())
+        .map(|s| format!("did you mean `{s}`? "))
+        .unwrap_or_default();
+    Err(CommandError::Usage(format!(
+        "--split-by {shown}: scenario {} has no rule `{shown}`; {close}give one of its rule ids: {}",
+        sc.meta.name,
+        ids.join(", ")
+    )))
+}
+
+/// The manifest's record of a split (`None` without one).
+pub(crate) fn split_record(model: &Model, agg: &Aggregator) -> Option<SplitRecord> {
+    let sp = agg.split.as_deref()?;
+    Some(SplitRecord {
+        split_by: model.sc.rules.get(sp.rule)?.id.clone(),
+        runs_fired: sp.fired.runs,
+        runs_not_fired: sp.not_fired.runs,
+        p_fired: sp.p_fired(),
+    })
 }
 
 /// Run a scenario and write its result folder.
@@ -58,6 +108,7 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
     let c = &o.common;
     let sc = pipeline::load(&o.scenario, &c.sets)?;
     let st = Settings::resolve(c, &sc)?;
+    let split = split_rule(&sc, o.split_by.as_deref())?;
     if let Some(r) = o.only_run
         && r >= st.runs
     {
@@ -68,7 +119,7 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         )));
     }
     let model = Model::new(&sc, st.months);
-    check_memory(c, ui, &[&model], st.threads, true)?;
+    check_memory(c, ui, &[&model], st.threads, true, split.is_some())?;
     let runs = match (o.only_run, o.shard) {
         (Some(r), _) => r..r + 1,
         (None, Some(s)) => shard::range(st.runs, s),
@@ -82,6 +133,12 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
             .ok()
             .map(|p| p.display().to_string()),
         per_run: o.per_run,
+        split: o.split_by.as_ref().map(|r| SplitRecord {
+            split_by: r.clone(),
+            runs_fired: 0,
+            runs_not_fired: 0,
+            p_fired: 0.0,
+        }),
         ..st.info(c)
     };
     // The key records the requested runs and the run index, so that
@@ -94,6 +151,7 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         },
         o.only_run,
         o.shard,
+        o.split_by.as_deref(),
     );
     let folder = o
         .shard
@@ -115,7 +173,13 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         ));
     }
     let started = Instant::now();
-    let agg = simulate(o, &model, &st, runs.clone(), &dir, ui, cancel)?;
+    let plan = RunPlan {
+        seed: st.seed,
+        runs: runs.clone(),
+        threads: st.threads,
+        split,
+    };
+    let agg = simulate(o, &model, &plan, &dir, ui, cancel)?;
     if agg.runs != runs.end - runs.start {
         return Err(CommandError::Failed(format!(
             "{} of {} runs completed",
@@ -124,6 +188,7 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         )));
     }
     info.wall_seconds = started.elapsed().as_secs_f64();
+    info.split = split_record(&model, &agg);
     if o.shard.is_some() {
         // A shard writes mergeable partial aggregates; `merge` writes the results.
         write_files(&dir, &[("aggregate.bin", agg.encode())], &c.out)?;
@@ -133,12 +198,11 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
     commit(dir, Manifest::new(&[&model], &info), c, ui, started, cancel)
 }
 
-/// Run the engine over `runs`, streaming runs.csv if asked.
+/// Run the engine as `plan` says, streaming runs.csv if asked.
 fn simulate(
     o: &RunOptions,
     model: &Model,
-    st: &Settings,
-    runs: std::ops::Range<u64>,
+    plan: &RunPlan,
     dir: &OutputDir,
     ui: &dyn Ui,
     cancel: &AtomicBool,
@@ -155,16 +219,11 @@ fn simulate(
         }
     };
     if !quiet {
-        ui.progress_start(runs.end - runs.start);
+        ui.progress_start(plan.runs.end - plan.runs.start);
     }
-    let plan = RunPlan {
-        seed: st.seed,
-        runs,
-        threads: st.threads,
-    };
     let result = engine::run_monte_carlo(
         model,
-        &plan,
+        plan,
         per_run_file
             .as_mut()
             .map(|w| w as &mut (dyn std::io::Write + Send)),
@@ -174,7 +233,7 @@ fn simulate(
     if !quiet {
         ui.progress_end();
     }
-    let agg = result.map_err(|e| engine_failed(e, st.seed, &o.scenario, &o.common))?;
+    let agg = result.map_err(|e| engine_failed(e, plan.seed, &o.scenario, &o.common))?;
     if let Some(mut w) = per_run_file {
         std::io::Write::flush(&mut w)
             .map_err(|e| CommandError::Failed(format!("cannot write runs.csv: {e}")))?;
@@ -214,7 +273,7 @@ pub(crate) fn write_results(
             model.sc.month_label(k % model.months)
         )));
     }
-    let files = [
+    let mut files = vec![
         ("summary.csv", output::summary_csv(model, agg)),
         ("final.csv", output::final_csv(model, agg)),
         ("annual.csv", output::annual_csv(model, agg)),
@@ -226,6 +285,13 @@ pub(crate) fn write_results(
                 .map_err(|e| CommandError::Failed(format!("cannot build results.xlsx: {e}")))?,
         ),
     ];
+    if let Some(sp) = agg.split.as_deref() {
+        files.push(("split.csv", output::split_csv(model, sp)));
+        if let Some(msg) = one_sided(model, sp) {
+            // Shown even with --quiet: the file and chart the user asked for are incomplete.
+            ui.note(&msg);
+        }
+    }
     write_files(dir, &files, &c.out)?;
     if !no_charts {
         let chart_started = Instant::now();
@@ -245,6 +311,25 @@ pub(crate) fn write_results(
     Ok(())
 }
 
+/// The warning for a split of which one group is empty (the rule fired in
+/// every run, or in none): nothing to compare.
+fn one_sided(model: &Model, sp: &engine::Split) -> Option<String> {
+    let total = sp.fired.runs + sp.not_fired.runs;
+    if sp.fired.runs > 0 && sp.not_fired.runs > 0 {
+        return None;
+    }
+    let id = model.sc.rules.get(sp.rule).map_or("?", |r| r.id.as_str());
+    Some(format!(
+        "warning: --split-by {id}: the rule fired in {} of {total} runs, so there is nothing to compare; split.csv holds only the {} group and no split chart is drawn",
+        sp.fired.runs,
+        if sp.fired.runs > 0 {
+            "fired"
+        } else {
+            "not_fired"
+        }
+    ))
+}
+
 /// Charts (PNG and SVG) and the self-contained report, from aggregated results.
 fn write_charts(
     model: &Model,
@@ -255,8 +340,9 @@ fn write_charts(
     let baseline = model
         .baseline_output()
         .map_err(|e| CommandError::Failed(format!("baseline path: {e}")))?;
-    let data =
-        crate::charts::ChartData::new(model, agg, &baseline, info.seed).with_overrides(&info.sets);
+    let data = crate::charts::ChartData::new(model, agg, &baseline, info.seed)
+        .with_overrides(&info.sets)
+        .with_split(model, agg, &baseline);
     let charts =
         crate::charts::render_all(&data).map_err(|e| CommandError::Failed(e.to_string()))?;
     write_chart_files(dir, &charts)?;

@@ -62,7 +62,7 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
     let st = Settings::resolve(c, &scs[0])?;
     let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
     let refs: Vec<&Model> = models.iter().collect();
-    check_memory(c, ui, &refs, st.threads, false)?;
+    check_memory(c, ui, &refs, st.threads, false, false)?;
     let mut info = st.info(c);
     info.result_key = st.result_key(
         "sweep",

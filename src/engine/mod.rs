@@ -25,6 +25,10 @@ pub struct RunPlan {
     /// The run indices to execute (all runs, or one shard's).
     pub runs: Range<u64>,
     pub threads: usize,
+    /// Also aggregate the first scenario's runs by whether this rule (an
+    /// index into `Scenario::rules`) fired at any month of the horizon
+    /// (`run --split-by`).
+    pub split: Option<usize>,
 }
 
 /// Key outcomes for sensitivity and per-run output: (label, final index).
@@ -46,6 +50,55 @@ pub struct Aggregator {
     pub first_fired: Vec<u64>,
     /// Sample for sensitivity: (run, sampled params, key outcomes), sorted by run when done.
     pub sample: Vec<(u64, Vec<f64>, Vec<f64>)>,
+    /// The same runs split in two by one rule (`RunPlan::split`), if asked.
+    pub split: Option<Box<Split>>,
+}
+
+/// The runs of one scenario aggregated a second time in two groups: those
+/// in which one rule fired at some month of the horizon and those in which
+/// it never fired (`run --split-by RULE`). A two-regime outcome shows as two
+/// fans instead of one wide one. The groups hold no sensitivity sample.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// The rule's index in `Scenario::rules`.
+    pub rule: usize,
+    /// Runs in which the rule fired.
+    pub fired: Aggregator,
+    /// Runs in which it never fired.
+    pub not_fired: Aggregator,
+}
+
+impl Split {
+    pub fn new(model: &Model, rule: usize, monthly: bool) -> Split {
+        Split {
+            rule,
+            fired: Aggregator::with(model, monthly),
+            not_fired: Aggregator::with(model, monthly),
+        }
+    }
+
+    /// Whether the rule fired in this run (at any month of the horizon).
+    pub fn fired_in(&self, out: &RunOutput) -> bool {
+        out.first_fired
+            .get(self.rule)
+            .is_some_and(|&m| (m as usize) < self.fired.months)
+    }
+
+    /// Share of the runs in which the rule fired (0 without runs).
+    pub fn p_fired(&self) -> f64 {
+        let total = self.fired.runs + self.not_fired.runs;
+        if total == 0 {
+            0.0
+        } else {
+            self.fired.runs as f64 / total as f64
+        }
+    }
+
+    /// Merge another partial split of the same rule (exact).
+    fn merge(&mut self, o: Split) {
+        self.fired.merge(o.fired);
+        self.not_fired.merge(o.not_fired);
+    }
 }
 
 impl Aggregator {
@@ -66,6 +119,7 @@ impl Aggregator {
             finals: vec![Cell::default(); model.slots.n_final],
             first_fired: vec![0; model.sc.rules.len() * model.months],
             sample: Vec::new(),
+            split: None,
         }
     }
 
@@ -82,19 +136,25 @@ impl Aggregator {
 
     /// Record what is not batched: rule firings and the sensitivity sample.
     fn add_events(&mut self, run: u64, out: &RunOutput, keys: &[KeyOutcome]) {
-        self.runs += 1;
-        for (k, &m) in out.first_fired.iter().enumerate() {
-            if (m as usize) < self.months {
-                self.first_fired[k * self.months + m as usize] += 1;
-            }
-        }
+        self.add_firings(out);
         if run < spearman::SAMPLE_RUNS {
             let outcomes = keys.iter().map(|k| out.finals[k.final_index]).collect();
             self.sample.push((run, out.params.clone(), outcomes));
         }
     }
 
+    /// Count one run and the months its rules first fired.
+    fn add_firings(&mut self, out: &RunOutput) {
+        self.runs += 1;
+        for (k, &m) in out.first_fired.iter().enumerate() {
+            if (m as usize) < self.months {
+                self.first_fired[k * self.months + m as usize] += 1;
+            }
+        }
+    }
+
     /// Merge another partial result (exact; any order gives the same result).
+    /// Both must split by the same rule, or either not at all.
     pub fn merge(&mut self, o: Aggregator) {
         self.runs += o.runs;
         for (a, b) in self.monthly.iter_mut().zip(&o.monthly) {
@@ -107,6 +167,11 @@ impl Aggregator {
             *a += b;
         }
         self.sample.extend(o.sample);
+        match (&mut self.split, o.split) {
+            (Some(a), Some(b)) => a.merge(*b),
+            (None, Some(b)) => self.split = Some(b),
+            (_, None) => {}
+        }
     }
 
     /// Probability that rule k has fired by month t.
@@ -200,6 +265,15 @@ fn add_rows(cells: &mut [Cell], rows: &[f64], n: usize) {
 }
 
 impl Batch {
+    /// A batch that holds nothing (for a split that was not asked for).
+    fn empty() -> Self {
+        Batch {
+            n: 0,
+            monthly: Vec::new(),
+            finals: Vec::new(),
+        }
+    }
+
     fn new(model: &Model, monthly: bool) -> Self {
         let b = CHUNK as usize;
         let m = if monthly {
@@ -251,11 +325,27 @@ impl Batch {
 }
 
 const AGG_MAGIC: &[u8; 8] = b"TSAGG\x00\x01\n";
+/// Starts the optional split section after an aggregate: the rule index,
+/// then the fired and the not-fired aggregates (without a split of their own).
+const SPLIT_MAGIC: &[u8; 8] = b"TSSPLIT\n";
 
 impl Aggregator {
-    /// The exact state, for a shard's `aggregate.bin`.
+    /// The exact state, for a shard's `aggregate.bin`. Without a split the
+    /// bytes are those of earlier versions.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + 200 * (self.monthly.len() + self.finals.len()));
+        self.encode_into(&mut out);
+        if let Some(s) = &self.split {
+            out.extend_from_slice(SPLIT_MAGIC);
+            out.extend_from_slice(&(s.rule as u64).to_le_bytes());
+            s.fired.encode_into(&mut out);
+            s.not_fired.encode_into(&mut out);
+        }
+        out
+    }
+
+    /// The aggregate itself, without its split.
+    fn encode_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(AGG_MAGIC);
         for x in [
             self.months as u64,
@@ -268,7 +358,7 @@ impl Aggregator {
             out.extend_from_slice(&x.to_le_bytes());
         }
         for c in self.monthly.iter().chain(&self.finals) {
-            c.encode(&mut out);
+            c.encode(out);
         }
         for x in &self.first_fired {
             out.extend_from_slice(&x.to_le_bytes());
@@ -281,7 +371,6 @@ impl Aggregator {
                 out.extend_from_slice(&x.to_le_bytes());
             }
         }
-        out
     }
 
     /// Read a shard's aggregate, checking it fits `model`.
@@ -290,6 +379,43 @@ impl Aggregator {
     /// A message if the bytes are not an aggregate of this model's shape.
     pub fn decode(bytes: &[u8], model: &Model) -> Result<Aggregator, aggregate::DecodeError> {
         let mut r = aggregate::Reader::new(bytes);
+        let mut agg = Aggregator::decode_from(&mut r, model)?;
+        if !r.done() {
+            if r.bytes(8)? != SPLIT_MAGIC {
+                return Err("trailing bytes after the aggregate".into());
+            }
+            let rule = r.u64()?;
+            if rule >= model.sc.rules.len() as u64 {
+                return Err(aggregate::DecodeError(format!(
+                    "its split is by rule {rule}, but the scenario has {} rules",
+                    model.sc.rules.len()
+                )));
+            }
+            let fired = Aggregator::decode_from(&mut r, model)?;
+            let not_fired = Aggregator::decode_from(&mut r, model)?;
+            if fired.runs + not_fired.runs != agg.runs {
+                return Err(aggregate::DecodeError(format!(
+                    "its split groups hold {} + {} runs, not its {}",
+                    fired.runs, not_fired.runs, agg.runs
+                )));
+            }
+            agg.split = Some(Box::new(Split {
+                rule: rule as usize,
+                fired,
+                not_fired,
+            }));
+        }
+        if !r.done() {
+            return Err("trailing bytes after the aggregate".into());
+        }
+        Ok(agg)
+    }
+
+    /// One aggregate (without its split) from `r`.
+    fn decode_from(
+        r: &mut aggregate::Reader<'_>,
+        model: &Model,
+    ) -> Result<Aggregator, aggregate::DecodeError> {
         if r.bytes(8)? != AGG_MAGIC {
             return Err("not a tariffsim aggregate (wrong header)".into());
         }
@@ -316,11 +442,11 @@ impl Aggregator {
         }
         let mut monthly = Vec::with_capacity(nm);
         for _ in 0..nm {
-            monthly.push(Cell::decode(&mut r)?);
+            monthly.push(Cell::decode(r)?);
         }
         let mut finals = Vec::with_capacity(nf);
         for _ in 0..nf {
-            finals.push(Cell::decode(&mut r)?);
+            finals.push(Cell::decode(r)?);
         }
         let mut first_fired = Vec::with_capacity(nr);
         for _ in 0..nr {
@@ -346,9 +472,6 @@ impl Aggregator {
             }
             sample.push((run, params, outcomes));
         }
-        if !r.done() {
-            return Err("trailing bytes after the aggregate".into());
-        }
         Ok(Aggregator {
             months,
             runs,
@@ -356,6 +479,7 @@ impl Aggregator {
             finals,
             first_fired,
             sample,
+            split: None,
         })
     }
 }
@@ -473,19 +597,25 @@ pub fn run_monte_carlo(
     Ok(r.scenarios.remove(0))
 }
 
+/// Aggregates kept per thread for `n_models` scenarios run together: one
+/// per scenario, one per paired difference, and two for a split.
+pub fn aggregate_count(n_models: usize, split: bool) -> usize {
+    (2 * n_models).saturating_sub(1) + if split { 2 } else { 0 }
+}
+
 /// Estimated peak bytes of aggregation for running `models` together on
-/// `threads` threads: per thread, every aggregate (scenarios and paired
-/// differences) holds one cell per series-month (header plus a typical
+/// `threads` threads: per thread, every aggregate (scenarios, paired
+/// differences and split groups, `aggregate_count`) holds one cell per series-month (header plus a typical
 /// sketch of ~64 two-byte buckets) and a batch of `CHUNK` runs, plus the sensitivity
 /// sample. It does not grow with the number of runs.
-pub fn memory_estimate(models: &[&Model], threads: usize, monthly: bool) -> u64 {
+pub fn memory_estimate(models: &[&Model], threads: usize, monthly: bool, split: bool) -> u64 {
     let m = models[0];
     let cells = (if monthly {
         m.slots.n_monthly * m.months
     } else {
         0
     } + m.slots.n_final) as u64;
-    let aggregates = (2 * models.len()).saturating_sub(1) as u64;
+    let aggregates = aggregate_count(models.len(), split) as u64;
     let cell_bytes = std::mem::size_of::<Cell>() as u64 + 64 * 2;
     let per_thread = aggregates * cells * (cell_bytes + CHUNK * 8);
     let sample =
@@ -545,17 +675,29 @@ pub fn run_set(
         })
     });
     let n = models.len();
+    // Empty aggregates of every scenario (the first with its split, if
+    // asked) and of every paired difference.
+    let fresh = || {
+        let mut aggs: Vec<Aggregator> = models
+            .iter()
+            .map(|m| Aggregator::with(m, monthly))
+            .collect();
+        aggs[0].split = plan.split.map(|k| Box::new(Split::new(first, k, monthly)));
+        let diffs: Vec<Aggregator> = models[1..]
+            .iter()
+            .map(|m| Aggregator::with(m, monthly))
+            .collect();
+        (aggs, diffs)
+    };
     pool.scope(|s| {
         for _ in 0..plan.threads.max(1) {
             s.spawn(|_| {
-                let mut aggs: Vec<Aggregator> = models
-                    .iter()
-                    .map(|m| Aggregator::with(m, monthly))
-                    .collect();
-                let mut diffs: Vec<Aggregator> = models[1..]
-                    .iter()
-                    .map(|m| Aggregator::with(m, monthly))
-                    .collect();
+                let (mut aggs, mut diffs) = fresh();
+                // Runs of the first scenario in which the split rule fired, and not.
+                let mut split_batches = match plan.split {
+                    Some(_) => [Batch::new(first, monthly), Batch::new(first, monthly)],
+                    None => [Batch::empty(), Batch::empty()],
+                };
                 let mut batches: Vec<Batch> =
                     models.iter().map(|m| Batch::new(m, monthly)).collect();
                 let mut diff_batches: Vec<Batch> =
@@ -591,6 +733,15 @@ pub fn run_set(
                             batches[k].push(&outs[k]);
                             aggs[k].add_events(r, &outs[k], &keys);
                         }
+                        if let Some(sp) = aggs[0].split.as_deref_mut() {
+                            let (g, group) = if sp.fired_in(&outs[0]) {
+                                (0, &mut sp.fired)
+                            } else {
+                                (1, &mut sp.not_fired)
+                            };
+                            split_batches[g].push(&outs[0]);
+                            group.add_firings(&outs[0]);
+                        }
                         for k in 1..n {
                             diff_batches[k - 1].push_diff(&outs[k], &outs[0]);
                             diffs[k - 1].runs += 1;
@@ -605,6 +756,11 @@ pub fn run_set(
                         .chain(diffs.iter_mut().zip(&mut diff_batches))
                     {
                         a.add_batch(b);
+                    }
+                    if let Some(sp) = aggs[0].split.as_deref_mut() {
+                        let [f, nf] = &mut split_batches;
+                        sp.fired.add_batch(f);
+                        sp.not_fired.add_batch(nf);
                     }
                     if let Some(o) = &ordered {
                         o.lock()
@@ -635,18 +791,7 @@ pub fn run_set(
     }
     // Merging is exact, so the order parts arrive in does not matter.
     let mut parts = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    let (mut scenarios, mut diffs) = parts.pop().unwrap_or_else(|| {
-        (
-            models
-                .iter()
-                .map(|m| Aggregator::with(m, monthly))
-                .collect(),
-            models[1..]
-                .iter()
-                .map(|m| Aggregator::with(m, monthly))
-                .collect(),
-        )
-    });
+    let (mut scenarios, mut diffs) = parts.pop().unwrap_or_else(fresh);
     for (ps, pd) in parts {
         for (a, b) in scenarios.iter_mut().zip(ps) {
             a.merge(b);
@@ -703,7 +848,64 @@ fn write_row(buf: &mut Vec<u8>, run: u64, out: &RunOutput, keys: &[KeyOutcome], 
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_num;
+    use super::*;
+
+    /// A two-economy world with one rule firing with a 10 % monthly hazard.
+    fn split_world() -> crate::scenario::Scenario {
+        crate::model::testkit::world(
+            r#"[rules.hike]
+when = { between = ["2025-04", "2026-03"] }
+probability = 0.1
+then = [{ tariff = { by = "AA", on = "BB", rate = 0.3 } }]
+"#,
+        )
+    }
+
+    fn run(model: &Model, threads: usize, runs: Range<u64>, split: Option<usize>) -> Aggregator {
+        let plan = RunPlan {
+            seed: 7,
+            runs,
+            threads,
+            split,
+        };
+        run_monte_carlo(model, &plan, None, &|_| {}, &AtomicBool::new(false)).unwrap()
+    }
+
+    #[test]
+    fn a_split_partitions_the_runs_and_merges_exactly() {
+        let sc = split_world();
+        let model = Model::new(&sc, 12);
+        let whole = run(&model, 1, 0..300, Some(0));
+        let sp = whole.split.as_deref().unwrap();
+        assert_eq!(sp.fired.runs + sp.not_fired.runs, 300);
+        assert!(sp.fired.runs > 0 && sp.not_fired.runs > 0);
+        // The fired share is the probability of having fired by the last month.
+        let p = whole.p_fired_by(0)[11];
+        assert!((sp.p_fired() - p).abs() < 1e-12, "{} vs {p}", sp.p_fired());
+        // Every run where the rule fired is in the fired group: its own
+        // firing counts sum to the group's runs, and the other group has none.
+        assert_eq!(sp.fired.first_fired.iter().sum::<u64>(), sp.fired.runs);
+        assert_eq!(sp.not_fired.first_fired.iter().sum::<u64>(), 0);
+        // Threads and shards give the same bytes, and the bytes read back.
+        let bytes = whole.encode();
+        assert!(run(&model, 3, 0..300, Some(0)).encode() == bytes);
+        let mut merged = run(&model, 1, 0..170, Some(0));
+        merged.merge(run(&model, 2, 170..300, Some(0)));
+        merged.sample.sort_by_key(|r| r.0);
+        assert!(merged.encode() == bytes);
+        let back = Aggregator::decode(&bytes, &model).unwrap();
+        assert!(back.encode() == bytes);
+        // Without a split, aggregate.bin is the split one's first part, unchanged.
+        let plain = run(&model, 1, 0..300, None).encode();
+        assert!(plain.len() < bytes.len() && bytes.starts_with(&plain));
+        // A damaged split section is refused, not misread.
+        for cut in [plain.len() + 4, plain.len() + 20, bytes.len() - 1] {
+            assert!(
+                Aggregator::decode(&bytes[..cut], &model).is_err(),
+                "cut at {cut}"
+            );
+        }
+    }
 
     #[test]
     fn numbers_format_compactly_and_deterministically() {

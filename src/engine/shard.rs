@@ -142,6 +142,12 @@ pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, ShardError> {
             ("seed", m.seed.to_string()),
             ("runs", m.runs.to_string()),
             ("months", m.months.to_string()),
+            (
+                "split_by",
+                m.split
+                    .as_ref()
+                    .map_or_else(|| "(none)".to_string(), |s| s.split_by.clone()),
+            ),
         ],
         manifest: m,
     })
@@ -202,7 +208,7 @@ pub fn check_complete(shards: &[ShardInfo]) -> Result<(), ShardError> {
         for ((k, a), (_, b)) in first.identity.iter().zip(&s.identity) {
             if a != b {
                 return Err(ShardError(format!(
-                    "{} and {} differ in {k} ({a} vs {b}); shards must come from the same scenario, inputs, seed, runs and tool version",
+                    "{} and {} differ in {k} ({a} vs {b}); shards must come from the same scenario, inputs, seed, runs, --split-by and tool version",
                     first.dir.display(),
                     s.dir.display()
                 )));

@@ -26,7 +26,7 @@ pub mod rules;
 pub mod series;
 pub mod tariffs;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 use crate::random;
 use crate::scenario::{ParamId, Scenario, stable_key};

@@ -48,6 +48,18 @@ pub struct QuantileRecord {
     pub zero_threshold: f64,
 }
 
+/// `run --split-by RULE`: the rule the runs were split by and how often it
+/// fired (in a shard, in the shard's runs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SplitRecord {
+    /// The rule's id.
+    pub split_by: String,
+    pub runs_fired: u64,
+    pub runs_not_fired: u64,
+    /// Share of the runs in which the rule fired at some month of the horizon.
+    pub p_fired: f64,
+}
+
 /// The manifest of a result folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -105,6 +117,9 @@ pub struct Manifest {
     /// SHA-256 of every other file in the folder, by path relative to it.
     #[serde(default)]
     pub files: BTreeMap<String, String>,
+    /// `run --split-by`; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<SplitRecord>,
 }
 
 /// What a command's manifest records about its execution.
@@ -125,6 +140,8 @@ pub struct RunInfo {
     /// Number of shards merged into these results, if any.
     pub merged_shards: Option<u64>,
     pub result_key: String,
+    /// `run --split-by`.
+    pub split: Option<SplitRecord>,
 }
 
 /// Everything that determines a command's results: two executions with the
@@ -228,6 +245,7 @@ impl Manifest {
             merged_shards: info.merged_shards,
             result_key: info.result_key.clone(),
             files: BTreeMap::new(),
+            split: info.split.clone(),
         }
     }
 
@@ -362,6 +380,12 @@ mod tests {
             merged_shards: None,
             result_key: "k".into(),
             files: BTreeMap::from([("summary.csv".to_string(), "00".to_string())]),
+            split: Some(SplitRecord {
+                split_by: "r".into(),
+                runs_fired: 1,
+                runs_not_fired: 1,
+                p_fired: 0.5,
+            }),
         };
         let text = String::from_utf8(m.to_bytes()).unwrap();
         assert_eq!(Manifest::parse(&text).unwrap(), m);

@@ -40,6 +40,40 @@ pub fn summary_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
     out.into_bytes()
 }
 
+pub const SPLIT_HEADER_LEAD: &str = "group,runs";
+
+/// `split.csv` (`run --split-by RULE`): the rows of `summary.csv` whose
+/// partner and sector are each `ALL` or empty (the aggregate series, not
+/// per-flow ones), for the runs in which the rule fired (`group` =
+/// `fired`) and those in which it did not (`not_fired`), each with the
+/// group's number of runs. An empty group has no rows.
+pub fn split_csv(model: &Model, split: &crate::engine::Split) -> Vec<u8> {
+    let months = model.months;
+    let labels: Vec<String> = (0..months).map(|t| model.sc.month_label(t)).collect();
+    let aggregate = |s: &str| s.is_empty() || s == "ALL";
+    let mut out = Table::new(&format!("{SPLIT_HEADER_LEAD},{SUMMARY_HEADER}"));
+    for (group, agg) in [("fired", &split.fired), ("not_fired", &split.not_fired)] {
+        if agg.runs == 0 {
+            continue;
+        }
+        let runs = agg.runs.to_string();
+        for (slot, l) in model.slots.labels.iter().enumerate() {
+            if !(aggregate(&l.partner) && aggregate(&l.sector)) {
+                continue;
+            }
+            for (t, month) in labels.iter().enumerate() {
+                out.row_with_numbers(
+                    &[
+                        group, &runs, l.metric, &l.economy, &l.partner, &l.sector, month,
+                    ],
+                    &stats(&agg.monthly[slot * months + t]),
+                );
+            }
+        }
+    }
+    out.into_bytes()
+}
+
 /// `final.csv`: horizon outcomes (end values, horizon averages, totals).
 pub fn final_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
     finals_csv(model, agg, SUMMARY_HEADER, |k| {
