@@ -79,6 +79,9 @@ pub struct Common {
     /// Refuse to start if aggregation would need more memory than this (MB; default: 3/4 of the machine's memory).
     #[arg(long, value_name = "MB")]
     pub max_memory_mb: Option<u64>,
+    /// Chart canvas: `report` (as designed, 240 dpi), `column` (6.5-inch report column, 1560 px at 240 dpi) or `slides` (16:9, 1920 x 1080 at 144 dpi).
+    #[arg(long, value_enum, default_value_t = tariffsim::charts::ChartSize::Report)]
+    pub chart_size: tariffsim::charts::ChartSize,
     #[command(flatten)]
     pub folder: Folder,
 }
@@ -181,6 +184,9 @@ pub struct MergeArgs {
     /// No summary table.
     #[arg(long)]
     pub quiet: bool,
+    /// Chart canvas: `report`, `column` or `slides` (see `run --help`).
+    #[arg(long, value_enum, default_value_t = tariffsim::charts::ChartSize::Report)]
+    pub chart_size: tariffsim::charts::ChartSize,
     /// The scenario file, if not at the path the shards recorded (e.g. shards copied from another machine); its inputs must be unchanged.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
@@ -231,6 +237,7 @@ impl Common {
             name: self.folder.name,
             replace: self.folder.replace,
             command_line: command_line(),
+            chart_size: self.chart_size,
         }
     }
 }
@@ -308,6 +315,7 @@ impl MergeArgs {
                 name: self.folder.name,
                 replace: self.folder.replace,
                 command_line: command_line(),
+                chart_size: self.chart_size,
                 ..Default::default()
             },
             no_charts: self.no_charts,

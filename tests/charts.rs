@@ -904,3 +904,52 @@ fn three_scenarios_compare_as_small_multiples_with_levels_and_file_differences()
     assert!(diffs.contains("us_plus_100:"));
     assert!(diffs.contains("regime `streamlined`"));
 }
+
+/// `--chart-size column` draws every chart 1560 px wide at 240 dpi (6.5
+/// inches); `slides` draws 1920 x 1080 at 144 dpi (13.33 x 7.5 inches).
+#[test]
+fn chart_size_presets_set_canvas_and_resolution() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (preset, want_w, want_h, ppm) in [
+        ("column", 1560, None, 9449),
+        ("slides", 1920, Some(1080), 5669),
+    ] {
+        let out = tmp.path().join(preset);
+        let dir = tariffsim(
+            &out,
+            &[
+                "run",
+                "scenarios/london_framework.toml",
+                "--runs",
+                "40",
+                "--chart-size",
+                preset,
+            ],
+        );
+        let pngs = files(&dir.join("charts"), "png");
+        assert!(pngs.len() >= 10);
+        for p in &pngs {
+            let info = png::Decoder::new(fs::File::open(p).unwrap())
+                .read_info()
+                .unwrap()
+                .info()
+                .clone();
+            assert_eq!(info.width, want_w, "{}", p.display());
+            if let Some(h) = want_h {
+                assert_eq!(info.height, h, "{}", p.display());
+            }
+            let dims = info.pixel_dims.expect("pHYs chunk");
+            assert_eq!((dims.xppu, dims.yppu), (ppm, ppm), "{}", p.display());
+        }
+        // The single 1600 x 900 chart keeps its aspect in a column.
+        if preset == "column" {
+            let info =
+                png::Decoder::new(fs::File::open(dir.join("charts/gdp_level_world.png")).unwrap())
+                    .read_info()
+                    .unwrap()
+                    .info()
+                    .clone();
+            assert_eq!(info.height, 878);
+        }
+    }
+}

@@ -565,6 +565,7 @@ pub fn charts(
     seed: u64,
     tie_rel: f64,
     overrides: &[String],
+    size: super::ChartSize,
 ) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
     let Some(a) = models.first() else {
@@ -577,6 +578,7 @@ pub fn charts(
         months: &months,
         source: &source,
         markers: &[],
+        size,
     };
     chart_set(models, res, tie_rel)
         .par_iter()

@@ -24,6 +24,44 @@ use rayon::prelude::*;
 pub use data::ChartData;
 pub use panel::Marker;
 
+/// Chart size presets (`--chart-size`): the canvas and the resolution the
+/// PNG records, so a word processor or slide program places it at the
+/// intended physical size.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChartSize {
+    /// The designed canvas (1600-1700 px wide) at 240 dpi: 6.7-7.1 inches.
+    #[default]
+    Report,
+    /// 1560 px wide at 240 dpi: a 6.5-inch report column; height scaled.
+    Column,
+    /// 1920 x 1080 px at 144 dpi: a 13.33 x 7.5-inch (16:9) slide.
+    Slides,
+}
+
+impl ChartSize {
+    /// Canvas width and height (px) and resolution (dpi) of a chart
+    /// designed at `size`.
+    pub fn fit(self, (w, h): (u32, u32)) -> (u32, u32, u32) {
+        match self {
+            ChartSize::Report => (w, h, PNG_DPI),
+            ChartSize::Column => {
+                let hh = (f64::from(h) * 1560.0 / f64::from(w.max(1))).round() as u32;
+                (1560, hh.max(1), PNG_DPI)
+            }
+            ChartSize::Slides => (1920, 1080, 144),
+        }
+    }
+
+    /// The preset's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartSize::Report => "report",
+            ChartSize::Column => "column",
+            ChartSize::Slides => "slides",
+        }
+    }
+}
+
 /// One rendered chart: both formats in memory, written by the caller.
 #[derive(Debug, Clone)]
 pub struct ChartFile {
@@ -57,13 +95,14 @@ impl From<String> for ChartError {
 ///
 /// # Errors
 /// If a chart cannot be drawn or encoded.
-pub fn render_all(data: &ChartData) -> Result<Vec<ChartFile>, ChartError> {
+pub fn render_all(data: &ChartData, size: ChartSize) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
     let source = style::note_with_overrides(&data.scenario, data.runs, data.seed, &data.overrides);
     let ctx = panel::Context {
         months: &data.months,
         source: &source,
         markers: &data.markers,
+        size,
     };
     let mut charts = catalogue::charts(data);
     // `run --split-by`: after the rule firings.
@@ -94,7 +133,7 @@ pub fn report_html(data: &ChartData, charts: &[ChartFile]) -> String {
 
 fn render(chart: &panel::Chart, ctx: &panel::Context<'_>) -> Result<ChartFile, ChartError> {
     let fail = |e: ChartError| ChartError(format!("{}: {}", chart.name, e.0));
-    let (w, h) = chart.size;
+    let (w, h, dpi) = ctx.size.fit(chart.size);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
@@ -107,7 +146,7 @@ fn render(chart: &panel::Chart, ctx: &panel::Context<'_>) -> Result<ChartFile, C
         panel::draw_chart(&root, chart, ctx).map_err(fail)?;
         root.present().map_err(|e| fail(style::err(e)))?;
     }
-    let png = encode_png(&buf, w, h).map_err(fail)?;
+    let png = encode_png(&buf, w, h, dpi).map_err(fail)?;
     Ok(ChartFile {
         name: chart.name.clone(),
         title: chart.title.clone(),
@@ -128,9 +167,9 @@ pub(crate) trait Drawing: Sync {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError>;
 }
 
-fn render_drawing<D: Drawing>(d: &D) -> Result<ChartFile, ChartError> {
+fn render_drawing<D: Drawing>(d: &D, size: ChartSize) -> Result<ChartFile, ChartError> {
     let fail = |e: ChartError| ChartError(format!("{}: {}", d.name(), e.0));
-    let (w, h) = d.size();
+    let (w, h, dpi) = size.fit(d.size());
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
@@ -143,7 +182,7 @@ fn render_drawing<D: Drawing>(d: &D) -> Result<ChartFile, ChartError> {
         d.draw(&root).map_err(fail)?;
         root.present().map_err(|e| fail(style::err(e)))?;
     }
-    let png = encode_png(&buf, w, h).map_err(fail)?;
+    let png = encode_png(&buf, w, h, dpi).map_err(fail)?;
     Ok(ChartFile {
         name: d.name().to_string(),
         title: d.title().to_string(),
@@ -157,7 +196,7 @@ fn render_drawing<D: Drawing>(d: &D) -> Result<ChartFile, ChartError> {
 /// Resolution recorded in every PNG.
 pub const PNG_DPI: u32 = 240;
 
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
+fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: u32) -> Result<Vec<u8>, ChartError> {
     let mut out = Vec::with_capacity(rgb.len() / 16);
     {
         let mut enc = png::Encoder::new(&mut out, w, h);
@@ -165,9 +204,9 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, ChartError> {
         enc.set_depth(png::BitDepth::Eight);
         enc.set_compression(png::Compression::Default);
         enc.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
-        // Physical size (pHYs): PNG_DPI dots per inch, so a word processor
-        // places the 1600-pixel chart at 6.67 inches, a report column.
-        let ppm = (f64::from(PNG_DPI) / 0.0254).round() as u32;
+        // Physical size (pHYs): `dpi` dots per inch, so a word processor
+        // places the chart at the preset's size (1600 px at 240 dpi: 6.67 in).
+        let ppm = (f64::from(dpi) / 0.0254).round() as u32;
         enc.set_pixel_dims(Some(png::PixelDimensions {
             xppu: ppm,
             yppu: ppm,

@@ -128,6 +128,8 @@ pub struct Context<'a> {
     pub months: &'a [String],
     pub source: &'a str,
     pub markers: &'a [Marker],
+    /// The size preset charts are drawn at.
+    pub size: super::ChartSize,
 }
 
 /// A dated measure, marked on time charts by a dotted line numbered at the

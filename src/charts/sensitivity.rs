@@ -298,6 +298,7 @@ pub fn charts(
     report: &SobolReport,
     seed: u64,
     samples: usize,
+    size: super::ChartSize,
 ) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
     let k = report.params.len();
@@ -369,5 +370,7 @@ pub fn charts(
             samples,
         });
     }
-    list.par_iter().map(super::render_drawing).collect()
+    list.par_iter()
+        .map(|d| super::render_drawing(d, size))
+        .collect()
 }

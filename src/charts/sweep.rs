@@ -407,6 +407,7 @@ pub fn charts(
     models: &[&Model],
     res: &SetResult,
     seed: u64,
+    size: super::ChartSize,
 ) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
     let Some(m0) = models.first() else {
@@ -486,7 +487,9 @@ pub fn charts(
             size: (1600, 900),
         });
     }
-    list.par_iter().map(super::render_drawing).collect()
+    list.par_iter()
+        .map(|d| super::render_drawing(d, size))
+        .collect()
 }
 
 #[cfg(test)]

@@ -141,8 +141,9 @@ pub fn compare(
     )?;
     if !o.no_charts {
         let chart_started = Instant::now();
-        let charts = crate::charts::compare::charts(&refs, &res, st.seed, o.tie, &c.sets)
-            .map_err(|e| CommandError::Failed(e.to_string()))?;
+        let charts =
+            crate::charts::compare::charts(&refs, &res, st.seed, o.tie, &c.sets, c.chart_size)
+                .map_err(|e| CommandError::Failed(e.to_string()))?;
         write_chart_files(&dir, &charts)?;
         let html =
             crate::charts::compare::report_html(&refs, &res, st.seed, &charts, o.tie, &c.sets);

@@ -121,6 +121,7 @@ pub fn merge(o: &MergeOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         per_run: first.per_run,
         merged_shards: Some(shards[0].count),
         split: split_record(&model, &agg),
+        chart_size: c.chart_size,
         ..Default::default()
     };
     // The same key as the unsharded run: the merged files are the same.

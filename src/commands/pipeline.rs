@@ -51,6 +51,8 @@ pub struct Common {
     pub replace: bool,
     /// The command line, for the manifest.
     pub command_line: String,
+    /// `--chart-size`: the canvas and resolution of the charts.
+    pub chart_size: crate::charts::ChartSize,
 }
 
 /// Why a command did not complete.
@@ -173,8 +175,12 @@ impl Settings {
         kind: &str,
         models: &[&Model],
         c: &Common,
-        extra: Vec<String>,
+        mut extra: Vec<String>,
     ) -> String {
+        // Absent at the default size, so those keys are unchanged.
+        if c.chart_size != crate::charts::ChartSize::default() {
+            extra.push(format!("chart_size={}", c.chart_size.name()));
+        }
         crate::output::manifest::ResultKey {
             kind,
             inputs: crate::output::manifest::input_hashes(models),
@@ -198,6 +204,7 @@ impl Settings {
             months: self.months,
             sets: c.sets.clone(),
             command: c.command_line.clone(),
+            chart_size: c.chart_size,
             ..Default::default()
         }
     }

@@ -51,8 +51,13 @@ pub(crate) fn result_key(
         shard: shard.map(|s| (s.index, s.count)),
         // Absent without a split, so those keys are unchanged.
         extra: split_by
-            .map(|r| vec![format!("split_by={r}")])
-            .unwrap_or_default(),
+            .map(|r| format!("split_by={r}"))
+            .into_iter()
+            .chain(
+                (info.chart_size != crate::charts::ChartSize::default())
+                    .then(|| format!("chart_size={}", info.chart_size.name())),
+            )
+            .collect(),
     }
     .digest()
 }
@@ -343,8 +348,8 @@ fn write_charts(
     let data = crate::charts::ChartData::new(model, agg, &baseline, info.seed)
         .with_overrides(&info.sets)
         .with_split(model, agg, &baseline);
-    let charts =
-        crate::charts::render_all(&data).map_err(|e| CommandError::Failed(e.to_string()))?;
+    let charts = crate::charts::render_all(&data, info.chart_size)
+        .map_err(|e| CommandError::Failed(e.to_string()))?;
     write_chart_files(dir, &charts)?;
     let html = crate::charts::report_html(&data, &charts);
     dir.write("report.html", html.as_bytes())

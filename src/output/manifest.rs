@@ -142,6 +142,8 @@ pub struct RunInfo {
     pub result_key: String,
     /// `run --split-by`.
     pub split: Option<SplitRecord>,
+    /// `--chart-size` (charts only; part of the result key when not the default).
+    pub chart_size: crate::charts::ChartSize,
 }
 
 /// Everything that determines a command's results: two executions with the
