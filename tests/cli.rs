@@ -691,3 +691,104 @@ fn an_override_run_is_labelled_in_the_report_and_every_chart() {
         }
     }
 }
+
+/// The label column of `explain --params` for `path` (the text between the
+/// `label` and `central` headings).
+fn param_label(text: &str, path: &str) -> String {
+    let header = text.lines().nth(1).expect("a header line");
+    let (from, to) = (
+        header.find("label").expect("a label column"),
+        header.find("central").expect("a central column"),
+    );
+    let line = text
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(path))
+        .unwrap_or_else(|| panic!("{path} is not listed:\n{text}"));
+    // `central` is right-aligned: the label ends before its column's padding.
+    line.get(from..to)
+        .unwrap_or_else(|| panic!("short line {line:?}"))
+        .trim()
+        .to_string()
+}
+
+/// A sampled parameter's `label` shows in `explain --params`; without one
+/// the short form of its path does; a rule's label shows in `explain`
+/// (issue 15).
+#[test]
+fn labels_show_in_explain_and_fall_back_to_the_path() {
+    let sc = "scenarios/london_framework.toml";
+    let text = String::from_utf8(ok(&["explain", sc, "--params"]).stdout).unwrap();
+    assert_eq!(
+        param_label(&text, "macro.tpu_sensitivity"),
+        "GDP sensitivity to tariff uncertainty",
+        "the shipped label"
+    );
+    let set = |dist: &str| {
+        String::from_utf8(
+            ok(&[
+                "explain",
+                sc,
+                "--params",
+                "--set",
+                &format!("macro.tpu_sensitivity={dist}"),
+            ])
+            .stdout,
+        )
+        .unwrap()
+    };
+    let mine = set("{dist=\"uniform\",min=40,max=110,label=\"Uncertainty channel\"}");
+    assert_eq!(
+        param_label(&mine, "macro.tpu_sensitivity"),
+        "Uncertainty channel"
+    );
+    // A distribution table replaces the base's whole table, label included.
+    let none = set("{dist=\"uniform\",min=40,max=110}");
+    assert_eq!(
+        param_label(&none, "macro.tpu_sensitivity"),
+        "macro tpu_sensitivity"
+    );
+    let timeline = String::from_utf8(
+        ok(&[
+            "explain",
+            sc,
+            "--set",
+            "rules.framework_ratified.label=Deal ratified",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        timeline.contains("  framework_ratified \"Deal ratified\": Both capitals"),
+        "{timeline}"
+    );
+}
+
+/// Labels are display only: setting them changes no CSV byte.
+#[test]
+fn labels_never_change_a_csv() {
+    let sc = "scenarios/london_framework.toml";
+    let args = ["--runs", "40", "--seed", "3", "--per-run"];
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let plain = run_into(a.path(), sc, &args);
+    let mut relabelled = args.to_vec();
+    relabelled.extend([
+        "--set",
+        "rules.framework_ratified.label=Another name",
+        "--set",
+        "licensing.efficiency={dist=\"lognormal\",median=1.0,sigma=0.2,min=0.4,max=2.0,label=\"Office speed\"}",
+    ]);
+    let labelled = run_into(b.path(), sc, &relabelled);
+    for f in [
+        "summary.csv",
+        "final.csv",
+        "events.csv",
+        "annual.csv",
+        "runs.csv",
+        "sensitivity.csv",
+    ] {
+        assert!(
+            read(&plain.join(f)) == read(&labelled.join(f)),
+            "{f} changed with a label"
+        );
+    }
+}
