@@ -247,6 +247,12 @@ pub fn explain(sc: &Scenario) -> String {
         } else {
             String::new()
         };
+        // A `scale` other than 1 multiplies every step's rate as written.
+        let scaled = if m.scale == 1.0 {
+            String::new()
+        } else {
+            format!(" x {} (scale)", m.scale)
+        };
         for (d, p) in &m.steps {
             let mode = if m.mode == TariffMode::Set {
                 "set to"
@@ -261,12 +267,18 @@ pub fn explain(sc: &Scenario) -> String {
             events.push((
                 *d,
                 format!(
-                    "tariff `{}`: {} on {} ({}{lines}): {mode} {}{cut}{belief}",
+                    "tariff `{}`: {} on {} ({}{lines}): {mode} {}{}{cut}{belief}",
                     m.id,
                     sc.economies[m.by].id,
                     names(sc, &m.on),
                     sectors(sc, &m.sectors),
-                    value(sc, *p, true)
+                    value(sc, *p, true),
+                    // (a zero step stays zero)
+                    if sc.param(*p).dist.is_none() && sc.param(*p).value == 0.0 {
+                        ""
+                    } else {
+                        &scaled
+                    }
                 ),
             ));
         }

@@ -202,6 +202,9 @@ pub struct Measure {
     pub sectors: Vec<usize>,
     /// The rate in force from each date on; a later step replaces an earlier one.
     pub steps: Vec<(Date, ParamId)>,
+    /// Multiplies every step's rate (`scale`, default 1): one number that
+    /// sweeps and `--set` can vary for a tariff written as a path.
+    pub scale: f64,
     pub mode: TariffMode,
     pub announced: Option<Date>,
     /// The tariff lines the measure covers (`TradeData::lines` indices);
