@@ -247,6 +247,12 @@ pub fn explain(sc: &Scenario) -> String {
         } else {
             String::new()
         };
+        // A `scale` other than 1 multiplies every step's rate as written.
+        let scaled = if m.scale == 1.0 {
+            String::new()
+        } else {
+            format!(" x {} (scale)", m.scale)
+        };
         for (d, p) in &m.steps {
             let mode = if m.mode == TariffMode::Set {
                 "set to"
@@ -261,12 +267,18 @@ pub fn explain(sc: &Scenario) -> String {
             events.push((
                 *d,
                 format!(
-                    "tariff `{}`: {} on {} ({}{lines}): {mode} {}{cut}{belief}",
+                    "tariff `{}`: {} on {} ({}{lines}): {mode} {}{}{cut}{belief}",
                     m.id,
                     sc.economies[m.by].id,
                     names(sc, &m.on),
                     sectors(sc, &m.sectors),
-                    value(sc, *p, true)
+                    value(sc, *p, true),
+                    // (a zero step stays zero)
+                    if sc.param(*p).dist.is_none() && sc.param(*p).value == 0.0 {
+                        ""
+                    } else {
+                        &scaled
+                    }
                 ),
             ));
         }
@@ -295,9 +307,20 @@ pub fn explain(sc: &Scenario) -> String {
         let _ = writeln!(o, "  (none)");
     }
     for r in &sc.rules {
+        // The label, when it is its own (not the default: description or id).
+        let described = r
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let label = if r.label == r.id || r.label == described {
+            String::new()
+        } else {
+            format!(" \"{}\"", r.label)
+        };
         let _ = writeln!(
             o,
-            "  {}{}",
+            "  {}{label}{}",
             r.id,
             if r.description.is_empty() {
                 String::new()
@@ -334,18 +357,25 @@ pub fn explain(sc: &Scenario) -> String {
 }
 
 /// `explain --params`: every sampled parameter, in the order of the
-/// `runs.csv` columns, with its `--set` path, distribution and central value.
+/// `runs.csv` columns, with its `--set` path, the label charts show (its
+/// `label`, or the short form of its path), distribution and central value.
 pub fn params(sc: &Scenario) -> String {
-    let rows: Vec<(&str, String, f64)> = sc
+    let rows: Vec<(&str, String, String, f64)> = sc
         .params
         .iter()
         .filter_map(|p| {
             p.dist
                 .as_ref()
-                .map(|d| (p.path.as_str(), d.describe(), p.value))
+                .map(|d| (p.path.as_str(), p.display_label(), d.describe(), p.value))
         })
         .collect();
     let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
+    let lwidth = rows
+        .iter()
+        .map(|r| r.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -353,9 +383,13 @@ pub fn params(sc: &Scenario) -> String {
         rows.len(),
         sc.meta.name
     );
-    let _ = writeln!(o, "{:width$}  {:>10}  distribution", "path", "central");
-    for (path, dist, central) in rows {
-        let _ = writeln!(o, "{path:width$}  {central:>10.4}  {dist}");
+    let _ = writeln!(
+        o,
+        "{:width$}  {:lwidth$}  {:>10}  distribution",
+        "path", "label", "central"
+    );
+    for (path, label, dist, central) in rows {
+        let _ = writeln!(o, "{path:width$}  {label:lwidth$}  {central:>10.4}  {dist}");
     }
     o
 }

@@ -90,6 +90,15 @@ const SET_CASES: &[(&str, &[&str])] = &[
     ("set_unknown_measure_id", &["tariffs.nosuch.rate=0.2"]),
     // Base files are read before overrides: refused, not silently ignored.
     ("set_base", &["base=world_2017.toml"]),
+    // A tariff's scale must be a finite factor (issue 15).
+    (
+        "set_tariff_scale_not_finite",
+        &["tariffs.us_reciprocal_cn.scale=inf"],
+    ),
+    (
+        "set_tariff_scale_unknown_tariff",
+        &["tariffs.us_reciprocl_cn.scale=2"],
+    ),
     ("set_gdp_in_trillions", &["economies.US.gdp_usd_bn=29.185"]),
     // A GDP that validated but made every run fail.
     ("set_gdp_tiny", &["economies.US.gdp_usd_bn=1e-300"]),

@@ -241,7 +241,10 @@ fn svgs_parse_and_carry_title_axis_text_and_note() {
         !tornado.contains("economies.US."),
         "parameter names are shortened"
     );
-    assert!(read("rule_firings").contains("framework_ratified"));
+    assert!(
+        read("rule_firings").contains("London framework ratified"),
+        "rules are named by their labels"
+    );
 }
 
 #[test]
@@ -800,7 +803,8 @@ fn key_messages_quote_the_results() {
     let last = rows.iter().map(|r| r[1].to_string()).max().unwrap();
     for r in rows.iter().filter(|r| r[1] == *last) {
         let p: f64 = r[2].parse().unwrap();
-        let cell = format!("<tr><td>{}</td><td>", &r[0]);
+        // The table names a rule by its label, then its id.
+        let cell = format!("<code>{}</code></td><td>", &r[0]);
         let row = html
             .split(&cell)
             .nth(1)
@@ -952,4 +956,53 @@ fn chart_size_presets_set_canvas_and_resolution() {
             assert_eq!(info.height, 878);
         }
     }
+}
+
+/// Rules and sampled parameters are shown by their labels (issue 15): the
+/// rule-firing legend, the report's rule table (with the id events.csv
+/// uses) and the tornado bars, whose strongest parameter appears under the
+/// label `explain --params` gives it.
+#[test]
+fn charts_and_the_rule_table_show_labels() {
+    let dir = charted();
+    assert_svg_texts(
+        dir,
+        "rule_firings",
+        &["London framework ratified", "Truce collapses"],
+    );
+    let html = fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("<tr><td>London framework ratified <code>framework_ratified</code></td>"),
+        "rule table row"
+    );
+    // The parameter most correlated with US GDP, by sensitivity.csv.
+    let mut r = csv::Reader::from_path(dir.join("sensitivity.csv")).unwrap();
+    let top = r
+        .records()
+        .map(|x| x.unwrap())
+        .filter(|x| &x[1] == "gdp_dev" && &x[2] == "US")
+        .filter(|x| x[3].parse::<f64>().is_ok_and(f64::is_finite))
+        .max_by(|a, b| {
+            let v = |x: &csv::StringRecord| x[3].parse::<f64>().unwrap().abs();
+            v(a).total_cmp(&v(b))
+        })
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tariffsim"))
+        .current_dir(root())
+        .args(["explain", "scenarios/london_framework.toml", "--params"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header = text.lines().nth(1).unwrap();
+    let (from, to) = (
+        header.find("label").unwrap(),
+        header.find("central").unwrap(),
+    );
+    let line = text
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(&top[0]))
+        .unwrap();
+    let label = line[from..to].trim();
+    assert_ne!(label, &top[0], "a label, not the path");
+    assert_svg_texts(dir, "sensitivity_gdp_us", &[label]);
 }

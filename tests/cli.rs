@@ -691,3 +691,248 @@ fn an_override_run_is_labelled_in_the_report_and_every_chart() {
         }
     }
 }
+
+/// The label column of `explain --params` for `path` (the text between the
+/// `label` and `central` headings).
+fn param_label(text: &str, path: &str) -> String {
+    let header = text.lines().nth(1).expect("a header line");
+    let (from, to) = (
+        header.find("label").expect("a label column"),
+        header.find("central").expect("a central column"),
+    );
+    let line = text
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(path))
+        .unwrap_or_else(|| panic!("{path} is not listed:\n{text}"));
+    // `central` is right-aligned: the label ends before its column's padding.
+    line.get(from..to)
+        .unwrap_or_else(|| panic!("short line {line:?}"))
+        .trim()
+        .to_string()
+}
+
+/// A sampled parameter's `label` shows in `explain --params`; without one
+/// the short form of its path does; a rule's label shows in `explain`
+/// (issue 15).
+#[test]
+fn labels_show_in_explain_and_fall_back_to_the_path() {
+    let sc = "scenarios/london_framework.toml";
+    let text = String::from_utf8(ok(&["explain", sc, "--params"]).stdout).unwrap();
+    assert_eq!(
+        param_label(&text, "macro.tpu_sensitivity"),
+        "GDP sensitivity to tariff uncertainty",
+        "the shipped label"
+    );
+    let set = |dist: &str| {
+        String::from_utf8(
+            ok(&[
+                "explain",
+                sc,
+                "--params",
+                "--set",
+                &format!("macro.tpu_sensitivity={dist}"),
+            ])
+            .stdout,
+        )
+        .unwrap()
+    };
+    let mine = set("{dist=\"uniform\",min=40,max=110,label=\"Uncertainty channel\"}");
+    assert_eq!(
+        param_label(&mine, "macro.tpu_sensitivity"),
+        "Uncertainty channel"
+    );
+    // A distribution table replaces the base's whole table, label included.
+    let none = set("{dist=\"uniform\",min=40,max=110}");
+    assert_eq!(
+        param_label(&none, "macro.tpu_sensitivity"),
+        "macro tpu_sensitivity"
+    );
+    let timeline = String::from_utf8(
+        ok(&[
+            "explain",
+            sc,
+            "--set",
+            "rules.framework_ratified.label=Deal ratified",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert!(
+        timeline.contains("  framework_ratified \"Deal ratified\": Both capitals"),
+        "{timeline}"
+    );
+}
+
+/// Labels are display only: setting them changes no CSV byte.
+#[test]
+fn labels_never_change_a_csv() {
+    let sc = "scenarios/london_framework.toml";
+    let args = ["--runs", "40", "--seed", "3", "--per-run"];
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let plain = run_into(a.path(), sc, &args);
+    let mut relabelled = args.to_vec();
+    relabelled.extend([
+        "--set",
+        "rules.framework_ratified.label=Another name",
+        "--set",
+        "licensing.efficiency={dist=\"lognormal\",median=1.0,sigma=0.2,min=0.4,max=2.0,label=\"Office speed\"}",
+    ]);
+    let labelled = run_into(b.path(), sc, &relabelled);
+    for f in [
+        "summary.csv",
+        "final.csv",
+        "events.csv",
+        "annual.csv",
+        "runs.csv",
+        "sensitivity.csv",
+    ] {
+        assert!(
+            read(&plain.join(f)) == read(&labelled.join(f)),
+            "{f} changed with a label"
+        );
+    }
+}
+
+/// A path-defined tariff added to the baseline world by `--set`: 20 % from
+/// 2025-03-01, 50 % from 2025-07-16 (mid-month: counted pro rata).
+const PATH_TARIFF: [&str; 6] = [
+    "--set",
+    "tariffs.t.by=US",
+    "--set",
+    "tariffs.t.on=CN",
+    "--set",
+    "tariffs.t.path=[[\"2025-03-01\",0.2],[\"2025-07-16\",0.5]]",
+];
+
+/// `tariff_effective` of US on CN (all sectors), mean by month.
+fn us_cn_effective(dir: &Path) -> Vec<(String, f64)> {
+    let mut r = csv::Reader::from_path(dir.join("summary.csv")).unwrap();
+    r.records()
+        .map(|x| x.unwrap())
+        .filter(|x| {
+            &x[0] == "tariff_effective" && &x[1] == "US" && &x[2] == "CN" && x[3].is_empty()
+        })
+        .map(|x| (x[4].to_string(), x[5].parse().unwrap()))
+        .collect()
+}
+
+/// `tariffs.NAME.scale` (issue 15): scale 1 changes no output byte; scale s
+/// adds s times the path's rates to the pair's effective tariff (scale 0:
+/// the base-year rate alone). The tariff
+/// covers every sector and line of US imports from China and no rule or
+/// other measure touches the pair, so with baseline weights (summing to 1)
+/// the effective rate is the base-year rate plus s x the day-weighted rate
+/// in force: 0, then 20 %, then (15 x 20 % + 16 x 50 %) / 31 in July, then 50 %.
+#[test]
+fn tariff_scale_one_changes_nothing_and_two_doubles_the_added_rate() {
+    let lf = "scenarios/london_framework.toml";
+    let base = ["--runs", "40", "--seed", "2", "--per-run"];
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let plain = run_into(a.path(), lf, &base);
+    let mut one = base.to_vec();
+    one.extend(["--set", "tariffs.us_reciprocal_cn.scale=1"]);
+    let scaled = run_into(b.path(), lf, &one);
+    for f in [
+        "summary.csv",
+        "final.csv",
+        "events.csv",
+        "annual.csv",
+        "runs.csv",
+    ] {
+        assert!(
+            read(&plain.join(f)) == read(&scaled.join(f)),
+            "{f} differs with scale = 1"
+        );
+    }
+    let run = |scale: Option<&str>| {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut args = vec!["--runs", "20", "--months", "12"];
+        args.extend(PATH_TARIFF);
+        let set = scale.map(|s| format!("tariffs.t.scale={s}"));
+        if let Some(s) = &set {
+            args.extend(["--set", s.as_str()]);
+        }
+        let dir = run_into(tmp.path(), "scenarios/baseline.toml", &args);
+        us_cn_effective(&dir)
+    };
+    // Scale 0 removes the tariff: the base-year rate alone.
+    let (zero, once, twice) = (run(Some("0")), run(None), run(Some("2")));
+    let added = |m: &str| match m {
+        "2025-01" | "2025-02" => 0.0,
+        "2025-03" | "2025-04" | "2025-05" | "2025-06" => 0.2,
+        "2025-07" => (15.0 * 0.2 + 16.0 * 0.5) / 31.0,
+        _ => 0.5,
+    };
+    assert_eq!(zero.len(), 12);
+    for ((m, base), ((_, x1), (_, x2))) in zero.iter().zip(once.iter().zip(&twice)) {
+        // summary.csv keeps 7 significant digits: 1e-3 pp on values < 200 %.
+        for (s, x) in [(1.0, x1), (2.0, x2)] {
+            let want = base + 100.0 * s * added(m);
+            assert!(
+                (x - want).abs() < 1e-3,
+                "{m}: scale {s} gives {x} %, closed form {want} %"
+            );
+        }
+    }
+}
+
+/// `sweep --param tariffs.NAME.scale` works for a tariff that never writes
+/// `scale` and moves the pair's imports one way; a misspelled tariff is
+/// refused with a suggestion.
+#[test]
+fn sweeping_a_tariff_scale_lowers_the_pair_s_imports_monotonically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let mut args = vec!["sweep", "scenarios/baseline.toml"];
+    args.extend(PATH_TARIFF);
+    args.extend([
+        "--param",
+        "tariffs.t.scale",
+        "--values",
+        "0,0.5,1,1.5",
+        "--runs",
+        "20",
+        "--months",
+        "12",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        out,
+    ]);
+    ok(&args);
+    let dir = tmp.path().join("baseline-sweep-tariffs-t-scale");
+    let mut r = csv::Reader::from_path(dir.join("sweep.csv")).unwrap();
+    let imports: Vec<(String, f64)> = r
+        .records()
+        .map(|x| x.unwrap())
+        .filter(|x| {
+            &x[2] == "imports"
+                && &x[3] == "US"
+                && &x[4] == "CN"
+                && &x[5] == "ALL"
+                && &x[6] == "horizon"
+        })
+        .map(|x| (x[1].to_string(), x[7].parse().unwrap()))
+        .collect();
+    let values: Vec<&str> = imports.iter().map(|x| x.0.as_str()).collect();
+    assert_eq!(values, ["0", "0.5", "1", "1.5"]);
+    for w in imports.windows(2) {
+        assert!(
+            w[1].1 < w[0].1,
+            "US imports from China must fall as the tariff scales up: {imports:?}"
+        );
+    }
+    let bad = tariffsim(&[
+        "sweep",
+        "scenarios/london_framework.toml",
+        "--param",
+        "tariffs.us_reciprocl_cn.scale",
+        "--values",
+        "1,2",
+        "--out",
+        out,
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("did you mean `us_reciprocal_cn`?"), "{err}");
+}

@@ -696,7 +696,7 @@ fn rule_firings(d: &ChartData) -> Option<Chart> {
             dashed,
         });
         legend.push(LegendItem::new(
-            d.rules[*k].0.clone(),
+            d.rule_label(&d.rules[*k].0).to_string(),
             if dashed {
                 Swatch::Dashed(colour)
             } else {
@@ -740,33 +740,12 @@ fn rule_firings(d: &ChartData) -> Option<Chart> {
     ))
 }
 
-/// A readable short form of a dotted parameter path.
-pub fn short_param(p: &str) -> String {
-    let parts: Vec<&str> = p.split('.').collect();
-    let s = match parts.as_slice() {
-        ["licensing", "regimes", regime, rest @ ..] => {
-            format!("licensing: {regime} regime {}", rest.join(" "))
-        }
-        ["licensing", "importers", e, rest @ ..] => format!("licensing: {e} {}", rest.join(" ")),
-        ["licensing", rest @ ..] => format!("licensing: {}", rest.join(" ")),
-        ["sectors" | "economies" | "rules" | "tariffs", rest @ ..] if !rest.is_empty() => {
-            rest.join(" ")
-        }
-        _ => parts.join(" "),
-    };
-    if s.chars().count() > 44 {
-        format!("{}…", s.chars().take(43).collect::<String>())
-    } else {
-        s
-    }
-}
-
 fn tornado(d: &ChartData, name: &str, metric: &str, economy: &str, what: &str) -> Option<Chart> {
     let mut rows: Vec<(String, f64)> = d
         .sensitivity
         .iter()
         .filter(|s| s.metric == metric && s.economy == economy && s.spearman.is_finite())
-        .map(|s| (short_param(&s.parameter), s.spearman))
+        .map(|s| (s.label.clone(), s.spearman))
         .collect();
     // Nothing to show if the outcome does not vary (all correlations zero).
     if rows.iter().all(|r| r.1.abs() < 1e-9) {
@@ -786,31 +765,4 @@ fn tornado(d: &ChartData, name: &str, metric: &str, economy: &str, what: &str) -
     c.time_desc = false;
     c.markers = false;
     Some(c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parameter_names_are_shortened() {
-        assert_eq!(
-            short_param("sectors.electronics.sigma_import"),
-            "electronics sigma_import"
-        );
-        assert_eq!(short_param("economies.US.multiplier"), "US multiplier");
-        assert_eq!(
-            short_param("licensing.importers.US.stock_months"),
-            "licensing: US stock_months"
-        );
-        assert_eq!(
-            short_param("licensing.regimes.streamlined.capacity"),
-            "licensing: streamlined regime capacity"
-        );
-        assert_eq!(short_param("licensing.efficiency"), "licensing: efficiency");
-        assert_eq!(
-            short_param("rules.framework_ratified.probability"),
-            "framework_ratified probability"
-        );
-    }
 }

@@ -53,6 +53,8 @@ pub struct FinalDist {
 #[derive(Debug, Clone)]
 pub struct Sensitivity {
     pub parameter: String,
+    /// What charts call the parameter (`ParamSpec::display_label`).
+    pub label: String,
     pub metric: String,
     pub economy: String,
     pub spearman: f64,
@@ -71,6 +73,8 @@ pub struct ChartData {
     pub finals: Vec<FinalDist>,
     /// Rule id and the probability it has fired by each month.
     pub rules: Vec<(String, Vec<f64>)>,
+    /// Rule id and its label (`Rule::label`), for legends and tables.
+    pub rule_labels: Vec<(String, String)>,
     pub sensitivity: Vec<Sensitivity>,
     /// The resolved timeline, as `explain` prints it.
     pub timeline: String,
@@ -237,6 +241,7 @@ impl ChartData {
             for (k, r) in keys.iter().zip(row) {
                 sensitivity.push(Sensitivity {
                     parameter: sc.param(*p).path.clone(),
+                    label: sc.param(*p).display_label(),
                     metric: k.metric.clone(),
                     economy: k.economy.clone(),
                     spearman: *r,
@@ -252,6 +257,11 @@ impl ChartData {
             series,
             finals,
             rules,
+            rule_labels: sc
+                .rules
+                .iter()
+                .map(|r| (r.id.clone(), r.label.clone()))
+                .collect(),
             sensitivity,
             timeline: crate::explain::explain(sc),
             names: sc
@@ -350,6 +360,14 @@ impl ChartData {
             .iter()
             .find(|n| n.0 == id)
             .map_or_else(|| self.name(id), |n| n.2.clone())
+    }
+
+    /// A rule's label (its id if the rule is unknown).
+    pub fn rule_label<'a>(&'a self, id: &'a str) -> &'a str {
+        self.rule_labels
+            .iter()
+            .find(|r| r.0 == id)
+            .map_or(id, |r| r.1.as_str())
     }
 
     /// A monthly series by its labels (`""` for empty partner/sector).

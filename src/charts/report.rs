@@ -565,10 +565,13 @@ fn rules_table(d: &ChartData, html: &mut String) {
         esc(d.months.last().map_or("", String::as_str))
     );
     for (id, p) in rules.iter().take(MAX_RULE_ROWS) {
+        // The rule's label, with its id (events.csv's name) when they differ.
+        let (label, code) = (d.rule_label(id), format!(" <code>{}</code>", esc(id)));
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{} %</td><td>{} %</td></tr>",
-            esc(id),
+            "<tr><td>{}{}</td><td>{} %</td><td>{} %</td></tr>",
+            esc(label),
+            if label == id.as_str() { "" } else { &code },
             num(100.0 * p.get(t12).copied().unwrap_or(0.0), 0),
             num(100.0 * p.last().copied().unwrap_or(0.0), 0)
         );

@@ -16,7 +16,6 @@ use crate::model::Model;
 use crate::sensitivity::sobol::Index;
 use crate::sensitivity::sobol::SobolReport;
 
-use super::catalogue::short_param;
 use super::panel::KeyedAxis;
 use super::panel::message;
 use super::style::{self, AXIS, BLUE, INK, LegendItem, ORANGE, Swatch, TICK, err, fmt_tick, font};
@@ -321,7 +320,7 @@ pub fn charts(
             .zip(&report.indices)
             .filter_map(|(p, row)| {
                 Some(Row {
-                    label: short_param(&model.sc.param(*p).path),
+                    label: model.sc.param(*p).display_label(),
                     ix: *row.get(o)?,
                 })
             })

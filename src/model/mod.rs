@@ -464,7 +464,7 @@ impl<'a> Model<'a> {
         let rates = sc
             .measures
             .iter()
-            .map(|m| m.steps.iter().map(|(_, p)| val(*p)).collect());
+            .map(|m| m.steps.iter().map(|(_, p)| val(*p) * m.scale).collect());
         ws.tariffs.reset(&self.tariffs, td, rates);
         // Block 2: every sector at the baseline, with this run's elasticities.
         ws.trade.reset(

@@ -502,10 +502,12 @@ mod tests {
         let values = testkit::values(&sc);
         let tbase = TariffBase::new(&sc, 6);
         let mut tariffs = TariffState::default();
-        let rates = sc
-            .measures
-            .iter()
-            .map(|m| m.steps.iter().map(|(_, p)| values[p.0 as usize]).collect());
+        let rates = sc.measures.iter().map(|m| {
+            m.steps
+                .iter()
+                .map(|(_, p)| values[p.0 as usize] * m.scale)
+                .collect()
+        });
         tariffs.reset(&tbase, &td, rates);
         let mut st = RuleState::default();
         let initial = sc

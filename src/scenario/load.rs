@@ -349,7 +349,8 @@ fn load_tree(path: &Path, opts: &LoadOptions) -> Result<(Table, Loader), Diagnos
 }
 
 /// Check that `key` (a dotted path, e.g. from `sweep --param`) names an
-/// existing value of the scenario, with a "did you mean" at the first part
+/// existing value of the scenario (or `tariffs.NAME.scale` of an existing
+/// tariff, which defaults to 1), with a "did you mean" at the first part
 /// that does not exist.
 ///
 /// # Errors
@@ -368,6 +369,8 @@ pub fn check_key(path: &Path, opts: &LoadOptions, key: &str) -> Result<(), Diagn
         };
         let walked = parts[..k].join(".");
         match t.get(part) {
+            // An existing tariff's `scale` defaults to 1: sweepable unwritten.
+            None if k == 2 && parts.len() == 3 && parts[0] == "tariffs" && *part == "scale" => {}
             None => {
                 let cands: Vec<&str> = t.keys().collect();
                 let where_ = if walked.is_empty() {

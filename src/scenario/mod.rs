@@ -40,6 +40,41 @@ pub struct ParamSpec {
     pub value: f64,
     /// Round sampled values to whole numbers (month counts).
     pub integer: bool,
+    /// The `label` of its distribution table, for charts, the report and
+    /// `explain --params` (display only: never in a CSV or a random key).
+    pub label: Option<String>,
+}
+
+impl ParamSpec {
+    /// The name shown for the parameter: its `label`, or else the short
+    /// form of its path (`short_path`).
+    pub fn display_label(&self) -> String {
+        self.label.clone().unwrap_or_else(|| short_path(&self.path))
+    }
+}
+
+/// A readable short form of a dotted parameter path, the default label of a
+/// sampled parameter ("electronics sigma_import" for
+/// `sectors.electronics.sigma_import`, "licensing: US stock_months" for
+/// `licensing.importers.US.stock_months`), at most 44 characters.
+pub fn short_path(p: &str) -> String {
+    let parts: Vec<&str> = p.split('.').collect();
+    let s = match parts.as_slice() {
+        ["licensing", "regimes", regime, rest @ ..] => {
+            format!("licensing: {regime} regime {}", rest.join(" "))
+        }
+        ["licensing", "importers", e, rest @ ..] => format!("licensing: {e} {}", rest.join(" ")),
+        ["licensing", rest @ ..] => format!("licensing: {}", rest.join(" ")),
+        ["sectors" | "economies" | "rules" | "tariffs", rest @ ..] if !rest.is_empty() => {
+            rest.join(" ")
+        }
+        _ => parts.join(" "),
+    };
+    if s.chars().count() > 44 {
+        format!("{}…", s.chars().take(43).collect::<String>())
+    } else {
+        s
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +202,9 @@ pub struct Measure {
     pub sectors: Vec<usize>,
     /// The rate in force from each date on; a later step replaces an earlier one.
     pub steps: Vec<(Date, ParamId)>,
+    /// Multiplies every step's rate (`scale`, default 1): one number that
+    /// sweeps and `--set` can vary for a tariff written as a path.
+    pub scale: f64,
     pub mode: TariffMode,
     pub announced: Option<Date>,
     /// The tariff lines the measure covers (`TradeData::lines` indices);
@@ -333,6 +371,9 @@ pub struct LicensingAction {
 pub struct Rule {
     pub id: String,
     pub description: String,
+    /// The name charts and the report show: its `label`, else its
+    /// `description`, else its id (display only).
+    pub label: String,
     pub when: Cond,
     pub probability: ParamId,
     pub lag_months: ParamId,
@@ -515,4 +556,31 @@ pub fn stable_key(name: &str) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_path;
+
+    #[test]
+    fn parameter_paths_are_shortened_for_default_labels() {
+        assert_eq!(
+            short_path("sectors.electronics.sigma_import"),
+            "electronics sigma_import"
+        );
+        assert_eq!(short_path("economies.US.multiplier"), "US multiplier");
+        assert_eq!(
+            short_path("licensing.importers.US.stock_months"),
+            "licensing: US stock_months"
+        );
+        assert_eq!(
+            short_path("licensing.regimes.streamlined.capacity"),
+            "licensing: streamlined regime capacity"
+        );
+        assert_eq!(short_path("licensing.efficiency"), "licensing: efficiency");
+        assert_eq!(short_path("macro.tpu_sensitivity"), "macro tpu_sensitivity");
+        let long = short_path(&format!("tariffs.{}.rate", "x".repeat(60)));
+        assert_eq!(long.chars().count(), 44, "cut with an ellipsis: {long}");
+        assert!(long.ends_with('…'));
+    }
 }

@@ -67,6 +67,15 @@ pub const RATE: Bounds = Bounds {
 /// (never below zero), e.g. a deal that removes base-year duties.
 pub const MEASURE_RATE: Bounds = Bounds { lo: -1.0, ..RATE };
 
+/// A measure's `scale`: a finite factor on every step's rate.
+pub const SCALE: Bounds = Bounds {
+    lo: 0.0,
+    hi: f64::MAX,
+    lo_open: false,
+    allow_inf: false,
+    what: "a factor",
+};
+
 pub const POS: Bounds = Bounds {
     lo: 0.0,
     hi: f64::MAX,

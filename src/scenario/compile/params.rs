@@ -29,6 +29,7 @@ impl Compiler {
             dist,
             value,
             integer,
+            label: None,
         });
         ParamId((self.params.len() - 1) as u32)
     }
@@ -43,8 +44,8 @@ impl Compiler {
         integer: bool,
     ) -> ParamId {
         match &node.value {
-            Value::Table(t) => match self.dist(t, node.loc, path, b) {
-                Some(d) => {
+            Value::Table(t) => match (self.dist(t, node.loc, path, b), self.label(t, path)) {
+                (Some(d), label) => {
                     let (lo, hi) = d.support();
                     // Every draw is an inverse-CDF evaluation: refuse a
                     // distribution whose quantiles are not numbers, which
@@ -62,9 +63,11 @@ impl Compiler {
                         return self.push_param(path, None, f64::NAN, integer);
                     }
                     let c = d.center();
-                    self.push_param(path, Some(d), c, integer)
+                    let id = self.push_param(path, Some(d), c, integer);
+                    self.params[id.0 as usize].label = label;
+                    id
                 }
-                None => self.push_param(path, None, f64::NAN, integer),
+                (None, _) => self.push_param(path, None, f64::NAN, integer),
             },
             _ => {
                 let v = self.number(node, path, b).unwrap_or(f64::NAN);
@@ -171,7 +174,8 @@ impl Compiler {
                 return None;
             }
         };
-        self.check_keys(t, path, keys);
+        // Every kind also takes a `label` (display only).
+        self.check_keys(t, path, &[keys, &["label"]].concat());
         let any = Bounds {
             lo: f64::MIN,
             hi: f64::MAX,
@@ -368,6 +372,35 @@ mod tests {
         assert!(
             problems.iter().any(|m| m.contains("can produce values in")),
             "an untruncated normal leaves the growth range: {problems:?}"
+        );
+    }
+
+    /// A distribution's `label` names the sampled parameter; without one the
+    /// short form of its path does. Labels never change the draws' key.
+    #[test]
+    fn a_distribution_label_names_the_parameter_and_defaults_to_the_short_path() {
+        let sc = testkit::ok(
+            "[economies.AA]\ngrowth_pct = { dist = \"uniform\", min = 1, max = 3, label = \"AA trend growth\" }\n\
+             [economies.BB]\ngrowth_pct = { dist = \"uniform\", min = 1, max = 3 }\n",
+        );
+        let find = |path: &str| sc.params.iter().find(|p| p.path == path).expect(path);
+        let aa = find("economies.AA.growth_pct");
+        assert_eq!(aa.display_label(), "AA trend growth");
+        assert_eq!(
+            aa.key,
+            crate::scenario::stable_key("economies.AA.growth_pct")
+        );
+        assert_eq!(
+            find("economies.BB.growth_pct").display_label(),
+            "BB growth_pct"
+        );
+        let p = testkit::problems(
+            "[economies.AA]\ngrowth_pct = { dist = \"uniform\", min = 1, max = 3, label = \"\" }\n",
+        );
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].starts_with("economies.AA.growth_pct.label: the label is empty"),
+            "{p:?}"
         );
     }
 }

@@ -176,6 +176,29 @@ impl Compiler {
         self.string(&e.node, &join(path, key))
     }
 
+    /// An optional `label`: a short human name shown in charts and the
+    /// report, one line of text that is not blank.
+    pub(super) fn label(&mut self, t: &Table, path: &str) -> Option<String> {
+        let e = t.get("label")?;
+        let p = join(path, "label");
+        let s = self.string(&e.node, &p)?;
+        let help = "write a short name on one line, e.g. label = \"Framework ratified\" (about 40 characters fit a chart legend), or remove the key to use the default";
+        if s.trim().is_empty() {
+            self.c.err(Some(e.node.loc), &p, "the label is empty", help);
+            return None;
+        }
+        if s.chars().any(char::is_control) {
+            self.c.err(
+                Some(e.node.loc),
+                &p,
+                "the label has a line break or another control character",
+                help,
+            );
+            return None;
+        }
+        Some(s.trim().to_string())
+    }
+
     pub(super) fn integer(&mut self, node: &Node, path: &str, lo: i64, hi: i64) -> Option<i64> {
         match &node.value {
             Value::Int(i) if (lo..=hi).contains(i) => Some(*i),

@@ -41,6 +41,7 @@ impl Compiler {
                 &path,
                 &[
                     "description",
+                    "label",
                     "when",
                     "probability",
                     "lag_months",
@@ -105,6 +106,16 @@ impl Compiler {
                 .and_then(|e| self.integer(&e.node, &join(&path, "priority"), -1000, 1000))
                 .unwrap_or(0);
             let description = self.opt_string(t, &path, "description").unwrap_or_default();
+            // Charts and the report name the rule by its label, else its
+            // description (on one line), else its id.
+            let label = self.label(t, &path).unwrap_or_else(|| {
+                let words: Vec<&str> = description.split_whitespace().collect();
+                if words.is_empty() {
+                    id.to_string()
+                } else {
+                    words.join(" ")
+                }
+            });
             let mut then = Vec::new();
             if let Some(n) = self.required(
                 t,
@@ -150,6 +161,7 @@ impl Compiler {
                 out.push(Rule {
                     id: id.to_string(),
                     description,
+                    label,
                     when,
                     probability,
                     lag_months: lag,
@@ -349,6 +361,48 @@ mod tests {
         assert!(
             p.iter()
                 .all(|m| m.contains(".when: the rule can never fire")),
+            "{p:?}"
+        );
+    }
+
+    /// A rule is named by its `label`, else its description on one line,
+    /// else its id (issue 15).
+    #[test]
+    fn a_rule_label_defaults_to_the_description_then_the_id() {
+        let then = "then = [{ tariff = { by = \"AA\", on = \"BB\", rate = 0.1 } }]\nwhen = { between = [\"2025-03\", \"2025-05\"] }\n";
+        let sc = testkit::ok(&format!(
+            "[rules.a]\nlabel = \"  Deal signed \"\ndescription = \"The long story\"\n{then}\
+             [rules.b]\ndescription = \"\"\"\nAA and BB\n  sign a deal\"\"\"\n{then}\
+             [rules.c]\n{then}"
+        ));
+        let labels: Vec<(&str, &str)> = sc
+            .rules
+            .iter()
+            .map(|r| (r.id.as_str(), r.label.as_str()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("a", "Deal signed"),
+                ("b", "AA and BB sign a deal"),
+                ("c", "c")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_or_non_string_rule_label_is_refused() {
+        let then = "then = [{ tariff = { by = \"AA\", on = \"BB\", rate = 0.1 } }]\nwhen = { between = [\"2025-03\", \"2025-05\"] }\n";
+        let p = testkit::problems(&format!(
+            "[rules.a]\nlabel = \" \"\n{then}[rules.b]\nlabel = 3\n{then}"
+        ));
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(
+            p[0].starts_with("rules.a.label: the label is empty"),
+            "{p:?}"
+        );
+        assert!(
+            p[1].starts_with("rules.b.label: expected a string"),
             "{p:?}"
         );
     }

@@ -46,6 +46,7 @@ impl Compiler {
                     "lines",
                     "except_lines",
                     "belief",
+                    "scale",
                     "description",
                     "enabled",
                 ],
@@ -182,6 +183,7 @@ impl Compiler {
                     "an announcement comes before the measure takes effect",
                 );
             }
+            let scale = self.scale(t, &path, &steps);
             let covered = self.measure_lines(t, &path, lines);
             let belief = self.param(t, loc, &path, "belief", Some(0.0), SHARE);
             let description = self.opt_string(t, &path, "description").unwrap_or_default();
@@ -193,6 +195,7 @@ impl Compiler {
                     on,
                     sectors,
                     steps,
+                    scale,
                     mode,
                     announced,
                     lines: covered,
@@ -201,6 +204,44 @@ impl Compiler {
             }
         }
         out
+    }
+
+    /// The measure's `scale` (default 1), refused if negative, not finite,
+    /// or if it takes a step's rate out of the allowed range.
+    fn scale(&mut self, t: &Table, path: &str, steps: &[(Date, ParamId)]) -> f64 {
+        let Some(e) = t.get("scale") else {
+            return 1.0;
+        };
+        let p = join(path, "scale");
+        let Some(s) = self.number(&e.node, &p, SCALE) else {
+            return 1.0;
+        };
+        for (d, pid) in steps {
+            let spec = &self.params[pid.0 as usize];
+            let (lo, hi) = spec
+                .dist
+                .as_ref()
+                .map_or((spec.value, spec.value), |d| d.support());
+            if lo.is_nan() || hi.is_nan() {
+                continue;
+            }
+            let (lo, hi) = (lo * s, hi * s);
+            if !MEASURE_RATE.ok(lo) || !MEASURE_RATE.ok(hi) {
+                let b = MEASURE_RATE.describe();
+                self.c.err(
+                    Some(e.node.loc),
+                    &p,
+                    format!(
+                        "scale {} takes the rate of the step from {d} to {}, outside the allowed range",
+                        num(s),
+                        if MEASURE_RATE.ok(hi) { num(lo) } else { num(hi) }
+                    ),
+                    format!("use a smaller scale: every scaled rate must be {b}"),
+                );
+                return 1.0;
+            }
+        }
+        s
     }
 
     /// The tariff lines a measure covers: `lines = [...]` (only those) or
@@ -298,5 +339,32 @@ mod tests {
             "[tariffs.x]\nby = \"AA\"\non = \"AA\"\nrate = 0.1\nfrom = \"2025-03\"\n",
         );
         assert!(p.iter().any(|m| m.starts_with("tariffs.x.on")), "{p:?}");
+    }
+
+    /// `scale` multiplies every step of a path (default 1) and must be a
+    /// finite factor >= 0 that keeps every scaled rate in range.
+    #[test]
+    fn scale_multiplies_a_path_and_is_checked() {
+        let t = "[tariffs.p]\nby = \"AA\"\non = \"BB\"\npath = [[\"2025-03\", 0.2], [\"2025-06\", 0.5]]\n";
+        assert_eq!(testkit::ok(t).measures[0].scale, 1.0, "the default");
+        let sc = testkit::ok(&format!("{t}scale = 1.5\n"));
+        assert_eq!(sc.measures[0].scale, 1.5);
+        for (bad, says) in [
+            ("-0.5", "value -0.5 is out of range"),
+            ("inf", "value inf is out of range"),
+            ("nan", "value NaN is out of range"),
+            ("\"x\"", "expected a number"),
+            (
+                "300",
+                "scale 300 takes the rate of the step from 2025-06 to 150",
+            ),
+        ] {
+            let p = testkit::problems(&format!("{t}scale = {bad}\n"));
+            assert_eq!(p.len(), 1, "{bad}: {p:?}");
+            assert!(
+                p[0].starts_with(&format!("tariffs.p.scale: {says}")),
+                "{bad}: {p:?}"
+            );
+        }
     }
 }
