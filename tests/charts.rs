@@ -905,7 +905,7 @@ fn three_scenarios_compare_as_small_multiples_with_levels_and_file_differences()
     let diffs = &html[at..html[at..].find("</section>").unwrap() + at];
     assert!(diffs.contains("<h3>escalation against london-framework</h3>"));
     // escalation adds the +100 % rule; geneva_truce schedules streamlined licensing.
-    assert!(diffs.contains("us_plus_100:"));
+    assert!(diffs.contains("<li><code>us_plus_100 "), "{diffs}");
     assert!(diffs.contains("regime `streamlined`"));
 }
 
