@@ -679,7 +679,7 @@ fn rule_firings(d: &ChartData) -> Option<Chart> {
     }
     // The rules most likely to have fired by the end, in catalogue order.
     let mut ranked: Vec<usize> = (0..d.rules.len()).collect();
-    let last = |k: usize| d.rules[k].1.last().copied().unwrap_or(0.0);
+    let last = |k: usize| d.rules[k].p_end();
     ranked.sort_by(|a, b| last(*b).total_cmp(&last(*a)).then(a.cmp(b)));
     let mut shown: Vec<usize> = ranked.iter().copied().take(MAX_RULE_LINES).collect();
     shown.sort_unstable();
@@ -690,13 +690,13 @@ fn rule_firings(d: &ChartData) -> Option<Chart> {
     for (n, k) in shown.iter().enumerate() {
         let (colour, dashed) = style(n);
         lines.push(LineSpec {
-            values: scaled(&d.rules[*k].1, 100.0),
+            values: scaled(&d.rules[*k].p_by_month, 100.0),
             colour,
             width: 4,
             dashed,
         });
         legend.push(LegendItem::new(
-            d.rule_label(&d.rules[*k].0).to_string(),
+            d.rules[*k].label.clone(),
             if dashed {
                 Swatch::Dashed(colour)
             } else {
@@ -705,11 +705,11 @@ fn rule_firings(d: &ChartData) -> Option<Chart> {
         ));
     }
     if !rest.is_empty() {
-        let months = d.rules[0].1.len();
+        let months = d.rules[0].p_by_month.len();
         let highest: Vec<f64> = (0..months)
             .map(|t| {
                 rest.iter()
-                    .map(|k| d.rules[*k].1.get(t).copied().unwrap_or(0.0))
+                    .map(|k| d.rules[*k].p_by_month.get(t).copied().unwrap_or(0.0))
                     .fold(0.0, f64::max)
             })
             .collect();

@@ -71,10 +71,8 @@ pub struct ChartData {
     pub months: Vec<String>,
     pub series: Vec<SeriesBand>,
     pub finals: Vec<FinalDist>,
-    /// Rule id and the probability it has fired by each month.
-    pub rules: Vec<(String, Vec<f64>)>,
-    /// Rule id and its label (`Rule::label`), for legends and tables.
-    pub rule_labels: Vec<(String, String)>,
+    /// Every rule, in scenario order, with the probability it has fired.
+    pub rules: Vec<RuleFiring>,
     pub sensitivity: Vec<Sensitivity>,
     /// The resolved timeline, as `explain` prints it.
     pub timeline: String,
@@ -96,6 +94,22 @@ pub struct ChartData {
     pub split: Option<SplitData>,
 }
 
+/// A rule and the share of runs in which it has fired by each month.
+#[derive(Debug, Clone)]
+pub struct RuleFiring {
+    pub id: String,
+    /// What legends and tables call it (`Rule::label`).
+    pub label: String,
+    pub p_by_month: Vec<f64>,
+}
+
+impl RuleFiring {
+    /// The probability it has fired by the last month.
+    pub fn p_end(&self) -> f64 {
+        self.p_by_month.last().copied().unwrap_or(0.0)
+    }
+}
+
 /// The runs of `run --split-by RULE` in two groups: those in which the rule
 /// fired at some month of the horizon and those in which it never did.
 #[derive(Debug, Clone)]
@@ -104,6 +118,8 @@ pub struct SplitData {
     pub rule: String,
     pub runs_fired: u64,
     pub runs_not_fired: u64,
+    /// Share of the runs in which the rule fired (`engine::Split::p_fired`).
+    pub p_fired: f64,
     /// GDP vs baseline (`gdp_dev`) of every economy and WORLD, in the runs
     /// where the rule fired.
     pub fired: Vec<SeriesBand>,
@@ -112,16 +128,6 @@ pub struct SplitData {
 }
 
 impl SplitData {
-    /// Share of the runs in which the rule fired.
-    pub fn p_fired(&self) -> f64 {
-        let total = self.runs_fired + self.runs_not_fired;
-        if total == 0 {
-            0.0
-        } else {
-            self.runs_fired as f64 / total as f64
-        }
-    }
-
     /// A group's series by economy (`fired` true: the runs where the rule fired).
     pub fn series(&self, fired: bool, economy: &str) -> Option<&SeriesBand> {
         let group = if fired { &self.fired } else { &self.not_fired };
@@ -232,7 +238,11 @@ impl ChartData {
             .rules
             .iter()
             .enumerate()
-            .map(|(k, r)| (r.id.clone(), agg.p_fired_by(k)))
+            .map(|(k, r)| RuleFiring {
+                id: r.id.clone(),
+                label: r.label.clone(),
+                p_by_month: agg.p_fired_by(k),
+            })
             .collect();
         let keys = key_outcomes(model);
         let rho = agg.sensitivity(model.sampled.len(), keys.len());
@@ -257,11 +267,6 @@ impl ChartData {
             series,
             finals,
             rules,
-            rule_labels: sc
-                .rules
-                .iter()
-                .map(|r| (r.id.clone(), r.label.clone()))
-                .collect(),
             sensitivity,
             timeline: crate::explain::explain(sc),
             names: sc
@@ -327,6 +332,7 @@ impl ChartData {
                     .map_or_else(String::new, |r| r.id.clone()),
                 runs_fired: sp.fired.runs,
                 runs_not_fired: sp.not_fired.runs,
+                p_fired: sp.p_fired(),
                 fired: bands(model, &sp.fired, baseline, gdp),
                 not_fired: bands(model, &sp.not_fired, baseline, gdp),
             }
@@ -360,14 +366,6 @@ impl ChartData {
             .iter()
             .find(|n| n.0 == id)
             .map_or_else(|| self.name(id), |n| n.2.clone())
-    }
-
-    /// A rule's label (its id if the rule is unknown).
-    pub fn rule_label<'a>(&'a self, id: &'a str) -> &'a str {
-        self.rule_labels
-            .iter()
-            .find(|r| r.0 == id)
-            .map_or(id, |r| r.1.as_str())
     }
 
     /// A monthly series by its labels (`""` for empty partner/sector).

@@ -52,6 +52,12 @@ impl ChartSize {
         }
     }
 
+    /// Its word in a result key: none at the default size, so the keys of
+    /// default runs are those of earlier versions.
+    pub fn key_word(self) -> Option<String> {
+        (self != ChartSize::default()).then(|| format!("chart_size={}", self.name()))
+    }
+
     /// The preset's name on the command line.
     pub fn name(self) -> &'static str {
         match self {

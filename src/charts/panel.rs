@@ -5,6 +5,7 @@
 use super::ChartError;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -221,10 +222,56 @@ pub fn draw_chart<DB: DrawingBackend>(
     Ok(())
 }
 
-fn text_w<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, size: f64) -> u32 {
+pub(super) fn text_w<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    size: f64,
+) -> u32 {
     area.estimate_text_size(text, &font(size))
         .map(|(w, _)| w)
         .unwrap_or((text.chars().count() as f64 * size * 0.62) as u32)
+}
+
+/// A chart of horizontal rows (tornado bars, ranked intervals): values on
+/// x over `x`, the rows listed top to bottom on y (row 0 at the top, at
+/// y = n - 1) and named by `labels`, which take `label_w` px; its mesh drawn
+/// in the house style with `x_labels` ticks of `xdec` decimals.
+///
+/// # Errors
+/// If the backend fails.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn rows_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: std::ops::Range<f64>,
+    labels: &[String],
+    label_w: u32,
+    x_desc: &str,
+    x_labels: usize,
+    xdec: usize,
+    margin_right: u32,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, KeyedAxis>>, ChartError> {
+    let n = labels.len();
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(8)
+        .margin_right(margin_right)
+        .x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32)
+        .y_label_area_size(label_w + 24)
+        .build_cartesian_2d(
+            x,
+            keyed(-0.5f64..n as f64 - 0.5, (0..n).map(|i| i as f64).collect()),
+        )
+        .map_err(err)?;
+    let name = |y: &f64| style::row_at(*y, n).map_or_else(String::new, |r| labels[r].clone());
+    let xf = |x: &f64| fmt_tick(*x, xdec);
+    style::house_mesh(&mut chart.configure_mesh())
+        .x_labels(x_labels)
+        .x_label_formatter(&xf)
+        .y_label_formatter(&name)
+        .x_desc(x_desc)
+        .disable_y_mesh()
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 fn time_values<'a>(
@@ -542,33 +589,14 @@ fn tornado_panel<DB: DrawingBackend>(
     }
     .min(1.3);
     let n = bars.len();
-    let label_w = bars
+    let labels: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
+    let label_w = labels
         .iter()
-        .map(|(l, _)| text_w(area, l, TICK))
+        .map(|l| text_w(area, l, TICK))
         .max()
         .unwrap_or(100);
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(8)
-        .margin_right(40)
-        .x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32)
-        .y_label_area_size(label_w + 24)
-        .build_cartesian_2d(
-            -m..m,
-            keyed(-0.5f64..n as f64 - 0.5, (0..n).map(|i| i as f64).collect()),
-        )
-        .map_err(err)?;
-    // Bars are listed top to bottom: index 0 at the top.
-    let name = |y: &f64| style::row_at(*y, n).map_or_else(String::new, |r| bars[r].0.clone());
     let xdec = style::tick_decimals(2.0 * m).max(1);
-    let xf = |x: &f64| fmt_tick(*x, xdec);
-    style::house_mesh(&mut chart.configure_mesh())
-        .x_labels(9)
-        .x_label_formatter(&xf)
-        .y_label_formatter(&name)
-        .x_desc(x_desc)
-        .disable_y_mesh()
-        .draw()
-        .map_err(err)?;
+    let mut chart = rows_chart(area, -m..m, &labels, label_w, x_desc, 9, xdec, 40)?;
     chart
         .draw_series(bars.iter().enumerate().map(|(k, (_, v))| {
             let y = (n - 1 - k) as f64;

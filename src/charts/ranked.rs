@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ChartError;
-use super::panel::{KeyedAxis, message, y_range};
+use super::panel::{KeyedAxis, message, rows_chart, text_w, y_range};
 use super::style::{self, AXIS, BLUE, CAPTION, GREY, INK, TICK, err, fmt_tick, font};
 
 /// One row or bar: label and the 5, 25, 50, 75 and 95 % quantiles.
@@ -33,12 +33,6 @@ pub fn ranked(mut rows: Vec<Interval>, highest_first: bool) -> Vec<Interval> {
     rows
 }
 
-fn text_w<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str) -> i32 {
-    area.estimate_text_size(text, &font(TICK))
-        .map(|(w, _)| w as i32)
-        .unwrap_or((text.chars().count() as f64 * TICK * 0.62) as i32)
-}
-
 fn finite(rows: &[Interval]) -> impl Iterator<Item = f64> + '_ {
     rows.iter()
         .flat_map(|r| r.q.iter().copied().chain([r.baseline]))
@@ -60,9 +54,10 @@ pub fn intervals_panel<DB: DrawingBackend>(
     }
     let (mut x0, mut x1) = y_range(finite(rows).chain([0.0]), false);
     let n = rows.len();
-    let label_w = rows
+    let labels: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
+    let label_w = labels
         .iter()
-        .map(|r| text_w(area, &r.label))
+        .map(|l| text_w(area, l, TICK))
         .max()
         .unwrap_or(80);
     let value = |r: &Interval| {
@@ -75,42 +70,20 @@ pub fn intervals_panel<DB: DrawingBackend>(
     };
     let value_w = rows
         .iter()
-        .map(|r| text_w(area, &value(r)))
+        .map(|r| text_w(area, &value(r), TICK))
         .max()
         .unwrap_or(120);
     // Room at the right for the numbers: widen the axis so they fit.
     let (w, _) = area.dim_in_pixel();
-    let plot_w = (w as i32 - label_w - 60).max(200);
+    let plot_w = (w as i32 - label_w as i32 - 60).max(200);
+    let value_w = value_w as i32;
     let extra = f64::from(value_w + 24) / f64::from(plot_w - value_w - 24).max(100.0);
     x1 += (x1 - x0) * extra;
     if x0 > 0.0 {
         x0 = 0.0;
     }
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(8)
-        .margin_right(24)
-        .x_label_area_size((TICK * 1.6 + AXIS * 1.5) as u32)
-        .y_label_area_size((label_w + 24) as u32)
-        .build_cartesian_2d(
-            x0..x1,
-            KeyedAxis {
-                lo: -0.5,
-                hi: n as f64 - 0.5,
-                keys: (0..n).map(|i| i as f64).collect(),
-            },
-        )
-        .map_err(err)?;
-    let name = |y: &f64| style::row_at(*y, n).map_or_else(String::new, |r| rows[r].label.clone());
     let xdec = style::tick_decimals(x1 - x0);
-    let xf = |x: &f64| fmt_tick(*x, xdec);
-    style::house_mesh(&mut chart.configure_mesh())
-        .x_labels(7)
-        .x_label_formatter(&xf)
-        .y_label_formatter(&name)
-        .x_desc(x_desc)
-        .disable_y_mesh()
-        .draw()
-        .map_err(err)?;
+    let mut chart = rows_chart(area, x0..x1, &labels, label_w, x_desc, 7, xdec, 24)?;
     if x0 < 0.0 && x1 > 0.0 {
         chart
             .draw_series(std::iter::once(PathElement::new(
@@ -172,7 +145,7 @@ pub fn bars_panel<DB: DrawingBackend>(
     let dec = style::tick_decimals(y1 - y0);
     let widest = [y0, y1]
         .iter()
-        .map(|v| text_w(area, &fmt_tick(*v, dec)))
+        .map(|v| text_w(area, &fmt_tick(*v, dec), TICK))
         .max()
         .unwrap_or(40);
     let mut b = ChartBuilder::on(area);
@@ -183,7 +156,7 @@ pub fn bars_panel<DB: DrawingBackend>(
         .margin_top(4)
         .margin_right(16)
         .x_label_area_size((TICK * 1.6) as u32)
-        .y_label_area_size((widest + (AXIS * 1.5) as i32 + 14) as u32)
+        .y_label_area_size(widest + (AXIS * 1.5) as u32 + 14)
         .build_cartesian_2d(
             KeyedAxis {
                 lo: -0.5,

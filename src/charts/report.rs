@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::ChartFile;
-use super::data::ChartData;
+use super::data::{ChartData, RuleFiring};
 
 /// Escape text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -521,7 +521,7 @@ fn key_messages(d: &ChartData) -> Vec<String> {
     let mut fired: Vec<(&str, f64)> = d
         .rules
         .iter()
-        .filter_map(|(id, p)| p.last().map(|v| (id.as_str(), *v)))
+        .map(|r| (r.id.as_str(), r.p_end()))
         .filter(|(_, p)| *p >= 0.05)
         .collect();
     fired.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -553,10 +553,11 @@ fn rules_table(d: &ChartData, html: &mut String) {
         return;
     }
     let t12 = 11.min(d.months.len().saturating_sub(1));
-    let mut rules: Vec<&(String, Vec<f64>)> = d.rules.iter().collect();
+    let mut rules: Vec<&RuleFiring> = d.rules.iter().collect();
     rules.sort_by(|a, b| {
-        let end = |r: &(String, Vec<f64>)| r.1.last().copied().unwrap_or(0.0);
-        end(b).total_cmp(&end(a)).then_with(|| a.0.cmp(&b.0))
+        b.p_end()
+            .total_cmp(&a.p_end())
+            .then_with(|| a.id.cmp(&b.id))
     });
     let _ = writeln!(
         html,
@@ -564,16 +565,16 @@ fn rules_table(d: &ChartData, html: &mut String) {
         esc(d.months.get(t12).map_or("", String::as_str)),
         esc(d.months.last().map_or("", String::as_str))
     );
-    for (id, p) in rules.iter().take(MAX_RULE_ROWS) {
+    for r in rules.iter().take(MAX_RULE_ROWS) {
         // The rule's label, with its id (events.csv's name) when they differ.
-        let (label, code) = (d.rule_label(id), format!(" <code>{}</code>", esc(id)));
+        let code = format!(" <code>{}</code>", esc(&r.id));
         let _ = writeln!(
             html,
             "<tr><td>{}{}</td><td>{} %</td><td>{} %</td></tr>",
-            esc(label),
-            if label == id.as_str() { "" } else { &code },
-            num(100.0 * p.get(t12).copied().unwrap_or(0.0), 0),
-            num(100.0 * p.last().copied().unwrap_or(0.0), 0)
+            esc(&r.label),
+            if r.label == r.id { "" } else { &code },
+            num(100.0 * r.p_by_month.get(t12).copied().unwrap_or(0.0), 0),
+            num(100.0 * r.p_end(), 0)
         );
     }
     html.push_str("</tbody></table>\n");

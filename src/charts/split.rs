@@ -95,7 +95,7 @@ pub fn chart(d: &ChartData) -> Option<Chart> {
             format!(
                 "runs where {} fired ({} of runs): median",
                 s.rule,
-                percent(s.p_fired())
+                percent(s.p_fired)
             ),
             Swatch::Line(VERMILLION),
         ),
@@ -103,7 +103,7 @@ pub fn chart(d: &ChartData) -> Option<Chart> {
         LegendItem::new(
             format!(
                 "runs where it did not ({}): median",
-                percent(1.0 - s.p_fired())
+                percent(1.0 - s.p_fired)
             ),
             Swatch::Line(BLUE),
         ),
@@ -154,7 +154,7 @@ pub fn caption(d: &ChartData) -> Option<String> {
         esc(end),
         at_end(f)?,
         esc(&s.rule),
-        percent(s.p_fired()),
+        percent(s.p_fired),
         at_end(n)?
     ))
 }

@@ -177,10 +177,7 @@ impl Settings {
         c: &Common,
         mut extra: Vec<String>,
     ) -> String {
-        // Absent at the default size, so those keys are unchanged.
-        if c.chart_size != crate::charts::ChartSize::default() {
-            extra.push(format!("chart_size={}", c.chart_size.name()));
-        }
+        extra.extend(c.chart_size.key_word());
         crate::output::manifest::ResultKey {
             kind,
             inputs: crate::output::manifest::input_hashes(models),

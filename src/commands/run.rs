@@ -49,14 +49,12 @@ pub(crate) fn result_key(
         months: info.months,
         only_run,
         shard: shard.map(|s| (s.index, s.count)),
-        // Absent without a split, so those keys are unchanged.
+        // Absent without a split or at the default chart size, so those
+        // keys are unchanged.
         extra: split_by
             .map(|r| format!("split_by={r}"))
             .into_iter()
-            .chain(
-                (info.chart_size != crate::charts::ChartSize::default())
-                    .then(|| format!("chart_size={}", info.chart_size.name())),
-            )
+            .chain(info.chart_size.key_word())
             .collect(),
     }
     .digest()
