@@ -8,6 +8,7 @@
 mod assumptions;
 mod catalogue;
 pub mod compare;
+mod compare_report;
 pub mod data;
 mod panel;
 mod ranked;
