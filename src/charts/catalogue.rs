@@ -185,7 +185,7 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
             .into_iter()
             .map(|f| Interval {
                 label: f.period.trim_start_matches("CY").to_string(),
-                q: [5, 25, 50, 75, 95].map(|p| f.quantiles.get(p - 1).copied().unwrap_or(f64::NAN)),
+                q: f.five(),
                 baseline: f.baseline,
             })
             .collect();
@@ -347,15 +347,28 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     // Horizon outcomes: one ranked interval chart each.
     // The world total is stated in the notes, not drawn: on the same axis
     // it would squeeze every economy into the first tenth.
-    out.extend(intervals(
-        d,
-        "gdp_loss_cum",
-        "Cumulative GDP loss against the baseline over the horizon, by economy",
-        "cumulative GDP loss (USD bn)",
-        &econ,
-        ("gdp_loss_cum", "total"),
-        true,
-    ));
+    let world = d
+        .final_dist("gdp_loss_cum", "WORLD", "total")
+        .map(|w| {
+            let q = |p: usize| fmt_tick(w.q(p), 0);
+            format!("World: {} [{}, {}] USD bn. ", q(50), q(5), q(95))
+        })
+        .unwrap_or_default();
+    out.extend(
+        intervals(
+            d,
+            "gdp_loss_cum",
+            "Cumulative GDP loss against the baseline over the horizon, by economy",
+            "cumulative GDP loss (USD bn)",
+            &econ,
+            ("gdp_loss_cum", "total"),
+            true,
+        )
+        .map(|mut c| {
+            c.notes.insert_str(0, &world);
+            c
+        }),
+    );
     out.extend(intervals(
         d,
         "welfare",
@@ -400,14 +413,8 @@ pub fn charts(d: &ChartData) -> Vec<Chart> {
     for (name, metric, economy, what) in &tornados {
         out.extend(tornado(d, name, metric, economy, what));
     }
-    for c in &mut out {
+    for c in out.iter_mut().filter(|c| c.notes.is_empty()) {
         c.notes = notes(&c.name).to_string();
-        if c.name == "gdp_loss_cum"
-            && let Some(w) = d.final_dist("gdp_loss_cum", "WORLD", "total")
-        {
-            let q = |p: usize| fmt_tick(w.quantiles.get(p - 1).copied().unwrap_or(f64::NAN), 0);
-            c.notes = format!("World: {} [{}, {}] USD bn. {}", q(50), q(5), q(95), c.notes);
-        }
     }
     out
 }
@@ -437,9 +444,6 @@ fn notes(name: &str) -> &'static str {
             "Licensing capacity, approval rates and delays are sampled; the loss is output the sector could not produce for want of the input."
         }
         "rule_firings" => "Share of runs in which each rule has fired by that month.",
-        "gdp_loss_cum" | "welfare" => {
-            "Ranked by the median. Dot: median; bar: 25-75 %; line: 5-95 % of runs. Numbers: median [5 %, 95 %]."
-        }
         n if n.starts_with("sensitivity") => {
             "Spearman rank correlation over the runs between each sampled parameter and the outcome; the 12 strongest."
         }
@@ -462,7 +466,7 @@ fn intervals(
         .filter_map(|e| d.final_dist(metric, e, kind))
         .map(|f| Interval {
             label: d.name(&f.economy),
-            q: [5, 25, 50, 75, 95].map(|p| f.quantiles.get(p - 1).copied().unwrap_or(f64::NAN)),
+            q: f.five(),
             baseline: f64::NAN,
         })
         .collect();
@@ -496,6 +500,7 @@ fn intervals(
     c.size = (SINGLE.0, height);
     c.time_desc = false;
     c.markers = false;
+    c.notes = "Ranked by the median. Dot: median; bar: 25-75 %; line: 5-95 % of runs. Numbers: median [5 %, 95 %].".into();
     Some(c)
 }
 

@@ -127,6 +127,21 @@ pub struct SplitData {
     pub not_fired: Vec<SeriesBand>,
 }
 
+impl FinalDist {
+    /// The quantile at `p` % (1 to 99); NaN outside.
+    pub fn q(&self, p: usize) -> f64 {
+        p.checked_sub(1)
+            .and_then(|k| self.quantiles.get(k))
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+
+    /// The 5, 25, 50, 75 and 95 % quantiles.
+    pub fn five(&self) -> [f64; 5] {
+        [5, 25, 50, 75, 95].map(|p| self.q(p))
+    }
+}
+
 impl SplitData {
     /// A group's series by economy (`fired` true: the runs where the rule fired).
     pub fn series(&self, fired: bool, economy: &str) -> Option<&SeriesBand> {

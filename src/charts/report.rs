@@ -80,10 +80,6 @@ tr, aside, ul.messages li { break-inside: avoid; page-break-inside: avoid; }
 }
 "#;
 
-fn q(f: &[f64], p: usize) -> f64 {
-    f.get(p - 1).copied().unwrap_or(f64::NAN)
-}
-
 pub(super) fn num(v: f64, dec: usize) -> String {
     if !v.is_finite() {
         return "n/a".into();
@@ -127,14 +123,9 @@ fn headline(d: &ChartData, html: &mut String) {
     );
     html.push_str("<tr><th></th><th>median</th><th>5-95 %</th><th>median</th><th>5-95 %</th><th>median</th><th>5-95 %</th></tr></thead>\n<tbody>\n");
     for e in &econ {
-        let dev = d.final_dist("gdp_dev", e, "horizon").map(|f| {
-            band(
-                q(&f.quantiles, 50),
-                q(&f.quantiles, 5),
-                q(&f.quantiles, 95),
-                2,
-            )
-        });
+        let dev = d
+            .final_dist("gdp_dev", e, "horizon")
+            .map(|f| band(f.q(50), f.q(5), f.q(95), 2));
         let g = d.series("gdp_growth_yoy", e, "", "").and_then(|s| {
             Some(band(
                 *s.band.p50.get(last)?,
@@ -143,14 +134,9 @@ fn headline(d: &ChartData, html: &mut String) {
                 2,
             ))
         });
-        let loss = d.final_dist("gdp_loss_cum", e, "total").map(|f| {
-            band(
-                q(&f.quantiles, 50),
-                q(&f.quantiles, 5),
-                q(&f.quantiles, 95),
-                0,
-            )
-        });
+        let loss = d
+            .final_dist("gdp_loss_cum", e, "total")
+            .map(|f| band(f.q(50), f.q(5), f.q(95), 0));
         let class = if e == "WORLD" { " class=\"world\"" } else { "" };
         let _ = write!(html, "<tr{class}><td>{} ({})</td>", esc(&d.name(e)), esc(e));
         for cell in [dev, g, loss] {
@@ -231,12 +217,7 @@ fn headline(d: &ChartData, html: &mut String) {
             ));
         }
         if let Some(f) = d.final_dist("re_shortfall", &lic, "horizon") {
-            let (m, b) = band(
-                100.0 * q(&f.quantiles, 50),
-                100.0 * q(&f.quantiles, 5),
-                100.0 * q(&f.quantiles, 95),
-                1,
-            );
+            let (m, b) = band(100.0 * f.q(50), 100.0 * f.q(5), 100.0 * f.q(95), 1);
             let base = s
                 .baseline
                 .iter()
@@ -462,9 +443,9 @@ fn key_messages(d: &ChartData) -> Vec<String> {
     if let Some(f) = d.final_dist("gdp_dev", "WORLD", "horizon") {
         let mut m = format!(
             "World GDP is {} its baseline path on average from {span} [{} to {} %]",
-            below_above(q(&f.quantiles, 50), 2),
-            num(q(&f.quantiles, 5), 2),
-            num(q(&f.quantiles, 95), 2)
+            below_above(f.q(50), 2),
+            num(f.q(5), 2),
+            num(f.q(95), 2)
         );
         if let Some(s) = d.series("gdp_dev", "WORLD", "", "")
             && let Some((t, v)) = first_peak(&s.band.p50.iter().map(|x| -x).collect::<Vec<_>>())
@@ -484,7 +465,7 @@ fn key_messages(d: &ChartData) -> Vec<String> {
         .finals
         .iter()
         .filter(|f| f.metric == "gdp_dev" && f.kind == "horizon" && f.economy != "WORLD")
-        .map(|f| (f.economy.clone(), q(&f.quantiles, 50)))
+        .map(|f| (f.economy.clone(), f.q(50)))
         .filter(|(_, v)| v.is_finite() && *v < 0.0)
         .collect();
     losses.sort_by(|a, b| a.1.total_cmp(&b.1));

@@ -125,7 +125,7 @@ pub fn merge(o: &MergeOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         ..Default::default()
     };
     // The same key as the unsharded run: the merged files are the same.
-    info.result_key = result_key(&model, &info, None, None, split_by.as_deref());
+    info.result_key = result_key(&model, &info, None, None);
     let dir = open_dir(c, ui, &sc.meta.name, &Manifest::new(&[&model], &info))?;
     if first.per_run {
         // Shards hold contiguous run blocks: concatenating in shard order gives

@@ -38,7 +38,6 @@ pub(crate) fn result_key(
     info: &RunInfo,
     only_run: Option<u64>,
     shard: Option<Shard>,
-    split_by: Option<&str>,
 ) -> String {
     ResultKey {
         kind: if shard.is_some() { "shard" } else { "run" },
@@ -51,8 +50,10 @@ pub(crate) fn result_key(
         shard: shard.map(|s| (s.index, s.count)),
         // Absent without a split or at the default chart size, so those
         // keys are unchanged.
-        extra: split_by
-            .map(|r| format!("split_by={r}"))
+        extra: info
+            .split
+            .as_ref()
+            .map(|s| format!("split_by={}", s.split_by))
             .into_iter()
             .chain(info.chart_size.key_word())
             .collect(),
@@ -136,6 +137,8 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
             .ok()
             .map(|p| p.display().to_string()),
         per_run: o.per_run,
+        // The rule is known now (the result key names it); its counts
+        // after the runs.
         split: o.split_by.as_ref().map(|r| SplitRecord {
             split_by: r.clone(),
             runs_fired: 0,
@@ -154,7 +157,6 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         },
         o.only_run,
         o.shard,
-        o.split_by.as_deref(),
     );
     let folder = o
         .shard
