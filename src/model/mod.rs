@@ -461,10 +461,7 @@ impl<'a> Model<'a> {
         let td = &sc.trade;
         let val = |p: ParamId| values[p.0 as usize];
         // Block 1: the world as it stands before the first month.
-        let rates = sc
-            .measures
-            .iter()
-            .map(|m| m.steps.iter().map(|(_, p)| val(*p) * m.scale).collect());
+        let rates = sc.measures.iter().map(|m| m.rates(values));
         ws.tariffs.reset(&self.tariffs, td, rates);
         // Block 2: every sector at the baseline, with this run's elasticities.
         ws.trade.reset(

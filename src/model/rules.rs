@@ -502,12 +502,7 @@ mod tests {
         let values = testkit::values(&sc);
         let tbase = TariffBase::new(&sc, 6);
         let mut tariffs = TariffState::default();
-        let rates = sc.measures.iter().map(|m| {
-            m.steps
-                .iter()
-                .map(|(_, p)| values[p.0 as usize] * m.scale)
-                .collect()
-        });
+        let rates = sc.measures.iter().map(|m| m.rates(&values));
         tariffs.reset(&tbase, &td, rates);
         let mut st = RuleState::default();
         let initial = sc

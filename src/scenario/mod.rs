@@ -215,6 +215,17 @@ pub struct Measure {
     pub belief: ParamId,
 }
 
+impl Measure {
+    /// The rate of every step in one run, `values` being the run's drawn
+    /// parameter values: the drawn rate times `scale`.
+    pub fn rates(&self, values: &[f64]) -> Vec<f64> {
+        self.steps
+            .iter()
+            .map(|(_, p)| values[p.0 as usize] * self.scale)
+            .collect()
+    }
+}
+
 /// Linear interpolation between (model month, value) points, flat outside.
 #[derive(Debug, Clone, Default)]
 pub struct Ramp {
