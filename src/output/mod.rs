@@ -26,18 +26,34 @@ fn stats(c: &crate::engine::aggregate::Cell) -> [f64; 7] {
 
 /// `summary.csv`: one row per series and month.
 pub fn summary_csv(model: &Model, agg: &Aggregator) -> Vec<u8> {
+    let mut out = Table::new(SUMMARY_HEADER);
+    monthly_rows(&mut out, model, agg, &[], |_| true);
+    out.into_bytes()
+}
+
+/// One row per month of every series of `agg` that `keep` selects, after
+/// the `lead` columns: the body of `summary.csv` and `split.csv`.
+fn monthly_rows(
+    out: &mut Table,
+    model: &Model,
+    agg: &Aggregator,
+    lead: &[&str],
+    keep: impl Fn(&crate::model::series::SeriesLabel) -> bool,
+) {
     let months = model.months;
     let labels: Vec<String> = (0..months).map(|t| model.sc.month_label(t)).collect();
-    let mut out = Table::new(SUMMARY_HEADER);
+    let mut text: Vec<&str> = Vec::with_capacity(lead.len() + 5);
     for (slot, l) in model.slots.labels.iter().enumerate() {
+        if !keep(l) {
+            continue;
+        }
         for (t, month) in labels.iter().enumerate() {
-            out.row_with_numbers(
-                &[l.metric, &l.economy, &l.partner, &l.sector, month],
-                &stats(&agg.monthly[slot * months + t]),
-            );
+            text.clear();
+            text.extend_from_slice(lead);
+            text.extend([l.metric, &l.economy, &l.partner, &l.sector, month]);
+            out.row_with_numbers(&text, &stats(&agg.monthly[slot * months + t]));
         }
     }
-    out.into_bytes()
 }
 
 pub const SPLIT_HEADER_LEAD: &str = "group,runs";
@@ -48,8 +64,6 @@ pub const SPLIT_HEADER_LEAD: &str = "group,runs";
 /// `fired`) and those in which it did not (`not_fired`), each with the
 /// group's number of runs. An empty group has no rows.
 pub fn split_csv(model: &Model, split: &crate::engine::Split) -> Vec<u8> {
-    let months = model.months;
-    let labels: Vec<String> = (0..months).map(|t| model.sc.month_label(t)).collect();
     let aggregate = |s: &str| s.is_empty() || s == "ALL";
     let mut out = Table::new(&format!("{SPLIT_HEADER_LEAD},{SUMMARY_HEADER}"));
     for (group, agg) in [("fired", &split.fired), ("not_fired", &split.not_fired)] {
@@ -57,19 +71,9 @@ pub fn split_csv(model: &Model, split: &crate::engine::Split) -> Vec<u8> {
             continue;
         }
         let runs = agg.runs.to_string();
-        for (slot, l) in model.slots.labels.iter().enumerate() {
-            if !(aggregate(&l.partner) && aggregate(&l.sector)) {
-                continue;
-            }
-            for (t, month) in labels.iter().enumerate() {
-                out.row_with_numbers(
-                    &[
-                        group, &runs, l.metric, &l.economy, &l.partner, &l.sector, month,
-                    ],
-                    &stats(&agg.monthly[slot * months + t]),
-                );
-            }
-        }
+        monthly_rows(&mut out, model, agg, &[group, &runs], |l| {
+            aggregate(&l.partner) && aggregate(&l.sector)
+        });
     }
     out.into_bytes()
 }
