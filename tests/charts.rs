@@ -223,6 +223,14 @@ fn svgs_parse_and_carry_title_axis_text_and_note() {
         "no marker key in {t:?}"
     );
     assert!(t.iter().any(|x| x == "1") && t.iter().any(|x| x == "2"));
+    // The author's events (`report.markers`) are keyed between the tariff
+    // moves in date order (footer lines rejoin at the wrap).
+    let key = t.join(" ");
+    assert!(
+        key.contains("(2) 2025-04-04 China licenses 7 rare earths (MOFCOM No. 18); (3) 2025-04 US tariff on China")
+            && key.contains("2025-06-10 London framework on rare earths"),
+        "author markers not keyed: {key}"
+    );
     // Horizon outcomes: one ranked interval chart, numbers beside the rows.
     let welfare = read("welfare");
     let doc = roxmltree::Document::parse(&welfare).unwrap();
@@ -513,7 +521,13 @@ fn sweep_draws_outcomes_against_the_swept_value() {
         ],
     );
     assert!(dir.join("sweep.csv").is_file());
+    // The footer says the sweep ran on overrides (`--set`), like a run's.
     let names = check_charts(&dir, "scenario baseline | 60 runs | seed ");
+    let svg = fs::read_to_string(dir.join("charts/sweep_gdp_us.svg")).unwrap();
+    assert!(
+        svg.contains("| --set tariffs.t.by=US, tariffs.t.on=CN"),
+        "no overrides in the footer"
+    );
     for name in [
         "sweep_outcomes",
         "sweep_gdp_us",
@@ -555,10 +569,17 @@ fn sobol_sensitivity_draws_indices_with_intervals() {
             "sectors.electronics",
             "--months",
             "12",
+            "--set",
+            "report.licensing_importer=US",
         ],
     );
     assert!(dir.join("sobol.csv").is_file());
     let names = check_charts(&dir, "scenario london-framework | ");
+    let svg = fs::read_to_string(dir.join("charts/sobol_gdp_us.svg")).unwrap();
+    assert!(
+        svg.contains("| --set report.licensing_importer=US |"),
+        "no override in the footer"
+    );
     for name in [
         "sobol_gdp_us",
         "sobol_gdp_cn",

@@ -134,9 +134,15 @@ pub fn sensitivity(
         &c.out,
     )?;
     if !o.no_charts {
-        let charts =
-            crate::charts::sensitivity::charts(&model, &report, st.seed, o.samples, c.chart_size)
-                .map_err(|e| CommandError::Failed(e.to_string()))?;
+        let charts = crate::charts::sensitivity::charts(
+            &model,
+            &report,
+            st.seed,
+            o.samples,
+            &c.sets,
+            c.chart_size,
+        )
+        .map_err(|e| CommandError::Failed(e.to_string()))?;
         write_chart_files(&dir, &charts)?;
     }
     if !c.quiet {

@@ -126,9 +126,16 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         &c.out,
     )?;
     if !o.no_charts {
-        let charts =
-            crate::charts::sweep::charts(&o.param, &values, &refs, &res, st.seed, c.chart_size)
-                .map_err(|e| CommandError::Failed(e.to_string()))?;
+        let charts = crate::charts::sweep::charts(
+            &o.param,
+            &values,
+            &refs,
+            &res,
+            st.seed,
+            &c.sets,
+            c.chart_size,
+        )
+        .map_err(|e| CommandError::Failed(e.to_string()))?;
         write_chart_files(&dir, &charts)?;
     }
     if !c.quiet {
