@@ -818,6 +818,22 @@ fn key_messages_quote_the_results() {
     let word = if p50 < 0.0 { "below" } else { "above" };
     let want = format!("World GDP is {:.2} % {word} its baseline path", p50.abs());
     assert!(html.contains(&want), "{want}");
+    // The likeliest rules are named by their labels (the shipped rules all
+    // have one), each followed by its id.
+    let messages = &html[at..html.find("<h2>Description</h2>").unwrap()];
+    let rules = messages
+        .split("the rules most likely to have fired: ")
+        .nth(1)
+        .and_then(|s| s.split('.').next())
+        .expect("a sentence on the rules");
+    for item in rules.split(", ") {
+        assert!(
+            !item.starts_with("<code>")
+                && item.contains("</code> in ")
+                && item.ends_with(" % of runs"),
+            "{item}"
+        );
+    }
     // Every rule's probability by the last month, as events.csv has it.
     let mut e = csv::Reader::from_path(dir.join("events.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = e.records().map(|r| r.unwrap()).collect();

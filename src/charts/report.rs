@@ -499,22 +499,17 @@ fn key_messages(d: &ChartData) -> Vec<String> {
             num(s.band.p95[t], 2)
         ));
     }
-    let mut fired: Vec<(&str, f64)> = d
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.p_end()))
-        .filter(|(_, p)| *p >= 0.05)
-        .collect();
-    fired.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut fired: Vec<&RuleFiring> = d.rules.iter().filter(|r| r.p_end() >= 0.05).collect();
+    fired.sort_by(|a, b| b.p_end().total_cmp(&a.p_end()));
     if !fired.is_empty() {
         let list: Vec<String> = fired
             .iter()
             .take(3)
-            .map(|(id, p)| {
+            .map(|r| {
                 format!(
-                    "<code>{}</code> in {} % of runs",
-                    esc(id),
-                    num(100.0 * p, 0)
+                    "{} in {} % of runs",
+                    rule_name(r),
+                    num(100.0 * r.p_end(), 0)
                 )
             })
             .collect();
@@ -525,6 +520,16 @@ fn key_messages(d: &ChartData) -> Vec<String> {
         ));
     }
     out
+}
+
+/// A rule as the report names it: its label, with its id (events.csv's
+/// name) when they differ.
+fn rule_name(r: &RuleFiring) -> String {
+    if r.label == r.id {
+        format!("<code>{}</code>", esc(&r.id))
+    } else {
+        format!("{} <code>{}</code>", esc(&r.label), esc(&r.id))
+    }
 }
 
 /// The probability that each rule has fired by the end of the first year
@@ -547,13 +552,10 @@ fn rules_table(d: &ChartData, html: &mut String) {
         esc(d.months.last().map_or("", String::as_str))
     );
     for r in rules.iter().take(MAX_RULE_ROWS) {
-        // The rule's label, with its id (events.csv's name) when they differ.
-        let code = format!(" <code>{}</code>", esc(&r.id));
         let _ = writeln!(
             html,
-            "<tr><td>{}{}</td><td>{} %</td><td>{} %</td></tr>",
-            esc(&r.label),
-            if r.label == r.id { "" } else { &code },
+            "<tr><td>{}</td><td>{} %</td><td>{} %</td></tr>",
+            rule_name(r),
             num(100.0 * r.p_by_month.get(t12).copied().unwrap_or(0.0), 0),
             num(100.0 * r.p_end(), 0)
         );
