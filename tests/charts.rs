@@ -294,7 +294,9 @@ fn report_is_self_contained_with_every_chart_inline() {
     assert!(html.contains("Headline outcomes") && html.contains("<table>"));
     assert!(html.contains("US imports from China"));
     assert!(
-        html.contains("<pre>Scenario london-framework"),
+        html.contains(
+            "<pre>Scheduled changes:\n  2025-02     announced: `us_fentanyl_cn` (US on CN)"
+        ),
         "timeline as explain prints it"
     );
     assert!(html.contains("Scheduled changes:"));

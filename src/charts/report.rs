@@ -76,6 +76,10 @@ tr, aside, ul.messages li { break-inside: avoid; page-break-inside: avoid; }
   /* A grid shrinks so that it fits on a page below a single chart: no
      page left half empty before a tall figure. */
   figure svg { border: none; max-height: 125mm; width: auto; max-width: 100%; margin: 0 auto; }
+  /* Figures are inline-blocks, so each is a line of its section: with the
+     default orphans and widows of 2, Chrome moved two figures at a time to
+     a new page and left half pages empty. */
+  section.charts { orphans: 1; widows: 1; }
   pre { font-size: 7.5pt; background: none; }
 }
 "#;
@@ -325,8 +329,6 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     rules_table(d, &mut html);
     html.push_str("</section>\n");
     limitations_box(&mut html);
-    charts_section(&mut html, charts);
-    assumptions_section(d, &mut html);
     // What a reader must know before quoting a number (docs/model.md,
     // section 11; docs/validation.md).
     let _ = writeln!(
@@ -343,9 +345,16 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
             "Exchange rates stay at their baseline (<code>macro.fx_offset</code> = 0)."
         }
     );
+    charts_section(&mut html, charts);
+    assumptions_section(d, &mut html);
     // The timeline grows with the scenario (a rule a paragraph): keep the
     // report small whatever the input, and say where the rest is.
-    let lines: Vec<&str> = d.timeline.trim_end().lines().collect();
+    // It starts at the schedule: the description and the world are above.
+    let timeline = d
+        .timeline
+        .find("Scheduled changes:")
+        .map_or(d.timeline.as_str(), |at| &d.timeline[at..]);
+    let lines: Vec<&str> = timeline.trim_end().lines().collect();
     let shown = lines[..lines.len().min(MAX_TIMELINE_LINES)].join("\n");
     let more = match lines.len().saturating_sub(MAX_TIMELINE_LINES) {
         0 => String::new(),
@@ -355,7 +364,7 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     };
     let _ = writeln!(
         html,
-        "<section>\n<h2>Resolved timeline</h2>\n<p class=\"note\">As <code>tariffsim explain</code> prints it.</p>\n<pre>{}</pre>{more}\n</section>",
+        "<section>\n<h2>Resolved timeline</h2>\n<p class=\"note\">As <code>tariffsim explain</code> prints it, from the schedule on.</p>\n<pre>{}</pre>{more}\n</section>",
         esc(&shown)
     );
     html.push_str("</body>\n</html>\n");
@@ -584,7 +593,7 @@ fn first_peak(xs: &[f64]) -> Option<(usize, f64)> {
 }
 
 /// Lines of the resolved timeline shown in a report.
-pub const MAX_TIMELINE_LINES: usize = 400;
+pub const MAX_TIMELINE_LINES: usize = 100;
 
 #[cfg(test)]
 mod tests {
