@@ -118,6 +118,16 @@ pub struct RunArgs {
     /// Also split the runs in two by whether rule RULE (its id in the scenario's [rules.RULE]) fired at any month: writes split.csv (the aggregate series per group) and the chart split_RULE.
     #[arg(long, value_name = "RULE")]
     pub split_by: Option<String>,
+    #[command(flatten)]
+    pub detail: Detail,
+}
+
+/// `--detail`: which monthly series are written.
+#[derive(Args)]
+pub struct Detail {
+    /// Monthly series in summary.csv (and comparison.csv, results.xlsx): `aggregates` (every series but the imports of one importer from one partner in one sector) or `flows` (those per-flow series too: about twice the rows and the aggregation time). Horizon outcomes per flow are always in final.csv.
+    #[arg(long, value_enum, default_value_t = tariffsim::engine::Monthly::Aggregates)]
+    pub detail: tariffsim::engine::Monthly,
 }
 
 #[derive(Args)]
@@ -129,6 +139,8 @@ pub struct CompareArgs {
     pub common: Common,
     #[command(flatten)]
     pub paired: Paired,
+    #[command(flatten)]
+    pub detail: Detail,
 }
 
 /// Options of the commands that report paired differences (compare, sweep).
@@ -238,6 +250,7 @@ impl Common {
             replace: self.folder.replace,
             command_line: command_line(),
             chart_size: self.chart_size,
+            detail: tariffsim::engine::Monthly::default(),
         }
     }
 }
@@ -256,7 +269,10 @@ impl RunArgs {
         };
         Ok(RunOptions {
             scenario: self.scenario,
-            common: self.common.options(),
+            common: commands::Common {
+                detail: self.detail.detail,
+                ..self.common.options()
+            },
             per_run: self.per_run,
             no_charts: self.no_charts,
             only_run: self.only_run,
@@ -270,7 +286,10 @@ impl CompareArgs {
     pub fn options(self) -> CompareOptions {
         CompareOptions {
             scenarios: self.scenarios,
-            common: self.common.options(),
+            common: commands::Common {
+                detail: self.detail.detail,
+                ..self.common.options()
+            },
             no_charts: self.paired.no_charts,
             tie: self.paired.tie,
         }

@@ -76,6 +76,10 @@ fn run(dir: &Path, extra: &[String]) -> PathBuf {
             &runs,
             "--seed",
             SEED,
+            // Monthly per-flow imports (e.g. China's agricultural imports
+            // from the US) are compared with the record.
+            "--detail",
+            "flows",
             "--no-charts",
             "--quiet",
         ])

@@ -33,6 +33,9 @@ fn run(dir: &Path) -> PathBuf {
             SEED,
             "--months",
             "12",
+            // Per-flow monthly imports are compared with the record.
+            "--detail",
+            "flows",
             "--no-charts",
             "--quiet",
         ])

@@ -3,8 +3,8 @@
 //! scenarios have in common and differences are taken run by run. Writes
 //! `comparison.csv` and the headline lines printed by `compare`.
 
-use crate::engine::SetResult;
 use crate::engine::aggregate::{Cell, TIE};
+use crate::engine::{Aggregator, SetResult};
 use crate::model::Model;
 use crate::model::series::FinalKind;
 use crate::output::Table;
@@ -147,27 +147,33 @@ pub fn comparison_csv(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<u
             Some(&res.diffs[k - 1])
         };
         for (slot, l) in m.slots.labels.iter().enumerate() {
+            let (Some(cells), Some(base)) = (agg.series(slot), res.scenarios[0].series(slot))
+            else {
+                continue;
+            };
+            let dcells = diff.and_then(|d| d.series(slot));
             for (t, month) in month_labels.iter().enumerate() {
-                let i = slot * months + t;
                 row(
                     &mut out,
                     name,
                     reference,
                     [l.metric, &l.economy, &l.partner, &l.sector, month],
-                    &agg.monthly[i],
-                    diff.map(|d| &d.monthly[i]),
-                    tie_tolerance(&res.scenarios[0].monthly[i], tie_rel),
+                    &cells[t],
+                    dcells.map(|d| &d[t]),
+                    tie_tolerance(&base[t], tie_rel),
                 );
             }
         }
         // A series' value in the last month is already a monthly row (each
-        // key once); end-of-horizon outcomes that are not monthly series are
-        // still written.
+        // key once); end-of-horizon outcomes of series not written monthly
+        // (per-flow detail unless `--detail flows`) are still written.
         let monthly: std::collections::HashSet<_> = m
             .slots
             .labels
             .iter()
-            .map(|l| (l.metric, &l.economy, &l.partner, &l.sector))
+            .enumerate()
+            .filter(|(slot, _)| agg.series(*slot).is_some())
+            .map(|(_, l)| (l.metric, &l.economy, &l.partner, &l.sector))
             .collect();
         for (i, (l, kind)) in m.slots.final_labels.iter().enumerate() {
             if *kind == FinalKind::End
@@ -211,6 +217,17 @@ pub struct Pick {
     pub idx: usize,
     pub monthly: bool,
     pub unit: &'static str,
+}
+
+impl Pick {
+    /// Its cell in `agg` (`None` if a monthly series is not kept).
+    pub fn cell<'a>(&self, agg: &'a Aggregator, months: usize) -> Option<&'a Cell> {
+        if self.monthly {
+            agg.cell(self.idx / months, self.idx % months)
+        } else {
+            agg.finals.get(self.idx)
+        }
+    }
 }
 
 /// The headline outcomes of a comparison, in report order.
@@ -295,23 +312,18 @@ pub fn headlines(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<String
     let picks = headline_picks(models);
     let mut lines = Vec::new();
     for (k, m) in models.iter().enumerate().skip(1) {
-        for Pick {
-            label,
-            idx,
-            monthly,
-            unit,
-        } in &picks
-        {
-            let (d, reference) = if *monthly {
-                (
-                    &res.diffs[k - 1].monthly[*idx],
-                    &res.scenarios[0].monthly[*idx],
-                )
-            } else {
-                (
-                    &res.diffs[k - 1].finals[*idx],
-                    &res.scenarios[0].finals[*idx],
-                )
+        for pick in &picks {
+            let Pick {
+                label,
+                idx,
+                monthly,
+                unit,
+            } = pick;
+            let (Some(d), Some(reference)) = (
+                pick.cell(&res.diffs[k - 1], months),
+                pick.cell(&res.scenarios[0], months),
+            ) else {
+                continue;
             };
             let tol = tie_tolerance(reference, tie_rel);
             let metric = if *monthly {

@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 
 use rayon::prelude::*;
 
-use crate::engine::SetResult;
 use crate::engine::aggregate::Cell;
+use crate::engine::{Aggregator, SetResult};
 use crate::model::Model;
 
 use super::panel::{BandSpec, Chart, LineSpec, Panel};
@@ -199,8 +199,8 @@ struct Quantiles {
     p95: Vec<f64>,
 }
 
-/// Quantiles over the months of one slot, scaled.
-fn quantiles(cells: &[Cell], slot: usize, months: usize, scale: f64) -> Quantiles {
+/// Quantiles over the months of one slot of `agg`, scaled.
+fn quantiles(agg: &Aggregator, slot: usize, months: usize, scale: f64) -> Quantiles {
     let mut q = Quantiles {
         p05: Vec::with_capacity(months),
         p25: Vec::with_capacity(months),
@@ -209,8 +209,8 @@ fn quantiles(cells: &[Cell], slot: usize, months: usize, scale: f64) -> Quantile
         p95: Vec::with_capacity(months),
     };
     for t in 0..months {
-        let s = cells
-            .get(slot * months + t)
+        let s = agg
+            .cell(slot, t)
             .map(Cell::stats)
             .unwrap_or_else(|| Cell::default().stats());
         q.p05.push(s.p05 * scale);
@@ -256,7 +256,7 @@ fn overlay(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart
     let mut edges = Vec::new();
     let mut legend = Vec::new();
     for (k, model) in models.iter().enumerate() {
-        let q = quantiles(&res.scenarios[k].monthly, slot, months, m.units.scale);
+        let q = quantiles(&res.scenarios[k], slot, months, m.units.scale);
         // Thin edges tell the bands apart where they overlap.
         for edge in [&q.p05, &q.p95] {
             edges.push(LineSpec {
@@ -319,12 +319,12 @@ fn overlay(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart
 /// dashed in every panel to compare against.
 fn small_multiples(models: &[&Model], res: &SetResult, m: &Metric, slot: usize) -> Chart {
     let months = models[0].months;
-    let reference = quantiles(&res.scenarios[0].monthly, slot, months, m.units.scale);
+    let reference = quantiles(&res.scenarios[0], slot, months, m.units.scale);
     let mut panels: Vec<Panel> = models
         .iter()
         .enumerate()
         .map(|(k, model)| {
-            let q = quantiles(&res.scenarios[k].monthly, slot, months, m.units.scale);
+            let q = quantiles(&res.scenarios[k], slot, months, m.units.scale);
             let mut lines = Vec::new();
             if k > 0 {
                 lines.push(LineSpec {
@@ -405,14 +405,13 @@ fn difference(models: &[&Model], res: &SetResult, m: &Metric, slot: usize, tie_r
     let mut panels = Vec::new();
     for (k, model) in models.iter().enumerate().skip(1) {
         let diff = &res.diffs[k - 1];
-        let q = quantiles(&diff.monthly, slot, months, m.units.scale);
+        let q = quantiles(diff, slot, months, m.units.scale);
         let c = colour(k);
         let reference = &res.scenarios[0];
         let at = |t: usize| {
-            let i = slot * months + t;
             p_worse(
-                diff.monthly.get(i),
-                reference.monthly.get(i),
+                diff.cell(slot, t),
+                reference.cell(slot, t),
                 tie_rel,
                 lower_worse,
             )
@@ -533,7 +532,6 @@ pub fn chart_set(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<Chart>
     {
         return out;
     }
-    let months = models[0].months;
     for m in &metrics(models[0].sc) {
         let Some(slot) = slot_of(models[0], m) else {
             continue;
@@ -542,7 +540,7 @@ pub fn chart_set(models: &[&Model], res: &SetResult, tie_rel: f64) -> Vec<Chart>
             .scenarios
             .iter()
             .chain(&res.diffs)
-            .any(|g| g.monthly.len() < (slot + 1) * months)
+            .any(|g| g.series(slot).is_none())
         {
             continue;
         }

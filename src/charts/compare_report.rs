@@ -48,8 +48,7 @@ fn levels_table(models: &[&Model], res: &SetResult, html: &mut String) {
         let unit = if p.unit == "pp" { "%" } else { p.unit };
         let _ = write!(html, "<tr><td>{} ({unit})</td>", esc(&p.label));
         for agg in &res.scenarios {
-            let cells = if p.monthly { &agg.monthly } else { &agg.finals };
-            let text = cells.get(p.idx).map_or_else(
+            let text = p.cell(agg, models[0].months).map_or_else(
                 || "n/a".to_string(),
                 |c| {
                     let s = c.stats();

@@ -160,12 +160,12 @@ fn bands(
     let months = model.months;
     let mut series = Vec::new();
     for (slot, l) in model.slots.labels.iter().enumerate() {
-        if !keep(l) {
+        let Some(cells) = agg.series(slot).filter(|_| keep(l)) else {
             continue;
-        }
+        };
         let mut band = Band::default();
-        for t in 0..months {
-            let s = agg.monthly[slot * months + t].stats();
+        for c in cells {
+            let s = c.stats();
             band.mean.push(s.mean);
             band.p05.push(s.p05);
             band.p25.push(s.p25);

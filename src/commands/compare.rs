@@ -88,7 +88,7 @@ pub fn compare(
     let refs: Vec<&Model> = models.iter().collect();
     crate::analysis::compare::check_same_world(&refs)
         .map_err(|e| CommandError::Usage(e.to_string()))?;
-    check_memory(c, ui, &refs, st.threads, true, false)?;
+    check_memory(c, ui, &refs, st.threads, c.detail, false)?;
     let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
     let mut info = st.info(c);
     info.result_key = st.result_key(
@@ -113,7 +113,7 @@ pub fn compare(
         ));
     }
     let started = Instant::now();
-    let res = run_group(&refs, &st, true, c, ui, cancel).map_err(|e| {
+    let res = run_group(&refs, &st, c.detail, c, ui, cancel).map_err(|e| {
         let k = match &e {
             crate::engine::EngineError::Run(r) => r.scenario.min(o.scenarios.len() - 1),
             _ => 0,

@@ -122,6 +122,7 @@ pub fn merge(o: &MergeOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         merged_shards: Some(shards[0].count),
         split: split_record(&model, &agg),
         chart_size: c.chart_size,
+        detail: agg.detail,
         ..Default::default()
     };
     // The same key as the unsharded run: the merged files are the same.

@@ -53,6 +53,8 @@ pub struct Common {
     pub command_line: String,
     /// `--chart-size`: the canvas and resolution of the charts.
     pub chart_size: crate::charts::ChartSize,
+    /// `--detail`: which monthly series `run` and `compare` write.
+    pub detail: crate::engine::Monthly,
 }
 
 /// Why a command did not complete.
@@ -178,6 +180,7 @@ impl Settings {
         mut extra: Vec<String>,
     ) -> String {
         extra.extend(c.chart_size.key_word());
+        extra.extend(detail_key_word(c.detail));
         crate::output::manifest::ResultKey {
             kind,
             inputs: crate::output::manifest::input_hashes(models),
@@ -202,9 +205,16 @@ impl Settings {
             sets: c.sets.clone(),
             command: c.command_line.clone(),
             chart_size: c.chart_size,
+            detail: c.detail,
             ..Default::default()
         }
     }
+}
+
+/// The result key's word for `--detail`: none at the default, so default
+/// keys are unchanged.
+pub(crate) fn detail_key_word(d: crate::engine::Monthly) -> Option<String> {
+    (d == crate::engine::Monthly::Flows).then(|| "detail=flows".to_string())
 }
 
 /// The memory this process may use: the machine's, or a smaller cgroup
@@ -236,7 +246,7 @@ pub(crate) fn check_memory(
     ui: &dyn Ui,
     models: &[&Model],
     threads: usize,
-    monthly: bool,
+    monthly: crate::engine::Monthly,
     split: bool,
 ) -> Result<(), CommandError> {
     let need = engine::memory_estimate(models, threads, monthly, split);
@@ -403,7 +413,7 @@ pub(crate) fn engine_failed(
 pub(crate) fn run_group(
     refs: &[&Model],
     st: &Settings,
-    monthly: bool,
+    monthly: crate::engine::Monthly,
     c: &Common,
     ui: &dyn Ui,
     cancel: &AtomicBool,
@@ -416,9 +426,10 @@ pub(crate) fn run_group(
         runs: 0..st.runs,
         threads: st.threads,
         split: None,
+        monthly,
     };
     let progress = |d: u64| ui.progress(d);
-    let result = engine::run_set(refs, &plan, monthly, None, &progress, cancel);
+    let result = engine::run_set(refs, &plan, None, &progress, cancel);
     if !c.quiet {
         ui.progress_end();
     }

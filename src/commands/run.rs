@@ -5,6 +5,7 @@ use super::pipeline::{
     self, CommandError, Common, Settings, Ui, check_memory, commit, engine_failed, open_dir,
     write_chart_files, write_files,
 };
+use crate::engine::aggregate::Cell;
 use crate::engine::shard::{self, Shard};
 use crate::engine::{self, Aggregator, RunPlan};
 use crate::model::Model;
@@ -56,6 +57,7 @@ pub(crate) fn result_key(
             .map(|s| format!("split_by={}", s.split_by))
             .into_iter()
             .chain(info.chart_size.key_word())
+            .chain(super::pipeline::detail_key_word(info.detail))
             .collect(),
     }
     .digest()
@@ -123,7 +125,7 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         )));
     }
     let model = Model::new(&sc, st.months);
-    check_memory(c, ui, &[&model], st.threads, true, split.is_some())?;
+    check_memory(c, ui, &[&model], st.threads, c.detail, split.is_some())?;
     let runs = match (o.only_run, o.shard) {
         (Some(r), _) => r..r + 1,
         (None, Some(s)) => shard::range(st.runs, s),
@@ -183,6 +185,7 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         runs: runs.clone(),
         threads: st.threads,
         split,
+        monthly: c.detail,
     };
     let agg = simulate(o, &model, &plan, &dir, ui, cancel)?;
     if agg.runs != runs.end - runs.start {
@@ -260,13 +263,27 @@ pub(crate) fn write_results(
     no_charts: bool,
     ui: &dyn Ui,
 ) -> Result<(), CommandError> {
+    // A non-finite value in a series not kept monthly (per-flow detail)
+    // still shows in its horizon outcomes.
+    let cells = agg.monthly_cells().len();
     if let Some((k, cell)) = agg
-        .monthly
+        .monthly_cells()
         .iter()
+        .chain(&agg.finals)
         .enumerate()
         .find(|(_, c)| c.nonfinite() > 0)
     {
-        let l = &model.slots.labels[k / model.months];
+        let (l, when) = match agg.slot_of_cell(k).filter(|_| k < cells) {
+            Some(slot) => (
+                &model.slots.labels[slot],
+                model.sc.month_label(k % model.months),
+            ),
+            None => {
+                let (l, kind) = &model.slots.final_labels[k - cells];
+                let end = model.sc.month_label(model.months - 1);
+                (l, model.slots.final_period(*kind, &end).to_string())
+            }
+        };
         return Err(CommandError::Failed(format!(
             "{} run(s) produced a non-finite value or one beyond +-{:e} for {} {} {} {} in {}",
             cell.nonfinite(),
@@ -275,7 +292,7 @@ pub(crate) fn write_results(
             l.economy,
             l.partner,
             l.sector,
-            model.sc.month_label(k % model.months)
+            when
         )));
     }
     let mut files = vec![
@@ -377,7 +394,9 @@ pub fn summary_lines(model: &Model, agg: &Aggregator) -> Vec<String> {
     for i in 0..=sl.ne {
         let name = &sl.labels[sl.gdp_dev + i].economy;
         let d = agg.finals[2 * (sl.gdp_dev + i) + 1].stats();
-        let g = agg.monthly[(sl.gdp_growth + i) * months + months - 1].stats();
+        let g = agg
+            .cell(sl.gdp_growth + i, months - 1)
+            .map_or_else(|| Cell::default().stats(), Cell::stats);
         out.push(format!(
             "{name:<6} {:>26} {:>26}",
             format!("{:.2} [{:.2}, {:.2}]", d.p50, d.p05, d.p95),

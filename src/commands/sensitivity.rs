@@ -6,7 +6,7 @@ use super::pipeline::{
     write_files,
 };
 use crate::model::Model;
-use crate::output::manifest::Manifest;
+use crate::output::manifest::{Manifest, RunInfo};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -74,7 +74,11 @@ pub fn sensitivity(
             "no sampled parameter matches --param; list them with `tariffsim explain SCENARIO --params` or run without --param".into(),
         );
     }
-    let mut info = st.info(c);
+    let mut info = RunInfo {
+        // No monthly series.
+        detail: crate::engine::Monthly::None,
+        ..st.info(c)
+    };
     info.result_key = st.result_key(
         "sobol",
         &[&model],

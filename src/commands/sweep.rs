@@ -5,9 +5,10 @@ use super::pipeline::{
     self, CommandError, Common, Settings, Ui, check_memory, commit, engine_failed, open_dir,
     run_group, write_chart_files, write_files,
 };
+use crate::engine::Monthly;
 use crate::model::Model;
 use crate::output::folder::{MAX_NAME, shorten};
-use crate::output::manifest::Manifest;
+use crate::output::manifest::{Manifest, RunInfo};
 use crate::scenario::LoadOptions;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -62,8 +63,12 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
     let st = Settings::resolve(c, &scs[0])?;
     let models: Vec<Model> = scs.iter().map(|s| Model::new(s, st.months)).collect();
     let refs: Vec<&Model> = models.iter().collect();
-    check_memory(c, ui, &refs, st.threads, false, false)?;
-    let mut info = st.info(c);
+    check_memory(c, ui, &refs, st.threads, Monthly::None, false)?;
+    let mut info = RunInfo {
+        // No monthly series.
+        detail: crate::engine::Monthly::None,
+        ..st.info(c)
+    };
     info.result_key = st.result_key(
         "sweep",
         &refs,
@@ -106,7 +111,7 @@ pub fn sweep(o: &SweepOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathB
         ));
     }
     let started = Instant::now();
-    let res = run_group(&refs, &st, false, c, ui, cancel).map_err(|e| {
+    let res = run_group(&refs, &st, Monthly::None, c, ui, cancel).map_err(|e| {
         // The failing value's run is reproduced with that value set.
         let mut at = c.clone();
         if let crate::engine::EngineError::Run(r) = &e

@@ -3,11 +3,14 @@
 //! with the optional `run --split-by` section after it.
 
 use super::aggregate::{self, Cell};
-use super::{Aggregator, Split};
+use super::{Aggregator, Monthly, Split};
 use crate::model::Model;
 use crate::sensitivity::spearman;
 
-const AGG_MAGIC: &[u8; 8] = b"TSAGG\x00\x01\n";
+/// Version 2 records which monthly series are kept (`Monthly`) after the
+/// magic; version 1 (every series) is refused with advice to rerun.
+const AGG_MAGIC: &[u8; 8] = b"TSAGG\x00\x02\n";
+const AGG_MAGIC_V1: &[u8; 8] = b"TSAGG\x00\x01\n";
 /// Starts the optional split section after an aggregate: the rule index,
 /// then the fired and the not-fired aggregates (without a split of their own).
 const SPLIT_MAGIC: &[u8; 8] = b"TSSPLIT\n";
@@ -31,6 +34,7 @@ impl Aggregator {
     fn encode_into(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(AGG_MAGIC);
         for x in [
+            self.detail.code(),
             self.months as u64,
             self.runs,
             self.monthly.len() as u64,
@@ -99,9 +103,18 @@ impl Aggregator {
         r: &mut aggregate::Reader<'_>,
         model: &Model,
     ) -> Result<Aggregator, aggregate::DecodeError> {
-        if r.bytes(8)? != AGG_MAGIC {
-            return Err("not a tariffsim aggregate (wrong header)".into());
+        match r.bytes(8)? {
+            m if m == AGG_MAGIC => {}
+            m if m == AGG_MAGIC_V1 => {
+                return Err(
+                    "written by an earlier tariffsim (aggregate format 1); rerun the shard with this version"
+                        .into(),
+                );
+            }
+            _ => return Err("not a tariffsim aggregate (wrong header)".into()),
         }
+        let detail = Monthly::from_code(r.u64()?)
+            .ok_or_else(|| aggregate::DecodeError("unknown monthly detail code".into()))?;
         let months = r.u64()? as usize;
         let runs = r.u64()?;
         let (nm, nf, nr, ns) = (
@@ -110,7 +123,7 @@ impl Aggregator {
             r.u64()? as usize,
             r.u64()? as usize,
         );
-        let want = Aggregator::new(model);
+        let want = Aggregator::with(model, detail);
         if months != want.months
             || nm != want.monthly.len()
             || nf != want.finals.len()
@@ -156,13 +169,13 @@ impl Aggregator {
             sample.push((run, params, outcomes));
         }
         Ok(Aggregator {
-            months,
             runs,
             monthly,
             finals,
             first_fired,
             sample,
             split: None,
+            ..want
         })
     }
 }

@@ -32,6 +32,60 @@ pub struct RunPlan {
     /// index into `Scenario::rules`) fired at any month of the horizon
     /// (`run --split-by`).
     pub split: Option<usize>,
+    /// Which monthly series are aggregated.
+    pub monthly: Monthly,
+}
+
+/// Which monthly series an aggregate keeps. Horizon outcomes (`final.csv`,
+/// `annual.csv`) are always kept, per flow too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Monthly {
+    /// No monthly series (sweeps).
+    #[value(skip)]
+    None,
+    /// Every series but the per-flow detail (`Slots::is_flow`): the
+    /// default, since the per-flow rows are 53 % of `summary.csv` and of
+    /// the aggregation time of the shipped scenarios.
+    #[default]
+    Aggregates,
+    /// Every series (`--detail flows`).
+    Flows,
+}
+
+impl Monthly {
+    /// The monthly series kept, in catalogue order.
+    pub fn slots(self, model: &Model) -> Vec<usize> {
+        let sl = &model.slots;
+        match self {
+            Monthly::None => Vec::new(),
+            Monthly::Aggregates => (0..sl.n_monthly).filter(|&k| !sl.is_flow(k)).collect(),
+            Monthly::Flows => (0..sl.n_monthly).collect(),
+        }
+    }
+
+    /// Its code in `aggregate.bin`.
+    pub fn code(self) -> u64 {
+        match self {
+            Monthly::None => 0,
+            Monthly::Aggregates => 1,
+            Monthly::Flows => 2,
+        }
+    }
+
+    pub fn from_code(c: u64) -> Option<Monthly> {
+        [Monthly::None, Monthly::Aggregates, Monthly::Flows]
+            .into_iter()
+            .find(|m| m.code() == c)
+    }
+
+    /// The manifest's name of the setting.
+    pub fn name(self) -> &'static str {
+        match self {
+            Monthly::None => "none",
+            Monthly::Aggregates => "aggregates",
+            Monthly::Flows => "flows",
+        }
+    }
 }
 
 /// Key outcomes for sensitivity and per-run output: (label, final index).
@@ -47,7 +101,13 @@ pub struct KeyOutcome {
 pub struct Aggregator {
     pub months: usize,
     pub runs: u64,
-    pub monthly: Vec<Cell>,
+    /// Which monthly series are kept.
+    pub detail: Monthly,
+    /// The months of each kept series in turn (`cell`, `series`).
+    monthly: Vec<Cell>,
+    /// Per catalogue slot, the index of its first cell in `monthly`
+    /// (`NOT_KEPT` if the series is not kept).
+    slot_at: Vec<u32>,
     pub finals: Vec<Cell>,
     /// Runs whose first firing of rule k was in month t: `k * months + t`.
     pub first_fired: Vec<u64>,
@@ -72,7 +132,7 @@ pub struct Split {
 }
 
 impl Split {
-    pub fn new(model: &Model, rule: usize, monthly: bool) -> Split {
+    pub fn new(model: &Model, rule: usize, monthly: Monthly) -> Split {
         Split {
             rule,
             fired: Aggregator::with(model, monthly),
@@ -104,26 +164,54 @@ impl Split {
     }
 }
 
+/// `Aggregator::slot_at` of a series that is not kept.
+const NOT_KEPT: u32 = u32::MAX;
+
 impl Aggregator {
+    /// Every monthly series but the per-flow detail (the default output).
     pub fn new(model: &Model) -> Self {
-        Self::with(model, true)
+        Self::with(model, Monthly::Aggregates)
     }
 
-    /// With `monthly` false, only horizon outcomes are aggregated.
-    pub fn with(model: &Model, monthly: bool) -> Self {
+    pub fn with(model: &Model, monthly: Monthly) -> Self {
+        let kept = monthly.slots(model);
+        let mut slot_at = vec![NOT_KEPT; model.slots.n_monthly];
+        for (k, &slot) in kept.iter().enumerate() {
+            slot_at[slot] = (k * model.months) as u32;
+        }
         Aggregator {
             months: model.months,
             runs: 0,
-            monthly: if monthly {
-                vec![Cell::default(); model.slots.n_monthly * model.months]
-            } else {
-                Vec::new()
-            },
+            detail: monthly,
+            monthly: vec![Cell::default(); kept.len() * model.months],
+            slot_at,
             finals: vec![Cell::default(); model.slots.n_final],
             first_fired: vec![0; model.sc.rules.len() * model.months],
             sample: Vec::new(),
             split: None,
         }
+    }
+
+    /// The months of monthly series `slot`, if it is kept.
+    pub fn series(&self, slot: usize) -> Option<&[Cell]> {
+        let at = *self.slot_at.get(slot)?;
+        (at != NOT_KEPT).then(|| &self.monthly[at as usize..at as usize + self.months])
+    }
+
+    /// Month `t` of monthly series `slot`, if it is kept.
+    pub fn cell(&self, slot: usize, t: usize) -> Option<&Cell> {
+        self.series(slot)?.get(t)
+    }
+
+    /// The kept monthly cells, series by series (for checks over all of them).
+    pub fn monthly_cells(&self) -> &[Cell] {
+        &self.monthly
+    }
+
+    /// The slot of a kept monthly cell's series.
+    pub fn slot_of_cell(&self, cell: usize) -> Option<usize> {
+        let first = (cell / self.months.max(1) * self.months) as u32;
+        self.slot_at.iter().position(|&a| a == first)
     }
 
     /// Aggregate the runs held in `batch` and empty it.
@@ -228,9 +316,13 @@ impl Aggregator {
 }
 
 /// Outputs of up to `CHUNK` runs, one contiguous row per run (a plain copy
-/// of the run's output, so storing is sequential).
+/// of the run's kept monthly cells and its horizon outcomes, so storing is
+/// sequential).
 struct Batch {
     n: usize,
+    /// Ranges of a run's `RunOutput::monthly` that are kept (`Monthly`),
+    /// adjacent series merged.
+    kept: Vec<Range<usize>>,
     monthly: Vec<f64>,
     finals: Vec<f64>,
 }
@@ -272,30 +364,43 @@ impl Batch {
     fn empty() -> Self {
         Batch {
             n: 0,
+            kept: Vec::new(),
             monthly: Vec::new(),
             finals: Vec::new(),
         }
     }
 
-    fn new(model: &Model, monthly: bool) -> Self {
+    fn new(model: &Model, monthly: Monthly) -> Self {
         let b = CHUNK as usize;
-        let m = if monthly {
-            model.slots.n_monthly * model.months * b
-        } else {
-            0
-        };
+        let mut kept: Vec<Range<usize>> = Vec::new();
+        for slot in monthly.slots(model) {
+            let r = slot * model.months..(slot + 1) * model.months;
+            match kept.last_mut() {
+                Some(last) if last.end == r.start => last.end = r.end,
+                _ => kept.push(r),
+            }
+        }
+        let width: usize = kept.iter().map(ExactSizeIterator::len).sum();
         Batch {
             n: 0,
-            monthly: vec![0.0; m],
+            kept,
+            monthly: vec![0.0; width * b],
             finals: vec![0.0; model.slots.n_final * b],
         }
     }
 
+    /// Cells of one run's row.
+    fn width(&self) -> usize {
+        self.monthly.len() / CHUNK as usize
+    }
+
     fn push(&mut self, out: &RunOutput) {
         let r = self.n;
-        if !self.monthly.is_empty() {
-            let nm = out.monthly.len();
-            self.monthly[r * nm..(r + 1) * nm].copy_from_slice(&out.monthly);
+        let w = self.width();
+        let mut at = r * w;
+        for k in &self.kept {
+            self.monthly[at..at + k.len()].copy_from_slice(&out.monthly[k.clone()]);
+            at += k.len();
         }
         let nf = out.finals.len();
         self.finals[r * nf..(r + 1) * nf].copy_from_slice(&out.finals);
@@ -305,15 +410,17 @@ impl Batch {
     /// Store `a - b` for one run (a paired difference).
     fn push_diff(&mut self, a: &RunOutput, b: &RunOutput) {
         let r = self.n;
-        if !self.monthly.is_empty() {
-            let nm = a.monthly.len();
-            for ((d, x), y) in self.monthly[r * nm..(r + 1) * nm]
+        let w = self.width();
+        let mut at = r * w;
+        for k in &self.kept {
+            for ((d, x), y) in self.monthly[at..at + k.len()]
                 .iter_mut()
-                .zip(&a.monthly)
-                .zip(&b.monthly)
+                .zip(&a.monthly[k.clone()])
+                .zip(&b.monthly[k.clone()])
             {
                 *d = x - y;
             }
+            at += k.len();
         }
         let nf = a.finals.len();
         for ((d, x), y) in self.finals[r * nf..(r + 1) * nf]
@@ -436,7 +543,7 @@ pub fn run_monte_carlo(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Aggregator, EngineError> {
-    let mut r = run_set(&[model], plan, true, per_run, progress, cancel)?;
+    let mut r = run_set(&[model], plan, per_run, progress, cancel)?;
     Ok(r.scenarios.remove(0))
 }
 
@@ -451,13 +558,9 @@ pub fn aggregate_count(n_models: usize, split: bool) -> usize {
 /// differences and split groups, `aggregate_count`) holds one cell per series-month (header plus a typical
 /// sketch of ~64 two-byte buckets) and a batch of `CHUNK` runs, plus the sensitivity
 /// sample. It does not grow with the number of runs.
-pub fn memory_estimate(models: &[&Model], threads: usize, monthly: bool, split: bool) -> u64 {
+pub fn memory_estimate(models: &[&Model], threads: usize, monthly: Monthly, split: bool) -> u64 {
     let m = models[0];
-    let cells = (if monthly {
-        m.slots.n_monthly * m.months
-    } else {
-        0
-    } + m.slots.n_final) as u64;
+    let cells = (monthly.slots(m).len() * m.months + m.slots.n_final) as u64;
     let aggregates = aggregate_count(models.len(), split) as u64;
     let cell_bytes = std::mem::size_of::<Cell>() as u64 + 64 * 2;
     let per_thread = aggregates * cells * (cell_bytes + CHUNK * 8);
@@ -479,8 +582,8 @@ pub struct SetResult {
 
 /// Run every model on the same run indices (hence the same draws for every
 /// quantity they share: common random numbers) and aggregate each scenario
-/// and the run-by-run differences against the first. With `monthly` false
-/// only horizon outcomes are aggregated (sweeps). The models must share
+/// and the run-by-run differences against the first, keeping the plan's
+/// monthly series (`Monthly::None` for sweeps). The models must share
 /// their output catalogue (`Slots::labels`).
 ///
 /// # Errors
@@ -488,12 +591,12 @@ pub struct SetResult {
 pub fn run_set(
     models: &[&Model],
     plan: &RunPlan,
-    monthly: bool,
     per_run: Option<&mut (dyn Write + Send)>,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<SetResult, EngineError> {
     let first = models[0];
+    let monthly = plan.monthly;
     let keys = key_outcomes(first);
     let month_labels: Vec<String> = (0..first.months).map(|t| first.sc.month_label(t)).collect();
     let pool = rayon::ThreadPoolBuilder::new()

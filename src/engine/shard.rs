@@ -148,6 +148,10 @@ pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, ShardError> {
                     .as_ref()
                     .map_or_else(|| "(none)".to_string(), |s| s.split_by.clone()),
             ),
+            (
+                "detail",
+                m.detail.clone().unwrap_or_else(|| "(every series)".into()),
+            ),
         ],
         manifest: m,
     })

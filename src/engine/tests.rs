@@ -15,11 +15,22 @@ then = [{ tariff = { by = "AA", on = "BB", rate = 0.3 } }]
 }
 
 fn run(model: &Model, threads: usize, runs: Range<u64>, split: Option<usize>) -> Aggregator {
+    run_with(model, threads, runs, split, Monthly::Flows)
+}
+
+fn run_with(
+    model: &Model,
+    threads: usize,
+    runs: Range<u64>,
+    split: Option<usize>,
+    monthly: Monthly,
+) -> Aggregator {
     let plan = RunPlan {
         seed: 7,
         runs,
         threads,
         split,
+        monthly,
     };
     run_monte_carlo(model, &plan, None, &|_| {}, &AtomicBool::new(false)).unwrap()
 }
@@ -28,7 +39,7 @@ fn run(model: &Model, threads: usize, runs: Range<u64>, split: Option<usize>) ->
 /// counts, of an aggregate and its split groups.
 fn fingerprint(a: &Aggregator) -> Vec<String> {
     let one = |a: &Aggregator| -> Vec<String> {
-        a.monthly
+        a.monthly_cells()
             .iter()
             .chain(&a.finals)
             .map(|c| {
@@ -48,6 +59,62 @@ fn fingerprint(a: &Aggregator) -> Vec<String> {
         out.extend(one(&sp.not_fired));
     }
     out
+}
+
+/// The default keeps every monthly series but the per-flow detail, each
+/// exactly as `--detail flows` aggregates it, and the same horizon outcomes.
+#[test]
+fn without_flow_detail_the_other_series_are_unchanged() {
+    let sc = split_world();
+    let model = Model::new(&sc, 12);
+    let sl = &model.slots;
+    let flows = run_with(&model, 2, 0..200, Some(0), Monthly::Flows);
+    let lean = run_with(&model, 2, 0..200, Some(0), Monthly::Aggregates);
+    let per_flow: Vec<usize> = (0..sl.n_monthly).filter(|&k| sl.is_flow(k)).collect();
+    // Two economies, one partner each: ns per-flow series per importer.
+    assert_eq!(per_flow.len(), 2 * sl.ns);
+    for &k in &per_flow {
+        let l = &sl.labels[k];
+        assert!(
+            l.metric == "imports" && l.partner != "ALL" && l.sector != "ALL",
+            "{l:?}"
+        );
+    }
+    assert_eq!(
+        lean.monthly_cells().len(),
+        (sl.n_monthly - per_flow.len()) * model.months
+    );
+    let text = |c: &Cell| format!("{:?} {}", c.stats(), c.count());
+    for k in 0..sl.n_monthly {
+        match (flows.series(k), lean.series(k)) {
+            (Some(a), Some(b)) => {
+                assert!(!sl.is_flow(k));
+                assert_eq!(
+                    a.iter().map(text).collect::<Vec<_>>(),
+                    b.iter().map(text).collect::<Vec<_>>()
+                );
+            }
+            (Some(_), None) => assert!(sl.is_flow(k)),
+            other => panic!("slot {k}: {:?}", other.0.is_some()),
+        }
+    }
+    assert_eq!(fingerprint_finals(&flows), fingerprint_finals(&lean));
+    let (a, b) = (
+        flows.split.as_deref().unwrap(),
+        lean.split.as_deref().unwrap(),
+    );
+    assert_eq!(fingerprint_finals(&a.fired), fingerprint_finals(&b.fired));
+    // The setting travels with a shard's aggregate.
+    let back = Aggregator::decode(&lean.encode(), &model).unwrap();
+    assert_eq!(back.detail, Monthly::Aggregates);
+    assert_eq!(fingerprint(&back), fingerprint(&lean));
+}
+
+fn fingerprint_finals(a: &Aggregator) -> Vec<String> {
+    a.finals
+        .iter()
+        .map(|c| format!("{:?} {}", c.stats(), c.count()))
+        .collect()
 }
 
 /// Threads take chunks in any order: three threads, several times,

@@ -142,6 +142,17 @@ impl Slots {
         }
     }
 
+    /// Whether monthly series `slot` is per-flow detail: the imports of one
+    /// importer from one partner in one sector (648 of the 1,229 series of
+    /// the shipped worlds), written monthly only with `--detail flows`.
+    pub fn is_flow(&self, slot: usize) -> bool {
+        if !(self.imports..self.exports).contains(&slot) {
+            return false;
+        }
+        let (np, ns) = (self.ne - 1, self.ns);
+        (slot - self.imports) % (1 + np + ns + np * ns) >= 1 + np + ns
+    }
+
     /// Slot of the effective tariff of `i` on `partner` (None = all partners).
     #[inline]
     pub fn tariff_idx(&self, i: usize, partner: Option<usize>) -> usize {

@@ -120,6 +120,12 @@ pub struct Manifest {
     /// `run --split-by`; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub split: Option<SplitRecord>,
+    /// Which monthly series `summary.csv` holds: `aggregates` (all but the
+    /// per-flow detail) or `flows` (`--detail flows`); absent for commands
+    /// without monthly series and in manifests of earlier versions (which
+    /// wrote every series).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// What a command's manifest records about its execution.
@@ -144,6 +150,8 @@ pub struct RunInfo {
     pub split: Option<SplitRecord>,
     /// `--chart-size` (charts only; part of the result key when not the default).
     pub chart_size: crate::charts::ChartSize,
+    /// `--detail`: which monthly series are written.
+    pub detail: crate::engine::Monthly,
 }
 
 /// Everything that determines a command's results: two executions with the
@@ -248,6 +256,8 @@ impl Manifest {
             result_key: info.result_key.clone(),
             files: BTreeMap::new(),
             split: info.split.clone(),
+            detail: (info.detail != crate::engine::Monthly::None)
+                .then(|| info.detail.name().to_string()),
         }
     }
 
@@ -388,6 +398,7 @@ mod tests {
                 runs_not_fired: 1,
                 p_fired: 0.5,
             }),
+            detail: Some("flows".into()),
         };
         let text = String::from_utf8(m.to_bytes()).unwrap();
         assert_eq!(Manifest::parse(&text).unwrap(), m);

@@ -44,14 +44,14 @@ fn monthly_rows(
     let labels: Vec<String> = (0..months).map(|t| model.sc.month_label(t)).collect();
     let mut text: Vec<&str> = Vec::with_capacity(lead.len() + 5);
     for (slot, l) in model.slots.labels.iter().enumerate() {
-        if !keep(l) {
+        let Some(cells) = agg.series(slot).filter(|_| keep(l)) else {
             continue;
-        }
-        for (t, month) in labels.iter().enumerate() {
+        };
+        for (cell, month) in cells.iter().zip(&labels) {
             text.clear();
             text.extend_from_slice(lead);
             text.extend([l.metric, &l.economy, &l.partner, &l.sector, month]);
-            out.row_with_numbers(&text, &stats(&agg.monthly[slot * months + t]));
+            out.row_with_numbers(&text, &stats(cell));
         }
     }
 }

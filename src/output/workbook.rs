@@ -133,11 +133,14 @@ pub fn results_xlsx(model: &Model, agg: &Aggregator) -> Result<Vec<u8>, XlsxErro
     let labels: Vec<String> = (0..months).map(|t| sc.month_label(t)).collect();
     let mut row = 1u32;
     'series: for (slot, l) in model.slots.labels.iter().enumerate() {
-        for (t, month) in labels.iter().enumerate() {
+        let Some(cells) = agg.series(slot) else {
+            continue;
+        };
+        for (cell, month) in cells.iter().zip(&labels) {
             if row > MAX_ROW {
                 break 'series;
             }
-            let v = stats(&agg.monthly[slot * months + t]);
+            let v = stats(cell);
             data_row(ws, row, l, month, false, &v)?;
             row += 1;
         }
@@ -268,8 +271,11 @@ fn headline(
         for (q, h) in ["p05", "p50", "p95"].iter().enumerate() {
             ws.write_string_with_format(top + 1, c0 + q as u16, *h, bold)?;
         }
-        for t in 0..months {
-            let s = stats(&agg.monthly[slot * months + t]);
+        let Some(cells) = agg.series(*slot) else {
+            continue;
+        };
+        for (t, cell) in cells.iter().enumerate() {
+            let s = stats(cell);
             for (q, x) in [s[2], s[4], s[6]].iter().enumerate() {
                 ws.write_number_with_format(first + t as u32, c0 + q as u16, csv_value(*x), &two)?;
             }
