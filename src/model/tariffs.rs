@@ -35,6 +35,10 @@ pub struct TariffState {
     /// Effective tariff (%) of importer i on partner e, `i * ne + e`.
     pub eff_pair: Vec<f64>,
     stale: bool,
+    /// Whether every line outside `TariffBase::live` holds its base-year
+    /// tariff (true after the first `step` of a run): then a step resets
+    /// only the live lines, a small part of all lines with product detail.
+    quiet_lines_at_base: bool,
 }
 
 /// What Block 1 needs that does not depend on the draw.
@@ -109,6 +113,7 @@ impl TariffState {
         self.eff_imp.resize(ne, 0.0);
         self.eff_exp.resize(ne, 0.0);
         self.stale = true;
+        self.quiet_lines_at_base = false;
         self.effective(base, td);
     }
 
@@ -133,7 +138,9 @@ impl TariffState {
             t,
             &mut self.tau_lines,
             &mut self.acc,
+            self.quiet_lines_at_base,
         );
+        self.quiet_lines_at_base = true;
         by_flow(td, &base.live, &self.tau_lines, &mut self.tau);
     }
 
@@ -357,7 +364,9 @@ pub struct RuleTariff {
 
 /// Compute the tariffs of month `t` into `tau` (per line).
 /// `rates[m][k]` is the sampled rate of step k of measure m; `reverted[m]`
-/// the month from which measure m no longer applies.
+/// the month from which measure m no longer applies. Only the `live` lines
+/// move; with `quiet_at_base` the caller promises the others already hold
+/// `tau0`, and only the live lines are reset (the result is the same).
 #[allow(clippy::too_many_arguments)]
 pub fn compute(
     sched: &Schedule,
@@ -369,11 +378,26 @@ pub fn compute(
     t: usize,
     tau: &mut [f64],
     acc: &mut Vec<f64>,
+    quiet_at_base: bool,
 ) {
-    tau.copy_from_slice(tau0);
+    let all_live = live.len() == tau.len();
+    if quiet_at_base && !all_live {
+        for &k in live {
+            tau[k] = tau0[k];
+        }
+    } else {
+        tau.copy_from_slice(tau0);
+    }
     acc.resize(tau.len(), 0.0);
     for seg in &sched.segments[t] {
-        acc.fill(0.0);
+        // `acc` is read at live lines only (measures may also write others).
+        if all_live {
+            acc.fill(0.0);
+        } else {
+            for &k in live {
+                acc[k] = 0.0;
+            }
+        }
         for &(m, k) in &seg.active {
             if reverted[m].is_some_and(|from| t >= from) {
                 continue;
