@@ -20,6 +20,7 @@ pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod init;
+pub mod math;
 pub mod model;
 pub mod output;
 pub mod random;

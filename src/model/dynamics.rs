@@ -23,6 +23,7 @@
 //!   eps = sqrt(c) * common_i + sqrt(1 - c) * idiosyncratic.
 
 use super::equilibrium::TradeState;
+use crate::math::exp;
 use crate::random;
 use crate::scenario::TradeData;
 use rand_distr::{Distribution, StandardNormal};
@@ -43,7 +44,7 @@ pub fn adjust(f_prev: f64, f_star: f64, lambda: f64) -> f64 {
 /// Mean-one lognormal noise factor from a standard normal shock.
 #[inline]
 pub fn noise_factor(sd: f64, eps: f64) -> f64 {
-    (sd * eps - 0.5 * sd * sd).exp()
+    exp(sd * eps - 0.5 * sd * sd)
 }
 
 /// A front-loading window: covered flows rise between `from` (announcement

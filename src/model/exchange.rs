@@ -23,6 +23,7 @@
 //! domestic sales carry no wedge, and only relative moves matter.
 //! Output: `exchange_rate` = 100 (exp(q_i) - 1), % against the baseline.
 
+use crate::math::exp;
 use crate::scenario::TradeData;
 
 /// Block 2a's per-run state.
@@ -136,7 +137,7 @@ fn ces_mean(terms: &[(f64, f64)], sigma: f64) -> (f64, f64) {
         live().map(|(w, l)| w * l).sum::<f64>() / total
     } else {
         let mx = live().map(|(_, l)| r * l).fold(f64::NEG_INFINITY, f64::max);
-        let sum: f64 = live().map(|(w, l)| w * (r * l - mx).exp()).sum();
+        let sum: f64 = live().map(|(w, l)| w * exp(r * l - mx)).sum();
         ((sum / total).ln() + mx) / r
     };
     (total, mean)

@@ -25,6 +25,7 @@
 
 use super::dynamics::noise_factor;
 use super::rules::LicChange;
+use crate::math::exp;
 use crate::random;
 use crate::scenario::dist::norm_quantile;
 use crate::scenario::{Licensing, TradeData};
@@ -93,7 +94,7 @@ pub fn ramp(tau: f64, mid: f64) -> f64 {
     if mid <= 0.0 {
         return 0.0;
     }
-    let l = |x: f64| 1.0 / (1.0 + (-(x - mid) / (0.25 * mid)).exp());
+    let l = |x: f64| 1.0 / (1.0 + exp(-(x - mid) / (0.25 * mid)));
     let l0 = l(0.0);
     ((l(tau) - l0) / (1.0 - l0)).clamp(0.0, 1.0)
 }
@@ -415,7 +416,7 @@ pub fn scarcity_price(phi: f64, eta: f64, cap: f64) -> f64 {
     if phi >= 1.0 || eta <= 0.0 {
         return cap;
     }
-    (-(1.0 - phi).ln() / eta).exp().min(cap)
+    exp(-(1.0 - phi).ln() / eta).min(cap)
 }
 
 /// What Block 4 needs that does not depend on the draw.

@@ -16,6 +16,7 @@ use super::households::HouseholdWeights;
 use super::licensing::LicensingRun;
 use super::series::{Series, Slots};
 use super::tariffs::TariffState;
+use crate::math::exp;
 use crate::scenario::Scenario;
 
 /// The blocks' states that the trade outputs read.
@@ -107,7 +108,7 @@ pub fn write_trade(
     }
     for k in 0..sl.households.len() {
         let i = sl.households[k];
-        let (cpi, cost) = v.households.effect(k, |s| v.trade.eq[s].ln_p[i].exp());
+        let (cpi, cost) = v.households.effect(k, |s| exp(v.trade.eq[s].ln_p[i]));
         out.set(sl.consumer_prices + k, cpi);
         out.set(sl.cost_per_household + k, cost);
     }

@@ -69,6 +69,11 @@ pub struct Manifest {
     /// The model's version (docs/model.md): results may change only with it.
     #[serde(default)]
     pub model_version: String,
+    /// The engine's numerical version (`engine::ENGINE_VERSION`): how the
+    /// model's equations are evaluated (elementary functions, solver
+    /// tolerances); absent in manifests before version 2.
+    #[serde(default)]
+    pub engine_version: String,
     /// The command line as typed.
     pub command: String,
     /// The scenario (the reference of a comparison).
@@ -221,6 +226,7 @@ impl Manifest {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             manifest_version: MANIFEST_VERSION,
             model_version: crate::model::MODEL_VERSION.into(),
+            engine_version: crate::engine::ENGINE_VERSION.into(),
             command: info.command.clone(),
             scenario: sc.meta.name.clone(),
             description: sc.meta.description.clone(),
@@ -363,6 +369,7 @@ mod tests {
             tool_version: "0".into(),
             manifest_version: MANIFEST_VERSION,
             model_version: "2".into(),
+            engine_version: "2".into(),
             command: "c".into(),
             scenario: "s".into(),
             description: String::new(),

@@ -44,8 +44,8 @@ fn line_factors(
                 ws.a_m.push(base.m[k]);
                 ws.b_m.push(1.0);
             } else {
-                ws.a_m.push(base.m[k] * ((1.0 - sm) * l).exp());
-                ws.b_m.push((-sm * l).exp());
+                ws.a_m.push(base.m[k] * exp((1.0 - sm) * l));
+                ws.b_m.push(exp(-sm * l));
             }
             sol.tau_eff[k] = first;
             continue;
@@ -65,8 +65,8 @@ fn line_factors(
         // form (`ces_log`) otherwise (tariffs of 10,000 %, large sigma).
         let (mut ea, mut eb, mut num) = (0.0, 0.0, 0.0);
         for &(s, l, t) in &ws.lines {
-            let b = s * (-sm * l).exp();
-            ea += s * ((1.0 - sm) * l).exp();
+            let b = s * exp(-sm * l);
+            ea += s * exp((1.0 - sm) * l);
             eb += b;
             num += b * t;
         }
@@ -100,14 +100,14 @@ fn line_factors(
             .fold(f64::NEG_INFINITY, f64::max);
         let (mut num, mut den) = (0.0, 0.0);
         for &(s, l, t) in &ws.lines {
-            let w = s * (-sm * l - w_max).exp();
+            let w = s * exp(-sm * l - w_max);
             num += w * t;
             den += w;
         }
         ws.ln_t.push(la);
         ws.ln_tb.push(lb);
-        ws.a_m.push(base.m[k] * ((1.0 - sm) * la).exp());
-        ws.b_m.push((-sm * lb).exp());
+        ws.a_m.push(base.m[k] * exp((1.0 - sm) * la));
+        ws.b_m.push(exp(-sm * lb));
         sol.tau_eff[k] = if den > 0.0 && num.is_finite() {
             num / den
         } else {
@@ -146,7 +146,7 @@ pub(super) fn tariff_factors(
             if ws.ln_t[k] == 0.0 && finite_sm {
                 base.m[k]
             } else {
-                base.m[k] * ((1.0 - p.sigma_m) * ws.ln_t[k]).exp()
+                base.m[k] * exp((1.0 - p.sigma_m) * ws.ln_t[k])
             }
         }));
         ws.b_m.clear();
@@ -154,7 +154,7 @@ pub(super) fn tariff_factors(
             if ws.ln_t[k] == 0.0 && finite_sm {
                 1.0
             } else {
-                (-p.sigma_m * ws.ln_t[k]).exp()
+                exp(-p.sigma_m * ws.ln_t[k])
             }
         }));
         sol.tau_eff.copy_from_slice(tau);
@@ -182,8 +182,8 @@ fn exchange_wedge(base: &SectorBase, p: &EqParams, ws: &mut Workspace) {
             let k = e * ne + i;
             ws.ln_t[k] += w;
             ws.ln_tb[k] += w;
-            ws.a_m[k] *= ((1.0 - p.sigma_m) * w).exp();
-            ws.b_m[k] *= (-p.sigma_m * w).exp();
+            ws.a_m[k] *= exp((1.0 - p.sigma_m) * w);
+            ws.b_m[k] *= exp(-p.sigma_m * w);
         }
     }
 }

@@ -14,6 +14,8 @@
 //! solved for w by `solver::solve`; the welfare decomposition of the
 //! solution is `welfare`.
 
+use crate::math::exp;
+
 mod solver;
 
 pub use solver::{
@@ -36,7 +38,7 @@ pub fn welfare(base: &SectorBase, p: &EqParams, sol: &mut EqSolution) {
         sol.cs[i] = if r.abs() < 1e-9 {
             -e_i * sol.ln_p[i]
         } else {
-            -e_i * ((r * sol.ln_p[i]).exp() - 1.0) / r
+            -e_i * (exp(r * sol.ln_p[i]) - 1.0) / r
         };
         sol.tr[i] = (0..ne)
             .filter(|&e| e != i)
@@ -49,7 +51,7 @@ pub fn welfare(base: &SectorBase, p: &EqParams, sol: &mut EqSolution) {
     for e in 0..ne {
         let eps = p.eps[e];
         sol.ps[e] = if eps.is_finite() && base.supply[e] > 0.0 {
-            base.supply[e] * (((1.0 + eps) * sol.z[e]).exp() - 1.0) / (1.0 + eps)
+            base.supply[e] * (exp((1.0 + eps) * sol.z[e]) - 1.0) / (1.0 + eps)
         } else {
             0.0
         };

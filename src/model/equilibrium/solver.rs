@@ -9,6 +9,7 @@ use std::fmt;
 
 #[path = "factors.rs"]
 mod factors;
+use crate::math::exp;
 use factors::tariff_factors;
 
 /// Run-independent data of one sector (from the baseline flows).
@@ -277,7 +278,7 @@ fn ces_log(a: impl Iterator<Item = (f64, f64)> + Clone, s: f64) -> f64 {
     let mut sum = 0.0;
     for (w, l) in a {
         if w > 0.0 {
-            sum += w * (r * l - mx).exp();
+            sum += w * exp(r * l - mx);
         }
     }
     (sum.ln() + mx) / r
@@ -318,9 +319,9 @@ fn fast_evaluate(
         return false;
     }
     ws.e1.clear();
-    ws.e1.extend(z.iter().map(|z| ((1.0 - sm_) * z).exp()));
+    ws.e1.extend(z.iter().map(|z| exp((1.0 - sm_) * z)));
     ws.e2.clear();
-    ws.e2.extend(z.iter().map(|z| (-sm_ * z).exp()));
+    ws.e2.extend(z.iter().map(|z| exp(-sm_ * z)));
     for i in 0..ne {
         let di = base.d[i];
         let (ln_pm, pm_pow) = if di < 1.0 {
@@ -338,7 +339,7 @@ fn fast_evaluate(
                 ws.sm[e * ne + i] /= sum;
             }
             let ln_pm = sum.ln() / (1.0 - sm_);
-            (ln_pm, (sm_ * ln_pm).exp())
+            (ln_pm, exp(sm_ * ln_pm))
         } else {
             (0.0, 1.0)
         };
@@ -348,8 +349,8 @@ fn fast_evaluate(
             ln_pm
         } else {
             let r = 1.0 - sd_;
-            let a = di * (r * z[i]).exp();
-            let b = (1.0 - di) * (r * ln_pm).exp();
+            let a = di * exp(r * z[i]);
+            let b = (1.0 - di) * exp(r * ln_pm);
             ws.sd[i] = a / (a + b);
             (a + b).ln() / r
         };
@@ -360,8 +361,8 @@ fn fast_evaluate(
         let ln_q = -eta * ln_p;
         sol.ln_pm[i] = ln_pm;
         sol.ln_p[i] = ln_p;
-        sol.x[i * ne + i] = (-sd_ * (z[i] - ln_p) + ln_q).exp();
-        let xm = (-sd_ * (ln_pm - ln_p) + ln_q).exp();
+        sol.x[i * ne + i] = exp(-sd_ * (z[i] - ln_p) + ln_q);
+        let xm = exp(-sd_ * (ln_pm - ln_p) + ln_q);
         let scale = pm_pow * xm;
         for e in (0..ne).filter(|&e| e != i) {
             let k = e * ne + i;
@@ -423,16 +424,16 @@ fn evaluate_log(
         } else if di <= 0.0 {
             0.0
         } else {
-            di * ((1.0 - sd_) * (z[i] - ln_p)).exp()
+            di * exp((1.0 - sd_) * (z[i] - ln_p))
         };
-        sol.x[i * ne + i] = (-sd_ * (z[i] - ln_p) + ln_q).exp();
+        sol.x[i * ne + i] = exp(-sd_ * (z[i] - ln_p) + ln_q);
         let ln_xm = -sd_ * (ln_pm - ln_p) + ln_q;
         for e in (0..ne).filter(|&e| e != i) {
             let k = e * ne + i;
             let lp = z[e] + ws.ln_t[k];
-            sol.x[k] = (-sm_ * (z[e] + ws.ln_tb[k] - ln_pm) + ln_xm).exp();
+            sol.x[k] = exp(-sm_ * (z[e] + ws.ln_tb[k] - ln_pm) + ln_xm);
             ws.sm[k] = if has_imports {
-                base.m[k] * ((1.0 - sm_) * (lp - ln_pm)).exp()
+                base.m[k] * exp((1.0 - sm_) * (lp - ln_pm))
             } else {
                 0.0
             };
@@ -479,7 +480,7 @@ fn jacobian(base: &SectorBase, p: &EqParams, sol: &EqSolution, ws: &mut Workspac
         }
     }
     for (a, &e) in ws.unknowns.iter().enumerate() {
-        let dtot = ws.lnd[e].exp();
+        let dtot = exp(ws.lnd[e]);
         let row = &mut ws.jac[a * n..(a + 1) * n];
         let mut diag = -p.eps[e];
         for i in 0..ne {
@@ -587,7 +588,7 @@ fn prepare(base: &SectorBase, p: &EqParams, tau: &[f64], sol: &mut EqSolution, w
 fn prices_and_flows(base: &SectorBase, z: &[f64], sol: &mut EqSolution) {
     let ne = base.ne;
     for e in 0..ne {
-        let w = z[e].exp();
+        let w = exp(z[e]);
         sol.w[e] = w;
         for i in 0..ne {
             let k = e * ne + i;
@@ -595,7 +596,7 @@ fn prices_and_flows(base: &SectorBase, z: &[f64], sol: &mut EqSolution) {
         }
     }
     for i in 0..ne {
-        sol.pm[i] = sol.ln_pm[i].exp();
+        sol.pm[i] = exp(sol.ln_pm[i]);
     }
 }
 
