@@ -1,9 +1,11 @@
 //! The exact state of an `Aggregator` as bytes: what a shard writes to
 //! `aggregate.bin` and `merge` reads back, checked against the model's shape,
-//! with the optional `run --split-by` section after it.
+//! with the optional `run --split-by` section after it. A shard of `compare`
+//! or `sweep` writes a `SetResult` instead: its scenarios' and paired
+//! differences' aggregates, one after the other, in the same encoding.
 
 use super::aggregate::{self, Cell};
-use super::{Aggregator, Split};
+use super::{Aggregator, SetResult, Split};
 use crate::model::Model;
 use crate::sensitivity::spearman;
 
@@ -11,6 +13,70 @@ const AGG_MAGIC: &[u8; 8] = b"TSAGG\x00\x01\n";
 /// Starts the optional split section after an aggregate: the rule index,
 /// then the fired and the not-fired aggregates (without a split of their own).
 const SPLIT_MAGIC: &[u8; 8] = b"TSSPLIT\n";
+/// Starts a set of aggregates (compare, sweep): the counts of scenarios and
+/// of differences and whether monthly series are held, then the aggregates.
+const SET_MAGIC: &[u8; 8] = b"TSSET\x00\x01\n";
+
+impl SetResult {
+    /// The exact state, for the `aggregate.bin` of a compare or sweep shard.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(SET_MAGIC);
+        let monthly = self
+            .scenarios
+            .first()
+            .is_some_and(|a| !a.monthly.is_empty());
+        for x in [
+            self.scenarios.len() as u64,
+            self.diffs.len() as u64,
+            u64::from(monthly),
+        ] {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        for a in self.scenarios.iter().chain(&self.diffs) {
+            a.encode_into(&mut out);
+        }
+        out
+    }
+
+    /// Read a compare or sweep shard's aggregates, checking that they are
+    /// those of `models` (difference k against model k + 1), with monthly
+    /// series or not as `monthly` says.
+    ///
+    /// # Errors
+    /// A message if the bytes are not such a set.
+    pub fn decode(
+        bytes: &[u8],
+        models: &[&Model],
+        monthly: bool,
+    ) -> Result<SetResult, aggregate::DecodeError> {
+        let mut r = aggregate::Reader::new(bytes);
+        if r.bytes(8)? != SET_MAGIC {
+            return Err("not the aggregates of a compare or sweep shard (wrong header)".into());
+        }
+        let (ns, nd, m) = (r.u64()?, r.u64()?, r.u64()?);
+        if ns != models.len() as u64 || nd + 1 != ns || m != u64::from(monthly) {
+            return Err(aggregate::DecodeError(format!(
+                "it holds {ns} scenario(s) and {nd} difference(s){}, not {} scenario(s){}",
+                if m == 1 { " with monthly series" } else { "" },
+                models.len(),
+                if monthly { " with monthly series" } else { "" }
+            )));
+        }
+        let mut scenarios = Vec::with_capacity(models.len());
+        for m in models {
+            scenarios.push(Aggregator::decode_from(&mut r, m, monthly)?);
+        }
+        let mut diffs = Vec::with_capacity(models.len().saturating_sub(1));
+        for m in &models[1..] {
+            diffs.push(Aggregator::decode_from(&mut r, m, monthly)?);
+        }
+        if !r.done() {
+            return Err("trailing bytes after the aggregates".into());
+        }
+        Ok(SetResult { scenarios, diffs })
+    }
+}
 
 impl Aggregator {
     /// The exact state, for a shard's `aggregate.bin`. Without a split the
@@ -62,7 +128,7 @@ impl Aggregator {
     /// A message if the bytes are not an aggregate of this model's shape.
     pub fn decode(bytes: &[u8], model: &Model) -> Result<Aggregator, aggregate::DecodeError> {
         let mut r = aggregate::Reader::new(bytes);
-        let mut agg = Aggregator::decode_from(&mut r, model)?;
+        let mut agg = Aggregator::decode_from(&mut r, model, true)?;
         if !r.done() {
             if r.bytes(8)? != SPLIT_MAGIC {
                 return Err("trailing bytes after the aggregate".into());
@@ -74,8 +140,8 @@ impl Aggregator {
                     model.sc.rules.len()
                 )));
             }
-            let fired = Aggregator::decode_from(&mut r, model)?;
-            let not_fired = Aggregator::decode_from(&mut r, model)?;
+            let fired = Aggregator::decode_from(&mut r, model, true)?;
+            let not_fired = Aggregator::decode_from(&mut r, model, true)?;
             if fired.runs + not_fired.runs != agg.runs {
                 return Err(aggregate::DecodeError(format!(
                     "its split groups hold {} + {} runs, not its {}",
@@ -94,10 +160,12 @@ impl Aggregator {
         Ok(agg)
     }
 
-    /// One aggregate (without its split) from `r`.
+    /// One aggregate (without its split) from `r`; `monthly`: whether it
+    /// holds monthly series (sweeps aggregate horizon outcomes only).
     fn decode_from(
         r: &mut aggregate::Reader<'_>,
         model: &Model,
+        monthly: bool,
     ) -> Result<Aggregator, aggregate::DecodeError> {
         if r.bytes(8)? != AGG_MAGIC {
             return Err("not a tariffsim aggregate (wrong header)".into());
@@ -110,7 +178,7 @@ impl Aggregator {
             r.u64()? as usize,
             r.u64()? as usize,
         );
-        let want = Aggregator::new(model);
+        let want = Aggregator::with(model, monthly);
         if months != want.months
             || nm != want.monthly.len()
             || nf != want.finals.len()
