@@ -102,13 +102,19 @@ fn load_checked(
         )),
         other => other,
     })?;
+    check_inputs(&sc, recorded, want)?;
+    Ok(sc)
+}
+
+/// Check that a loaded scenario's input files are those the shards read.
+fn check_inputs(sc: &Scenario, recorded: &str, want: &[String]) -> Result<(), CommandError> {
     let hashes: Vec<&str> = sc.inputs.iter().map(|f| f.sha256.as_str()).collect();
     if hashes != want.iter().map(String::as_str).collect::<Vec<_>>() {
         return Err(CommandError::Usage(format!(
             "cannot merge: the input files of {recorded} changed since the shards ran (their sha256 differ from the shard manifests); rerun the shards"
         )));
     }
-    Ok(sc)
+    Ok(())
 }
 
 /// The input hashes of the manifest's scenario `k`.
@@ -287,9 +293,10 @@ fn merge_sweep(
             m.scenarios.len()
         )));
     }
-    // The scenario file is read once per value; its inputs must be unchanged.
-    load_checked(path, recorded, &m.overrides, &recorded_hashes(m, 0))?;
+    // The scenario file is read once per value (as the sweep did: it may be
+    // valid only with the value set); its inputs must be unchanged.
     let scs = super::sweep::load_values(path, &m.overrides, param, &cmd.values)?;
+    check_inputs(&scs[0], recorded, &recorded_hashes(m, 0))?;
     let models: Vec<Model> = scs.iter().map(|s| Model::new(s, m.months)).collect();
     let refs: Vec<&Model> = models.iter().collect();
     let res = merged_set(shards, &refs, false)?;
