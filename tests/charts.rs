@@ -223,6 +223,14 @@ fn svgs_parse_and_carry_title_axis_text_and_note() {
         "no marker key in {t:?}"
     );
     assert!(t.iter().any(|x| x == "1") && t.iter().any(|x| x == "2"));
+    // The author's events (`report.markers`) are keyed between the tariff
+    // moves in date order (footer lines rejoin at the wrap).
+    let key = t.join(" ");
+    assert!(
+        key.contains("(2) 2025-04-04 China licenses 7 rare earths (MOFCOM No. 18); (3) 2025-04 US tariff on China")
+            && key.contains("2025-06-10 London framework on rare earths"),
+        "author markers not keyed: {key}"
+    );
     // Horizon outcomes: one ranked interval chart, numbers beside the rows.
     let welfare = read("welfare");
     let doc = roxmltree::Document::parse(&welfare).unwrap();
@@ -286,7 +294,9 @@ fn report_is_self_contained_with_every_chart_inline() {
     assert!(html.contains("Headline outcomes") && html.contains("<table>"));
     assert!(html.contains("US imports from China"));
     assert!(
-        html.contains("<pre>Scenario london-framework"),
+        html.contains(
+            "<pre>Scheduled changes:\n  2025-02     announced: `us_fentanyl_cn` (US on CN)"
+        ),
         "timeline as explain prints it"
     );
     assert!(html.contains("Scheduled changes:"));
@@ -513,7 +523,13 @@ fn sweep_draws_outcomes_against_the_swept_value() {
         ],
     );
     assert!(dir.join("sweep.csv").is_file());
+    // The footer says the sweep ran on overrides (`--set`), like a run's.
     let names = check_charts(&dir, "scenario baseline | 60 runs | seed ");
+    let svg = fs::read_to_string(dir.join("charts/sweep_gdp_us.svg")).unwrap();
+    assert!(
+        svg.contains("| --set tariffs.t.by=US, tariffs.t.on=CN"),
+        "no overrides in the footer"
+    );
     for name in [
         "sweep_outcomes",
         "sweep_gdp_us",
@@ -555,10 +571,17 @@ fn sobol_sensitivity_draws_indices_with_intervals() {
             "sectors.electronics",
             "--months",
             "12",
+            "--set",
+            "report.licensing_importer=US",
         ],
     );
     assert!(dir.join("sobol.csv").is_file());
     let names = check_charts(&dir, "scenario london-framework | ");
+    let svg = fs::read_to_string(dir.join("charts/sobol_gdp_us.svg")).unwrap();
+    assert!(
+        svg.contains("| --set report.licensing_importer=US |"),
+        "no override in the footer"
+    );
     for name in [
         "sobol_gdp_us",
         "sobol_gdp_cn",
@@ -797,6 +820,22 @@ fn key_messages_quote_the_results() {
     let word = if p50 < 0.0 { "below" } else { "above" };
     let want = format!("World GDP is {:.2} % {word} its baseline path", p50.abs());
     assert!(html.contains(&want), "{want}");
+    // The likeliest rules are named by their labels (the shipped rules all
+    // have one), each followed by its id.
+    let messages = &html[at..html.find("<h2>Description</h2>").unwrap()];
+    let rules = messages
+        .split("the rules most likely to have fired: ")
+        .nth(1)
+        .and_then(|s| s.split('.').next())
+        .expect("a sentence on the rules");
+    for item in rules.split(", ") {
+        assert!(
+            !item.starts_with("<code>")
+                && item.contains("</code> in ")
+                && item.ends_with(" % of runs"),
+            "{item}"
+        );
+    }
     // Every rule's probability by the last month, as events.csv has it.
     let mut e = csv::Reader::from_path(dir.join("events.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = e.records().map(|r| r.unwrap()).collect();

@@ -309,20 +309,33 @@ impl ChartData {
                 .collect(),
             split: None,
         }
-        .with_markers()
+        .with_markers(sc)
     }
 
-    /// Mark the largest moves of the first featured pair's effective tariff
-    /// (median over runs), at most `MAX_MARKERS`.
-    fn with_markers(mut self) -> ChartData {
-        let Some((i, p)) = self.focus.pairs.first() else {
-            return self;
-        };
-        let Some(s) = self.series("tariff_effective", i, p, "") else {
-            return self;
-        };
-        let what = format!("{} tariff on {}", self.short(i), self.name(p));
-        self.markers = tariff_markers(&s.band.p50, &self.months, &what);
+    /// Mark the author's events (`report.markers`) and the largest moves of
+    /// the first featured pair's effective tariff (median over runs), at
+    /// most `MAX_MARKERS` in all unless the author named more.
+    fn with_markers(mut self, sc: &crate::scenario::Scenario) -> ChartData {
+        let mut marks: Vec<Marker> = sc
+            .report
+            .markers
+            .iter()
+            .map(|m| Marker {
+                month: m.month,
+                label: format!("{} {}", m.date, m.label),
+            })
+            .collect();
+        let room = MAX_MARKERS.saturating_sub(marks.len());
+        if room > 0
+            && let Some((i, p)) = self.focus.pairs.first()
+            && let Some(s) = self.series("tariff_effective", i, p, "")
+        {
+            let what = format!("{} tariff on {}", self.short(i), self.name(p));
+            marks.extend(tariff_markers(&s.band.p50, &self.months, &what, room));
+        }
+        // Date order; the author's first on a shared month (stable sort).
+        marks.sort_by_key(|m| m.month);
+        self.markers = marks;
         self
     }
 
@@ -429,9 +442,9 @@ pub const MARKER_MIN_PP: f64 = 3.0;
 /// consecutive months moving the same way (a change on the 14th spreads
 /// over two months of day-weighted rates) by at least `MARKER_MIN_PP` in
 /// total; a month moving more than twice the one before starts a new run,
-/// so two separate measures are not merged. The `MAX_MARKERS` largest,
-/// in date order, labelled "2025-04 US tariff on China 30 to 90 %".
-pub fn tariff_markers(path: &[f64], months: &[String], what: &str) -> Vec<Marker> {
+/// so two separate measures are not merged. The `limit` largest, in date
+/// order, labelled "2025-04 US tariff on China 30 to 90 %".
+pub fn tariff_markers(path: &[f64], months: &[String], what: &str, limit: usize) -> Vec<Marker> {
     const STILL: f64 = 0.5;
     let mut episodes: Vec<(usize, f64, f64)> = Vec::new(); // (first month, before, after)
     let mut prev_step = 0.0f64;
@@ -452,7 +465,7 @@ pub fn tariff_markers(path: &[f64], months: &[String], what: &str) -> Vec<Marker
     }
     episodes.retain(|e| (e.2 - e.1).abs() >= MARKER_MIN_PP);
     episodes.sort_by(|a, b| (b.2 - b.1).abs().total_cmp(&(a.2 - a.1).abs()));
-    episodes.truncate(MAX_MARKERS);
+    episodes.truncate(limit);
     episodes.sort_by_key(|e| e.0);
     episodes
         .into_iter()
@@ -476,7 +489,7 @@ mod marker_tests {
     #[test]
     fn markers_join_a_split_step_and_skip_small_moves() {
         let path = [10.0, 10.0, 40.0, 70.0, 70.0, 71.0, 71.0, 20.0, 20.0];
-        let m = tariff_markers(&path, &months(path.len()), "US tariff on China");
+        let m = tariff_markers(&path, &months(path.len()), "US tariff on China", 6);
         let labels: Vec<&str> = m.iter().map(|m| m.label.as_str()).collect();
         assert_eq!(
             labels,
@@ -487,7 +500,7 @@ mod marker_tests {
         );
         assert_eq!(m[0].month, 2);
         let path = [10.0, 11.0, 60.0];
-        let m = tariff_markers(&path, &months(3), "t");
+        let m = tariff_markers(&path, &months(3), "t", 6);
         assert_eq!(m.len(), 1, "{m:?}");
         assert_eq!(m[0].label, "2025-03 t 11 to 60 %");
     }
@@ -500,7 +513,7 @@ mod marker_tests {
             path.push(path[path.len() - 1] + 4.0 * k as f64);
             path.push(path[path.len() - 1]);
         }
-        let m = tariff_markers(&path, &months(path.len()), "t");
+        let m = tariff_markers(&path, &months(path.len()), "t", super::MAX_MARKERS);
         assert_eq!(m.len(), super::MAX_MARKERS);
         assert!(m.windows(2).all(|w| w[0].month < w[1].month));
         assert_eq!(m[0].month, 9, "{m:?}");

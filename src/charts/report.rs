@@ -76,6 +76,10 @@ tr, aside, ul.messages li { break-inside: avoid; page-break-inside: avoid; }
   /* A grid shrinks so that it fits on a page below a single chart: no
      page left half empty before a tall figure. */
   figure svg { border: none; max-height: 125mm; width: auto; max-width: 100%; margin: 0 auto; }
+  /* Figures are inline-blocks, so each is a line of its section: with the
+     default orphans and widows of 2, Chrome moved two figures at a time to
+     a new page and left half pages empty. */
+  section.charts { orphans: 1; widows: 1; }
   pre { font-size: 7.5pt; background: none; }
 }
 "#;
@@ -325,8 +329,6 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     rules_table(d, &mut html);
     html.push_str("</section>\n");
     limitations_box(&mut html);
-    charts_section(&mut html, charts);
-    assumptions_section(d, &mut html);
     // What a reader must know before quoting a number (docs/model.md,
     // section 11; docs/validation.md).
     let _ = writeln!(
@@ -343,9 +345,16 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
             "Exchange rates stay at their baseline (<code>macro.fx_offset</code> = 0)."
         }
     );
+    charts_section(&mut html, charts);
+    assumptions_section(d, &mut html);
     // The timeline grows with the scenario (a rule a paragraph): keep the
     // report small whatever the input, and say where the rest is.
-    let lines: Vec<&str> = d.timeline.trim_end().lines().collect();
+    // It starts at the schedule: the description and the world are above.
+    let timeline = d
+        .timeline
+        .find("Scheduled changes:")
+        .map_or(d.timeline.as_str(), |at| &d.timeline[at..]);
+    let lines: Vec<&str> = timeline.trim_end().lines().collect();
     let shown = lines[..lines.len().min(MAX_TIMELINE_LINES)].join("\n");
     let more = match lines.len().saturating_sub(MAX_TIMELINE_LINES) {
         0 => String::new(),
@@ -355,7 +364,7 @@ pub fn report(d: &ChartData, charts: &[ChartFile]) -> String {
     };
     let _ = writeln!(
         html,
-        "<section>\n<h2>Resolved timeline</h2>\n<p class=\"note\">As <code>tariffsim explain</code> prints it.</p>\n<pre>{}</pre>{more}\n</section>",
+        "<section>\n<h2>Resolved timeline</h2>\n<p class=\"note\">As <code>tariffsim explain</code> prints it, from the schedule on.</p>\n<pre>{}</pre>{more}\n</section>",
         esc(&shown)
     );
     html.push_str("</body>\n</html>\n");
@@ -499,22 +508,17 @@ fn key_messages(d: &ChartData) -> Vec<String> {
             num(s.band.p95[t], 2)
         ));
     }
-    let mut fired: Vec<(&str, f64)> = d
-        .rules
-        .iter()
-        .map(|r| (r.id.as_str(), r.p_end()))
-        .filter(|(_, p)| *p >= 0.05)
-        .collect();
-    fired.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut fired: Vec<&RuleFiring> = d.rules.iter().filter(|r| r.p_end() >= 0.05).collect();
+    fired.sort_by(|a, b| b.p_end().total_cmp(&a.p_end()));
     if !fired.is_empty() {
         let list: Vec<String> = fired
             .iter()
             .take(3)
-            .map(|(id, p)| {
+            .map(|r| {
                 format!(
-                    "<code>{}</code> in {} % of runs",
-                    esc(id),
-                    num(100.0 * p, 0)
+                    "{} in {} % of runs",
+                    rule_name(r),
+                    num(100.0 * r.p_end(), 0)
                 )
             })
             .collect();
@@ -525,6 +529,16 @@ fn key_messages(d: &ChartData) -> Vec<String> {
         ));
     }
     out
+}
+
+/// A rule as the report names it: its label, with its id (events.csv's
+/// name) when they differ.
+fn rule_name(r: &RuleFiring) -> String {
+    if r.label == r.id {
+        format!("<code>{}</code>", esc(&r.id))
+    } else {
+        format!("{} <code>{}</code>", esc(&r.label), esc(&r.id))
+    }
 }
 
 /// The probability that each rule has fired by the end of the first year
@@ -547,13 +561,10 @@ fn rules_table(d: &ChartData, html: &mut String) {
         esc(d.months.last().map_or("", String::as_str))
     );
     for r in rules.iter().take(MAX_RULE_ROWS) {
-        // The rule's label, with its id (events.csv's name) when they differ.
-        let code = format!(" <code>{}</code>", esc(&r.id));
         let _ = writeln!(
             html,
-            "<tr><td>{}{}</td><td>{} %</td><td>{} %</td></tr>",
-            esc(&r.label),
-            if r.label == r.id { "" } else { &code },
+            "<tr><td>{}</td><td>{} %</td><td>{} %</td></tr>",
+            rule_name(r),
             num(100.0 * r.p_by_month.get(t12).copied().unwrap_or(0.0), 0),
             num(100.0 * r.p_end(), 0)
         );
@@ -582,7 +593,7 @@ fn first_peak(xs: &[f64]) -> Option<(usize, f64)> {
 }
 
 /// Lines of the resolved timeline shown in a report.
-pub const MAX_TIMELINE_LINES: usize = 400;
+pub const MAX_TIMELINE_LINES: usize = 100;
 
 #[cfg(test)]
 mod tests {

@@ -297,13 +297,19 @@ pub fn charts(
     report: &SobolReport,
     seed: u64,
     samples: usize,
+    overrides: &[String],
     size: super::ChartSize,
 ) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
     let k = report.params.len();
     let note = format!(
         "{} | Sobol indices, Saltelli design N = {samples}, {k} parameter(s)",
-        style::note(&model.sc.meta.name, report.evaluations as u64, seed)
+        style::note_with_overrides(
+            &model.sc.meta.name,
+            report.evaluations as u64,
+            seed,
+            overrides,
+        )
     );
     let mut list = Vec::new();
     for (metric, economy, name, what) in headline(model.sc) {

@@ -407,6 +407,7 @@ pub fn charts(
     models: &[&Model],
     res: &SetResult,
     seed: u64,
+    overrides: &[String],
     size: super::ChartSize,
 ) -> Result<Vec<ChartFile>, ChartError> {
     style::ensure_fonts()?;
@@ -424,7 +425,7 @@ pub fn charts(
     let runs = res.scenarios.first().map_or(0, |g| g.runs);
     let note = format!(
         "{} | {n} values of {param} on common random numbers",
-        style::note(&m0.sc.meta.name, runs, seed)
+        style::note_with_overrides(&m0.sc.meta.name, runs, seed, overrides)
     );
     let mut curves: Vec<(String, String, Curve)> = Vec::new();
     for o in outcomes(m0, param) {

@@ -197,8 +197,9 @@ pub(crate) fn write_outputs(
         &c.out,
     )?;
     if !no_charts {
-        let charts = crate::charts::sensitivity::charts(model, report, seed, samples, c.chart_size)
-            .map_err(|e| CommandError::Failed(e.to_string()))?;
+        let charts =
+            crate::charts::sensitivity::charts(model, report, seed, samples, &c.sets, c.chart_size)
+                .map_err(|e| CommandError::Failed(e.to_string()))?;
         write_chart_files(dir, &charts)?;
     }
     if !c.quiet {

@@ -206,9 +206,16 @@ pub(crate) fn write_outputs(
         &c.out,
     )?;
     if !no_charts {
-        let charts =
-            crate::charts::sweep::charts(sw.param, sw.values, refs, res, seed, c.chart_size)
-                .map_err(|e| CommandError::Failed(e.to_string()))?;
+        let charts = crate::charts::sweep::charts(
+            sw.param,
+            sw.values,
+            refs,
+            res,
+            seed,
+            &c.sets,
+            c.chart_size,
+        )
+        .map_err(|e| CommandError::Failed(e.to_string()))?;
         write_chart_files(dir, &charts)?;
     }
     if !c.quiet {

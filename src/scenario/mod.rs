@@ -429,6 +429,18 @@ pub struct Report {
     pub diversion: Vec<usize>,
     /// The licensing importer whose shortfall headlines feature.
     pub licensing_importer: Option<usize>,
+    /// Author-named events dated on the time charts (`report.markers`).
+    pub markers: Vec<ReportMarker>,
+}
+
+/// An event of `report.markers`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportMarker {
+    /// Month index since the start.
+    pub month: usize,
+    /// The date as the author wrote it (`2025-10-09` or `2025-10`).
+    pub date: String,
+    pub label: String,
 }
 
 /// A file read while loading, for the manifest.

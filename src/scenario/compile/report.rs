@@ -10,7 +10,12 @@
 //! pairs = [["US", "CN"], ["US", "ALL"]]    # tariff charts: importer, partner or ALL
 //! diversion = ["VN", "MX"]                 # partners of the first economy's diversion panel
 //! licensing_importer = "US"                # the shortfall in headlines
+//! markers = [{ date = "2025-10-09", label = "MOFCOM widens controls" }]
 //! ```
+//!
+//! `markers` are events the author wants dated on the time charts (a
+//! licensing announcement, a summit): they are drawn beside the tariff
+//! moves the charts find themselves.
 
 use super::*;
 
@@ -36,7 +41,13 @@ impl Compiler {
         self.check_keys(
             t,
             "report",
-            &["economies", "pairs", "diversion", "licensing_importer"],
+            &[
+                "economies",
+                "pairs",
+                "diversion",
+                "licensing_importer",
+                "markers",
+            ],
         );
         if let Some(x) = t.get("economies")
             && let Some(list) =
@@ -108,9 +119,87 @@ impl Compiler {
                 );
             }
         }
+        if let Some(x) = t.get("markers") {
+            rep.markers = self.markers(&x.node, w);
+        }
         rep
     }
+
+    /// `report.markers`: dated events inside the horizon, each with a label.
+    fn markers(&mut self, node: &Node, w: &World) -> Vec<ReportMarker> {
+        let help =
+            "write markers = [{ date = \"2025-10-09\", label = \"MOFCOM widens controls\" }]";
+        let Some(items) = self.array(node, "report.markers", help) else {
+            return Vec::new();
+        };
+        if items.len() > MAX_AUTHOR_MARKERS {
+            self.c.err(
+                Some(node.loc),
+                "report.markers",
+                format!(
+                    "{} markers; a chart's key has room for {MAX_AUTHOR_MARKERS}",
+                    items.len()
+                ),
+                "keep the events a reader needs to place the lines",
+            );
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (k, it) in items.iter().enumerate() {
+            let p = format!("report.markers[{k}]");
+            let Some(t) = self.table(it, &p, help) else {
+                continue;
+            };
+            self.check_keys(t, &p, &["date", "label"]);
+            let date = self
+                .required(
+                    t,
+                    it.loc,
+                    &p,
+                    "date",
+                    "add date = \"YYYY-MM-DD\" (or \"YYYY-MM\")",
+                )
+                .and_then(|n| self.date(n, &format!("{p}.date")).map(|d| (d, n)));
+            let label = if t.get("label").is_some() {
+                self.label(t, &p)
+            } else {
+                self.c.err(
+                    Some(it.loc),
+                    &p,
+                    "a marker without a label",
+                    "add label = \"what happened\" (about 40 characters fit)",
+                );
+                None
+            };
+            let (Some((d, n)), Some(label)) = (date, label) else {
+                continue;
+            };
+            if d.ym < w.start {
+                self.c.err(
+                    Some(n.loc),
+                    &format!("{p}.date"),
+                    format!("date {d} is before the start ({})", w.start),
+                    "move the date inside the horizon or remove the marker",
+                );
+                continue;
+            }
+            if d.ym >= w.horizon_end {
+                self.check_horizon(n, &format!("{p}.date"), d, w.horizon_end);
+                continue;
+            }
+            out.push(ReportMarker {
+                month: d.ym.since(w.start) as usize,
+                date: d.to_string(),
+                label,
+            });
+        }
+        out
+    }
 }
+
+/// Most author-named markers (`report.markers`): each takes a line of a
+/// chart's key.
+pub const MAX_AUTHOR_MARKERS: usize = 6;
 
 /// The default focus: the importer and exporter of the largest bilateral
 /// flow; the tariff pairs between them, their averages on all partners, and
@@ -192,6 +281,41 @@ mod tests {
         assert!(
             p.iter()
                 .any(|m| m.starts_with("report.pairs[0]: an economy's tariff on itself")),
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn markers_are_dated_in_the_horizon_and_labelled() {
+        // The test world starts in 2025-01 and runs 24 months.
+        let sc = testkit::ok(
+            "[report]\nmarkers = [{ date = \"2025-04-04\", label = \"Licensing\" }, { date = \"2026-12\", label = \"Last month\" }]\n",
+        );
+        let m = &sc.report.markers;
+        assert_eq!(m.len(), 2);
+        assert_eq!(
+            (m[0].month, m[0].date.as_str(), m[0].label.as_str()),
+            (3, "2025-04-04", "Licensing")
+        );
+        assert_eq!((m[1].month, m[1].date.as_str()), (23, "2026-12"));
+        let p = testkit::problems(
+            "[report]\nmarkers = [{ date = \"2024-12-31\", label = \"x\" }, { date = \"2027-01\", label = \"y\" }, { date = \"2025-02\" }, { date = \"2025-02\", label = \"z\", colour = \"red\" }]\n",
+        );
+        for want in [
+            "report.markers[0].date: date 2024-12-31 is before the start (2025-01)",
+            "report.markers[1].date: date 2027-01 is after the end of the horizon",
+            "report.markers[2]: a marker without a label",
+            "report.markers[3].colour",
+        ] {
+            assert!(p.iter().any(|m| m.starts_with(want)), "{want}: {p:?}");
+        }
+        let seven = (1..=7)
+            .map(|k| format!("{{ date = \"2025-0{k}\", label = \"e{k}\" }}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let p = testkit::problems(&format!("[report]\nmarkers = [{seven}]\n"));
+        assert!(
+            p.iter().any(|m| m.starts_with("report.markers: 7 markers")),
             "{p:?}"
         );
     }
