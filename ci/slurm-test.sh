@@ -10,7 +10,10 @@
 #      `tariffsim merge` by hand on the 3 shards must refuse (exit 2) naming
 #      the missing one;
 #   3. the documented recovery: resubmit index 2 alone into the same folder,
-#      then the merge; the result must again be byte-identical.
+#      then the merge; the result must again be byte-identical;
+#   4. a sharded comparison (submit.sh --compare): a 3-task array of
+#      `tariffsim compare` shards plus the merge; comparison.csv and
+#      results.xlsx must be byte-identical to an unsharded `tariffsim compare`.
 # Everything it starts is stopped by process id on exit, pass or fail.
 #
 # Needs: root, Debian 12 (apt-get reaches Debian's packages), and
@@ -41,6 +44,11 @@ seed=20250611
 shards=4
 fail_index=2
 compared=(summary.csv final.csv events.csv sensitivity.csv runs.csv)
+# The sharded comparison: the scenario against this one, in 3 shards.
+compare_with=scenarios/escalation.toml
+compare_runs=240
+compare_shards=3
+compare_files=(comparison.csv results.xlsx)
 ctld_port=${SLURM_TEST_CTLD_PORT:-16817}
 slurmd_port=${SLURM_TEST_SLURMD_PORT:-16818}
 node=tsim-node
@@ -156,6 +164,13 @@ ref=$(find "$work/single" -mindepth 1 -maxdepth 1 -type d ! -name '.*')
 [ -d "$ref" ] || die "the unsharded run wrote no scenario folder"
 name=$(basename "$ref")
 log "unsharded reference: $name, $runs runs x $months months, seed $seed"
+"$bin" compare "$scenario" "$compare_with" --runs "$compare_runs" --months "$months" --seed "$seed" \
+    --no-charts --quiet --out "$work/compare-single" ||
+    die "the unsharded reference comparison failed"
+compare_ref=$(find "$work/compare-single" -mindepth 1 -maxdepth 1 -type d ! -name '.*')
+[ -d "$compare_ref" ] || die "the unsharded comparison wrote no folder"
+compare_name=$(basename "$compare_ref")
+log "unsharded reference comparison: $compare_name, $compare_runs runs x $months months"
 
 # --- munge --------------------------------------------------------------------
 munge_ok() { munge -n </dev/null 2>/dev/null | unmunge >/dev/null 2>&1; }
@@ -376,3 +391,37 @@ read -r _ st _ <<<"$job_lines"
 [ "$st" = COMPLETED ] || die "merge job $merge_id after the rerun ended $st"
 compare_with_reference "$work/fail/$name"
 log "rerun of index $fail_index and merge job $merge_id: byte-identical to unsharded run: ${compared[*]}"
+
+# --- 4. a sharded comparison: an array of compare shards and the merge -----------
+ids=$(bash "$submit" --scenario "$scenario" --compare "$compare_with" --shards "$compare_shards" \
+    --runs "$compare_runs" --months "$months" --seed "$seed" --no-charts --bin "$bin" \
+    --out "$work/compare" --cpus-per-task 1 --mem 1000M) || die "submit.sh --compare failed"
+array_id=$(sed -n 's/^ARRAY_JOB_ID=//p' <<<"$ids")
+merge_id=$(sed -n 's/^MERGE_JOB_ID=//p' <<<"$ids")
+[ -n "$array_id" ] && [ -n "$merge_id" ] || die "submit.sh --compare printed no job ids: $ids"
+jobs_submitted+=("$array_id" "$merge_id")
+log "submitted compare array job $array_id ($compare_shards tasks) and merge job $merge_id"
+wait_job "$array_id" 90 || die "compare array job $array_id did not finish"
+bad=$(awk '$2 != "COMPLETED"' <<<"$job_lines")
+[ -z "$bad" ] || die "compare array tasks did not complete: $bad"
+grep -q " compare .*--shard auto " "$work/compare/logs/shard-${array_id}_0.out" ||
+    die "the array script did not run tariffsim compare: $(head -n 1 "$work/compare/logs/shard-${array_id}_0.out")"
+wait_job "$merge_id" 60 || die "compare merge job $merge_id did not finish"
+read -r _ st _ <<<"$job_lines"
+[ "$st" = COMPLETED ] || die "compare merge job $merge_id ended $st"
+for i in $(seq 0 $((compare_shards - 1))); do
+    [ -f "$work/compare/shards/$compare_name.shard-$i-of-$compare_shards/aggregate.bin" ] ||
+        die "compare shard folder $compare_name.shard-$i-of-$compare_shards is missing or incomplete"
+done
+merged=$work/compare/$compare_name
+[ -d "$merged" ] || die "no merged comparison $merged"
+want=$(find "$compare_ref" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ')
+got=$(find "$merged" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' ')
+[ "$want" = "$got" ] || die "merged comparison has files [$got], an unsharded compare writes [$want]"
+for f in "${compare_files[@]}"; do
+    cmp -s "$compare_ref/$f" "$merged/$f" || {
+        cmp "$compare_ref/$f" "$merged/$f" >&2 || true
+        die "$f of the merged comparison differs from the unsharded compare's"
+    }
+done
+log "sharded comparison, merge job $merge_id: byte-identical to unsharded compare: ${compare_files[*]}"

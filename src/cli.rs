@@ -24,7 +24,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Global sensitivity of key outcomes to the sampled parameters (Sobol indices with bootstrap intervals).
     Sensitivity(SensitivityArgs),
-    /// Merge shard folders (from `run --shard`) into the files a single run writes.
+    /// Merge shard folders (from `run`, `compare`, `sweep` or `sensitivity` with `--shard`) into the files the unsharded command writes.
     Merge(MergeArgs),
     /// Check scenario files without running them.
     Validate {
@@ -112,7 +112,7 @@ pub struct RunArgs {
     /// Simulate only run index N (to reproduce one run, e.g. a failed one, alone: its draws are those of run N of the full run).
     #[arg(long, value_name = "N", conflicts_with = "shard")]
     pub only_run: Option<u64>,
-    /// Run only shard I of N of the runs (I in 0..N), or `auto` (Slurm array) / `auto/N` (Kubernetes Indexed Job); writes DIR/<name>.shard-I-of-N/ for `merge`.
+    /// Run only shard I of N of the runs (I in 0..N), or `auto` / `auto/N` (from a Slurm array, Kubernetes Indexed Job, AWS Batch array or Google Cloud Batch task; see docs/distributed.md); writes DIR/<name>.shard-I-of-N/ for `merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
     /// Also split the runs in two by whether rule RULE (its id in the scenario's [rules.RULE]) fired at any month: writes split.csv (the aggregate series per group) and the chart split_RULE.
@@ -141,6 +141,9 @@ pub struct CompareArgs {
     pub paired: Paired,
     #[command(flatten)]
     pub detail: Detail,
+    /// Run only shard I of N of the runs, every scenario on the same block (I in 0..N), or `auto` / `auto/N` as for `run`; writes DIR/compare-A-vs-B.shard-I-of-N/ for `merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }
 
 /// Options of the commands that report paired differences (compare, sweep).
@@ -180,14 +183,17 @@ pub struct SweepArgs {
     pub common: Common,
     #[command(flatten)]
     pub paired: Paired,
+    /// Run only shard I of N of the runs, every value on the same block (I in 0..N), or `auto` / `auto/N` as for `run`; writes DIR/<name>-sweep-<key>.shard-I-of-N/ for `merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }
 
 #[derive(Args)]
 pub struct MergeArgs {
-    /// Shard folders written by `run --shard I/N` (all N of them).
+    /// Shard folders written by `run`, `compare`, `sweep` or `sensitivity` with `--shard I/N` (all N of them, of one command).
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
-    /// Output folder; results go to DIR/<scenario name>/.
+    /// Output folder; results go to the folder the unsharded command would write under it.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
     /// Do not draw charts or the report.
@@ -199,9 +205,9 @@ pub struct MergeArgs {
     /// Chart canvas: `report`, `column` or `slides` (see `run --help`).
     #[arg(long, value_enum, default_value_t = tariffsim::charts::ChartSize::Report)]
     pub chart_size: tariffsim::charts::ChartSize,
-    /// The scenario file, if not at the path the shards recorded (e.g. shards copied from another machine); its inputs must be unchanged.
+    /// The scenario file, if not at the path the shards recorded (e.g. shards copied from another machine); its inputs must be unchanged. For a comparison, repeat it once per scenario, in order.
     #[arg(long)]
-    pub scenario: Option<PathBuf>,
+    pub scenario: Vec<PathBuf>,
     #[command(flatten)]
     pub folder: Folder,
 }
@@ -228,6 +234,9 @@ pub struct SensitivityArgs {
     /// Do not draw charts.
     #[arg(long)]
     pub no_charts: bool,
+    /// Evaluate only shard I of N of the design rows (I in 0..N), or `auto` / `auto/N` as for `run`; writes DIR/<name>-sobol.shard-I-of-N/ for `merge`, which computes the indices.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
 }
 
 /// The command line as typed, for manifests.
@@ -255,18 +264,25 @@ impl Common {
     }
 }
 
+/// `--shard SPEC`, read with the process environment for `auto`.
+///
+/// # Errors
+/// A `--shard` that does not parse (the message says why).
+fn shard(
+    spec: Option<&str>,
+) -> Result<Option<tariffsim::engine::shard::Shard>, commands::CommandError> {
+    spec.map(|spec| {
+        tariffsim::engine::shard::parse(spec, &|k| std::env::var(k).ok())
+            .map_err(|msg| commands::CommandError::Usage(format!("--shard {spec}: {msg}")))
+    })
+    .transpose()
+}
+
 impl RunArgs {
     /// # Errors
     /// A `--shard` that does not parse (the message says why).
     pub fn options(self) -> Result<RunOptions, commands::CommandError> {
-        let shard = match &self.shard {
-            None => None,
-            Some(spec) => Some(
-                tariffsim::engine::shard::parse(spec, &|k| std::env::var(k).ok()).map_err(
-                    |msg| commands::CommandError::Usage(format!("--shard {spec}: {msg}")),
-                )?,
-            ),
-        };
+        let shard = shard(self.shard.as_deref())?;
         Ok(RunOptions {
             scenario: self.scenario,
             common: commands::Common {
@@ -283,8 +299,11 @@ impl RunArgs {
 }
 
 impl CompareArgs {
-    pub fn options(self) -> CompareOptions {
-        CompareOptions {
+    /// # Errors
+    /// A `--shard` that does not parse (the message says why).
+    pub fn options(self) -> Result<CompareOptions, commands::CommandError> {
+        Ok(CompareOptions {
+            shard: shard(self.shard.as_deref())?,
             scenarios: self.scenarios,
             common: commands::Common {
                 detail: self.detail.detail,
@@ -292,26 +311,32 @@ impl CompareArgs {
             },
             no_charts: self.paired.no_charts,
             tie: self.paired.tie,
-        }
+        })
     }
 }
 
 impl SweepArgs {
-    pub fn options(self) -> SweepOptions {
-        SweepOptions {
+    /// # Errors
+    /// A `--shard` that does not parse (the message says why).
+    pub fn options(self) -> Result<SweepOptions, commands::CommandError> {
+        Ok(SweepOptions {
+            shard: shard(self.shard.as_deref())?,
             scenario: self.scenario,
             param: self.param,
             values: self.values,
             common: self.common.options(),
             no_charts: self.paired.no_charts,
             tie: self.paired.tie,
-        }
+        })
     }
 }
 
 impl SensitivityArgs {
-    pub fn options(self) -> SensitivityOptions {
-        SensitivityOptions {
+    /// # Errors
+    /// A `--shard` that does not parse (the message says why).
+    pub fn options(self) -> Result<SensitivityOptions, commands::CommandError> {
+        Ok(SensitivityOptions {
+            shard: shard(self.shard.as_deref())?,
             scenario: self.scenario,
             method: self.method,
             samples: self.samples,
@@ -319,7 +344,7 @@ impl SensitivityArgs {
             params: self.params,
             common: self.common.options(),
             no_charts: self.no_charts,
-        }
+        })
     }
 }
 

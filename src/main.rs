@@ -120,21 +120,26 @@ fn main() -> ExitCode {
             Ok(o) => finish(commands::run::run(&o, &ui, install_interrupt_handler())),
             Err(e) => finish(Err(e)),
         },
-        Command::Compare(a) => finish(commands::compare::compare(
-            &a.options(),
-            &ui,
-            install_interrupt_handler(),
-        )),
-        Command::Sweep(a) => finish(commands::sweep::sweep(
-            &a.options(),
-            &ui,
-            install_interrupt_handler(),
-        )),
-        Command::Sensitivity(a) => finish(commands::sensitivity::sensitivity(
-            &a.options(),
-            &ui,
-            install_interrupt_handler(),
-        )),
+        Command::Compare(a) => match a.options() {
+            Ok(o) => finish(commands::compare::compare(
+                &o,
+                &ui,
+                install_interrupt_handler(),
+            )),
+            Err(e) => finish(Err(e)),
+        },
+        Command::Sweep(a) => match a.options() {
+            Ok(o) => finish(commands::sweep::sweep(&o, &ui, install_interrupt_handler())),
+            Err(e) => finish(Err(e)),
+        },
+        Command::Sensitivity(a) => match a.options() {
+            Ok(o) => finish(commands::sensitivity::sensitivity(
+                &o,
+                &ui,
+                install_interrupt_handler(),
+            )),
+            Err(e) => finish(Err(e)),
+        },
         Command::Merge(a) => finish(commands::merge::merge(
             &a.options(),
             &ui,

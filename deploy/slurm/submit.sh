@@ -12,8 +12,16 @@
 #
 #   deploy/slurm/submit.sh <same options> --indices 2,5
 #
+# A sharded comparison instead (every shard runs the same block of runs of
+# every scenario; the merge writes DIR/compare-A-vs-B/):
+#
+#   deploy/slurm/submit.sh --scenario scenarios/london_framework.toml \
+#       --compare scenarios/escalation.toml --shards 8 --runs 100000 --out DIR
+#
 # Options (environment form in brackets; options win):
 #   --scenario FILE     scenario file on a path every node can read    [TARIFFSIM_SCENARIO]
+#   --compare FILE      compare --scenario (the reference) with FILE: `tariffsim
+#                       compare` instead of `run`; repeatable for more scenarios
 #   --shards N          number of shards                               [TARIFFSIM_SHARDS]
 #   --out DIR           shared output folder: shards in DIR/shards/, merged
 #                       results in DIR/<scenario name>/, logs in DIR/logs/ [TARIFFSIM_OUT]
@@ -65,11 +73,13 @@ merge_mem=${TARIFFSIM_MERGE_MEM:-}
 merge_time=${TARIFFSIM_MERGE_TIME:-}
 partition=${TARIFFSIM_PARTITION:-}
 sets=()
+compare=()
 extra=()
 
 while [ $# -gt 0 ]; do
     case $1 in
     --scenario) scenario=${2?--scenario needs a value}; shift 2 ;;
+    --compare) compare+=("${2?--compare needs a value}"); shift 2 ;;
     --shards) shards=${2?--shards needs a value}; shift 2 ;;
     --out) out=${2?--out needs a value}; shift 2 ;;
     --runs) runs=${2?--runs needs a value}; shift 2 ;;
@@ -95,6 +105,12 @@ done
 
 [ -n "$scenario" ] || fail "no scenario: give --scenario FILE or set TARIFFSIM_SCENARIO"
 [ -f "$scenario" ] || fail "scenario file '$scenario' not found"
+for f in "${compare[@]}"; do
+    [ -f "$f" ] || fail "scenario file '$f' (--compare) not found"
+done
+if [ ${#compare[@]} -gt 0 ] && [ -n "$per_run" ] && [ "$per_run" != 0 ]; then
+    fail "--per-run is an option of a run, not of a comparison; drop it or --compare"
+fi
 [ -n "$out" ] || fail "no output folder: give --out DIR (on a filesystem shared by all nodes) or set TARIFFSIM_OUT"
 [[ $shards =~ ^[1-9][0-9]*$ ]] || fail "the shard count must be a positive integer (--shards N or TARIFFSIM_SHARDS), got '$shards'"
 [ -z "$runs" ] || [[ $runs =~ ^[1-9][0-9]*$ ]] || fail "--runs must be a positive integer, got '$runs'"
@@ -121,6 +137,9 @@ common=()
 common+=("${extra[@]}")
 
 job_args=(--scenario "$scenario" --shards "$shards" --out "$out")
+for f in "${compare[@]}"; do
+    job_args+=(--compare "$(realpath "$f")")
+done
 [ -z "$runs" ] || job_args+=(--runs "$runs")
 [ -z "$seed" ] || job_args+=(--seed "$seed")
 [ -z "$months" ] || job_args+=(--months "$months")

@@ -1,13 +1,16 @@
 //! `compare`: several scenarios on common random numbers, with paired
-//! differences against the first.
+//! differences against the first, or one shard of the runs (every scenario
+//! on the same block of run indices, so `merge` pairs them exactly).
 
 use super::pipeline::{
-    CommandError, Common, Ui, check_memory, commit, engine_failed, load_all, open_dir, run_group,
-    write_chart_files, write_files,
+    CommandError, Common, Ui, absolute, check_memory, commit, engine_failed, load_all, open_dir,
+    run_group, shard_note, write_chart_files, write_files,
 };
+use crate::engine::SetResult;
+use crate::engine::shard::{self, Shard};
 use crate::model::Model;
-use crate::output::folder::MAX_NAME;
-use crate::output::manifest::{Manifest, sha256_hex};
+use crate::output::folder::{MAX_NAME, OutputDir};
+use crate::output::manifest::{Manifest, ShardCommand, sha256_hex};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -22,6 +25,8 @@ pub struct CompareOptions {
     /// Tie tolerance of P(worse), relative to the reference's level
     /// (`analysis::compare::TIE_REL` by default).
     pub tie: f64,
+    /// Run only this shard of the runs (every scenario on the same block).
+    pub shard: Option<Shard>,
 }
 
 /// `compare-A-vs-B[-vs-C...]`, made unambiguous by a short hash of the
@@ -66,7 +71,7 @@ pub fn labels(names: &[&str], files: &[PathBuf]) -> Vec<String> {
     out
 }
 
-/// Run the comparison and write its folder.
+/// Run the comparison (or one shard of its runs) and write its folder.
 ///
 /// # Errors
 /// See [`CommandError`].
@@ -91,29 +96,33 @@ pub fn compare(
     check_memory(c, ui, &refs, st.threads, c.detail, false)?;
     let names: Vec<&str> = scs.iter().map(|s| s.meta.name.as_str()).collect();
     let mut info = st.info(c);
-    info.result_key = st.result_key(
-        "compare",
-        &refs,
-        c,
-        names
-            .iter()
-            .map(|n| (*n).to_string())
-            .chain([format!("tie={}", o.tie)])
-            .collect(),
+    info.result_key = st.shard_key("compare", &refs, c, key_words(&names, o.tie), o.shard);
+    let runs = o.shard.map_or(0..st.runs, |s| shard::range(st.runs, s));
+    info.shard = o.shard.map(|s| (s.index, s.count));
+    info.shard_command = o.shard.map(|_| ShardCommand {
+        command: "compare".into(),
+        scenario_paths: o.scenarios.iter().map(|p| absolute(p)).collect(),
+        tie: Some(o.tie),
+        ..Default::default()
+    });
+    let folder = o.shard.map_or_else(
+        || folder_name(&names),
+        |s| shard::folder(&folder_name(&names), s),
     );
-    let dir = open_dir(c, ui, &folder_name(&names), &Manifest::new(&refs, &info))?;
+    let dir = open_dir(c, ui, &folder, &Manifest::new(&refs, &info))?;
     if !c.quiet {
         ui.note(&format!(
-            "comparing {} scenarios x {} runs x {} months on common random numbers, seed {}, {} thread(s)",
+            "comparing {} scenarios x {} runs{} x {} months on common random numbers, seed {}, {} thread(s)",
             scs.len(),
             st.runs,
+            shard_note(o.shard, "runs", &runs),
             st.months,
             st.seed,
             st.threads
         ));
     }
     let started = Instant::now();
-    let res = run_group(&refs, &st, c.detail, c, ui, cancel).map_err(|e| {
+    let res = run_group(&refs, &st, runs, c.detail, c, ui, cancel).map_err(|e| {
         let k = match &e {
             crate::engine::EngineError::Run(r) => r.scenario.min(o.scenarios.len() - 1),
             _ => 0,
@@ -121,7 +130,43 @@ pub fn compare(
         engine_failed(e, st.seed, &o.scenarios[k], c)
     })?;
     info.wall_seconds = started.elapsed().as_secs_f64();
-    let csv = crate::analysis::compare::comparison_csv(&refs, &res, o.tie);
+    if o.shard.is_some() {
+        // A shard writes mergeable partial aggregates; `merge` writes the results.
+        write_files(&dir, &[("aggregate.bin", res.encode())], &c.out)?;
+    } else {
+        write_outputs(&refs, &res, st.seed, o.tie, o.no_charts, &dir, c, ui)?;
+    }
+    commit(dir, Manifest::new(&refs, &info), c, ui, started, cancel)
+}
+
+/// The comparison's own words in its result key: the scenarios' labels and
+/// the tie share.
+pub(crate) fn key_words(names: &[&str], tie: f64) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| (*n).to_string())
+        .chain([format!("tie={tie}")])
+        .collect()
+}
+
+/// The files of a completed comparison (also of a merge of its shards):
+/// comparison.csv, results.xlsx, charts and report, and the printed
+/// headlines. The manifest is written at commit.
+///
+/// # Errors
+/// `Failed` for a write or drawing failure.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_outputs(
+    refs: &[&Model],
+    res: &SetResult,
+    seed: u64,
+    tie: f64,
+    no_charts: bool,
+    dir: &OutputDir,
+    c: &Common,
+    ui: &dyn Ui,
+) -> Result<(), CommandError> {
+    let csv = crate::analysis::compare::comparison_csv(refs, res, tie);
     let title = refs
         .iter()
         .map(|m| m.sc.meta.name.as_str())
@@ -129,24 +174,22 @@ pub fn compare(
         .join(" vs ");
     let xlsx = crate::output::workbook::comparison_xlsx(
         &title,
-        &crate::analysis::compare::headlines(&refs, &res, o.tie),
+        &crate::analysis::compare::headlines(refs, res, tie),
         &csv,
         refs[0].sc.meta.start,
     )
     .map_err(|e| CommandError::Failed(format!("cannot build results.xlsx: {e}")))?;
     write_files(
-        &dir,
+        dir,
         &[("comparison.csv", csv), ("results.xlsx", xlsx)],
         &c.out,
     )?;
-    if !o.no_charts {
+    if !no_charts {
         let chart_started = Instant::now();
-        let charts =
-            crate::charts::compare::charts(&refs, &res, st.seed, o.tie, &c.sets, c.chart_size)
-                .map_err(|e| CommandError::Failed(e.to_string()))?;
-        write_chart_files(&dir, &charts)?;
-        let html =
-            crate::charts::compare::report_html(&refs, &res, st.seed, &charts, o.tie, &c.sets);
+        let charts = crate::charts::compare::charts(refs, res, seed, tie, &c.sets, c.chart_size)
+            .map_err(|e| CommandError::Failed(e.to_string()))?;
+        write_chart_files(dir, &charts)?;
+        let html = crate::charts::compare::report_html(refs, res, seed, &charts, tie, &c.sets);
         dir.write("report.html", html.as_bytes())
             .map_err(|e| CommandError::Failed(format!("cannot write report.html: {e}")))?;
         if !c.quiet {
@@ -158,11 +201,11 @@ pub fn compare(
     }
     if !c.quiet {
         ui.print("median paired difference [5 %, 95 %], and the probability that it is worse by more than a tie:");
-        for line in crate::analysis::compare::headlines(&refs, &res, o.tie) {
+        for line in crate::analysis::compare::headlines(refs, res, tie) {
             ui.print(&format!("  {line}"));
         }
     }
-    commit(dir, Manifest::new(&refs, &info), c, ui, started, cancel)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -177,7 +177,20 @@ impl Settings {
         kind: &str,
         models: &[&Model],
         c: &Common,
+        extra: Vec<String>,
+    ) -> String {
+        self.shard_key(kind, models, c, extra, None)
+    }
+
+    /// The result key of shard `shard` of a command (the command's own key
+    /// without one).
+    pub(crate) fn shard_key(
+        &self,
+        kind: &str,
+        models: &[&Model],
+        c: &Common,
         mut extra: Vec<String>,
+        shard: Option<crate::engine::shard::Shard>,
     ) -> String {
         extra.extend(c.chart_size.key_word());
         extra.extend(detail_key_word(c.detail));
@@ -189,7 +202,7 @@ impl Settings {
             runs: self.runs,
             months: self.months,
             only_run: None,
-            shard: None,
+            shard: shard.map(|s| (s.index, s.count)),
             extra,
         }
         .digest()
@@ -406,24 +419,26 @@ pub(crate) fn engine_failed(
     }
 }
 
-/// Run several scenarios on common random numbers with progress.
+/// Run several scenarios on common random numbers with progress, on the
+/// run indices `runs` (all runs, or one shard's block).
 ///
 /// # Errors
 /// As `engine::run_set`.
 pub(crate) fn run_group(
     refs: &[&Model],
     st: &Settings,
+    runs: std::ops::Range<u64>,
     monthly: crate::engine::Monthly,
     c: &Common,
     ui: &dyn Ui,
     cancel: &AtomicBool,
 ) -> Result<SetResult, EngineError> {
     if !c.quiet {
-        ui.progress_start(st.runs);
+        ui.progress_start(runs.end - runs.start);
     }
     let plan = RunPlan {
         seed: st.seed,
-        runs: 0..st.runs,
+        runs,
         threads: st.threads,
         split: None,
         monthly,
@@ -434,6 +449,31 @@ pub(crate) fn run_group(
         ui.progress_end();
     }
     result
+}
+
+/// The absolute path of a scenario file, for a shard's manifest (`merge`
+/// reads the scenario there).
+pub(crate) fn absolute(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// " (shard I of N: runs a..b)" for a command's first note, or nothing.
+pub(crate) fn shard_note(
+    shard: Option<crate::engine::shard::Shard>,
+    what: &str,
+    range: &std::ops::Range<u64>,
+) -> String {
+    shard
+        .map(|s| {
+            format!(
+                " (shard {} of {}: {what} {}..{})",
+                s.index, s.count, range.start, range.end
+            )
+        })
+        .unwrap_or_default()
 }
 
 /// Load several scenarios with the same overrides (every file's problems

@@ -1,12 +1,16 @@
 //! `sensitivity`: variance-based (Sobol) indices of the key outcomes with
-//! respect to the sampled parameters.
+//! respect to the sampled parameters, or one shard of the design: a block
+//! of base rows whose outputs `merge` assembles before computing the indices.
 
 use super::pipeline::{
-    self, CommandError, Common, Settings, Ui, commit, engine_failed, open_dir, write_chart_files,
-    write_files,
+    self, CommandError, Common, Settings, Ui, absolute, commit, engine_failed, open_dir,
+    shard_note, write_chart_files, write_files,
 };
+use crate::engine::shard::{self, Shard};
 use crate::model::Model;
-use crate::output::manifest::{Manifest, RunInfo};
+use crate::output::folder::OutputDir;
+use crate::output::manifest::{Manifest, RunInfo, ShardCommand};
+use crate::sensitivity::sobol::SobolReport;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -25,6 +29,8 @@ pub struct SensitivityOptions {
     pub params: Vec<String>,
     pub common: Common,
     pub no_charts: bool,
+    /// Evaluate only this shard of the design rows.
+    pub shard: Option<Shard>,
 }
 
 /// Compute the indices and write the folder.
@@ -79,31 +85,42 @@ pub fn sensitivity(
         detail: crate::engine::Monthly::None,
         ..st.info(c)
     };
-    info.result_key = st.result_key(
+    info.result_key = st.shard_key(
         "sobol",
         &[&model],
         c,
-        [o.samples.to_string(), o.bootstrap.to_string()]
-            .into_iter()
-            .chain(o.params.iter().cloned())
-            .collect(),
+        key_words(o.samples, o.bootstrap, &o.params),
+        o.shard,
     );
-    let dir = open_dir(
-        c,
-        ui,
-        &format!("{}-sobol", sc.meta.name),
-        &Manifest::new(&[&model], &info),
-    )?;
+    let rows = o
+        .shard
+        .map_or(0..o.samples as u64, |s| shard::range(o.samples as u64, s));
+    info.shard = o.shard.map(|s| (s.index, s.count));
+    info.shard_command = o.shard.map(|_| ShardCommand {
+        command: "sensitivity".into(),
+        scenario_paths: vec![absolute(&o.scenario)],
+        samples: Some(o.samples),
+        bootstrap: Some(o.bootstrap),
+        params: o.params.clone(),
+        ..Default::default()
+    });
+    let folder = format!("{}-sobol", sc.meta.name);
+    let folder = o
+        .shard
+        .map_or_else(|| folder.clone(), |s| shard::folder(&folder, s));
+    let dir = open_dir(c, ui, &folder, &Manifest::new(&[&model], &info))?;
+    let evaluations = (rows.end - rows.start) * (k as u64 + 2);
     if !c.quiet {
         let total = (o.samples * (k + 2)) as u64;
-        let eta = pipeline::estimate_seconds(&model, st.seed, total, st.threads)
+        let eta = pipeline::estimate_seconds(&model, st.seed, evaluations, st.threads)
             .map(|s| format!("; {}", pipeline::human_duration(s)))
             .unwrap_or_default();
         ui.note(&format!(
-            "{}: Sobol indices of {} parameters, N = {} -> {total} model runs x {} months, seed {}, {} thread(s){eta}",
+            "{}: Sobol indices of {} parameters, N = {} -> {total} model runs{} x {} months, seed {}, {} thread(s){eta}",
             sc.meta.name,
             k,
             o.samples,
+            shard_note(o.shard, "design rows", &rows),
             st.months,
             st.seed,
             st.threads
@@ -111,13 +128,12 @@ pub fn sensitivity(
     }
     let started = Instant::now();
     if !c.quiet {
-        ui.progress_start((o.samples * (k + 2)) as u64);
+        ui.progress_start(evaluations);
     }
-    let report = crate::sensitivity::sobol::sobol(
+    let design = crate::sensitivity::sobol::sobol_rows(
         &model,
         st.seed,
-        o.samples,
-        o.bootstrap,
+        rows.start as usize..rows.end as usize,
         st.threads,
         &o.params,
         &|d| ui.progress(d),
@@ -126,33 +142,74 @@ pub fn sensitivity(
     if !c.quiet {
         ui.progress_end();
     }
-    let report = report.map_err(|e| engine_failed(e, st.seed, &o.scenario, c))?;
-    info.runs = report.evaluations as u64;
+    let design = design.map_err(|e| engine_failed(e, st.seed, &o.scenario, c))?;
     info.wall_seconds = started.elapsed().as_secs_f64();
-    write_files(
-        &dir,
-        &[(
-            "sobol.csv",
-            crate::sensitivity::sobol::sobol_csv(&model, &report),
-        )],
-        &c.out,
-    )?;
-    if !o.no_charts {
-        let charts = crate::charts::sensitivity::charts(
+    if o.shard.is_some() {
+        // A shard writes its rows' outputs; `merge` computes the indices.
+        write_files(&dir, &[("design.bin", design.encode())], &c.out)?;
+    } else {
+        let report =
+            crate::sensitivity::sobol::report(&model, &o.params, &design, st.seed, o.bootstrap);
+        // The manifest of a complete analysis counts its model evaluations
+        // (a shard's keeps the --runs setting, for its result key).
+        info.runs = report.evaluations as u64;
+        write_outputs(
             &model,
             &report,
             st.seed,
             o.samples,
-            &c.sets,
-            c.chart_size,
-        )
-        .map_err(|e| CommandError::Failed(e.to_string()))?;
-        write_chart_files(&dir, &charts)?;
+            o.no_charts,
+            &dir,
+            c,
+            ui,
+        )?;
+    }
+    commit(dir, Manifest::new(&[&model], &info), c, ui, started, cancel)
+}
+
+/// The analysis' own words in its result key: samples, bootstrap, filters.
+pub(crate) fn key_words(samples: usize, bootstrap: usize, params: &[String]) -> Vec<String> {
+    [samples.to_string(), bootstrap.to_string()]
+        .into_iter()
+        .chain(params.iter().cloned())
+        .collect()
+}
+
+/// The files of a completed analysis (also of a merge of its shards):
+/// sobol.csv and charts, and the printed lines. The manifest is written at
+/// commit.
+///
+/// # Errors
+/// `Failed` for a write or drawing failure.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_outputs(
+    model: &Model,
+    report: &SobolReport,
+    seed: u64,
+    samples: usize,
+    no_charts: bool,
+    dir: &OutputDir,
+    c: &Common,
+    ui: &dyn Ui,
+) -> Result<(), CommandError> {
+    write_files(
+        dir,
+        &[(
+            "sobol.csv",
+            crate::sensitivity::sobol::sobol_csv(model, report),
+        )],
+        &c.out,
+    )?;
+    if !no_charts {
+        let charts =
+            crate::charts::sensitivity::charts(model, report, seed, samples, &c.sets, c.chart_size)
+                .map_err(|e| CommandError::Failed(e.to_string()))?;
+        write_chart_files(dir, &charts)?;
     }
     if !c.quiet {
-        for line in crate::sensitivity::sobol::top_lines(&model, &report, 6) {
+        for line in crate::sensitivity::sobol::top_lines(model, report, 6) {
             ui.print(&line);
         }
     }
-    commit(dir, Manifest::new(&[&model], &info), c, ui, started, cancel)
+    Ok(())
 }

@@ -1,9 +1,11 @@
 //! The exact state of an `Aggregator` as bytes: what a shard writes to
 //! `aggregate.bin` and `merge` reads back, checked against the model's shape,
-//! with the optional `run --split-by` section after it.
+//! with the optional `run --split-by` section after it. A shard of `compare`
+//! or `sweep` writes a `SetResult` instead: its scenarios' and paired
+//! differences' aggregates, one after the other, in the same encoding.
 
 use super::aggregate::{self, Cell};
-use super::{Aggregator, Monthly, Split};
+use super::{Aggregator, Monthly, SetResult, Split};
 use crate::model::Model;
 use crate::sensitivity::spearman;
 
@@ -14,6 +16,72 @@ const AGG_MAGIC_V1: &[u8; 8] = b"TSAGG\x00\x01\n";
 /// Starts the optional split section after an aggregate: the rule index,
 /// then the fired and the not-fired aggregates (without a split of their own).
 const SPLIT_MAGIC: &[u8; 8] = b"TSSPLIT\n";
+/// Starts a set of aggregates (compare, sweep): the counts of scenarios and
+/// of differences, then the aggregates.
+const SET_MAGIC: &[u8; 8] = b"TSSET\x00\x02\n";
+
+impl SetResult {
+    /// The exact state, for the `aggregate.bin` of a compare or sweep shard.
+    /// Each aggregate records its monthly series (`Monthly`).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(SET_MAGIC);
+        for x in [self.scenarios.len() as u64, self.diffs.len() as u64] {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        for a in self.scenarios.iter().chain(&self.diffs) {
+            a.encode_into(&mut out);
+        }
+        out
+    }
+
+    /// Read a compare or sweep shard's aggregates, checking that they are
+    /// those of `models` (difference k against model k + 1), keeping the
+    /// `monthly` series.
+    ///
+    /// # Errors
+    /// A message if the bytes are not such a set.
+    pub fn decode(
+        bytes: &[u8],
+        models: &[&Model],
+        monthly: Monthly,
+    ) -> Result<SetResult, aggregate::DecodeError> {
+        let mut r = aggregate::Reader::new(bytes);
+        if r.bytes(8)? != SET_MAGIC {
+            return Err("not the aggregates of a compare or sweep shard (wrong header)".into());
+        }
+        let (ns, nd) = (r.u64()?, r.u64()?);
+        if ns != models.len() as u64 || nd + 1 != ns {
+            return Err(aggregate::DecodeError(format!(
+                "it holds {ns} scenario(s) and {nd} difference(s), not {} scenario(s)",
+                models.len(),
+            )));
+        }
+        let mut read = |m: &Model| -> Result<Aggregator, aggregate::DecodeError> {
+            let a = Aggregator::decode_from(&mut r, m)?;
+            if a.detail != monthly {
+                return Err(aggregate::DecodeError(format!(
+                    "its monthly series are `{}`, not `{}`",
+                    a.detail.name(),
+                    monthly.name()
+                )));
+            }
+            Ok(a)
+        };
+        let scenarios = models
+            .iter()
+            .map(|m| read(m))
+            .collect::<Result<Vec<_>, _>>()?;
+        let diffs = models[1..]
+            .iter()
+            .map(|m| read(m))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !r.done() {
+            return Err("trailing bytes after the aggregates".into());
+        }
+        Ok(SetResult { scenarios, diffs })
+    }
+}
 
 impl Aggregator {
     /// The exact state, for a shard's `aggregate.bin`. Without a split the
@@ -98,7 +166,8 @@ impl Aggregator {
         Ok(agg)
     }
 
-    /// One aggregate (without its split) from `r`.
+    /// One aggregate (without its split) from `r`; `monthly`: whether it
+    /// holds monthly series (sweeps aggregate horizon outcomes only).
     fn decode_from(
         r: &mut aggregate::Reader<'_>,
         model: &Model,

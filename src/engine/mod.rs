@@ -87,6 +87,13 @@ impl Monthly {
             .find(|m| m.code() == c)
     }
 
+    /// The setting a manifest names (`name`).
+    pub fn from_name(name: &str) -> Option<Monthly> {
+        [Monthly::None, Monthly::Aggregates, Monthly::Flows]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+
     /// The manifest's name of the setting.
     pub fn name(self) -> &'static str {
         match self {
@@ -589,6 +596,26 @@ pub struct SetResult {
     pub diffs: Vec<Aggregator>,
 }
 
+impl SetResult {
+    /// Merge another partial result of the same models (exact; any order
+    /// gives the same result).
+    pub fn merge(&mut self, o: SetResult) {
+        for (a, b) in self.scenarios.iter_mut().zip(o.scenarios) {
+            a.merge(b);
+        }
+        for (a, b) in self.diffs.iter_mut().zip(o.diffs) {
+            a.merge(b);
+        }
+    }
+
+    /// Put the sensitivity samples in run order, as a completed run has them.
+    pub fn sort_samples(&mut self) {
+        for a in &mut self.scenarios {
+            a.sample.sort_by_key(|r| r.0);
+        }
+    }
+}
+
 /// Run every model on the same run indices (hence the same draws for every
 /// quantity they share: common random numbers) and aggregate each scenario
 /// and the run-by-run differences against the first, keeping the plan's
@@ -746,19 +773,13 @@ pub fn run_set(
     }
     // Merging is exact, so the order parts arrive in does not matter.
     let mut parts = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    let (mut scenarios, mut diffs) = parts.pop().unwrap_or_else(fresh);
-    for (ps, pd) in parts {
-        for (a, b) in scenarios.iter_mut().zip(ps) {
-            a.merge(b);
-        }
-        for (a, b) in diffs.iter_mut().zip(pd) {
-            a.merge(b);
-        }
+    let (scenarios, diffs) = parts.pop().unwrap_or_else(fresh);
+    let mut set = SetResult { scenarios, diffs };
+    for (scenarios, diffs) in parts {
+        set.merge(SetResult { scenarios, diffs });
     }
-    for a in &mut scenarios {
-        a.sample.sort_by_key(|r| r.0);
-    }
-    Ok(SetResult { scenarios, diffs })
+    set.sort_samples();
+    Ok(set)
 }
 
 /// Header of runs.csv: run, sampled parameters by path, key outcomes, and

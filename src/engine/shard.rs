@@ -17,10 +17,13 @@ pub struct Shard {
     pub count: u64,
 }
 
-/// Parse `I/N`, `auto` (Slurm arrays: `SLURM_ARRAY_TASK_ID` minus
-/// `SLURM_ARRAY_TASK_MIN`, and `SLURM_ARRAY_TASK_COUNT`) or `auto/N`
-/// (Kubernetes Indexed Jobs: `JOB_COMPLETION_INDEX`, count given). `env`
-/// looks up environment variables.
+/// Parse `I/N`, `auto` or `auto/N`. `auto` reads, in this order: Slurm
+/// arrays (`SLURM_ARRAY_TASK_ID` minus `SLURM_ARRAY_TASK_MIN`, of
+/// `SLURM_ARRAY_TASK_COUNT`), Kubernetes Indexed Jobs
+/// (`JOB_COMPLETION_INDEX`; the count must be given as `auto/N`), AWS Batch
+/// array jobs (`AWS_BATCH_JOB_ARRAY_INDEX`, of `AWS_BATCH_JOB_ARRAY_SIZE`)
+/// and Google Cloud Batch (`BATCH_TASK_INDEX`, of `BATCH_TASK_COUNT`).
+/// `env` looks up environment variables.
 ///
 /// # Errors
 /// A message naming the problem and the fix.
@@ -70,8 +73,24 @@ pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, 
         } else if let Some(k) = env("JOB_COMPLETION_INDEX") {
             let count = explicit.ok_or("JOB_COMPLETION_INDEX is set but the count is not: use --shard auto/N with N = the Job's completions")?;
             (num("JOB_COMPLETION_INDEX", &k)?, count)
+        } else if let Some((index, count)) = batch_pair(
+            env,
+            explicit,
+            "AWS_BATCH_JOB_ARRAY_INDEX",
+            "AWS_BATCH_JOB_ARRAY_SIZE",
+            "the array job's size",
+        )? {
+            (index, count)
+        } else if let Some((index, count)) = batch_pair(
+            env,
+            explicit,
+            "BATCH_TASK_INDEX",
+            "BATCH_TASK_COUNT",
+            "the task group's taskCount",
+        )? {
+            (index, count)
         } else {
-            return Err(ShardError("--shard auto found neither SLURM_ARRAY_TASK_ID (a Slurm array task) nor JOB_COMPLETION_INDEX (a Kubernetes Indexed Job); give the shard as --shard I/N".into()));
+            return Err(ShardError("--shard auto found none of SLURM_ARRAY_TASK_ID (a Slurm array task), JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), AWS_BATCH_JOB_ARRAY_INDEX (an AWS Batch array job) or BATCH_TASK_INDEX (a Google Cloud Batch task); give the shard as --shard I/N".into()));
         }
     } else {
         let (i, n) = spec.split_once('/').ok_or_else(|| {
@@ -91,6 +110,44 @@ pub fn parse(spec: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Shard, 
         )));
     }
     Ok(Shard { index, count })
+}
+
+/// A 0-based index from `index_var` with its count from `count_var`, or
+/// from `auto/N` (`explicit`); `None` when `index_var` is not set. A count
+/// in both places must agree (a mismatch means the job and the command
+/// disagree about how many shards there are).
+fn batch_pair(
+    env: &dyn Fn(&str) -> Option<String>,
+    explicit: Option<u64>,
+    index_var: &str,
+    count_var: &str,
+    what: &str,
+) -> Result<Option<(u64, u64)>, ShardError> {
+    let Some(k) = env(index_var) else {
+        return Ok(None);
+    };
+    let num = |name: &str, v: &str| {
+        v.trim()
+            .parse::<u64>()
+            .map_err(|_| ShardError(format!("{name} is `{v}`, not a whole number")))
+    };
+    let index = num(index_var, &k)?;
+    let from_env = env(count_var).map(|c| num(count_var, &c)).transpose()?;
+    let count = match (explicit, from_env) {
+        (Some(n), Some(m)) if n != m => {
+            return Err(ShardError(format!(
+                "--shard auto/{n} but {count_var} is {m}; give N = {what} ({m}), or --shard auto"
+            )));
+        }
+        (Some(n), _) => n,
+        (None, Some(m)) => m,
+        (None, None) => {
+            return Err(ShardError(format!(
+                "{index_var} is set but {count_var} is not; give the count as --shard auto/N with N = {what}"
+            )));
+        }
+    };
+    Ok(Some((index, count)))
 }
 
 /// The run indices of shard `s` of a run of `total` runs.
@@ -121,7 +178,7 @@ pub struct ShardInfo {
 /// A message naming the folder and what is wrong.
 pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, ShardError> {
     let p = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: cannot read manifest.json ({e}); is this a shard folder written by `tariffsim run --shard`?", dir.display()))?;
+    let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: cannot read manifest.json ({e}); is this a shard folder written by `tariffsim run`, `compare`, `sweep` or `sensitivity` with `--shard`?", dir.display()))?;
     let m = Manifest::parse(&text)
         .map_err(|e| format!("{}: not a tariffsim manifest ({e})", p.display()))?;
     let shard = m.shard.ok_or_else(|| {
@@ -135,6 +192,7 @@ pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, ShardError> {
         index: shard.index,
         count: shard.count,
         identity: vec![
+            ("command", m.command_kind().to_string()),
             ("tool_version", m.tool_version.clone()),
             ("scenario", m.scenario.clone()),
             ("inputs", m.input_hashes()),
@@ -152,9 +210,39 @@ pub fn read_manifest(dir: &std::path::Path) -> Result<ShardInfo, ShardError> {
                 "detail",
                 m.detail.clone().unwrap_or_else(|| "(every series)".into()),
             ),
+            ("scenarios", m.all_input_hashes()),
+            ("settings", settings_words(&m)),
         ],
         manifest: m,
     })
+}
+
+/// The command's own settings in a shard's manifest, as one line (the
+/// scenario paths are left out: shards copied between machines may record
+/// different ones; their contents are compared by hash).
+fn settings_words(m: &Manifest) -> String {
+    let Some(c) = &m.shard_command else {
+        return "(run)".into();
+    };
+    let mut words = Vec::new();
+    if let Some(t) = c.tie {
+        words.push(format!("tie={t}"));
+    }
+    if let Some(p) = &c.param {
+        words.push(format!("param={p} values={}", c.values.join(",")));
+    }
+    if let Some(n) = c.samples {
+        words.push(format!("samples={n}"));
+    }
+    if let Some(b) = c.bootstrap {
+        words.push(format!("bootstrap={b}"));
+    }
+    if !c.params.is_empty() {
+        words.push(format!("param filters={}", c.params.join(",")));
+    }
+    let names: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
+    words.push(format!("scenarios={}", names.join(",")));
+    words.join(" ")
 }
 
 /// Check that every file the shard's manifest lists is there with the
@@ -212,7 +300,7 @@ pub fn check_complete(shards: &[ShardInfo]) -> Result<(), ShardError> {
         for ((k, a), (_, b)) in first.identity.iter().zip(&s.identity) {
             if a != b {
                 return Err(ShardError(format!(
-                    "{} and {} differ in {k} ({a} vs {b}); shards must come from the same scenario, inputs, seed, runs, --split-by and tool version",
+                    "{} and {} differ in {k} ({a} vs {b}); shards must come from the same command, scenarios, inputs, settings, seed, runs, --split-by and tool version",
                     first.dir.display(),
                     s.dir.display()
                 )));
@@ -239,7 +327,7 @@ pub fn check_complete(shards: &[ShardInfo]) -> Result<(), ShardError> {
         .collect();
     if !missing.is_empty() {
         return Err(ShardError(format!(
-            "missing shard(s) {} of {} (folders named <scenario>.shard-I-of-{}); rerun those shards, then merge again",
+            "missing shard(s) {} of {} (folders named <name>.shard-I-of-{}); rerun those shards, then merge again",
             missing.join(", "),
             first.count,
             first.count
@@ -296,5 +384,79 @@ mod tests {
         );
         assert!(parse("4/4", &|_| None).unwrap_err().0.contains("0-based"));
         assert!(parse("x", &|_| None).is_err());
+    }
+
+    /// Only the named variables are set (as the platform sets them).
+    fn env_of<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k: &str| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| (*v).to_string())
+        }
+    }
+
+    #[test]
+    fn auto_reads_aws_batch_array_variables() {
+        let aws = env_of(&[
+            ("AWS_BATCH_JOB_ARRAY_INDEX", "5"),
+            ("AWS_BATCH_JOB_ARRAY_SIZE", "8"),
+        ]);
+        assert_eq!(parse("auto", &aws).unwrap(), Shard { index: 5, count: 8 });
+        assert_eq!(parse("auto/8", &aws).unwrap(), Shard { index: 5, count: 8 });
+        let e = parse("auto/6", &aws).unwrap_err().0;
+        assert!(e.contains("AWS_BATCH_JOB_ARRAY_SIZE is 8"), "{e}");
+        // Without the size the count must be given.
+        let index_only = env_of(&[("AWS_BATCH_JOB_ARRAY_INDEX", "2")]);
+        assert_eq!(
+            parse("auto/3", &index_only).unwrap(),
+            Shard { index: 2, count: 3 }
+        );
+        let e = parse("auto", &index_only).unwrap_err().0;
+        assert!(
+            e.contains("AWS_BATCH_JOB_ARRAY_SIZE") && e.contains("auto/N"),
+            "{e}"
+        );
+        let past = env_of(&[
+            ("AWS_BATCH_JOB_ARRAY_INDEX", "8"),
+            ("AWS_BATCH_JOB_ARRAY_SIZE", "8"),
+        ]);
+        assert!(parse("auto", &past).unwrap_err().0.contains("0-based"));
+        let bad = env_of(&[
+            ("AWS_BATCH_JOB_ARRAY_INDEX", "x"),
+            ("AWS_BATCH_JOB_ARRAY_SIZE", "8"),
+        ]);
+        assert!(
+            parse("auto", &bad)
+                .unwrap_err()
+                .0
+                .contains("AWS_BATCH_JOB_ARRAY_INDEX is `x`")
+        );
+    }
+
+    #[test]
+    fn auto_reads_google_cloud_batch_variables() {
+        let gcp = env_of(&[("BATCH_TASK_INDEX", "0"), ("BATCH_TASK_COUNT", "3")]);
+        assert_eq!(parse("auto", &gcp).unwrap(), Shard { index: 0, count: 3 });
+        assert_eq!(parse("auto/3", &gcp).unwrap(), Shard { index: 0, count: 3 });
+        assert!(
+            parse("auto/4", &gcp)
+                .unwrap_err()
+                .0
+                .contains("BATCH_TASK_COUNT is 3")
+        );
+        let e = parse("auto", &env_of(&[("BATCH_TASK_INDEX", "1")]))
+            .unwrap_err()
+            .0;
+        assert!(e.contains("BATCH_TASK_COUNT"), "{e}");
+        // Slurm wins over a stray cloud variable (a Slurm job on a cloud VM).
+        let both = env_of(&[
+            ("SLURM_ARRAY_TASK_ID", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "2"),
+            ("BATCH_TASK_INDEX", "0"),
+            ("BATCH_TASK_COUNT", "3"),
+        ]);
+        assert_eq!(parse("auto", &both).unwrap(), Shard { index: 1, count: 2 });
+        let none = parse("auto", &env_of(&[])).unwrap_err().0;
+        assert!(none.contains("AWS_BATCH_JOB_ARRAY_INDEX") && none.contains("BATCH_TASK_INDEX"));
     }
 }

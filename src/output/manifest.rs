@@ -60,6 +60,36 @@ pub struct SplitRecord {
     pub p_fired: f64,
 }
 
+/// What a shard of `compare`, `sweep` or `sensitivity` records so that
+/// `merge` can finish the command: which command, its scenario files and
+/// its own settings. Absent for `run` and its shards (the manifest's other
+/// fields say everything), and in unsharded and merged results.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShardCommand {
+    /// `compare`, `sweep` or `sensitivity`.
+    pub command: String,
+    /// Absolute paths of the scenario files, in order (the reference first).
+    pub scenario_paths: Vec<String>,
+    /// `--tie` of compare and sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tie: Option<f64>,
+    /// `sweep --param`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+    /// The sweep's values, as parsed from `--values`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// `sensitivity --samples` (the base sample size N).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples: Option<usize>,
+    /// `sensitivity --bootstrap`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<usize>,
+    /// `sensitivity --param` filters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
+}
+
 /// The manifest of a result folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -131,6 +161,9 @@ pub struct Manifest {
     /// wrote every series).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// A shard of compare, sweep or sensitivity: what `merge` needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard_command: Option<ShardCommand>,
 }
 
 /// What a command's manifest records about its execution.
@@ -157,6 +190,8 @@ pub struct RunInfo {
     pub chart_size: crate::charts::ChartSize,
     /// `--detail`: which monthly series are written.
     pub detail: crate::engine::Monthly,
+    /// A shard of compare, sweep or sensitivity: what `merge` needs.
+    pub shard_command: Option<ShardCommand>,
 }
 
 /// Everything that determines a command's results: two executions with the
@@ -264,6 +299,7 @@ impl Manifest {
             split: info.split.clone(),
             detail: (info.detail != crate::engine::Monthly::None)
                 .then(|| info.detail.name().to_string()),
+            shard_command: info.shard_command.clone(),
         }
     }
 
@@ -284,6 +320,29 @@ impl Manifest {
             )));
         }
         Ok(m)
+    }
+
+    /// The command that wrote the folder's shard: `run`, or the
+    /// `shard_command` of compare, sweep or sensitivity.
+    pub fn command_kind(&self) -> &str {
+        self.shard_command
+            .as_ref()
+            .map_or("run", |c| c.command.as_str())
+    }
+
+    /// The input hashes of every scenario, in order, for comparing shards.
+    pub fn all_input_hashes(&self) -> String {
+        self.scenarios
+            .iter()
+            .map(|s| {
+                s.inputs
+                    .iter()
+                    .map(|f| f.sha256.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     /// The input hashes joined in order (paths may differ between machines;
@@ -406,6 +465,14 @@ mod tests {
                 p_fired: 0.5,
             }),
             detail: Some("flows".into()),
+            shard_command: Some(ShardCommand {
+                command: "sweep".into(),
+                scenario_paths: vec!["/a.toml".into()],
+                tie: Some(0.001),
+                param: Some("x.y".into()),
+                values: vec!["0".into(), "1".into()],
+                ..Default::default()
+            }),
         };
         let text = String::from_utf8(m.to_bytes()).unwrap();
         assert_eq!(Manifest::parse(&text).unwrap(), m);

@@ -23,6 +23,7 @@ use crate::random;
 use crate::scenario::ParamId;
 use rayon::prelude::*;
 use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -40,11 +41,107 @@ pub struct Index {
 /// The confidence level of the bootstrap intervals.
 pub const CONFIDENCE: f64 = 0.95;
 
-/// Evaluations of the design: `ya[j][o]`, `yb[j][o]`, `yab[i][j][o]`.
-struct Design {
-    ya: Vec<Vec<f64>>,
-    yb: Vec<Vec<f64>>,
-    yab: Vec<Vec<Vec<f64>>>,
+/// Evaluations of a block of consecutive design rows `rows`: `ya[j][o]`,
+/// `yb[j][o]`, `yab[i][j][o]` with j counted from `rows.start`. A shard of
+/// `sensitivity` evaluates one block; the blocks of all shards, appended in
+/// order, are the design of an unsharded analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    pub rows: Range<usize>,
+    pub ya: Vec<Vec<f64>>,
+    pub yb: Vec<Vec<f64>>,
+    pub yab: Vec<Vec<Vec<f64>>>,
+}
+
+/// Starts a shard's `design.bin`: k, outputs, first row, end row, then per
+/// row its A, B and A_B^i outputs as f64 (bit-exact).
+const DESIGN_MAGIC: &[u8; 8] = b"TSSOBOL\x01";
+
+impl Design {
+    /// Append the next block (its rows must follow this one's).
+    ///
+    /// # Errors
+    /// A message when the blocks do not follow each other or differ in shape.
+    pub fn append(&mut self, next: Design) -> Result<(), String> {
+        if next.rows.start != self.rows.end || next.yab.len() != self.yab.len() {
+            return Err(format!(
+                "design rows {}..{} do not follow rows {}..{}",
+                next.rows.start, next.rows.end, self.rows.start, self.rows.end
+            ));
+        }
+        self.rows.end = next.rows.end;
+        self.ya.extend(next.ya);
+        self.yb.extend(next.yb);
+        for (a, b) in self.yab.iter_mut().zip(next.yab) {
+            a.extend(b);
+        }
+        Ok(())
+    }
+
+    /// The exact outputs, for a shard's `design.bin`.
+    pub fn encode(&self) -> Vec<u8> {
+        let n_out = self.ya.first().map_or(0, Vec::len);
+        let mut out = Vec::new();
+        out.extend_from_slice(DESIGN_MAGIC);
+        for x in [self.yab.len(), n_out, self.rows.start, self.rows.end] {
+            out.extend_from_slice(&(x as u64).to_le_bytes());
+        }
+        for j in 0..self.ya.len() {
+            let row = self.ya[j]
+                .iter()
+                .chain(&self.yb[j])
+                .chain(self.yab.iter().flat_map(|c| &c[j]));
+            for x in row {
+                out.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Read a shard's `design.bin`: `k` inputs, `n_out` outputs, rows `rows`.
+    ///
+    /// # Errors
+    /// A message when the bytes are not such a block.
+    pub fn decode(
+        bytes: &[u8],
+        k: usize,
+        n_out: usize,
+        rows: Range<usize>,
+    ) -> Result<Design, crate::engine::aggregate::DecodeError> {
+        let mut r = crate::engine::aggregate::Reader::new(bytes);
+        if r.bytes(8)? != DESIGN_MAGIC {
+            return Err("not the design rows of a sensitivity shard (wrong header)".into());
+        }
+        let (fk, fo, start, end) = (r.u64()?, r.u64()?, r.u64()?, r.u64()?);
+        // An empty block (more shards than rows) cannot tell its outputs' count.
+        let outputs_ok = fo == n_out as u64 || (rows.is_empty() && fo == 0);
+        if !outputs_ok || (fk, start, end) != (k as u64, rows.start as u64, rows.end as u64) {
+            return Err(crate::engine::aggregate::DecodeError(format!(
+                "it holds rows {start}..{end} of {fk} parameters x {fo} outcomes, not rows {}..{} of {k} x {n_out}",
+                rows.start, rows.end
+            )));
+        }
+        let read_row = |r: &mut crate::engine::aggregate::Reader<'_>| {
+            (0..n_out).map(|_| r.f64()).collect::<Result<Vec<f64>, _>>()
+        };
+        let mut d = Design {
+            rows: rows.clone(),
+            ya: Vec::new(),
+            yb: Vec::new(),
+            yab: vec![Vec::new(); k],
+        };
+        for _ in rows {
+            d.ya.push(read_row(&mut r)?);
+            d.yb.push(read_row(&mut r)?);
+            for c in &mut d.yab {
+                c.push(read_row(&mut r)?);
+            }
+        }
+        if !r.done() {
+            return Err("trailing bytes after the design rows".into());
+        }
+        Ok(d)
+    }
 }
 
 fn estimate(d: &Design, rows: &[usize], i: usize, o: usize) -> (f64, f64) {
@@ -88,16 +185,29 @@ pub fn analyze(
     threads: usize,
     f: &(dyn Fn(&[f64], usize) -> Vec<f64> + Sync),
 ) -> Vec<Vec<Index>> {
+    indices(&evaluate(k, 0..n, seed, threads, f), n_out, seed, bootstrap)
+}
+
+/// Evaluate `f` at the design rows `rows` (A, B and every A_B^i of each)
+/// on `threads` threads. Row j's points depend only on (seed, j), so any
+/// block of rows evaluates to the same outputs alone or in a full design.
+pub fn evaluate(
+    k: usize,
+    rows: Range<usize>,
+    seed: u64,
+    threads: usize,
+    f: &(dyn Fn(&[f64], usize) -> Vec<f64> + Sync),
+) -> Design {
     // Column i of A and B: keyed by (seed, row, input, matrix).
     let u = |j: usize, i: usize, m: u64| random::u01(seed, j as u64, i as u64, m);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build();
     let eval_rows = |which: &(dyn Fn(usize) -> Vec<f64> + Sync)| -> Vec<Vec<f64>> {
-        let go = || (0..n).into_par_iter().map(which).collect::<Vec<_>>();
+        let go = || rows.clone().into_par_iter().map(which).collect::<Vec<_>>();
         match &pool {
             Ok(p) => p.install(go),
-            Err(_) => (0..n).map(which).collect(),
+            Err(_) => rows.clone().map(which).collect(),
         }
     };
     // The row index is passed on so that evaluations can key their own randomness.
@@ -115,7 +225,18 @@ pub fn analyze(
             })
         })
         .collect();
-    let d = Design { ya, yb, yab };
+    Design {
+        rows: rows.clone(),
+        ya,
+        yb,
+        yab,
+    }
+}
+
+/// The `[input][output]` indices of a complete design (rows 0..N), with
+/// bootstrap intervals keyed by (seed, N) alone.
+pub fn indices(d: &Design, n_out: usize, seed: u64, bootstrap: usize) -> Vec<Vec<Index>> {
+    let (k, n) = (d.yab.len(), d.ya.len());
     let all: Vec<usize> = (0..n).collect();
     // Bootstrap row sets, keyed so intervals are reproducible.
     let resamples: Vec<Vec<usize>> = (0..bootstrap)
@@ -133,10 +254,10 @@ pub fn analyze(
         .map(|i| {
             (0..n_out)
                 .map(|o| {
-                    let (s, st) = estimate(&d, &all, i, o);
+                    let (s, st) = estimate(d, &all, i, o);
                     let mut bs: Vec<(f64, f64)> = resamples
                         .iter()
-                        .map(|rows| estimate(&d, rows, i, o))
+                        .map(|rows| estimate(d, rows, i, o))
                         .collect();
                     let mut s_b: Vec<f64> = bs.iter().map(|x| x.0).collect();
                     let mut st_b: Vec<f64> = bs.drain(..).map(|x| x.1).collect();
@@ -214,6 +335,44 @@ pub fn sobol(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<SobolReport, EngineError> {
+    let design = sobol_rows(model, seed, 0..n, threads, filter, progress, cancel)?;
+    Ok(report(model, filter, &design, seed, bootstrap))
+}
+
+/// The indices of a complete design (rows 0..N) of `model`'s key outcomes.
+pub fn report(
+    model: &Model,
+    filter: &[String],
+    design: &Design,
+    seed: u64,
+    bootstrap: usize,
+) -> SobolReport {
+    let params = selected_params(model, filter);
+    let outcomes = key_outcomes(model);
+    SobolReport {
+        indices: indices(design, outcomes.len(), seed, bootstrap),
+        evaluations: design.ya.len() * (params.len() + 2),
+        params,
+        outcomes,
+    }
+}
+
+/// Evaluate the design rows `rows` of the Saltelli design over the sampled
+/// parameters whose path contains `filter` (a shard of `sensitivity`, or
+/// all rows). `progress(done)` counts model evaluations.
+///
+/// # Errors
+/// The first model failure (solver), with the parameter values, or
+/// cancellation.
+pub fn sobol_rows(
+    model: &Model,
+    seed: u64,
+    rows: Range<usize>,
+    threads: usize,
+    filter: &[String],
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Design, EngineError> {
     let sc = model.sc;
     let params = selected_params(model, filter);
     let done = AtomicU64::new(0);
@@ -262,27 +421,14 @@ pub fn sobol(
             }
         })
     };
-    let indices = analyze(
-        params.len(),
-        n,
-        outcomes.len(),
-        seed,
-        bootstrap,
-        threads,
-        &f,
-    );
+    let design = evaluate(params.len(), rows, seed, threads, &f);
     if cancel.load(Ordering::SeqCst) {
         return Err(EngineError::Cancelled);
     }
     if let Some(e) = error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(EngineError::Run(e));
     }
-    Ok(SobolReport {
-        evaluations: n * (params.len() + 2),
-        params,
-        outcomes,
-        indices,
-    })
+    Ok(design)
 }
 
 pub const SOBOL_HEADER: &str =
@@ -377,6 +523,32 @@ mod tests {
                 "{ix:?}"
             );
         }
+    }
+
+    /// Blocks of rows evaluated apart (as shards do) and appended give the
+    /// full design and the same indices, bit for bit; a block survives its
+    /// encoding exactly, and one of another shape is refused.
+    #[test]
+    fn blocks_of_rows_append_to_the_full_design() {
+        let f = |u: &[f64], _row: usize| vec![u[0] + 2.0 * u[1] * u[2], u[2].sin()];
+        let full = evaluate(3, 0..40, 9, 2, &f);
+        let mut parts = evaluate(3, 0..13, 9, 1, &f);
+        for r in [13..27, 27..40] {
+            let block = evaluate(3, r.clone(), 9, 2, &f);
+            let back = Design::decode(&block.encode(), 3, 2, r.clone()).unwrap();
+            assert_eq!(back, block);
+            assert!(Design::decode(&block.encode(), 3, 2, 0..r.len()).is_err());
+            assert!(Design::decode(&block.encode(), 2, 2, r).is_err());
+            parts.append(back).unwrap();
+        }
+        assert_eq!(parts, full);
+        assert_eq!(indices(&parts, 2, 9, 50), indices(&full, 2, 9, 50));
+        assert!(parts.append(evaluate(3, 50..52, 9, 1, &f)).is_err());
+        // More shards than rows: an empty block encodes, decodes and appends.
+        let empty = evaluate(3, 40..40, 9, 1, &f);
+        let back = Design::decode(&empty.encode(), 3, 2, 40..40).unwrap();
+        parts.append(back).unwrap();
+        assert_eq!(parts, full);
     }
 
     #[test]
