@@ -6,7 +6,8 @@ use super::pipeline::{
     write_files,
 };
 use crate::model::Model;
-use crate::output::manifest::Manifest;
+use crate::output::manifest::{Manifest, SobolRecord};
+use crate::sensitivity::sobol::{self as sb, Design};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -19,6 +20,8 @@ pub struct SensitivityOptions {
     pub method: String,
     /// Base sample size N of the Saltelli design.
     pub samples: usize,
+    /// Where the design's uniforms come from (scrambled Sobol' by default).
+    pub design: Design,
     /// Bootstrap resamples for the confidence intervals.
     pub bootstrap: usize,
     /// Only parameters whose path contains one of these texts.
@@ -51,7 +54,7 @@ pub fn sensitivity(
             ));
         }
     }
-    if !(8..=1_000_000).contains(&o.samples) {
+    if !(8..=sb::MAX_SAMPLES).contains(&o.samples) {
         return usage(format!(
             "--samples {} must be between 8 and 1,000,000",
             o.samples
@@ -68,21 +71,44 @@ pub fn sensitivity(
     let sc = pipeline::load(&o.scenario, &c.sets)?;
     let st = Settings::resolve(c, &sc)?;
     let model = Model::new(&sc, st.months);
-    let k = crate::sensitivity::sobol::selected_params(&model, &o.params).len();
+    let k = sb::selected_params(&model, &o.params).len();
     if k == 0 {
         return usage(
             "no sampled parameter matches --param; list them with `tariffsim explain SCENARIO --params` or run without --param".into(),
         );
     }
+    if let Err(e) = sb::Sampler::new(o.design, st.seed, k) {
+        return usage(format!(
+            "{}: {e}; select some with --param TEXT, or use --design random",
+            o.scenario.display()
+        ));
+    }
+    // Sobol' points balance at powers of two; other N are still valid
+    // (every scrambled point is uniform) but lose part of the gain, and
+    // refusing them would break existing scripts and shard splits.
+    if o.design == Design::Qmc && !o.samples.is_power_of_two() {
+        ui.note(&format!(
+            "note: --samples {} is not a power of two; the Sobol' points balance at powers of two (e.g. {} or {}), so the qmc design gains less here",
+            o.samples,
+            o.samples.next_power_of_two() / 2,
+            o.samples.next_power_of_two()
+        ));
+    }
     let mut info = st.info(c);
+    // The design word is part of the key: a qmc result never replaces a
+    // random one of the same settings, nor the other way round.
     info.result_key = st.result_key(
         "sobol",
         &[&model],
         c,
-        [o.samples.to_string(), o.bootstrap.to_string()]
-            .into_iter()
-            .chain(o.params.iter().cloned())
-            .collect(),
+        [
+            o.samples.to_string(),
+            o.bootstrap.to_string(),
+            o.design.name().to_string(),
+        ]
+        .into_iter()
+        .chain(o.params.iter().cloned())
+        .collect(),
     );
     let dir = open_dir(
         c,
@@ -96,9 +122,10 @@ pub fn sensitivity(
             .map(|s| format!("; {}", pipeline::human_duration(s)))
             .unwrap_or_default();
         ui.note(&format!(
-            "{}: Sobol indices of {} parameters, N = {} -> {total} model runs x {} months, seed {}, {} thread(s){eta}",
+            "{}: Sobol indices of {} parameters, {} design, N = {} -> {total} model runs x {} months, seed {}, {} thread(s){eta}",
             sc.meta.name,
             k,
+            o.design.name(),
             o.samples,
             st.months,
             st.seed,
@@ -109,8 +136,9 @@ pub fn sensitivity(
     if !c.quiet {
         ui.progress_start((o.samples * (k + 2)) as u64);
     }
-    let report = crate::sensitivity::sobol::sobol(
+    let report = sb::sobol(
         &model,
+        o.design,
         st.seed,
         o.samples,
         o.bootstrap,
@@ -123,14 +151,19 @@ pub fn sensitivity(
         ui.progress_end();
     }
     let report = report.map_err(|e| engine_failed(e, st.seed, &o.scenario, c))?;
+    let conv = sb::convergence(&report);
     info.runs = report.evaluations as u64;
     info.wall_seconds = started.elapsed().as_secs_f64();
+    info.sobol = Some(SobolRecord::new(&report, o.bootstrap, &conv));
     write_files(
         &dir,
-        &[(
-            "sobol.csv",
-            crate::sensitivity::sobol::sobol_csv(&model, &report),
-        )],
+        &[
+            ("sobol.csv", sb::sobol_csv(&model, &report)),
+            (
+                "sobol_convergence.csv",
+                sb::convergence_csv(&model, &report, &conv),
+            ),
+        ],
         &c.out,
     )?;
     if !o.no_charts {
@@ -140,8 +173,12 @@ pub fn sensitivity(
         write_chart_files(&dir, &charts)?;
     }
     if !c.quiet {
-        for line in crate::sensitivity::sobol::top_lines(&model, &report, 6) {
-            ui.print(&line);
+        let lines = sb::top_lines(&model, &report, 6);
+        for line in lines
+            .iter()
+            .chain(&sb::convergence_lines(&model, &report, &conv))
+        {
+            ui.print(line);
         }
     }
     commit(dir, Manifest::new(&[&model], &info), c, ui, started, cancel)

@@ -15,9 +15,12 @@
 //! (redistribution with this notice). Tests in `qmc.rs` check the first
 //! points against SciPy's `qmc.Sobol`, which uses the same table.
 
+/// Number of rows: dimensions 2, 3, ..., 1,024.
+pub const ROWS: usize = 1023;
+
 /// Rows for dimensions 2, 3, ..., 1,024.
 #[rustfmt::skip]
-pub const DIRECTIONS: [(u16, &[u16]); 1023] = [
+pub static DIRECTIONS: [(u16, &[u16]); ROWS] = [
     (0, &[1]),
     (1, &[1, 3]),
     (1, &[1, 3, 1]),

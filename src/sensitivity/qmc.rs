@@ -25,11 +25,11 @@
 //! the cell midpoint (x + 1/2) / 2^32, strictly inside (0, 1): the uniforms
 //! go through inverse CDFs, where 0 and 1 may be infinite.
 
-use super::joe_kuo::DIRECTIONS;
+use super::joe_kuo::{DIRECTIONS, ROWS};
 use crate::random;
 
 /// Dimensions the embedded table covers (dimension 1 plus one per row).
-pub const MAX_DIMS: usize = DIRECTIONS.len() + 1;
+pub const MAX_DIMS: usize = ROWS + 1;
 
 /// Bits of each coordinate: 2^32 points before the sequence repeats.
 const BITS: usize = 32;
