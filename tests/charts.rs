@@ -578,7 +578,8 @@ fn sobol_sensitivity_draws_indices_with_intervals() {
         ],
     );
     let svg = fs::read_to_string(dir.join("charts/sobol_gdp_us.svg")).unwrap();
-    assert!(svg.contains("Saltelli design N = 16"));
+    // The note names the design (the default: scrambled Sobol' points).
+    assert!(svg.contains("Saltelli design N = 16 (qmc)"));
     assert!(
         !svg.contains("sectors.electronics."),
         "parameter names are shortened"

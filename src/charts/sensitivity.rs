@@ -302,8 +302,9 @@ pub fn charts(
     style::ensure_fonts()?;
     let k = report.params.len();
     let note = format!(
-        "{} | Sobol indices, Saltelli design N = {samples}, {k} parameter(s)",
-        style::note(&model.sc.meta.name, report.evaluations as u64, seed)
+        "{} | Sobol indices, Saltelli design N = {samples} ({}), {k} parameter(s)",
+        style::note(&model.sc.meta.name, report.evaluations as u64, seed),
+        report.design.name()
     );
     let mut list = Vec::new();
     for (metric, economy, name, what) in headline(model.sc) {
