@@ -220,9 +220,12 @@ pub struct SensitivityArgs {
     /// rank correlations are in every run's sensitivity.csv.
     #[arg(long, default_value = "sobol")]
     pub method: String,
-    /// Base sample size N of the Saltelli design (N x (k + 2) model runs for k parameters).
+    /// Base sample size N of the Saltelli design (N x (k + 2) model runs for k parameters); a power of two suits the qmc design best.
     #[arg(long, default_value_t = 256)]
     pub samples: usize,
+    /// Where the design's uniforms come from: `qmc` (scrambled Sobol' points, randomised quasi-Monte Carlo; at most 512 parameters) or `random` (independent keyed pseudo-random draws, the earlier default; its results are unchanged).
+    #[arg(long, default_value = "qmc", value_parser = design_word)]
+    pub design: tariffsim::sensitivity::sobol::Design,
     /// Bootstrap resamples for the confidence intervals.
     #[arg(long, default_value_t = 200)]
     pub bootstrap: usize,
@@ -237,6 +240,13 @@ pub struct SensitivityArgs {
     /// Evaluate only shard I of N of the design rows (I in 0..N), or `auto` / `auto/N` as for `run`; writes DIR/<name>-sobol.shard-I-of-N/ for `merge`, which computes the indices.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+}
+
+/// A `--design` word.
+fn design_word(s: &str) -> Result<tariffsim::sensitivity::sobol::Design, String> {
+    tariffsim::sensitivity::sobol::Design::parse(s).ok_or_else(|| {
+        format!("`{s}` is not a design: use qmc (scrambled Sobol' points) or random")
+    })
 }
 
 /// The command line as typed, for manifests.
@@ -340,6 +350,7 @@ impl SensitivityArgs {
             scenario: self.scenario,
             method: self.method,
             samples: self.samples,
+            design: self.design,
             bootstrap: self.bootstrap,
             params: self.params,
             common: self.common.options(),

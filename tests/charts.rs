@@ -601,7 +601,13 @@ fn sobol_sensitivity_draws_indices_with_intervals() {
         ],
     );
     let svg = fs::read_to_string(dir.join("charts/sobol_gdp_us.svg")).unwrap();
-    assert!(svg.contains("Saltelli design N = 16"));
+    // The note names the design (the default: scrambled Sobol' points);
+    // the footer wraps, its lines drawn in any order.
+    let footer = texts(&roxmltree::Document::parse(&svg).unwrap()).join(" ");
+    assert!(
+        footer.contains("Saltelli design N = 16") && footer.contains("(qmc), 11 parameter(s)"),
+        "{footer}"
+    );
     assert!(
         !svg.contains("sectors.electronics."),
         "parameter names are shortened"

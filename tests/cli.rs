@@ -445,6 +445,58 @@ fn sensitivity_refuses_a_bootstrap_too_small_for_its_intervals() {
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
+/// `--design` takes `qmc` or `random` and nothing else (exit 2, nothing
+/// written); a qmc design with a --samples that is not a power of two runs
+/// but says why a power of two is better, and prints its convergence
+/// verdict at the end.
+#[test]
+fn sensitivity_checks_its_design_and_reports_convergence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let o = tariffsim(&[
+        "sensitivity",
+        "scenarios/baseline.toml",
+        "--design",
+        "sobol",
+        "--out",
+        out,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("use qmc") && err.contains("random"), "{err}");
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
+    let o = tariffsim(&[
+        "sensitivity",
+        "scenarios/london_framework.toml",
+        "--samples",
+        "12",
+        "--bootstrap",
+        "20",
+        "--param",
+        "sectors.electronics.epsilon",
+        "--months",
+        "6",
+        "--no-charts",
+        "--out",
+        out,
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--samples 12 is not a power of two") && err.contains("e.g. 8 or 16"),
+        "{err}"
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Convergence (qmc design, N = 12): widest 95 % interval"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  converged:") || text.contains("  not converged:"),
+        "{text}"
+    );
+}
+
 /// `explain --params` lists exactly the parameters a run samples (the
 /// `runs.csv` columns, in order), and each path is one `--set` accepts:
 /// fixing the first one removes it from the list (issue 15).

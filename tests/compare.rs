@@ -248,6 +248,71 @@ fn sobol_sensitivity_writes_indices_with_intervals() {
     }
 }
 
+/// The Sobol design's files are the same on 1 and 2 threads, for both
+/// designs; the manifest says which design produced them, with its
+/// convergence; the two designs give different indices; and
+/// sobol_convergence.csv has one row per outcome of sobol.csv.
+#[test]
+fn sobol_designs_are_recorded_and_independent_of_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let go = |design: &str, threads: &str| -> PathBuf {
+        let out = tmp.path().join(format!("{design}-{threads}"));
+        run(&[
+            "sensitivity",
+            "scenarios/london_framework.toml",
+            "--samples",
+            "16",
+            "--bootstrap",
+            "30",
+            "--design",
+            design,
+            "--param",
+            "sectors.electronics",
+            "--months",
+            "12",
+            "--threads",
+            threads,
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ]);
+        only_folder(&out)
+    };
+    let read = |d: &Path, f: &str| std::fs::read(d.join(f)).unwrap();
+    let mut sobol = Vec::new();
+    for design in ["qmc", "random"] {
+        let (one, two) = (go(design, "1"), go(design, "2"));
+        for f in ["sobol.csv", "sobol_convergence.csv"] {
+            assert!(read(&one, f) == read(&two, f), "{design}: {f} differs");
+        }
+        let m: serde_json::Value = serde_json::from_slice(&read(&one, "manifest.json")).unwrap();
+        assert_eq!(m["sobol"]["design"], design, "{m}");
+        assert_eq!(m["sobol"]["samples"], 16);
+        let widest = m["sobol"]["total_width_max"].as_f64().unwrap();
+        assert_eq!(m["sobol"]["converged"], widest <= 0.1);
+        let conv = rows(&one.join("sobol_convergence.csv"));
+        let outcomes: std::collections::BTreeSet<(String, String)> = rows(&one.join("sobol.csv"))
+            .iter()
+            .map(|r| (r["metric"].clone(), r["economy"].clone()))
+            .collect();
+        assert_eq!(conv.len(), outcomes.len());
+        let max = conv
+            .iter()
+            .map(|r| num(r, "total_width_max"))
+            .fold(0.0, f64::max);
+        assert!(
+            (max - widest).abs() <= 1e-6 * widest.max(1.0),
+            "{max} {widest}"
+        );
+        sobol.push(read(&one, "sobol.csv"));
+    }
+    assert!(
+        sobol[0] != sobol[1],
+        "qmc and random designs gave the same indices"
+    );
+}
+
 /// A sweep says before it starts how many model runs it will make and about
 /// how long they take.
 #[test]

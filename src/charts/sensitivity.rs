@@ -303,13 +303,14 @@ pub fn charts(
     style::ensure_fonts()?;
     let k = report.params.len();
     let note = format!(
-        "{} | Sobol indices, Saltelli design N = {samples}, {k} parameter(s)",
+        "{} | Sobol indices, Saltelli design N = {samples} ({}), {k} parameter(s)",
         style::note_with_overrides(
             &model.sc.meta.name,
             report.evaluations as u64,
             seed,
             overrides,
-        )
+        ),
+        report.design.name()
     );
     let mut list = Vec::new();
     for (metric, economy, name, what) in headline(model.sc) {

@@ -361,11 +361,21 @@ fn merge_sensitivity(
             shards[0].dir.display()
         )));
     };
+    // Shards of earlier versions recorded no design: theirs was `random`.
+    let design = match cmd.design.as_deref() {
+        None => sobol::Design::Random,
+        Some(w) => sobol::Design::parse(w).ok_or_else(|| {
+            CommandError::Usage(format!(
+                "{}: unknown Sobol design `{w}`; rerun the shards",
+                shards[0].dir.display()
+            ))
+        })?,
+    };
     let sc = load_checked(path, recorded, &m.overrides, &recorded_hashes(m, 0))?;
     let model = Model::new(&sc, m.months);
     let k = sobol::selected_params(&model, &cmd.params).len();
     let n_out = engine::key_outcomes(&model).len();
-    let mut design: Option<sobol::Design> = None;
+    let mut evals: Option<sobol::Evals> = None;
     for s in shards {
         let rows = shard::range(
             samples as u64,
@@ -376,7 +386,7 @@ fn merge_sensitivity(
         );
         let rows = rows.start as usize..rows.end as usize;
         let bytes = read_shard_file(s, "design.bin")?;
-        let block = sobol::Design::decode(&bytes, k, n_out, rows).map_err(|msg| {
+        let block = sobol::Evals::decode(&bytes, k, n_out, rows).map_err(|msg| {
             CommandError::Usage(format!(
                 "{}: design.bin is not usable: {msg}; rerun shard {} of {}",
                 s.dir.display(),
@@ -384,21 +394,21 @@ fn merge_sensitivity(
                 s.count
             ))
         })?;
-        match &mut design {
-            None => design = Some(block),
+        match &mut evals {
+            None => evals = Some(block),
             Some(d) => d
                 .append(block)
                 .map_err(|msg| CommandError::Usage(format!("{}: {msg}", s.dir.display())))?,
         }
     }
-    let design = design.ok_or_else(|| CommandError::Usage("no shard folders given".into()))?;
-    if design.rows != (0..samples) {
+    let evals = evals.ok_or_else(|| CommandError::Usage("no shard folders given".into()))?;
+    if evals.rows != (0..samples) {
         return Err(CommandError::Usage(format!(
             "the shards hold design rows {}..{}, not 0..{samples}",
-            design.rows.start, design.rows.end
+            evals.rows.start, evals.rows.end
         )));
     }
-    let report = sobol::report(&model, &cmd.params, &design, m.seed, bootstrap);
+    let report = sobol::report(&model, design, &cmd.params, &evals, m.seed, bootstrap);
     let c = writing_options(o, m);
     // A shard's manifest keeps the --runs setting (part of the key); the
     // merged one counts the model evaluations, as an unsharded analysis.
@@ -412,7 +422,7 @@ fn merge_sensitivity(
         "sobol",
         &[&model],
         &c,
-        super::sensitivity::key_words(samples, bootstrap, &cmd.params),
+        super::sensitivity::key_words(samples, bootstrap, design, &cmd.params),
     );
     info.runs = report.evaluations as u64;
     let dir = open_dir(
@@ -427,16 +437,16 @@ fn merge_sensitivity(
         shards,
         &format!("the Sobol design of {}", sc.meta.name),
     );
-    super::sensitivity::write_outputs(
+    info.sobol = Some(super::sensitivity::write_outputs(
         &model,
         &report,
         st.seed,
-        samples,
+        bootstrap,
         o.no_charts,
         &dir,
         &c,
         ui,
-    )?;
+    )?);
     info.wall_seconds = started.elapsed().as_secs_f64();
     commit(
         dir,

@@ -9,8 +9,8 @@ use super::pipeline::{
 use crate::engine::shard::{self, Shard};
 use crate::model::Model;
 use crate::output::folder::OutputDir;
-use crate::output::manifest::{Manifest, RunInfo, ShardCommand};
-use crate::sensitivity::sobol::SobolReport;
+use crate::output::manifest::{Manifest, RunInfo, ShardCommand, SobolRecord};
+use crate::sensitivity::sobol::{self as sb, Design, SobolReport};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -23,6 +23,8 @@ pub struct SensitivityOptions {
     pub method: String,
     /// Base sample size N of the Saltelli design.
     pub samples: usize,
+    /// Where the design's uniforms come from (scrambled Sobol' by default).
+    pub design: Design,
     /// Bootstrap resamples for the confidence intervals.
     pub bootstrap: usize,
     /// Only parameters whose path contains one of these texts.
@@ -80,6 +82,23 @@ pub fn sensitivity(
             "no sampled parameter matches --param; list them with `tariffsim explain SCENARIO --params` or run without --param".into(),
         );
     }
+    if let Err(e) = sb::Sampler::new(o.design, st.seed, k) {
+        return usage(format!(
+            "{}: {e}; select some with --param TEXT, or use --design random",
+            o.scenario.display()
+        ));
+    }
+    // Sobol' points balance at powers of two; other N are still valid
+    // (every scrambled point is uniform) but lose part of the gain, and
+    // refusing them would break existing scripts and shard splits.
+    if o.design == Design::Qmc && !o.samples.is_power_of_two() {
+        ui.note(&format!(
+            "note: --samples {} is not a power of two; the Sobol' points balance at powers of two (e.g. {} or {}), so the qmc design gains less here",
+            o.samples,
+            o.samples.next_power_of_two() / 2,
+            o.samples.next_power_of_two()
+        ));
+    }
     let mut info = RunInfo {
         // No monthly series.
         detail: crate::engine::Monthly::None,
@@ -89,7 +108,7 @@ pub fn sensitivity(
         "sobol",
         &[&model],
         c,
-        key_words(o.samples, o.bootstrap, &o.params),
+        key_words(o.samples, o.bootstrap, o.design, &o.params),
         o.shard,
     );
     let rows = o
@@ -102,6 +121,7 @@ pub fn sensitivity(
         samples: Some(o.samples),
         bootstrap: Some(o.bootstrap),
         params: o.params.clone(),
+        design: Some(o.design.name().into()),
         ..Default::default()
     });
     let folder = format!("{}-sobol", sc.meta.name);
@@ -116,9 +136,10 @@ pub fn sensitivity(
             .map(|s| format!("; {}", pipeline::human_duration(s)))
             .unwrap_or_default();
         ui.note(&format!(
-            "{}: Sobol indices of {} parameters, N = {} -> {total} model runs{} x {} months, seed {}, {} thread(s){eta}",
+            "{}: Sobol indices of {} parameters, {} design, N = {} -> {total} model runs{} x {} months, seed {}, {} thread(s){eta}",
             sc.meta.name,
             k,
+            o.design.name(),
             o.samples,
             shard_note(o.shard, "design rows", &rows),
             st.months,
@@ -130,8 +151,9 @@ pub fn sensitivity(
     if !c.quiet {
         ui.progress_start(evaluations);
     }
-    let design = crate::sensitivity::sobol::sobol_rows(
+    let evals = sb::sobol_rows(
         &model,
+        o.design,
         st.seed,
         rows.start as usize..rows.end as usize,
         st.threads,
@@ -142,42 +164,53 @@ pub fn sensitivity(
     if !c.quiet {
         ui.progress_end();
     }
-    let design = design.map_err(|e| engine_failed(e, st.seed, &o.scenario, c))?;
+    let evals = evals.map_err(|e| engine_failed(e, st.seed, &o.scenario, c))?;
     info.wall_seconds = started.elapsed().as_secs_f64();
     if o.shard.is_some() {
         // A shard writes its rows' outputs; `merge` computes the indices.
-        write_files(&dir, &[("design.bin", design.encode())], &c.out)?;
+        write_files(&dir, &[("design.bin", evals.encode())], &c.out)?;
     } else {
-        let report =
-            crate::sensitivity::sobol::report(&model, &o.params, &design, st.seed, o.bootstrap);
+        let report = sb::report(&model, o.design, &o.params, &evals, st.seed, o.bootstrap);
         // The manifest of a complete analysis counts its model evaluations
         // (a shard's keeps the --runs setting, for its result key).
         info.runs = report.evaluations as u64;
-        write_outputs(
+        info.sobol = Some(write_outputs(
             &model,
             &report,
             st.seed,
-            o.samples,
+            o.bootstrap,
             o.no_charts,
             &dir,
             c,
             ui,
-        )?;
+        )?);
     }
     commit(dir, Manifest::new(&[&model], &info), c, ui, started, cancel)
 }
 
-/// The analysis' own words in its result key: samples, bootstrap, filters.
-pub(crate) fn key_words(samples: usize, bootstrap: usize, params: &[String]) -> Vec<String> {
-    [samples.to_string(), bootstrap.to_string()]
-        .into_iter()
-        .chain(params.iter().cloned())
-        .collect()
+/// The analysis' own words in its result key: samples, bootstrap, design,
+/// filters. The design word is part of the key: a qmc result never replaces
+/// a random one of the same settings, nor the other way round.
+pub(crate) fn key_words(
+    samples: usize,
+    bootstrap: usize,
+    design: Design,
+    params: &[String],
+) -> Vec<String> {
+    [
+        samples.to_string(),
+        bootstrap.to_string(),
+        design.name().to_string(),
+    ]
+    .into_iter()
+    .chain(params.iter().cloned())
+    .collect()
 }
 
 /// The files of a completed analysis (also of a merge of its shards):
-/// sobol.csv and charts, and the printed lines. The manifest is written at
-/// commit.
+/// sobol.csv, sobol_convergence.csv and charts, and the printed lines; the
+/// manifest's record of the design and its convergence is returned (the
+/// manifest is written at commit).
 ///
 /// # Errors
 /// `Failed` for a write or drawing failure.
@@ -186,30 +219,44 @@ pub(crate) fn write_outputs(
     model: &Model,
     report: &SobolReport,
     seed: u64,
-    samples: usize,
+    bootstrap: usize,
     no_charts: bool,
     dir: &OutputDir,
     c: &Common,
     ui: &dyn Ui,
-) -> Result<(), CommandError> {
+) -> Result<SobolRecord, CommandError> {
+    let conv = sb::convergence(report);
     write_files(
         dir,
-        &[(
-            "sobol.csv",
-            crate::sensitivity::sobol::sobol_csv(model, report),
-        )],
+        &[
+            ("sobol.csv", sb::sobol_csv(model, report)),
+            (
+                "sobol_convergence.csv",
+                sb::convergence_csv(model, report, &conv),
+            ),
+        ],
         &c.out,
     )?;
     if !no_charts {
-        let charts =
-            crate::charts::sensitivity::charts(model, report, seed, samples, &c.sets, c.chart_size)
-                .map_err(|e| CommandError::Failed(e.to_string()))?;
+        let charts = crate::charts::sensitivity::charts(
+            model,
+            report,
+            seed,
+            report.samples,
+            &c.sets,
+            c.chart_size,
+        )
+        .map_err(|e| CommandError::Failed(e.to_string()))?;
         write_chart_files(dir, &charts)?;
     }
     if !c.quiet {
-        for line in crate::sensitivity::sobol::top_lines(model, report, 6) {
-            ui.print(&line);
+        let lines = sb::top_lines(model, report, 6);
+        for line in lines
+            .iter()
+            .chain(&sb::convergence_lines(model, report, &conv))
+        {
+            ui.print(line);
         }
     }
-    Ok(())
+    Ok(SobolRecord::new(report, bootstrap, &conv))
 }

@@ -456,6 +456,8 @@ pub enum EngineError {
     Cancelled,
     PerRunWrite(std::io::Error),
     Pool(String),
+    /// A design the inputs do not fit (e.g. more Sobol' dimensions than the table).
+    Design(String),
 }
 
 impl std::fmt::Display for EngineError {
@@ -465,6 +467,7 @@ impl std::fmt::Display for EngineError {
             EngineError::Cancelled => write!(f, "interrupted"),
             EngineError::PerRunWrite(e) => write!(f, "cannot write runs.csv: {e}"),
             EngineError::Pool(e) => write!(f, "cannot start worker threads: {e}"),
+            EngineError::Design(e) => write!(f, "{e}"),
         }
     }
 }
@@ -474,7 +477,7 @@ impl std::error::Error for EngineError {
         match self {
             EngineError::Run(e) => Some(e),
             EngineError::PerRunWrite(e) => Some(e),
-            EngineError::Cancelled | EngineError::Pool(_) => None,
+            EngineError::Cancelled | EngineError::Pool(_) | EngineError::Design(_) => None,
         }
     }
 }

@@ -240,6 +240,9 @@ fn settings_words(m: &Manifest) -> String {
     if !c.params.is_empty() {
         words.push(format!("param filters={}", c.params.join(",")));
     }
+    if let Some(d) = &c.design {
+        words.push(format!("design={d}"));
+    }
     let names: Vec<&str> = m.scenarios.iter().map(|s| s.name.as_str()).collect();
     words.push(format!("scenarios={}", names.join(",")));
     words.join(" ")

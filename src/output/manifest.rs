@@ -88,6 +88,52 @@ pub struct ShardCommand {
     /// `sensitivity --param` filters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<String>,
+    /// `sensitivity --design` (`qmc` or `random`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design: Option<String>,
+}
+
+/// `sensitivity --method sobol`: the design and its convergence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolRecord {
+    /// `qmc` (scrambled Sobol' points) or `random` (pseudo-random uniforms).
+    pub design: String,
+    /// Base rows N of the Saltelli design.
+    pub samples: u64,
+    pub bootstrap: u64,
+    /// Sampled parameters k (N (k + 2) model runs).
+    pub parameters: u64,
+    /// Widest 95 % interval of a total and of a first-order index, over all
+    /// parameters and outcomes.
+    pub total_width_max: f64,
+    pub first_order_width_max: f64,
+    /// The widest total interval that counts as converged.
+    pub total_width_target: f64,
+    pub converged: bool,
+    /// `--samples` to try next, when not converged.
+    pub suggested_samples: Option<u64>,
+}
+
+impl SobolRecord {
+    pub fn new(
+        r: &crate::sensitivity::sobol::SobolReport,
+        bootstrap: usize,
+        c: &crate::sensitivity::sobol::Convergence,
+    ) -> SobolRecord {
+        // Rounded like the wall time: the widths are for reading.
+        let r6 = |x: f64| (x * 1e6).round() / 1e6;
+        SobolRecord {
+            design: r.design.name().into(),
+            samples: r.samples as u64,
+            bootstrap: bootstrap as u64,
+            parameters: r.params.len() as u64,
+            total_width_max: r6(c.total_width),
+            first_order_width_max: r6(c.first_width),
+            total_width_target: crate::sensitivity::sobol::TOTAL_WIDTH_TARGET,
+            converged: c.converged(),
+            suggested_samples: c.suggested.map(|n| n as u64),
+        }
+    }
 }
 
 /// The manifest of a result folder.
@@ -164,6 +210,9 @@ pub struct Manifest {
     /// A shard of compare, sweep or sensitivity: what `merge` needs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard_command: Option<ShardCommand>,
+    /// `sensitivity --method sobol`; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sobol: Option<SobolRecord>,
 }
 
 /// What a command's manifest records about its execution.
@@ -186,6 +235,8 @@ pub struct RunInfo {
     pub result_key: String,
     /// `run --split-by`.
     pub split: Option<SplitRecord>,
+    /// `sensitivity --method sobol`.
+    pub sobol: Option<SobolRecord>,
     /// `--chart-size` (charts only; part of the result key when not the default).
     pub chart_size: crate::charts::ChartSize,
     /// `--detail`: which monthly series are written.
@@ -300,6 +351,7 @@ impl Manifest {
             detail: (info.detail != crate::engine::Monthly::None)
                 .then(|| info.detail.name().to_string()),
             shard_command: info.shard_command.clone(),
+            sobol: info.sobol.clone(),
         }
     }
 
@@ -472,6 +524,17 @@ mod tests {
                 param: Some("x.y".into()),
                 values: vec!["0".into(), "1".into()],
                 ..Default::default()
+            }),
+            sobol: Some(SobolRecord {
+                design: "qmc".into(),
+                samples: 256,
+                bootstrap: 200,
+                parameters: 154,
+                total_width_max: 0.25,
+                first_order_width_max: 0.5,
+                total_width_target: 0.1,
+                converged: false,
+                suggested_samples: Some(2048),
             }),
         };
         let text = String::from_utf8(m.to_bytes()).unwrap();

@@ -1,7 +1,11 @@
 //! Sensitivity of a scenario's key outcomes to its sampled parameters:
 //! rank correlations from every run (`spearman`, written by `run` as
 //! sensitivity.csv) and variance-based Sobol indices on a Saltelli design
-//! (`sobol`, the `sensitivity` command).
+//! (`sobol`, the `sensitivity` command), whose uniforms come from a scrambled
+//! Sobol' sequence (`qmc`, with its direction numbers in `joe_kuo`) or from
+//! keyed pseudo-random draws.
 
+mod joe_kuo;
+pub mod qmc;
 pub mod sobol;
 pub mod spearman;
