@@ -214,8 +214,14 @@ fn sensitivity_shards_merge_to_the_unsharded_bytes() {
         "4",
     ];
     // 8 rows in 3 shards: 2, 3 and 3 rows.
-    let dirs = shards_merge_single(tmp.path(), &args, 3, &["sobol.csv"]);
+    let dirs = shards_merge_single(
+        tmp.path(),
+        &args,
+        3,
+        &["sobol.csv", "sobol_convergence.csv"],
+    );
     let merged = manifest(&only_folder(&tmp.path().join("merged")));
+    assert_eq!(merged["sobol"]["design"], "qmc", "the default design");
     let k = 9; // growth_pct of each of the 9 economies
     assert_eq!(
         merged["runs"],
@@ -223,6 +229,18 @@ fn sensitivity_shards_merge_to_the_unsharded_bytes() {
         "model evaluations, as unsharded"
     );
     assert!(Path::new(&dirs[2]).join("design.bin").exists());
+    // The pseudo-random design shards and merges the same way; its shards
+    // record it, so the merge computes the same indices.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut random = args.to_vec();
+    random.extend(["--design", "random"]);
+    let dirs = shards_merge_single(tmp.path(), &random, 2, &["sobol.csv"]);
+    assert_eq!(
+        manifest(Path::new(&dirs[0]))["shard_command"]["design"],
+        "random"
+    );
+    let merged = manifest(&only_folder(&tmp.path().join("merged")));
+    assert_eq!(merged["sobol"]["design"], "random");
 }
 
 #[test]
@@ -310,13 +328,20 @@ fn merge_refuses_a_missing_shard_and_mixed_commands() {
         r.extend(common);
         ok(&r, &[]);
     }
-    for (i, samples) in [(0, "8"), (1, "8"), (1, "9")] {
+    for (i, samples, design) in [
+        (0, "8", "qmc"),
+        (1, "8", "qmc"),
+        (1, "9", "qmc"),
+        (1, "8", "random"),
+    ] {
         let spec = format!("{i}/2");
-        let o = p(&format!("sobol{samples}"));
+        let o = p(&format!("sobol{samples}{design}"));
         ok(
             &[
                 "sensitivity",
                 "scenarios/baseline.toml",
+                "--design",
+                design,
                 "--samples",
                 samples,
                 "--bootstrap",
@@ -359,10 +384,18 @@ fn merge_refuses_a_missing_shard_and_mixed_commands() {
     refused(&[r(0), r(1), c(2)], "differ in command (run vs compare)");
     refused(
         &[
-            p("sobol8/baseline-sobol.shard-0-of-2"),
-            p("sobol9/baseline-sobol.shard-1-of-2"),
+            p("sobol8qmc/baseline-sobol.shard-0-of-2"),
+            p("sobol9qmc/baseline-sobol.shard-1-of-2"),
         ],
         "differ in settings (samples=8",
+    );
+    // Shards of the two Sobol designs hold different rows.
+    refused(
+        &[
+            p("sobol8qmc/baseline-sobol.shard-0-of-2"),
+            p("sobol8random/baseline-sobol.shard-1-of-2"),
+        ],
+        "design=qmc",
     );
     // A comparison's shards need one --scenario per scenario.
     refused(
@@ -392,8 +425,8 @@ fn merge_refuses_a_missing_shard_and_mixed_commands() {
     ok(
         &[
             "merge",
-            &p("sobol8/baseline-sobol.shard-0-of-2"),
-            &p("sobol8/baseline-sobol.shard-1-of-2"),
+            &p("sobol8qmc/baseline-sobol.shard-0-of-2"),
+            &p("sobol8qmc/baseline-sobol.shard-1-of-2"),
             "--out",
             &merged,
             "--quiet",
