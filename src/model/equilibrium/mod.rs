@@ -72,6 +72,14 @@ pub fn short_run(lr: &EqParams, r: f64, sr: &mut EqParams) {
     sr.fx.clone_from(&lr.fx);
 }
 
+/// A sector is re-solved when one of its tariffs moved by more than this
+/// (a fraction: 1e-12 is 1e-10 percentage points) since it was last solved.
+/// Moves below it (rounding of the day weights and of cumulated measures)
+/// caused 11 % of the solves of london_framework (13,653 of the first
+/// 120,000, 1,000 runs); a move this small shifts prices by less than the
+/// Newton tolerance of the solve itself (`solver::TOL`, 1e-11).
+pub const RESOLVE_TOLERANCE: f64 = 1e-12;
+
 /// Block 2's per-run state: each sector's long-run solution (also the warm
 /// start of its next solve) and, where the short run differs (model 2), its
 /// short-run solution; their parameters for this run, and the tariffs each
@@ -143,9 +151,9 @@ impl TradeState {
     }
 
     /// Re-solve every sector whose tariff vector or exchange rates `fx`
-    /// (log, per economy: Block 2a) differ from those it was last solved at;
-    /// a sector back at exactly the base-year tariffs and rates is the
-    /// baseline without solving.
+    /// (log, per economy: Block 2a) differ from those it was last solved at
+    /// (tariffs by more than `RESOLVE_TOLERANCE`); a sector back at exactly
+    /// the base-year tariffs and rates is the baseline without solving.
     ///
     /// # Errors
     /// The sector that failed and the solver's error.
@@ -161,7 +169,13 @@ impl TradeState {
             let n = base.ne * base.ne * base.nl;
             let r = s * n..(s + 1) * n;
             let rf = s * base.ne..(s + 1) * base.ne;
-            if tau[r.clone()] == self.solved_at[r.clone()] && fx == &self.solved_fx[rf.clone()] {
+            let moved = tau[r.clone()]
+                .iter()
+                .zip(&self.solved_at[r.clone()])
+                .any(|(a, b)| (a - b).abs() > RESOLVE_TOLERANCE);
+            // Compared with the tariffs last solved at (not last month's), so
+            // skipped changes cannot add up beyond the tolerance.
+            if !moved && fx == &self.solved_fx[rf.clone()] {
                 continue;
             }
             self.solved_fx[rf].copy_from_slice(fx);
@@ -254,5 +268,35 @@ mod tests {
         let x_imp = (pm / p).powf(-sd) * p.powf(-eta);
         assert!((st.eq[0].x[2] - x_imp).abs() < 1e-12);
         assert!(st.eq[0].tr[0].abs() < 1e-12, "no tariff collected");
+    }
+
+    /// Moves below `RESOLVE_TOLERANCE` keep the last solution bit for bit;
+    /// they are measured from the tariffs last solved at, so two of them
+    /// that add up to more than the tolerance do trigger a solve.
+    #[test]
+    fn rounding_moves_of_a_tariff_are_not_re_solved() {
+        let sc = testkit::world("");
+        let model = Model::new(&sc, 3);
+        let td = &sc.trade;
+        let mut st = TradeState::default();
+        st.reset(&model.sectors, &td.tariff0, |_, _| {}, |_| 1.0);
+        let f = td.idx(0, 1, 0);
+        let at = |x: f64| {
+            let mut tau = td.tariff0.clone();
+            tau[f] = x;
+            tau
+        };
+        st.step(&model.sectors, &at(0.25), &td.tariff0, &[0.0; 2])
+            .unwrap();
+        let solved = st.eq[0].tr.clone();
+        st.step(&model.sectors, &at(0.25 + 0.6e-12), &td.tariff0, &[0.0; 2])
+            .unwrap();
+        assert_eq!(st.eq[0].tr, solved, "within the tolerance: not re-solved");
+        st.step(&model.sectors, &at(0.25 + 1.2e-12), &td.tariff0, &[0.0; 2])
+            .unwrap();
+        assert_ne!(
+            st.eq[0].tr, solved,
+            "1.2e-12 from the last solve: re-solved"
+        );
     }
 }
