@@ -175,8 +175,19 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
             })
             .unwrap_or_default();
         ui.note(&format!(
-            "{}: {} runs{part} x {} months ({} series), seed {}, {} thread(s)",
-            sc.meta.name, st.runs, st.months, model.slots.n_monthly, st.seed, st.threads
+            "{}: {} runs{part} x {} months ({} of {} series monthly{}), seed {}, {} thread(s)",
+            sc.meta.name,
+            st.runs,
+            st.months,
+            c.detail.slots(&model).len(),
+            model.slots.n_monthly,
+            if c.detail == crate::engine::Monthly::Flows {
+                ""
+            } else {
+                "; --detail flows for the per-flow ones"
+            },
+            st.seed,
+            st.threads
         ));
     }
     let started = Instant::now();
