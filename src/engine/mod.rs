@@ -5,6 +5,7 @@
 
 pub mod aggregate;
 mod codec;
+mod monthly;
 pub mod shard;
 #[cfg(test)]
 mod tests;
@@ -12,6 +13,7 @@ mod tests;
 use crate::model::{Model, RunError, RunOutput, Workspace};
 use crate::sensitivity::spearman;
 use aggregate::Cell;
+pub use monthly::Monthly;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Range;
@@ -45,65 +47,6 @@ pub struct RunPlan {
     pub split: Option<usize>,
     /// Which monthly series are aggregated.
     pub monthly: Monthly,
-}
-
-/// Which monthly series an aggregate keeps. Horizon outcomes (`final.csv`,
-/// `annual.csv`) are always kept, per flow too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Monthly {
-    /// No monthly series (sweeps).
-    #[value(skip)]
-    None,
-    /// Every series but the per-flow detail (`Slots::is_flow`): the
-    /// default, since the per-flow rows are 53 % of `summary.csv` and of
-    /// the aggregation time of the shipped scenarios.
-    #[default]
-    Aggregates,
-    /// Every series (`--detail flows`).
-    Flows,
-}
-
-impl Monthly {
-    /// The monthly series kept, in catalogue order.
-    pub fn slots(self, model: &Model) -> Vec<usize> {
-        let sl = &model.slots;
-        match self {
-            Monthly::None => Vec::new(),
-            Monthly::Aggregates => (0..sl.n_monthly).filter(|&k| !sl.is_flow(k)).collect(),
-            Monthly::Flows => (0..sl.n_monthly).collect(),
-        }
-    }
-
-    /// Its code in `aggregate.bin`.
-    pub fn code(self) -> u64 {
-        match self {
-            Monthly::None => 0,
-            Monthly::Aggregates => 1,
-            Monthly::Flows => 2,
-        }
-    }
-
-    pub fn from_code(c: u64) -> Option<Monthly> {
-        [Monthly::None, Monthly::Aggregates, Monthly::Flows]
-            .into_iter()
-            .find(|m| m.code() == c)
-    }
-
-    /// The setting a manifest names (`name`).
-    pub fn from_name(name: &str) -> Option<Monthly> {
-        [Monthly::None, Monthly::Aggregates, Monthly::Flows]
-            .into_iter()
-            .find(|m| m.name() == name)
-    }
-
-    /// The manifest's name of the setting.
-    pub fn name(self) -> &'static str {
-        match self {
-            Monthly::None => "none",
-            Monthly::Aggregates => "aggregates",
-            Monthly::Flows => "flows",
-        }
-    }
 }
 
 /// Key outcomes for sensitivity and per-run output: (label, final index).

@@ -269,40 +269,57 @@ impl FlowState {
         for i in 0..ne {
             self.common[i] = StandardNormal.sample(&mut self.common_rngs[i]);
         }
+        let n2 = ne * ne;
         for s in 0..ns {
             let sec = self.sectors[s];
             let sd = sec.noise_sd;
             let c = sec.noise_common;
             let (w_common, w_own) = (c.sqrt(), (1.0 - c).sqrt());
             let (lr, sr) = (&trade.eq[s], trade.short(s));
-            for e in 0..ne {
+            // Sector s's flows are the block s ne^2 + e ne + i (`td.idx`);
+            // slices of exactly that length let the loop index without
+            // bounds checks.
+            let at = td.idx(s, 0, 0);
+            let blk = at..at + n2;
+            let value = &td.value_usd_bn[blk.clone()];
+            let fast = &mut self.fast[blk.clone()];
+            let slow = &mut self.slow[blk.clone()];
+            let volume = &mut self.volume[blk.clone()];
+            let front = &mut self.front[blk.clone()];
+            let held = &mut self.held[blk.clone()];
+            let rngs = &mut self.rngs[blk.clone()];
+            let observed = &mut self.observed[blk];
+            let (x_srs, x_lrs) = (&sr.x[..n2], &lr.x[..n2]);
+            let (mut e, mut i) = (0, 0);
+            for k in 0..n2 {
                 let price = lr.w[e];
-                for i in 0..ne {
-                    let f = td.idx(s, e, i);
-                    let k = e * ne + i;
-                    // Volumes adjust: fast to the short run, slowly on to the
-                    // long run (a prohibitive short-run tariff leaves b at 1).
-                    let (x_sr, x_lr) = (sr.x[k], lr.x[k]);
-                    let ratio = if x_sr == x_lr || x_sr <= 0.0 {
-                        1.0
-                    } else {
-                        x_lr / x_sr
-                    };
-                    self.fast[f] = adjust(self.fast[f], x_sr, sec.lambda);
-                    self.slow[f] = adjust(self.slow[f], ratio, sec.lambda_lr);
-                    self.volume[f] = td.value_usd_bn[f] * self.fast[f] * self.slow[f];
-                    let mut o = self.volume[f] * price;
-                    // Front-loading: extra now, repaid once the window closes.
-                    o = self.front[f].step(o, sec.payback_months, true);
-                    // Hold-off under an increase expected to be reversed,
-                    // then restocking.
-                    o = self.held[f].step(o, sec.payback_months, false);
-                    if e != i && sd > 0.0 {
-                        let z: f64 = StandardNormal.sample(&mut self.rngs[f]);
-                        let eps = w_common * self.common[i] + w_own * z;
-                        o *= noise_factor(sd, eps);
-                    }
-                    self.observed[f] = o.max(0.0);
+                // Volumes adjust: fast to the short run, slowly on to the
+                // long run (a prohibitive short-run tariff leaves b at 1).
+                let (x_sr, x_lr) = (x_srs[k], x_lrs[k]);
+                let ratio = if x_sr == x_lr || x_sr <= 0.0 {
+                    1.0
+                } else {
+                    x_lr / x_sr
+                };
+                fast[k] = adjust(fast[k], x_sr, sec.lambda);
+                slow[k] = adjust(slow[k], ratio, sec.lambda_lr);
+                volume[k] = value[k] * fast[k] * slow[k];
+                let mut o = volume[k] * price;
+                // Front-loading: extra now, repaid once the window closes.
+                o = front[k].step(o, sec.payback_months, true);
+                // Hold-off under an increase expected to be reversed,
+                // then restocking.
+                o = held[k].step(o, sec.payback_months, false);
+                if e != i && sd > 0.0 {
+                    let z: f64 = StandardNormal.sample(&mut rngs[k]);
+                    let eps = w_common * self.common[i] + w_own * z;
+                    o *= noise_factor(sd, eps);
+                }
+                observed[k] = o.max(0.0);
+                i += 1;
+                if i == ne {
+                    i = 0;
+                    e += 1;
                 }
             }
         }

@@ -57,8 +57,8 @@ impl Sobol {
                     }
                     return v;
                 }
-                let (a, m) = DIRECTIONS[d - 1];
-                let s = m.len();
+                let (a, m) = &DIRECTIONS[d - 1];
+                let (a, s) = (*a, m.len());
                 for k in 0..BITS {
                     v[k] = if k < s {
                         u32::from(m[k]) << (BITS - 1 - k)

@@ -1,0 +1,63 @@
+//! Which monthly series a run keeps (`--detail`): every series but the
+//! per-flow detail by default, all of them, or none (sweeps).
+
+use crate::model::Model;
+
+/// Which monthly series an aggregate keeps. Horizon outcomes (`final.csv`,
+/// `annual.csv`) are always kept, per flow too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Monthly {
+    /// No monthly series (sweeps).
+    #[value(skip)]
+    None,
+    /// Every series but the per-flow detail (`Slots::is_flow`): the
+    /// default, since the per-flow rows are 53 % of `summary.csv` and of
+    /// the aggregation time of the shipped scenarios.
+    #[default]
+    Aggregates,
+    /// Every series (`--detail flows`).
+    Flows,
+}
+
+impl Monthly {
+    /// The monthly series kept, in catalogue order.
+    pub fn slots(self, model: &Model) -> Vec<usize> {
+        let sl = &model.slots;
+        match self {
+            Monthly::None => Vec::new(),
+            Monthly::Aggregates => (0..sl.n_monthly).filter(|&k| !sl.is_flow(k)).collect(),
+            Monthly::Flows => (0..sl.n_monthly).collect(),
+        }
+    }
+
+    /// Its code in `aggregate.bin`.
+    pub fn code(self) -> u64 {
+        match self {
+            Monthly::None => 0,
+            Monthly::Aggregates => 1,
+            Monthly::Flows => 2,
+        }
+    }
+
+    pub fn from_code(c: u64) -> Option<Monthly> {
+        [Monthly::None, Monthly::Aggregates, Monthly::Flows]
+            .into_iter()
+            .find(|m| m.code() == c)
+    }
+
+    /// The setting a manifest names (`name`).
+    pub fn from_name(name: &str) -> Option<Monthly> {
+        [Monthly::None, Monthly::Aggregates, Monthly::Flows]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+
+    /// The manifest's name of the setting.
+    pub fn name(self) -> &'static str {
+        match self {
+            Monthly::None => "none",
+            Monthly::Aggregates => "aggregates",
+            Monthly::Flows => "flows",
+        }
+    }
+}
