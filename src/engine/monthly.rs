@@ -10,12 +10,12 @@ pub enum Monthly {
     /// No monthly series (sweeps).
     #[value(skip)]
     None,
-    /// Every series but the per-flow detail (`Slots::is_flow`): the
-    /// default, since the per-flow rows are 53 % of `summary.csv` and of
-    /// the aggregation time of the shipped scenarios.
+    // The default: the per-flow series (`Slots::is_flow`) are 53 % of the
+    // monthly rows and of the aggregation time of the shipped scenarios.
+    /// Every series but the imports by partner and sector (the default)
     #[default]
     Aggregates,
-    /// Every series (`--detail flows`).
+    /// Every series, the per-flow imports too
     Flows,
 }
 
