@@ -306,9 +306,9 @@ fn merge_sweep(
     check_inputs(&scs[0], recorded, &recorded_hashes(m, 0))?;
     let models: Vec<Model> = scs.iter().map(|s| Model::new(s, m.months)).collect();
     let refs: Vec<&Model> = models.iter().collect();
-    let res = merged_set(shards, &refs, crate::engine::Monthly::None)?;
-    let tie = cmd.tie.unwrap_or(crate::analysis::compare::TIE_REL);
     let c = writing_options(o, m);
+    let res = merged_set(shards, &refs, c.detail)?;
+    let tie = cmd.tie.unwrap_or(crate::analysis::compare::TIE_REL);
     let st = settings(m);
     let mut info = RunInfo {
         merged_shards: Some(shards[0].count),

@@ -129,11 +129,6 @@ impl Split {
 const NOT_KEPT: u32 = u32::MAX;
 
 impl Aggregator {
-    /// Every monthly series but the per-flow detail (the default output).
-    pub fn new(model: &Model) -> Self {
-        Self::with(model, Monthly::Aggregates)
-    }
-
     pub fn with(model: &Model, monthly: Monthly) -> Self {
         let kept = monthly.slots(model);
         let mut slot_at = vec![NOT_KEPT; model.slots.n_monthly];

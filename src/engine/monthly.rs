@@ -9,14 +9,14 @@ use crate::model::Model;
 pub enum Monthly {
     /// No monthly series (sweeps).
     #[value(skip)]
-    None,
+    None = 0,
     // The default: the per-flow series (`Slots::is_flow`) are 53 % of the
     // monthly rows and of the aggregation time of the shipped scenarios.
     /// Every series but the imports by partner and sector (the default)
     #[default]
-    Aggregates,
+    Aggregates = 1,
     /// Every series, the per-flow imports too
-    Flows,
+    Flows = 2,
 }
 
 impl Monthly {
@@ -30,26 +30,23 @@ impl Monthly {
         }
     }
 
+    /// Every setting, in the order of their codes.
+    const ALL: [Monthly; 3] = [Monthly::None, Monthly::Aggregates, Monthly::Flows];
+
     /// Its code in `aggregate.bin`.
     pub fn code(self) -> u64 {
-        match self {
-            Monthly::None => 0,
-            Monthly::Aggregates => 1,
-            Monthly::Flows => 2,
-        }
+        self as u64
     }
 
     pub fn from_code(c: u64) -> Option<Monthly> {
-        [Monthly::None, Monthly::Aggregates, Monthly::Flows]
-            .into_iter()
-            .find(|m| m.code() == c)
+        usize::try_from(c)
+            .ok()
+            .and_then(|c| Self::ALL.get(c).copied())
     }
 
     /// The setting a manifest names (`name`).
     pub fn from_name(name: &str) -> Option<Monthly> {
-        [Monthly::None, Monthly::Aggregates, Monthly::Flows]
-            .into_iter()
-            .find(|m| m.name() == name)
+        Self::ALL.into_iter().find(|m| m.name() == name)
     }
 
     /// The manifest's name of the setting.

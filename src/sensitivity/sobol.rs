@@ -121,14 +121,6 @@ impl Sampler {
         Ok(Sampler { seed, k, sobol })
     }
 
-    pub fn design(&self) -> Design {
-        if self.sobol.is_some() {
-            Design::Qmc
-        } else {
-            Design::Random
-        }
-    }
-
     /// Number of inputs k.
     pub fn inputs(&self) -> usize {
         self.k
