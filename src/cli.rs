@@ -22,7 +22,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run one scenario per value of one parameter (common random numbers) and write outcome-versus-value tables.
     Sweep(SweepArgs),
-    /// Global sensitivity of key outcomes to the sampled parameters (Sobol indices with bootstrap intervals).
+    /// Global sensitivity of key outcomes to the sampled parameters (Sobol indices with 95 % intervals).
     Sensitivity(SensitivityArgs),
     /// Merge shard folders (from `run`, `compare`, `sweep` or `sensitivity` with `--shard`) into the files the unsharded command writes.
     Merge(MergeArgs),
@@ -226,7 +226,7 @@ pub struct SensitivityArgs {
     /// Where the design's uniforms come from: `qmc` (scrambled Sobol' points, randomised quasi-Monte Carlo; at most 512 parameters) or `random` (independent keyed pseudo-random draws, the earlier default; its results are unchanged).
     #[arg(long, default_value = "qmc", value_parser = design_word)]
     pub design: tariffsim::sensitivity::sobol::Design,
-    /// Bootstrap resamples for the confidence intervals.
+    /// Bootstrap resamples for the confidence intervals of `--design random` (the qmc design's intervals come from 8 blocks of its rows).
     #[arg(long, default_value_t = 200)]
     pub bootstrap: usize,
     /// Only parameters whose path contains this text (repeatable); the others stay at their central values.

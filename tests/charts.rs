@@ -597,7 +597,7 @@ fn sobol_sensitivity_draws_indices_with_intervals() {
             "Sobol index (share of the outcome's variance)",
             "total-order index (all effects)",
             "first-order index (alone)",
-            "95 % bootstrap interval",
+            "95 % interval",
         ],
     );
     let svg = fs::read_to_string(dir.join("charts/sobol_gdp_us.svg")).unwrap();

@@ -1,7 +1,7 @@
 //! Charts of `tariffsim sensitivity --method sobol`: for each headline
 //! outcome, the most influential parameters by total Sobol index as
-//! horizontal bars of the total and first-order indices, with their 95 %
-//! bootstrap intervals as error bars.
+//! horizontal bars of the total and first-order indices, with their
+//! 95 % intervals (blocks of the qmc design, or bootstrap) as error bars.
 //!
 //! Small designs give wild estimates (first-order indices far outside
 //! 0..1): the axis stays within a readable range and anything beyond it is
@@ -70,7 +70,7 @@ fn legend() -> Vec<LegendItem> {
     vec![
         LegendItem::new("total-order index (all effects)", Swatch::Bar(BLUE)),
         LegendItem::new("first-order index (alone)", Swatch::Bar(ORANGE)),
-        LegendItem::new("95 % bootstrap interval", Swatch::Line(INK)),
+        LegendItem::new("95 % interval", Swatch::Line(INK)),
     ]
 }
 

@@ -69,7 +69,7 @@ pub fn sensitivity(
     // 2.5 % and 97.5 % points are the extremes of a handful (0 gives none).
     if !(20..=10_000).contains(&o.bootstrap) {
         return usage(format!(
-            "--bootstrap {} must be between 20 and 10,000 (the 95 % intervals are percentiles of the bootstrap resamples; 200 is the default)",
+            "--bootstrap {} must be between 20 and 10,000 (the random design's 95 % intervals are percentiles of the bootstrap resamples; 200 is the default)",
             o.bootstrap
         ));
     }

@@ -101,6 +101,11 @@ pub struct SobolRecord {
     /// Base rows N of the Saltelli design.
     pub samples: u64,
     pub bootstrap: u64,
+    /// How the 95 % intervals were made: `blocks` (Student t over the
+    /// estimates of 8 blocks of rows, the qmc design) or `bootstrap`
+    /// (percentile bootstrap over rows; absent before issue 16's blocks).
+    #[serde(default)]
+    pub intervals: String,
     /// Sampled parameters k (N (k + 2) model runs).
     pub parameters: u64,
     /// Widest 95 % interval of a total and of a first-order index, over all
@@ -126,6 +131,7 @@ impl SobolRecord {
             design: r.design.name().into(),
             samples: r.samples as u64,
             bootstrap: bootstrap as u64,
+            intervals: r.intervals().into(),
             parameters: r.params.len() as u64,
             total_width_max: r6(c.total_width),
             first_order_width_max: r6(c.first_width),
@@ -529,6 +535,7 @@ mod tests {
                 design: "qmc".into(),
                 samples: 256,
                 bootstrap: 200,
+                intervals: "blocks".into(),
                 parameters: 154,
                 total_width_max: 0.25,
                 first_order_width_max: 0.5,
