@@ -343,12 +343,10 @@ mod tests {
                     let (_, t) = pats.iter().next().expect("one pattern");
                     check(inner, t, &format!("{p}.ID"), seen);
                 }
-                Kind::List { item, .. } => match item {
-                    Kind::Table(inner) | Kind::OneOf(inner) => {
-                        check(inner, &v["items"], &format!("{p}[]"), seen)
-                    }
-                    _ => {}
-                },
+                Kind::List {
+                    item: Kind::Table(inner) | Kind::OneOf(inner),
+                    ..
+                } => check(inner, &v["items"], &format!("{p}[]"), seen),
                 _ => {}
             }
         }
