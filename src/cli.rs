@@ -50,6 +50,20 @@ pub enum Command {
         /// Path of the new scenario file (.toml).
         path: PathBuf,
     },
+    /// Print the JSON Schema of scenario files, for TOML editors: `tariffsim schema > tariffsim.schema.json` (see README, "Editor support").
+    Schema,
+    /// Print the shell completion script for SHELL to stdout (see README, "Shell completions and man page").
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, or with --out write tariffsim.1 and one page per command (tariffsim-run.1, ...) into a folder.
+    Man {
+        /// Folder to write the pages into (created if missing) instead of printing the main page.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 /// Options shared by the commands that run simulations.

@@ -5,7 +5,7 @@
 
 mod cli;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use cli::{Cli, Command};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -156,6 +156,49 @@ fn main() -> ExitCode {
             Err(e) => finish(Err(e)),
         },
         Command::Init { path } => init(&path),
+        Command::Schema => print_all(&tariffsim::scenario::schema::schema_text()),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { out: None } => man_page(),
+        Command::Man { out: Some(dir) } => man_pages(&dir),
+    }
+}
+
+/// The completion script of `shell`, generated from the clap definitions.
+fn completions(shell: clap_complete::Shell) -> ExitCode {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "tariffsim", &mut buf);
+    print_all(&String::from_utf8_lossy(&buf))
+}
+
+/// The main man page (its SUBCOMMANDS section lists every command).
+fn man_page() -> ExitCode {
+    let mut buf = Vec::new();
+    match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+        Ok(()) => print_all(&String::from_utf8_lossy(&buf)),
+        Err(e) => {
+            err(&format!("error: cannot render the man page: {e}"));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// tariffsim.1 and one page per command (tariffsim-run.1, ...) in `dir`.
+fn man_pages(dir: &Path) -> ExitCode {
+    let written =
+        std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(Cli::command(), dir));
+    match written {
+        Ok(()) => print_all(&format!(
+            "wrote the man pages to {}\nnext: man -l {}\n",
+            dir.display(),
+            dir.join("tariffsim.1").display()
+        )),
+        Err(e) => {
+            err(&format!(
+                "error: cannot write the man pages to {}: {e}",
+                dir.display()
+            ));
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -9,7 +9,9 @@ pub mod compile;
 pub mod data;
 pub mod date;
 pub mod dist;
+pub mod keys;
 pub mod load;
+pub mod schema;
 pub mod tree;
 
 use date::{Date, YearMonth};

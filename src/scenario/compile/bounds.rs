@@ -196,7 +196,7 @@ impl Bounds {
         matches!(self.what, "a rate" | "a share")
     }
 
-    pub(super) fn is_rate(&self) -> bool {
+    pub fn is_rate(&self) -> bool {
         self.what == "a rate"
     }
 

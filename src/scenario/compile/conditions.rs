@@ -11,15 +11,7 @@ impl Compiler {
         ctx: &RuleCtx,
         depth: usize,
     ) -> Option<Cond> {
-        let kinds = [
-            "tariff_raised",
-            "tariff_above",
-            "shortfall_above",
-            "between",
-            "fired",
-            "all",
-            "any",
-        ];
+        let kinds = keys::names(keys::CONDITION);
         let help = "write one condition, e.g. { tariff_raised = { by = \"US\", on = \"CN\", at_least = 0.05 } } or { between = [\"2025-07\", \"2026-06\"] }";
         if depth > 16 {
             self.c.err(
@@ -40,13 +32,13 @@ impl Compiler {
         let p = join(path, &e.key);
         match e.key.as_str() {
             "tariff_raised" | "tariff_above" => {
-                let thr = if e.key == "tariff_raised" {
-                    "at_least"
+                let (thr, allowed) = if e.key == "tariff_raised" {
+                    ("at_least", keys::TARIFF_RAISED)
                 } else {
-                    "level"
+                    ("level", keys::TARIFF_ABOVE)
                 };
                 let ct = self.table(&e.node, &p, help)?;
-                self.check_keys(ct, &p, &["by", "on", "sector", thr]);
+                self.check_keys(ct, &p, &keys::names(allowed));
                 let by = self
                     .required(ct, e.node.loc, &p, "by", "add by = \"US\"")
                     .and_then(|n| self.id_ref(n, &join(&p, "by"), ctx.w.econ_ids, "economy"));
@@ -87,7 +79,7 @@ impl Compiler {
             }
             "shortfall_above" => {
                 let ct = self.table(&e.node, &p, help)?;
-                self.check_keys(ct, &p, &["importer", "level", "months"]);
+                self.check_keys(ct, &p, &keys::names(keys::SHORTFALL_ABOVE));
                 let Some(lic) = ctx.lic else {
                     self.c.err(
                         Some(e.node.loc),
@@ -216,7 +208,7 @@ impl Compiler {
         ctx: &RuleCtx,
         rule_id: &str,
     ) -> Option<Action> {
-        let kinds = ["tariff", "licensing", "revert"];
+        let kinds = keys::names(keys::ACTION);
         let help = "write one action, e.g. { tariff = { by = \"CN\", on = \"US\", rate = 0.1 } }, { licensing = { regime = \"streamlined\" } } or { revert = [\"measure_id\"] }";
         let e = self.single_entry(
             node,
@@ -229,11 +221,7 @@ impl Compiler {
         match e.key.as_str() {
             "tariff" => {
                 let at = self.table(&e.node, &p, help)?;
-                self.check_keys(
-                    at,
-                    &p,
-                    &["by", "on", "sectors", "rate", "match", "cap", "mode"],
-                );
+                self.check_keys(at, &p, &keys::names(keys::ACTION_TARIFF));
                 let by = self
                     .required(at, e.node.loc, &p, "by", "add by = \"CN\"")
                     .and_then(|n| self.id_ref(n, &join(&p, "by"), ctx.w.econ_ids, "economy"));
@@ -300,11 +288,7 @@ impl Compiler {
             }
             "licensing" => {
                 let lt = self.table(&e.node, &p, help)?;
-                self.check_keys(
-                    lt,
-                    &p,
-                    &["regime", "importer", "approval_factor", "capacity_factor"],
-                );
+                self.check_keys(lt, &p, &keys::names(keys::ACTION_LICENSING));
                 let Some(lic) = ctx.lic else {
                     self.c.err(
                         Some(e.node.loc),

@@ -33,20 +33,7 @@ impl Compiler {
             if !valid || id == "WORLD" || id == "ALL" {
                 self.c.err(Some(key_loc), &path, format!("`{id}` is not a valid economy id"), "use 1-12 upper-case letters, digits or `_` starting with a letter (WORLD and ALL are reserved)");
             }
-            self.check_keys(
-                t,
-                &path,
-                &[
-                    "name",
-                    "gdp_usd_bn",
-                    "growth_pct",
-                    "revenue_recycled",
-                    "demand_burden",
-                    "tpu_sensitivity",
-                    "multiplier",
-                    "households",
-                ],
-            );
+            self.check_keys(t, &path, &keys::names(keys::ECONOMY));
             if let Some(e) = t.get("tpu_sensitivity") {
                 self.c.err(
                     Some(e.key_loc),
@@ -107,7 +94,7 @@ impl Compiler {
     fn households(&mut self, node: &Node, path: &str) -> Option<Households> {
         let help = "write households = { millions = <number of households, millions>, consumption_share = <household consumption / GDP>, goods_share = <goods / household consumption> }";
         let t = self.table(node, path, help)?;
-        self.check_keys(t, path, &["millions", "consumption_share", "goods_share"]);
+        self.check_keys(t, path, &keys::names(keys::HOUSEHOLDS));
         let get = |c: &mut Self, key: &str, b: Bounds| {
             c.required(t, node.loc, path, key, help)
                 .and_then(|n| c.number(n, &join(path, key), b))

@@ -11,23 +11,7 @@ impl Compiler {
         let help = "write [licensing] with supplier, input, regimes and importers (see docs/scenario-format.md)";
         let t = self.table(&e.node, "licensing", help)?;
         let loc = e.node.loc;
-        self.check_keys(
-            t,
-            "licensing",
-            &[
-                "supplier",
-                "input",
-                "regime",
-                "efficiency",
-                "noise_sd",
-                "refile_months",
-                "refile_share",
-                "prioritisation",
-                "price_cap",
-                "regimes",
-                "importers",
-            ],
-        );
+        self.check_keys(t, "licensing", &keys::names(keys::LICENSING));
         let supplier = self
             .required(t, loc, "licensing", "supplier", "add supplier = \"CN\"")
             .and_then(|n| self.id_ref(n, "licensing.supplier", econ_ids, "economy"));
@@ -90,19 +74,7 @@ impl Compiler {
             let path = join("licensing.regimes", name);
             // Regime names go into parameter paths, CSV columns and --set keys.
             self.check_id(name, kl, &path);
-            self.check_keys(
-                rt,
-                &path,
-                &[
-                    "capacity",
-                    "approval",
-                    "capacity_end",
-                    "approval_end",
-                    "ramp_midpoint_months",
-                    "delay_months",
-                    "inspection_months",
-                ],
-            );
+            self.check_keys(rt, &path, &keys::names(keys::REGIME));
             let capacity = self.param(rt, rloc, &path, "capacity", None, NONNEG_OR_INF);
             let approval = self.param(rt, rloc, &path, "approval", None, SHARE);
             let ramp_midpoint = rt.get("ramp_midpoint_months").map(|e| {
@@ -179,20 +151,7 @@ impl Compiler {
             "write [licensing.importers.US] with dependence and stock_months",
         ) {
             let path = join("licensing.importers", id);
-            self.check_keys(
-                it,
-                &path,
-                &[
-                    "controlled",
-                    "transit_months",
-                    "dependence",
-                    "stock_months",
-                    "priority",
-                    "alt_supply",
-                    "exposure",
-                    "substitution",
-                ],
-            );
+            self.check_keys(it, &path, &keys::names(keys::LICENSING_IMPORTER));
             let econ = self.econ_key(id, key_loc, &path, econ_ids);
             if econ.is_some() && econ == supplier {
                 self.c.err(

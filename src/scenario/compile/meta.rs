@@ -25,11 +25,7 @@ impl Compiler {
         let Some(t) = self.table(&e.node, "scenario", help) else {
             return m;
         };
-        self.check_keys(
-            t,
-            "scenario",
-            &["name", "description", "start", "months", "runs", "seed"],
-        );
+        self.check_keys(t, "scenario", &keys::names(keys::SCENARIO));
         if let Some(n) = self.required(
             t,
             e.node.loc,
@@ -117,18 +113,7 @@ impl Compiler {
                 "remove this key",
             );
         }
-        self.check_keys(
-            t,
-            "macro",
-            &[
-                "tpu_sensitivity",
-                "tpu_half_life_months",
-                "tpu_saturation",
-                "tpu_lag_months",
-                "tpu_rule_weight",
-                "fx_offset",
-            ],
-        );
+        self.check_keys(t, "macro", &keys::names(keys::MACRO));
         MacroParams {
             tpu_sensitivity: self.param(
                 t,

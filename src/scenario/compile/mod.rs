@@ -7,6 +7,7 @@
 use super::collect::Collector;
 use super::date::{Date, YearMonth, parse_date};
 use super::dist::Dist;
+use super::keys;
 use super::tree::{Node, Table, Value};
 use super::*;
 use crate::diag::{Diagnostics, Loc, clip, num, unknown_help};
@@ -27,6 +28,7 @@ mod tariffs;
 mod trade;
 
 pub use bounds::*;
+pub use report::MAX_AUTHOR_MARKERS;
 
 pub struct Compiler {
     /// Problems, sources and input files, shared with the loader and the
@@ -70,23 +72,7 @@ impl Compiler {
     // ---- uncertain values ------------------------------------------------
 
     pub fn compile(mut self, root: &Table, root_loc: Loc) -> Result<Scenario, Diagnostics> {
-        self.check_keys(
-            root,
-            "",
-            &[
-                "base",
-                "scenario",
-                "economies",
-                "sectors",
-                "trade",
-                "tariffs",
-                "licensing",
-                "rerouting",
-                "rules",
-                "macro",
-                "report",
-            ],
-        );
+        self.check_keys(root, "", &keys::names(keys::ROOT));
         let meta = self.meta(root, root_loc);
         let start = meta.start;
         let horizon_end = start.plus(meta.months as i32);

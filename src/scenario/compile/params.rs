@@ -4,17 +4,6 @@
 
 use super::*;
 
-/// Names of the dist kinds, for suggestions.
-pub(super) const DIST_KINDS: &[&str] = &[
-    "normal",
-    "lognormal",
-    "uniform",
-    "triangular",
-    "pert",
-    "beta",
-    "choice",
-];
-
 impl Compiler {
     pub(super) fn push_param(
         &mut self,
@@ -155,16 +144,10 @@ impl Compiler {
             }
         };
         let kind = self.string(kind_node, &join(path, "dist"))?;
-        let keys: &[&str] = match kind.as_str() {
-            "normal" => &["dist", "mean", "sd", "min", "max"],
-            "lognormal" => &["dist", "median", "sigma", "min", "max"],
-            "uniform" => &["dist", "min", "max"],
-            "triangular" => &["dist", "min", "mode", "max"],
-            "pert" => &["dist", "min", "mode", "max", "lambda"],
-            "beta" => &["dist", "alpha", "beta", "min", "max"],
-            "choice" => &["dist", "values", "weights"],
-            _ => {
-                let help = unknown_help(&kind, "distribution", DIST_KINDS);
+        let keys: &[&str] = match keys::DISTRIBUTIONS.iter().find(|d| d.name == kind) {
+            Some(d) => d.keys,
+            None => {
+                let help = unknown_help(&kind, "distribution", &keys::dist_names());
                 self.c.err(
                     Some(kind_node.loc),
                     &join(path, "dist"),
@@ -175,7 +158,7 @@ impl Compiler {
             }
         };
         // Every kind also takes a `label` (display only).
-        self.check_keys(t, path, &[keys, &["label"]].concat());
+        self.check_keys(t, path, &[keys, &[keys::DIST_LABEL]].concat());
         let any = Bounds {
             lo: f64::MIN,
             hi: f64::MAX,

@@ -38,17 +38,7 @@ impl Compiler {
         let Some(t) = self.table(&e.node, "report", help) else {
             return rep;
         };
-        self.check_keys(
-            t,
-            "report",
-            &[
-                "economies",
-                "pairs",
-                "diversion",
-                "licensing_importer",
-                "markers",
-            ],
-        );
+        self.check_keys(t, "report", &keys::names(keys::REPORT));
         if let Some(x) = t.get("economies")
             && let Some(list) =
                 self.id_list(&x.node, "report.economies", w.econ_ids, "economy", None)
@@ -150,7 +140,7 @@ impl Compiler {
             let Some(t) = self.table(it, &p, help) else {
                 continue;
             };
-            self.check_keys(t, &p, &["date", "label"]);
+            self.check_keys(t, &p, &keys::names(keys::MARKER));
             let date = self
                 .required(
                     t,

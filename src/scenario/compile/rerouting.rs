@@ -10,11 +10,7 @@ impl Compiler {
         let help = "write [rerouting] with origin, destination and [rerouting.hubs.ID] tables (see docs/scenario-format.md)";
         let t = self.table(&e.node, "rerouting", help)?;
         let loc = e.node.loc;
-        self.check_keys(
-            t,
-            "rerouting",
-            &["origin", "destination", "half_life_months", "hubs"],
-        );
+        self.check_keys(t, "rerouting", &keys::names(keys::REROUTING));
         let origin = self
             .required(t, loc, "rerouting", "origin", "add origin = \"CN\"")
             .and_then(|n| self.id_ref(n, "rerouting.origin", econ_ids, "economy"));
@@ -50,7 +46,7 @@ impl Compiler {
             self.named_tables(t, "hubs", "write [rerouting.hubs.VN] with per_gap and cap")
         {
             let path = join("rerouting.hubs", id);
-            self.check_keys(ht, &path, &["per_gap", "cap"]);
+            self.check_keys(ht, &path, &keys::names(keys::HUB));
             let econ = self.econ_key(id, key_loc, &path, econ_ids);
             if econ.is_some() && (econ == origin || econ == destination) {
                 self.c.err(

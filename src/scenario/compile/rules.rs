@@ -36,23 +36,7 @@ impl Compiler {
         for (id, key_loc, loc, t) in list {
             let path = join("rules", id);
             self.check_id(id, key_loc, &path);
-            self.check_keys(
-                t,
-                &path,
-                &[
-                    "description",
-                    "label",
-                    "when",
-                    "probability",
-                    "lag_months",
-                    "once",
-                    "cooldown_months",
-                    "max_firings",
-                    "priority",
-                    "then",
-                    "enabled",
-                ],
-            );
+            self.check_keys(t, &path, &keys::names(keys::RULE));
             if !self.enabled(t, &path) {
                 continue;
             }

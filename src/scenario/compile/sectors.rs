@@ -36,27 +36,7 @@ impl Compiler {
                     "use lower-case letters, digits and `_`, starting with a letter",
                 );
             }
-            self.check_keys(
-                t,
-                &path,
-                &[
-                    "name",
-                    "sigma_import",
-                    "sigma_domestic",
-                    "eta",
-                    "va_share",
-                    "half_life_months",
-                    "sr_ratio",
-                    "lr_half_life_months",
-                    "epsilon",
-                    "epsilon_by_exporter",
-                    "noise_sd",
-                    "noise_common",
-                    "frontload",
-                    "payback_months",
-                    "wait_months",
-                ],
-            );
+            self.check_keys(t, &path, &keys::names(keys::SECTOR));
             let name = self
                 .opt_string(t, &path, "name")
                 .unwrap_or_else(|| id.to_string());

@@ -30,27 +30,7 @@ impl Compiler {
                 continue;
             }
             self.check_id(id, key_loc, &path);
-            self.check_keys(
-                t,
-                &path,
-                &[
-                    "by",
-                    "on",
-                    "sectors",
-                    "rate",
-                    "from",
-                    "until",
-                    "path",
-                    "mode",
-                    "announced",
-                    "lines",
-                    "except_lines",
-                    "belief",
-                    "scale",
-                    "description",
-                    "enabled",
-                ],
-            );
+            self.check_keys(t, &path, &keys::names(keys::TARIFF));
             if !self.enabled(t, &path) {
                 continue;
             }
@@ -299,7 +279,7 @@ impl Compiler {
                 Some("add") | None => TariffMode::Add,
                 Some("set") => TariffMode::Set,
                 Some(other) => {
-                    let help = unknown_help(other, "mode", &["add", "set"]);
+                    let help = unknown_help(other, "mode", keys::MODES);
                     self.c.err(
                         Some(e.node.loc),
                         &join(path, "mode"),

@@ -18,7 +18,7 @@ impl Compiler {
         let Some(t) = self.table(&e.node, "trade", help) else {
             return td;
         };
-        self.check_keys(t, "trade", &["flows", "baseline_tariffs", "lines"]);
+        self.check_keys(t, "trade", &keys::names(keys::TRADE));
         let names = (econ_ids, sector_ids);
         let flows = self.required(t, e.node.loc, "trade", "flows", help);
         let tariffs = t.get("baseline_tariffs").map(|e| &e.node);
