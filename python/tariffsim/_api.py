@@ -38,6 +38,12 @@ def sets_list(set: SetArg) -> list[str]:
     return [str(s) for s in set]
 
 
+def _number(v: float) -> str:
+    """A sweep value as the shortest text that reads back as it (1.0 as 1)."""
+    text = repr(float(v))
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _command(words: list[str], **opts: Any) -> str:
     """The equivalent command line, for the manifest's ``command``."""
     out = ["tariffsim", *words]
@@ -201,7 +207,7 @@ def sweep(
     ``tariffsim sweep``. ``values``: a list of numbers, or the CLI's
     ``"V1,V2,..."`` / ``"start:stop:step"``."""
     if not isinstance(values, str):
-        values = ",".join(repr(float(v)) if not float(v).is_integer() else str(v) for v in values)
+        values = ",".join(_number(v) for v in values)
     scenario = os.fspath(scenario)
     sets = sets_list(set)
     command = _command(

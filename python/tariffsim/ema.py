@@ -85,8 +85,9 @@ def model(
         )
         return dict(zip(out_names, np.frombuffer(y, dtype=np.float64).tolist()))
 
-    stem = identifier(os.path.splitext(os.path.basename(scenario))[0])
-    m = Model(name or stem, function=simulate)
+    # EMA Workbench takes letters and digits only in a model's name.
+    stem = re.sub(r"[^A-Za-z0-9]", "", os.path.splitext(os.path.basename(scenario))[0])
+    m = Model(name or stem or "tariffsim", function=simulate)
     m.uncertainties = [
         RealParameter.from_dist(
             identifier(p), distribution(scenario, i, set=sets), variable_name=p
