@@ -225,7 +225,11 @@ fn run<'py>(
     d.set_item("runs", PyBytes::new(py, &runs))?;
     d.set_item("params", f64_bytes(py, &rec.params))?;
     d.set_item("outcomes", f64_bytes(py, &rec.outcomes))?;
-    let fired: Vec<u8> = rec.first_fired.iter().flat_map(|x| x.to_ne_bytes()).collect();
+    let fired: Vec<u8> = rec
+        .first_fired
+        .iter()
+        .flat_map(|x| x.to_ne_bytes())
+        .collect();
     d.set_item("first_fired", PyBytes::new(py, &fired))?;
     d.set_item("param_names", &rec.columns.params)?;
     d.set_item("outcome_names", &rec.columns.outcomes)?;
@@ -556,10 +560,10 @@ fn evaluate<'py>(
             unit,
         };
         tariffsim::sensitivity::points::evaluate_points(&model, &p, st.seed, st.threads, cancel)
-        .map_err(|e| match e {
-            tariffsim::engine::EngineError::Cancelled => CommandError::Interrupted,
-            e => CommandError::Failed(e.to_string()),
-        })
+            .map_err(|e| match e {
+                tariffsim::engine::EngineError::Cancelled => CommandError::Interrupted,
+                e => CommandError::Failed(e.to_string()),
+            })
     })?;
     Ok((names, f64_bytes(py, &y)))
 }
