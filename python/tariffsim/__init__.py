@@ -13,8 +13,12 @@ to the EMA Workbench. Errors raise ``tariffsim.ScenarioError`` and its
 siblings (``tariffsim.errors``) with the command line's messages.
 """
 
-from . import ema, salib
-from ._api import compare, run, sets_list, sobol, sweep
+import os as _os
+
+import pandas as _pd
+
+from . import _native, ema, salib
+from ._api import SetArg, compare, run, sets_list, sobol, sweep
 from ._native import __version__
 from ._results import Result, RunResult
 from .errors import RunError, ScenarioError, TariffsimError, UsageError
@@ -37,17 +41,14 @@ __all__ = [
     "sweep",
 ]
 
-
-def params(scenario, *, set=None):
-    """The scenario's sampled parameters as a DataFrame (one row each, in
-    the order of ``RunResult.runs`` and of the Sobol design): path, label,
-    distribution, central value, support (lo, hi), integer."""
-    import os
-
-    import pandas as pd
-
-    rows = _native.params(os.fspath(scenario), sets_list(set))
-    return pd.DataFrame(rows, columns=["path", "label", "distribution", "central", "lo", "hi", "integer", "kind", "args"])
+_PARAM_COLUMNS = ["path", "label", "distribution", "central", "lo", "hi", "integer", "kind", "args"]
 
 
-from . import _native  # noqa: E402  (used by params)
+def params(scenario: str | _os.PathLike, *, set: SetArg = None) -> _pd.DataFrame:
+    """The scenario's sampled parameters, one row each in the order of
+    ``RunResult.runs`` and of the Sobol design's dimensions: ``path`` (for
+    ``set=``), ``label``, ``distribution`` (as ``tariffsim explain
+    --params`` words it), ``central`` value, support ``lo`` and ``hi``,
+    ``integer``, and the family ``kind`` with its ``args``."""
+    rows = _native.params(_os.fspath(scenario), sets_list(set))
+    return _pd.DataFrame(rows, columns=_PARAM_COLUMNS)
