@@ -111,9 +111,9 @@ class RunResult(Result):
     def runs(self) -> pd.DataFrame:
         """One row per run, the columns of runs.csv (``run``, the sampled
         parameters by path, the key outcomes ``METRIC:ECONOMY:horizon``,
-        and ``fired:RULE``, the month each rule first fired or None), from
-        the engine's records at full precision (runs.csv rounds to 7
-        significant digits)."""
+        and ``fired:RULE``, the month each rule first fired, missing if it
+        never did), from the engine's records at full precision (runs.csv
+        rounds to 7 significant digits)."""
         if self._runs is None:
             self._runs = _runs_frame(self._records)
         return self._runs
