@@ -444,7 +444,7 @@ pub(crate) fn run_group(
         monthly,
     };
     let progress = |d: u64| ui.progress(d);
-    let result = engine::run_set(refs, &plan, None, &progress, cancel);
+    let result = engine::run_set(refs, &plan, engine::PerRun::default(), &progress, cancel);
     if !c.quiet {
         ui.progress_end();
     }

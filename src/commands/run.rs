@@ -7,7 +7,7 @@ use super::pipeline::{
 };
 use crate::engine::aggregate::Cell;
 use crate::engine::shard::{self, Shard};
-use crate::engine::{self, Aggregator, RunPlan};
+use crate::engine::{self, Aggregator, PerRun, RunPlan, RunRecords};
 use crate::model::Model;
 use crate::output::folder::OutputDir;
 use crate::output::manifest::{Manifest, ResultKey, RunInfo, SplitRecord, input_hashes};
@@ -111,6 +111,30 @@ pub(crate) fn split_record(model: &Model, agg: &Aggregator) -> Option<SplitRecor
 /// # Errors
 /// See [`CommandError`].
 pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, CommandError> {
+    run_keeping(o, ui, cancel, false).map(|(path, _)| path)
+}
+
+/// [`run`], also keeping every run's record in memory: the columns of
+/// runs.csv as numbers, whether or not `per_run` writes the file (the
+/// Python package's `RunResult.runs`). The folder is the one `run` writes.
+///
+/// # Errors
+/// See [`CommandError`].
+pub fn run_with_records(
+    o: &RunOptions,
+    ui: &dyn Ui,
+    cancel: &AtomicBool,
+) -> Result<(PathBuf, RunRecords), CommandError> {
+    run_keeping(o, ui, cancel, true).map(|(path, r)| (path, r.unwrap_or_default()))
+}
+
+/// `run`, keeping the per-run records in memory if `keep`.
+fn run_keeping(
+    o: &RunOptions,
+    ui: &dyn Ui,
+    cancel: &AtomicBool,
+    keep: bool,
+) -> Result<(PathBuf, Option<RunRecords>), CommandError> {
     let c = &o.common;
     let sc = pipeline::load(&o.scenario, &c.sets)?;
     let st = Settings::resolve(c, &sc)?;
@@ -198,7 +222,8 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
         split,
         monthly: c.detail,
     };
-    let agg = simulate(o, &model, &plan, &dir, ui, cancel)?;
+    let mut records = keep.then(|| RunRecords::new(&model));
+    let agg = simulate(o, &model, &plan, &dir, records.as_mut(), ui, cancel)?;
     if agg.runs != runs.end - runs.start {
         return Err(CommandError::Failed(format!(
             "{} of {} runs completed",
@@ -214,15 +239,18 @@ pub fn run(o: &RunOptions, ui: &dyn Ui, cancel: &AtomicBool) -> Result<PathBuf, 
     } else {
         write_results(&model, &agg, &info, &dir, c, o.no_charts, ui)?;
     }
-    commit(dir, Manifest::new(&[&model], &info), c, ui, started, cancel)
+    let path = commit(dir, Manifest::new(&[&model], &info), c, ui, started, cancel)?;
+    Ok((path, records))
 }
 
-/// Run the engine as `plan` says, streaming runs.csv if asked.
+/// Run the engine as `plan` says, streaming runs.csv if asked and keeping
+/// the per-run records in `records` if given.
 fn simulate(
     o: &RunOptions,
     model: &Model,
     plan: &RunPlan,
     dir: &OutputDir,
+    records: Option<&mut RunRecords>,
     ui: &dyn Ui,
     cancel: &AtomicBool,
 ) -> Result<Aggregator, CommandError> {
@@ -243,9 +271,12 @@ fn simulate(
     let result = engine::run_monte_carlo(
         model,
         plan,
-        per_run_file
-            .as_mut()
-            .map(|w| w as &mut (dyn std::io::Write + Send)),
+        PerRun {
+            csv: per_run_file
+                .as_mut()
+                .map(|w| w as &mut (dyn std::io::Write + Send)),
+            records,
+        },
         &|d| ui.progress(d),
         cancel,
     );

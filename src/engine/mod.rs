@@ -6,6 +6,7 @@
 pub mod aggregate;
 mod codec;
 mod monthly;
+mod per_run;
 pub mod shard;
 #[cfg(test)]
 mod tests;
@@ -14,8 +15,7 @@ use crate::model::{Model, RunError, RunOutput, Workspace};
 use crate::sensitivity::spearman;
 use aggregate::Cell;
 pub use monthly::Monthly;
-use std::collections::BTreeMap;
-use std::io::Write;
+pub use per_run::{PerRun, PerRunColumns, RunRecords, per_run_header};
 use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -441,28 +441,6 @@ pub fn key_outcomes(model: &Model) -> Vec<KeyOutcome> {
     out
 }
 
-/// Per-run CSV writer that keeps rows in run order whatever order chunks finish in.
-struct Ordered<'w> {
-    next: u64,
-    pending: BTreeMap<u64, Vec<u8>>,
-    sink: &'w mut (dyn Write + Send),
-    error: Option<std::io::Error>,
-}
-
-impl Ordered<'_> {
-    fn put(&mut self, start: u64, bytes: Vec<u8>) {
-        self.pending.insert(start, bytes);
-        while let Some(b) = self.pending.remove(&self.next) {
-            if self.error.is_none()
-                && let Err(e) = self.sink.write_all(&b)
-            {
-                self.error = Some(e);
-            }
-            self.next += CHUNK;
-        }
-    }
-}
-
 /// Format a number for CSV output: up to 7 significant digits, no exponent
 /// for ordinary magnitudes, "0" for zero. Deterministic.
 pub fn fmt_num(x: f64) -> String {
@@ -489,8 +467,9 @@ pub fn fmt_num(x: f64) -> String {
     if s == "-0" { "0".into() } else { s }
 }
 
-/// Run the plan and aggregate. `progress(done)` is called as chunks finish;
-/// `cancel` stops the workers at the next chunk.
+/// Run the plan and aggregate, sending per-run records to `per_run`.
+/// `progress(done)` is called as chunks finish; `cancel` stops the workers
+/// at the next chunk.
 ///
 /// # Errors
 /// The failed run with the lowest index (deterministic), cancellation, or a
@@ -498,7 +477,7 @@ pub fn fmt_num(x: f64) -> String {
 pub fn run_monte_carlo(
     model: &Model,
     plan: &RunPlan,
-    per_run: Option<&mut (dyn Write + Send)>,
+    per_run: PerRun<'_>,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Aggregator, EngineError> {
@@ -570,7 +549,7 @@ impl SetResult {
 pub fn run_set(
     models: &[&Model],
     plan: &RunPlan,
-    per_run: Option<&mut (dyn Write + Send)>,
+    per_run: PerRun<'_>,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<SetResult, EngineError> {
@@ -590,15 +569,8 @@ pub fn run_set(
     let stop_at = AtomicU64::new(u64::MAX);
     let first_err: Mutex<Option<RunError>> = Mutex::new(None);
     let results: Mutex<Vec<(Vec<Aggregator>, Vec<Aggregator>)>> = Mutex::new(Vec::new());
-    let want_rows = per_run.is_some();
-    let ordered = per_run.map(|sink| {
-        Mutex::new(Ordered {
-            next: start,
-            pending: BTreeMap::new(),
-            sink,
-            error: None,
-        })
-    });
+    let (ordered, wants) = per_run::Ordered::new(per_run, start);
+    let ordered = ordered.map(Mutex::new);
     let n = models.len();
     // Empty aggregates of every scenario (the first with its split, if
     // asked) and of every paired difference.
@@ -629,7 +601,6 @@ pub fn run_set(
                     models[1..].iter().map(|m| Batch::new(m, monthly)).collect();
                 let mut wss: Vec<Workspace> = (0..n).map(|_| Workspace::default()).collect();
                 let mut outs: Vec<RunOutput> = models.iter().map(|m| m.new_output()).collect();
-                let mut rows = Vec::new();
                 loop {
                     if cancel.load(Ordering::Relaxed) {
                         break;
@@ -639,7 +610,7 @@ pub fn run_set(
                         break;
                     }
                     let c_end = (c + CHUNK).min(end);
-                    rows.clear();
+                    let mut rows = per_run::Chunk::default();
                     'runs: for r in c..c_end {
                         for k in 0..n {
                             if let Err(mut e) =
@@ -671,8 +642,8 @@ pub fn run_set(
                             diff_batches[k - 1].push_diff(&outs[k], &outs[0]);
                             diffs[k - 1].runs += 1;
                         }
-                        if want_rows {
-                            write_row(&mut rows, r, &outs[0], &keys, &month_labels);
+                        if ordered.is_some() {
+                            rows.push(&wants, r, &outs[0], &keys, &month_labels);
                         }
                     }
                     for (a, b) in aggs
@@ -688,9 +659,7 @@ pub fn run_set(
                         sp.not_fired.add_batch(nf);
                     }
                     if let Some(o) = &ordered {
-                        o.lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .put(c, std::mem::take(&mut rows));
+                        o.lock().unwrap_or_else(|p| p.into_inner()).put(c, rows);
                     }
                     let d = done.fetch_add(c_end - c, Ordering::Relaxed) + (c_end - c);
                     progress(d);
@@ -723,44 +692,4 @@ pub fn run_set(
     }
     set.sort_samples();
     Ok(set)
-}
-
-/// Header of runs.csv: run, sampled parameters by path, key outcomes, and
-/// per rule the month it first fired (`fired:RULE`, blank if never).
-pub fn per_run_header(model: &Model) -> String {
-    let mut cols = vec!["run".to_string()];
-    cols.extend(
-        model
-            .sampled
-            .iter()
-            .map(|p| model.sc.param(*p).path.clone()),
-    );
-    cols.extend(
-        key_outcomes(model)
-            .iter()
-            .map(|k| format!("{}:{}:horizon", k.metric, k.economy)),
-    );
-    cols.extend(model.sc.rules.iter().map(|r| format!("fired:{}", r.id)));
-    let mut t = crate::output::Table::headless();
-    t.row(&cols);
-    String::from_utf8(t.into_bytes()).unwrap_or_default()
-}
-
-/// One row of runs.csv (numbers and `YYYY-MM` months only, so no field
-/// ever needs quoting); `months` are the month labels.
-fn write_row(buf: &mut Vec<u8>, run: u64, out: &RunOutput, keys: &[KeyOutcome], months: &[String]) {
-    let _ = write!(buf, "{run}");
-    for p in &out.params {
-        let _ = write!(buf, ",{}", fmt_num(*p));
-    }
-    for k in keys {
-        let _ = write!(buf, ",{}", fmt_num(out.finals[k.final_index]));
-    }
-    for &t in &out.first_fired {
-        buf.push(b',');
-        if let Some(m) = months.get(t as usize) {
-            buf.extend_from_slice(m.as_bytes());
-        }
-    }
-    buf.push(b'\n');
 }

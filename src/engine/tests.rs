@@ -32,7 +32,14 @@ fn run_with(
         split,
         monthly,
     };
-    run_monte_carlo(model, &plan, None, &|_| {}, &AtomicBool::new(false)).unwrap()
+    run_monte_carlo(
+        model,
+        &plan,
+        PerRun::default(),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap()
 }
 
 /// Every cell's statistics as the CSVs write them, the run and firing
@@ -188,4 +195,60 @@ fn numbers_format_compactly_and_deterministically() {
     assert_eq!(fmt_num(-0.012345678), "-0.01234568");
     assert_eq!(fmt_num(1234567.0), "1234567");
     assert_eq!(fmt_num(1e-9), "1.000000e-9");
+}
+
+#[test]
+fn records_in_memory_are_the_rows_of_runs_csv_at_full_precision() {
+    let sc = split_world();
+    let model = Model::new(&sc, 24);
+    // Runs 100..420 on 3 threads: several chunks, finishing in any order.
+    let plan = RunPlan {
+        seed: 7,
+        runs: 100..420,
+        threads: 3,
+        split: None,
+        monthly: Monthly::Aggregates,
+    };
+    let mut csv: Vec<u8> = Vec::new();
+    let mut rec = RunRecords::new(&model);
+    let per_run = PerRun {
+        csv: Some(&mut csv),
+        records: Some(&mut rec),
+    };
+    run_monte_carlo(&model, &plan, per_run, &|_| {}, &AtomicBool::new(false)).unwrap();
+    let (np, no, nr) = (
+        rec.columns.params.len(),
+        rec.columns.outcomes.len(),
+        rec.columns.rules.len(),
+    );
+    assert!(no > 0 && nr == 1, "{np} {no} {nr}");
+    assert_eq!(
+        per_run_header(&model).trim_end(),
+        std::iter::once("run".to_string())
+            .chain(rec.columns.params.iter().cloned())
+            .chain(rec.columns.outcomes.iter().cloned())
+            .chain(rec.columns.rules.iter().map(|r| format!("fired:{r}")))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let text = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 320);
+    assert_eq!(rec.runs, (100..420).collect::<Vec<u64>>());
+    let mut fired = 0;
+    for (r, line) in lines.iter().enumerate() {
+        let mut row = vec![rec.runs[r].to_string()];
+        row.extend(rec.params[r * np..(r + 1) * np].iter().map(|x| fmt_num(*x)));
+        row.extend(
+            rec.outcomes[r * no..(r + 1) * no]
+                .iter()
+                .map(|x| fmt_num(*x)),
+        );
+        let t = rec.first_fired[r] as usize;
+        fired += usize::from(t < rec.months.len());
+        row.push(rec.months.get(t).cloned().unwrap_or_default());
+        assert_eq!(*line, row.join(","), "run {}", rec.runs[r]);
+    }
+    // The rule fires in some runs and not in others (both cells tested).
+    assert!(fired > 0 && fired < 320, "{fired}");
 }

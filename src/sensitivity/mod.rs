@@ -6,6 +6,7 @@
 //! keyed pseudo-random draws.
 
 mod joe_kuo;
+pub mod points;
 pub mod qmc;
 pub mod sobol;
 pub mod spearman;

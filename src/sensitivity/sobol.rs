@@ -36,13 +36,13 @@
 //! seed) so that outcomes are a deterministic function of the parameters.
 
 use crate::engine::{EngineError, KeyOutcome, key_outcomes};
-use crate::model::{Model, RunError, RunOutput, Workspace};
+use crate::model::{Model, RunError};
 use crate::output::Table;
 use crate::random;
 use crate::scenario::ParamId;
+use crate::sensitivity::points;
 use crate::sensitivity::qmc::{self, ScrambledSobol};
 use rayon::prelude::*;
-use std::cell::RefCell;
 use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -495,10 +495,6 @@ impl SobolReport {
     }
 }
 
-thread_local! {
-    static SCRATCH: RefCell<Option<(Workspace, RunOutput)>> = const { RefCell::new(None) };
-}
-
 /// The sampled parameters whose path contains one of `filter` (all when
 /// `filter` is empty), in catalogue order.
 pub fn selected_params(model: &Model, filter: &[String]) -> Vec<ParamId> {
@@ -588,16 +584,11 @@ pub fn sobol_rows(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Evals, EngineError> {
-    let sc = model.sc;
     let params = selected_params(model, filter);
     let sampler = Sampler::new(design, seed, params.len()).map_err(EngineError::Design)?;
     let done = AtomicU64::new(0);
     let outcomes = key_outcomes(model);
-    let base: Vec<f64> = sc
-        .params
-        .iter()
-        .map(|p| if p.integer { p.value.round() } else { p.value })
-        .collect();
+    let base = points::central_values(model);
     let error: Mutex<Option<RunError>> = Mutex::new(None);
     let f = |u: &[f64], _row: usize| -> Vec<f64> {
         if cancel.load(Ordering::Relaxed) {
@@ -608,33 +599,11 @@ pub fn sobol_rows(
             progress(d);
         }
         let mut values = base.clone();
-        for (k, p) in params.iter().enumerate() {
-            let spec = sc.param(*p);
-            if let Some(d) = &spec.dist {
-                let v = d.quantile(u[k]);
-                values[p.0 as usize] = if spec.integer { v.round() } else { v };
-            }
-        }
-        SCRATCH.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            let fits = slot.as_ref().is_some_and(|(_, o)| {
-                o.finals.len() == model.slots.n_final
-                    && o.monthly.len() == model.slots.n_monthly * model.months
-                    && o.params.len() == model.sampled.len()
-                    && o.first_fired.len() == sc.rules.len()
-            });
-            if !fits {
-                *slot = Some((Workspace::default(), model.new_output()));
-            }
-            let (ws, out) = slot.as_mut().expect("set above");
-            match model.run_with(&values, seed, 0, ws, out) {
-                Ok(()) => outcomes.iter().map(|o| out.finals[o.final_index]).collect(),
-                Err(e) => {
-                    let mut g = error.lock().unwrap_or_else(|p| p.into_inner());
-                    g.get_or_insert(e);
-                    vec![f64::NAN; outcomes.len()]
-                }
-            }
+        points::set_point(model, &params, u, true, &mut values);
+        points::outcomes_at(model, &values, seed, &outcomes).unwrap_or_else(|e| {
+            let mut g = error.lock().unwrap_or_else(|p| p.into_inner());
+            g.get_or_insert(e);
+            vec![f64::NAN; outcomes.len()]
         })
     };
     let evals = evaluate(&sampler, rows, threads, &f);
