@@ -146,10 +146,12 @@ impl Sampler {
         Ok(Sampler { seed, k, sobol })
     }
 
-    /// Blocks whose spread gives the intervals ([`BLOCKS`] for the qmc
-    /// design; 0 for the random one, whose intervals are bootstrapped).
-    pub fn blocks(&self) -> usize {
-        if self.sobol.is_some() { BLOCKS } else { 0 }
+    pub fn design(&self) -> Design {
+        if self.sobol.is_some() {
+            Design::Qmc
+        } else {
+            Design::Random
+        }
     }
 
     /// Number of inputs k.
@@ -324,7 +326,7 @@ pub fn analyze(
     f: &(dyn Fn(&[f64], usize) -> Vec<f64> + Sync),
 ) -> Vec<Vec<Index>> {
     let evals = evaluate(sampler, 0..n, threads, f);
-    indices(&evals, n_out, seed, bootstrap, sampler.blocks())
+    indices(&evals, n_out, seed, bootstrap, sampler.design())
 }
 
 /// Evaluate `f` at the design rows `rows` (A, B and every A_B^i of each)
@@ -363,21 +365,27 @@ pub fn evaluate(
     }
 }
 
-/// The `[input][output]` indices of a complete design (rows 0..N). With
-/// `blocks` = [`BLOCKS`] (the qmc design) and at least two rows per block,
-/// intervals from the spread of the blocks' estimates ([`BLOCKS`]);
-/// otherwise (the random design, `blocks` 0) percentile bootstrap
-/// intervals over rows keyed by (seed, N) alone.
+/// Whether the intervals of `design` with N = `n` rows come from blocks
+/// (the qmc design with at least two rows per block) rather than a
+/// bootstrap.
+pub fn block_intervals(design: Design, n: usize) -> bool {
+    design == Design::Qmc && n >= 2 * BLOCKS
+}
+
+/// The `[input][output]` indices of a complete design (rows 0..N) of
+/// `design`, with intervals from the spread of its blocks' estimates
+/// ([`block_intervals`]) or percentile bootstrap intervals over rows keyed
+/// by (seed, N) alone.
 pub fn indices(
     d: &Evals,
     n_out: usize,
     seed: u64,
     bootstrap: usize,
-    blocks: usize,
+    design: Design,
 ) -> Vec<Vec<Index>> {
     let (k, n) = (d.yab.len(), d.ya.len());
     let all: Vec<usize> = (0..n).collect();
-    if blocks == BLOCKS && n >= 2 * BLOCKS {
+    if block_intervals(design, n) {
         return block_indices(d, n_out);
     }
     // Bootstrap row sets, keyed so intervals are reproducible.
@@ -489,7 +497,7 @@ impl SobolReport {
     /// How the intervals were made (the manifest's `sobol.intervals`): as
     /// [`indices`] chooses.
     pub fn intervals(&self) -> &'static str {
-        if self.design == Design::Qmc && self.samples >= 2 * BLOCKS {
+        if block_intervals(self.design, self.samples) {
             "blocks"
         } else {
             "bootstrap"
@@ -552,16 +560,7 @@ pub fn report(
     SobolReport {
         design,
         samples: n,
-        indices: indices(
-            evals,
-            outcomes.len(),
-            seed,
-            bootstrap,
-            match design {
-                Design::Qmc => BLOCKS,
-                Design::Random => 0,
-            },
-        ),
+        indices: indices(evals, outcomes.len(), seed, bootstrap, design),
         evaluations: n * (params.len() + 2),
         params,
         outcomes,
