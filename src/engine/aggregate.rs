@@ -214,8 +214,12 @@ impl Moments {
             self.s1 += a as i128;
             self.s2 += b as i128;
         }
-        self.min = self.min.min(x);
-        self.max = self.max.max(x);
+        // -0.0 + 0.0 is +0.0: f64::min and max may return either zero of
+        // a (-0.0, +0.0) pair, so without this a cell of zeros would report
+        // the sign of whichever zero its thread or shard merged first.
+        let z = x + 0.0;
+        self.min = self.min.min(z);
+        self.max = self.max.max(z);
         if x.abs() < ZERO_THRESHOLD {
             self.zero += 1;
             None
@@ -645,6 +649,29 @@ mod tests {
         b.merge(&parts[0]);
         assert_eq!(whole.stats(), a.stats());
         assert_eq!(a.stats(), b.stats());
+    }
+
+    /// Zeros of either sign report +0.0 whatever the order they were added
+    /// or merged in (f64::min of -0.0 and +0.0 may return either).
+    #[test]
+    fn a_cell_of_zeros_reports_the_same_zero_in_any_order() {
+        let bits = |c: &Cell| {
+            let s = c.stats();
+            [s.mean, s.p05, s.p50, s.p95].map(f64::to_bits)
+        };
+        let (mut neg_first, mut pos_first) = (Cell::default(), Cell::default());
+        [-0.0, 0.0].iter().for_each(|x| neg_first.add(*x));
+        [0.0, -0.0].iter().for_each(|x| pos_first.add(*x));
+        let (mut neg, mut pos) = (Cell::default(), Cell::default());
+        neg.add(-0.0);
+        pos.add(0.0);
+        let mut merged = neg.clone();
+        merged.merge(&pos);
+        let want = [0.0f64.to_bits(); 4];
+        assert_eq!(bits(&neg_first), want);
+        assert_eq!(bits(&pos_first), want);
+        assert_eq!(bits(&merged), want);
+        assert_eq!(bits(&neg), want, "a lone -0.0 reports +0.0 too");
     }
 
     #[test]
