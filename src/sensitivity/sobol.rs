@@ -384,10 +384,10 @@ pub fn indices(
     design: Design,
 ) -> Vec<Vec<Index>> {
     let (k, n) = (d.yab.len(), d.ya.len());
-    let all: Vec<usize> = (0..n).collect();
     if block_intervals(design, n) {
         return block_indices(d, n_out);
     }
+    let all: Vec<usize> = (0..n).collect();
     // Bootstrap row sets, keyed so intervals are reproducible.
     let resamples: Vec<Vec<usize>> = (0..bootstrap)
         .map(|b| {
@@ -454,11 +454,13 @@ fn block_indices(d: &Evals, n_out: usize) -> Vec<Vec<Index>> {
         let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (rf - 1.0);
         T_975_7 * (var / rf).sqrt()
     };
+    // V depends on the output only, not on the input whose indices use it.
+    let vars: Vec<f64> = (0..n_out).map(|o| variance(d, &all, o)).collect();
     (0..k)
         .map(|i| {
             (0..n_out)
                 .map(|o| {
-                    let var = variance(d, &all, o);
+                    let var = vars[o];
                     if var <= 0.0 || !var.is_finite() {
                         return Index::default();
                     }
