@@ -20,105 +20,111 @@ fn line_factors(
     ws: &mut Workspace,
 ) {
     let (ne, nl, sm) = (base.ne, base.nl, p.sigma_m);
-    ws.ln_t.clear();
-    ws.ln_tb.clear();
-    ws.a_m.clear();
-    ws.b_m.clear();
-    for k in 0..ne * ne {
-        let live = &base.live[base.live_at[k]..base.live_at[k + 1]];
-        let t0 = base.tau0[k];
-        // Lines with no base-year share carry nothing; when every line that
-        // does has the same tariff, the flow is one variety at that tariff
-        // (the one-line formulas, bit for bit).
-        let first = live.first().map_or(t0, |&l| tau[k * nl + l]);
-        let uniform = live.iter().all(|&l| tau[k * nl + l] == first);
-        if uniform {
-            let l = if first == t0 && base.ln1p_tau0[k].is_finite() {
-                0.0
-            } else {
-                (1.0 + first).ln() - base.ln1p_tau0[k]
-            };
-            ws.ln_t.push(l);
-            ws.ln_tb.push(l);
-            if l == 0.0 && sm.is_finite() {
-                ws.a_m.push(base.m[k]);
-                ws.b_m.push(1.0);
-            } else {
-                ws.a_m.push(base.m[k] * exp((1.0 - sm) * l));
-                ws.b_m.push(exp(-sm * l));
+    for e in 0..ne {
+        for i in 0..ne {
+            let k = e * ne + i;
+            let live = &base.live[base.live_at[k]..base.live_at[k + 1]];
+            let tau_k = &tau[k * nl..(k + 1) * nl];
+            let t0 = base.tau0[k];
+            // Lines with no base-year share carry nothing; when every line
+            // that does has the same tariff, the flow is one variety at that
+            // tariff (the one-line formulas, bit for bit).
+            let first = live.first().map_or(t0, |&l| tau_k[l]);
+            if live.iter().all(|&l| tau_k[l] == first) {
+                let l = if first == t0 && base.ln1p_tau0[k].is_finite() {
+                    0.0
+                } else {
+                    ln(1.0 + first) - base.ln1p_tau0[k]
+                };
+                let (a, b) = if l == 0.0 && sm.is_finite() {
+                    (base.m[k], 1.0)
+                } else {
+                    (base.m[k] * exp((1.0 - sm) * l), exp(-sm * l))
+                };
+                set(ws, ne, e, i, (l, l, a, b));
+                sol.tau_eff[k] = first;
+                continue;
             }
-            sol.tau_eff[k] = first;
-            continue;
+            // ln T_l of the live lines, once.
+            ws.lines.clear();
+            ws.lines.extend(live.iter().map(|&l| {
+                let (s, t) = (base.line_share[k * nl + l], tau_k[l]);
+                let ln_t = if t == t0 {
+                    0.0
+                } else {
+                    ln(1.0 + t) - base.ln1p_tau0[k]
+                };
+                (s, ln_t, t)
+            }));
+            let (f, tau_eff) = mixed_flow(&ws.lines, base.m[k], sm, t0);
+            set(ws, ne, e, i, f);
+            sol.tau_eff[k] = tau_eff;
         }
-        // ln T_l of the live lines, once.
-        ws.lines.clear();
-        ws.lines.extend(live.iter().map(|&l| {
-            let (s, t) = (base.line_share[k * nl + l], tau[k * nl + l]);
-            let ln = if t == t0 {
-                0.0
-            } else {
-                (1.0 + t).ln() - base.ln1p_tau0[k]
-            };
-            (s, ln, t)
-        }));
-        // Direct sums when they are finite and positive; the log-sum-exp
-        // form (`ces_log`) otherwise (tariffs of 10,000 %, large sigma).
-        let (mut ea, mut eb, mut num) = (0.0, 0.0, 0.0);
-        for &(s, l, t) in &ws.lines {
-            let b = s * exp(-sm * l);
-            ea += s * exp((1.0 - sm) * l);
-            eb += b;
-            num += b * t;
-        }
-        let direct = sm.is_finite()
-            && (1.0 - sm).abs() >= 1e-9
-            && ea.is_finite()
-            && eb.is_finite()
-            && ea > 0.0
-            && eb > 0.0
-            && num.is_finite();
-        if direct {
-            ws.ln_t.push(ea.ln() / (1.0 - sm));
-            ws.ln_tb.push(eb.ln() / -sm);
-            ws.a_m.push(base.m[k] * ea);
-            ws.b_m.push(eb);
-            sol.tau_eff[k] = num / eb;
-            continue;
-        }
-        let lines = || ws.lines.iter().map(|&(s, l, _)| (s, l));
-        let (la, lb) = if sm.is_finite() {
-            (ces_log(lines(), sm), ces_log(lines(), 1.0 + sm))
-        } else {
-            // Perfect substitutes: only the cheapest line trades.
-            let lo = lines().map(|(_, l)| l).fold(f64::INFINITY, f64::min);
-            (lo, lo)
-        };
-        // Collected rate: quantity weights s_l T_l^(-sm), relative to the
-        // largest for range.
-        let w_max = lines()
-            .map(|(_, l)| -sm * l)
-            .fold(f64::NEG_INFINITY, f64::max);
-        let (mut num, mut den) = (0.0, 0.0);
-        for &(s, l, t) in &ws.lines {
-            let w = s * exp(-sm * l - w_max);
-            num += w * t;
-            den += w;
-        }
-        ws.ln_t.push(la);
-        ws.ln_tb.push(lb);
-        ws.a_m.push(base.m[k] * exp((1.0 - sm) * la));
-        ws.b_m.push(exp(-sm * lb));
-        sol.tau_eff[k] = if den > 0.0 && num.is_finite() {
-            num / den
-        } else {
-            t0
-        };
     }
 }
 
+/// The factors (ln T_a, ln T_b, a_m, b_m) of a flow whose live lines
+/// `lines` = (share, ln T_l, tariff) have different tariffs, and the tariff
+/// collected on it.
+fn mixed_flow(lines: &[(f64, f64, f64)], m: f64, sm: f64, t0: f64) -> ((f64, f64, f64, f64), f64) {
+    // Direct sums when they are finite and positive; the log-sum-exp form
+    // (`ces_log`) otherwise (tariffs of 10,000 %, large sigma).
+    let (mut ea, mut eb, mut num) = (0.0, 0.0, 0.0);
+    for &(s, l, t) in lines {
+        let b = s * exp(-sm * l);
+        ea += s * exp((1.0 - sm) * l);
+        eb += b;
+        num += b * t;
+    }
+    let direct = sm.is_finite()
+        && (1.0 - sm).abs() >= 1e-9
+        && ea.is_finite()
+        && eb.is_finite()
+        && ea > 0.0
+        && eb > 0.0
+        && num.is_finite();
+    if direct {
+        return ((ln(ea) / (1.0 - sm), ln(eb) / -sm, m * ea, eb), num / eb);
+    }
+    let sl = || lines.iter().map(|&(s, l, _)| (s, l));
+    let (la, lb) = if sm.is_finite() {
+        (ces_log(sl(), sm), ces_log(sl(), 1.0 + sm))
+    } else {
+        // Perfect substitutes: only the cheapest line trades.
+        let lo = sl().map(|(_, l)| l).fold(f64::INFINITY, f64::min);
+        (lo, lo)
+    };
+    // Collected rate: quantity weights s_l T_l^(-sm), relative to the
+    // largest for range.
+    let w_max = sl().map(|(_, l)| -sm * l).fold(f64::NEG_INFINITY, f64::max);
+    let (mut num, mut den) = (0.0, 0.0);
+    for &(s, l, t) in lines {
+        let w = s * exp(-sm * l - w_max);
+        num += w * t;
+        den += w;
+    }
+    let tau_eff = if den > 0.0 && num.is_finite() {
+        num / den
+    } else {
+        t0
+    };
+    ((la, lb, m * exp((1.0 - sm) * la), exp(-sm * lb)), tau_eff)
+}
+
+/// Store flow (e, i)'s factors: the logs in flow order, a_m and b_m by
+/// importer (the domestic entries are zeroed afterwards).
+#[inline]
+fn set(ws: &mut Workspace, ne: usize, e: usize, i: usize, (la, lb, a, b): (f64, f64, f64, f64)) {
+    ws.ln_t[e * ne + i] = la;
+    ws.ln_tb[e * ne + i] = lb;
+    ws.am_t[i * ne + e] = a;
+    ws.bm_t[i * ne + e] = b;
+}
+
 /// The per-solve tariff part of every landed price: `ln_t` (price index)
-/// and `ln_tb` (quantity) per flow, and `a_m`, `b_m` of the fast path; the
-/// tariff collected on each flow in `sol.tau_eff`.
+/// and `ln_tb` (quantity) per flow, and `am_t`, `bm_t` of the fast path (by
+/// importer, 0 for the domestic flow); the tariff collected on each flow in
+/// `sol.tau_eff`.
 pub(super) fn tariff_factors(
     base: &SectorBase,
     p: &EqParams,
@@ -127,42 +133,41 @@ pub(super) fn tariff_factors(
     ws: &mut Workspace,
 ) {
     let ne = base.ne;
+    for v in [&mut ws.ln_t, &mut ws.ln_tb, &mut ws.am_t, &mut ws.bm_t] {
+        v.clear();
+        v.resize(ne * ne, 0.0);
+    }
     // Most flows keep their base-year tariff: their log tariff factor is
     // exactly 0 and its powers exactly 1, so no logarithm or exponential is
     // taken for them (the values are bit-for-bit what the formulas give).
-    let finite_sm = p.sigma_m.is_finite();
+    let (sm, finite_sm) = (p.sigma_m, p.sigma_m.is_finite());
     if base.nl == 1 {
-        ws.ln_t.clear();
-        ws.ln_t.extend((0..ne * ne).map(|k| {
-            if tau[k] == base.tau0[k] && base.ln1p_tau0[k].is_finite() {
-                0.0
-            } else {
-                (1.0 + tau[k]).ln() - base.ln1p_tau0[k]
+        for e in 0..ne {
+            for i in 0..ne {
+                let k = e * ne + i;
+                let l = if tau[k] == base.tau0[k] && base.ln1p_tau0[k].is_finite() {
+                    0.0
+                } else {
+                    ln(1.0 + tau[k]) - base.ln1p_tau0[k]
+                };
+                let (a, b) = if l == 0.0 && finite_sm {
+                    (base.m[k], 1.0)
+                } else {
+                    (base.m[k] * exp((1.0 - sm) * l), exp(-sm * l))
+                };
+                set(ws, ne, e, i, (l, l, a, b));
             }
-        }));
-        ws.ln_tb.clone_from(&ws.ln_t);
-        ws.a_m.clear();
-        ws.a_m.extend((0..ne * ne).map(|k| {
-            if ws.ln_t[k] == 0.0 && finite_sm {
-                base.m[k]
-            } else {
-                base.m[k] * exp((1.0 - p.sigma_m) * ws.ln_t[k])
-            }
-        }));
-        ws.b_m.clear();
-        ws.b_m.extend((0..ne * ne).map(|k| {
-            if ws.ln_t[k] == 0.0 && finite_sm {
-                1.0
-            } else {
-                exp(-p.sigma_m * ws.ln_t[k])
-            }
-        }));
+        }
         sol.tau_eff.copy_from_slice(tau);
     } else {
         line_factors(base, p, tau, sol, ws);
     }
     if !p.fx.is_empty() {
         exchange_wedge(base, p, ws);
+    }
+    for i in 0..ne {
+        ws.am_t[i * ne + i] = 0.0;
+        ws.bm_t[i * ne + i] = 0.0;
     }
 }
 
@@ -182,8 +187,8 @@ fn exchange_wedge(base: &SectorBase, p: &EqParams, ws: &mut Workspace) {
             let k = e * ne + i;
             ws.ln_t[k] += w;
             ws.ln_tb[k] += w;
-            ws.a_m[k] *= exp((1.0 - p.sigma_m) * w);
-            ws.b_m[k] *= exp(-p.sigma_m * w);
+            ws.am_t[i * ne + e] *= exp((1.0 - p.sigma_m) * w);
+            ws.bm_t[i * ne + e] *= exp(-p.sigma_m * w);
         }
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 
 #[path = "factors.rs"]
 mod factors;
-use crate::math::exp;
+use crate::math::{exp, ln};
 use factors::tariff_factors;
 
 /// Run-independent data of one sector (from the baseline flows).
@@ -26,8 +26,10 @@ pub struct SectorBase {
     pub m: Vec<f64>,
     /// Baseline domestic share d_i of importer i's spending at buyers' prices.
     pub d: Vec<f64>,
-    /// Baseline supply S_e = sum_i V[e,i].
+    /// Baseline supply S_e = sum_i V[e,i], and ln S_e (taken once, not per
+    /// evaluation).
     pub supply: Vec<f64>,
+    ln_supply: Vec<f64>,
     /// Baseline absorption at buyers' prices, sum_e V[e,i] (1 + tau0[e,i]).
     pub absorption: Vec<f64>,
     /// Tariff lines per flow and their base-year shares, `k * nl + l`
@@ -69,7 +71,8 @@ impl SectorBase {
         for e in 0..ne {
             supply[e] = (0..ne).map(|i| v[e * ne + i]).sum();
         }
-        let ln1p_tau0 = tau0.iter().map(|t| (1.0 + t).ln()).collect();
+        let ln1p_tau0 = tau0.iter().map(|t| ln(1.0 + t)).collect();
+        let ln_supply = supply.iter().map(|&s| ln(s)).collect();
         SectorBase {
             ne,
             v,
@@ -78,6 +81,7 @@ impl SectorBase {
             m,
             d,
             supply,
+            ln_supply,
             absorption,
             nl: 1,
             line_share: vec![1.0; ne * ne],
@@ -236,13 +240,19 @@ pub struct Workspace {
     ln_tb: Vec<f64>,
     /// One flow's live lines: (share, ln T, tariff).
     lines: Vec<(f64, f64, f64)>,
-    /// m[e,i] T[e,i]^(1-sm) and T[e,i]^(-sm), fixed during a solve.
-    a_m: Vec<f64>,
-    b_m: Vec<f64>,
+    /// m[e,i] T[e,i]^(1-sm) and T[e,i]^(-sm), fixed during a solve, by
+    /// importer (`i * ne + e`, 0 for the domestic flow), so that an
+    /// importer's sums run over contiguous memory without skipping i.
+    am_t: Vec<f64>,
+    bm_t: Vec<f64>,
     e1: Vec<f64>,
     e2: Vec<f64>,
+    /// Shares of exporter e in importer i's imports, by importer (`i * ne + e`,
+    /// 0 for e = i), and the domestic share of each importer's spending.
     sm: Vec<f64>,
     sd: Vec<f64>,
+    /// Demand for each exporter's goods at baseline prices, sum_i V[e,i] x[e,i].
+    dsum: Vec<f64>,
     g: Vec<f64>,
     jac: Vec<f64>,
     unknowns: Vec<usize>,
@@ -281,7 +291,7 @@ fn ces_log(a: impl Iterator<Item = (f64, f64)> + Clone, s: f64) -> f64 {
             sum += w * exp(r * l - mx);
         }
     }
-    (sum.ln() + mx) / r
+    (ln(sum) + mx) / r
 }
 
 /// Evaluate quantities and log supply residuals at `z` (and, with `jac`,
@@ -318,29 +328,35 @@ fn fast_evaluate(
     if (1.0 - sm_).abs() < 1e-9 || (1.0 - sd_).abs() < 1e-9 {
         return false;
     }
+    let z = &z[..ne];
     ws.e1.clear();
     ws.e1.extend(z.iter().map(|z| exp((1.0 - sm_) * z)));
     ws.e2.clear();
     ws.e2.extend(z.iter().map(|z| exp(-sm_ * z)));
+    let (e1, e2) = (&ws.e1[..ne], &ws.e2[..ne]);
     for i in 0..ne {
         let di = base.d[i];
+        let row = i * ne..(i + 1) * ne;
+        let shares = &mut ws.sm[row.clone()];
         let (ln_pm, pm_pow) = if di < 1.0 {
+            // The domestic entry of `am_t` is 0: it adds nothing to the sum.
+            let am = &ws.am_t[row.clone()];
             let mut sum = 0.0;
-            for e in (0..ne).filter(|&e| e != i) {
-                let k = e * ne + i;
-                let t = ws.a_m[k] * ws.e1[e];
-                ws.sm[k] = t;
+            for e in 0..ne {
+                let t = am[e] * e1[e];
+                shares[e] = t;
                 sum += t;
             }
             if !(sum > 0.0 && sum.is_finite()) {
                 return false;
             }
-            for e in (0..ne).filter(|&e| e != i) {
-                ws.sm[e * ne + i] /= sum;
+            for s in shares.iter_mut() {
+                *s /= sum;
             }
-            let ln_pm = sum.ln() / (1.0 - sm_);
+            let ln_pm = ln(sum) / (1.0 - sm_);
             (ln_pm, exp(sm_ * ln_pm))
         } else {
+            shares.fill(0.0);
             (0.0, 1.0)
         };
         let ln_p = if di >= 1.0 {
@@ -352,7 +368,7 @@ fn fast_evaluate(
             let a = di * exp(r * z[i]);
             let b = (1.0 - di) * exp(r * ln_pm);
             ws.sd[i] = a / (a + b);
-            (a + b).ln() / r
+            ln(a + b) / r
         };
         if !(0.0..1.0).contains(&di) || di == 0.0 {
             // Only domestic supply (d = 1) or only imports (d = 0).
@@ -361,30 +377,35 @@ fn fast_evaluate(
         let ln_q = -eta * ln_p;
         sol.ln_pm[i] = ln_pm;
         sol.ln_p[i] = ln_p;
-        sol.x[i * ne + i] = exp(-sd_ * (z[i] - ln_p) + ln_q);
         let xm = exp(-sd_ * (ln_pm - ln_p) + ln_q);
         let scale = pm_pow * xm;
-        for e in (0..ne).filter(|&e| e != i) {
-            let k = e * ne + i;
-            sol.x[k] = ws.b_m[k] * ws.e2[e] * scale;
+        let bm = &ws.bm_t[row];
+        for e in 0..ne {
+            sol.x[e * ne + i] = bm[e] * e2[e] * scale;
         }
+        sol.x[i * ne + i] = exp(-sd_ * (z[i] - ln_p) + ln_q);
     }
+    let mut finite = true;
     for e in 0..ne {
+        let row = e * ne..(e + 1) * ne;
+        let (v, x) = (&base.v[row.clone()], &sol.x[row]);
         let mut dsum = 0.0;
         for i in 0..ne {
-            dsum += base.v[e * ne + i] * sol.x[e * ne + i];
+            dsum += v[i] * x[i];
+            finite &= x[i].is_finite();
         }
         if !dsum.is_finite() {
             return false;
         }
-        ws.lnd[e] = dsum.ln();
+        ws.dsum[e] = dsum;
+        ws.lnd[e] = ln(dsum);
         ws.g[e] = if base.supply[e] > 0.0 && p.eps[e].is_finite() {
-            ws.lnd[e] - base.supply[e].ln() - p.eps[e] * z[e]
+            ws.lnd[e] - base.ln_supply[e] - p.eps[e] * z[e]
         } else {
             0.0
         };
     }
-    sol.x.iter().all(|x| x.is_finite())
+    finite
 }
 
 /// Reference evaluation entirely in logs (robust to any magnitude): fills
@@ -432,21 +453,23 @@ fn evaluate_log(
             let k = e * ne + i;
             let lp = z[e] + ws.ln_t[k];
             sol.x[k] = exp(-sm_ * (z[e] + ws.ln_tb[k] - ln_pm) + ln_xm);
-            ws.sm[k] = if has_imports {
+            ws.sm[i * ne + e] = if has_imports {
                 base.m[k] * exp((1.0 - sm_) * (lp - ln_pm))
             } else {
                 0.0
             };
         }
+        ws.sm[i * ne + i] = 0.0;
     }
     for e in 0..ne {
         let mut dsum = 0.0;
         for i in 0..ne {
             dsum += base.v[e * ne + i] * sol.x[e * ne + i];
         }
-        ws.lnd[e] = dsum.ln();
+        ws.dsum[e] = dsum;
+        ws.lnd[e] = ln(dsum);
         ws.g[e] = if base.supply[e] > 0.0 && p.eps[e].is_finite() {
-            ws.lnd[e] - base.supply[e].ln() - p.eps[e] * z[e]
+            ws.lnd[e] - base.ln_supply[e] - p.eps[e] * z[e]
         } else {
             0.0
         };
@@ -461,7 +484,8 @@ fn jacobian(base: &SectorBase, p: &EqParams, sol: &EqSolution, ws: &mut Workspac
     // with dlnPM_i/dz_k = share of k in i's imports (k != i) and
     //      dlnP_i/dz_k  = sd_i [k=i] + (1 - sd_i) dlnPM_i/dz_k.
     // Per importer, the two price derivatives are rows over the unknowns, so
-    // each residual row is a weighted sum of those rows.
+    // each residual row is a weighted sum of those rows (weights omega, the
+    // shares of each destination in exporter e's sales).
     let ne = base.ne;
     let (sm_, sd_, eta) = (p.sigma_m, p.sigma_d, p.eta);
     let n = ws.unknowns.len();
@@ -472,20 +496,24 @@ fn jacobian(base: &SectorBase, p: &EqParams, sol: &EqSolution, ws: &mut Workspac
     let (imp_rows, dom_rows) = ws.a.split_at_mut(ne * n);
     for i in 0..ne {
         let smi = 1.0 - ws.sd[i];
+        // The import shares by importer: `sm[i * ne + i]` is 0.
+        let shares = &ws.sm[i * ne..(i + 1) * ne];
+        let imp = &mut imp_rows[i * n..(i + 1) * n];
+        let dom = &mut dom_rows[i * n..(i + 1) * n];
         for (b, &k) in ws.unknowns.iter().enumerate() {
-            let dpm = if k != i { ws.sm[k * ne + i] } else { 0.0 };
+            let dpm = shares[k];
             let dp = if k == i { ws.sd[i] } else { smi * dpm };
-            imp_rows[i * n + b] = (sm_ - sd_) * dpm + (sd_ - eta) * dp;
-            dom_rows[i * n + b] = (sd_ - eta) * dp;
+            imp[b] = (sm_ - sd_) * dpm + (sd_ - eta) * dp;
+            dom[b] = (sd_ - eta) * dp;
         }
     }
     for (a, &e) in ws.unknowns.iter().enumerate() {
-        let dtot = exp(ws.lnd[e]);
+        let dtot = ws.dsum[e];
         let row = &mut ws.jac[a * n..(a + 1) * n];
         let mut diag = -p.eps[e];
+        let (v, x) = (&base.v[e * ne..(e + 1) * ne], &sol.x[e * ne..(e + 1) * ne]);
         for i in 0..ne {
-            let k = e * ne + i;
-            let omega = base.v[k] * sol.x[k] / dtot;
+            let omega = v[i] * x[i] / dtot;
             if omega == 0.0 {
                 continue;
             }
@@ -496,11 +524,26 @@ fn jacobian(base: &SectorBase, p: &EqParams, sol: &EqSolution, ws: &mut Workspac
                 diag -= sd_ * omega;
                 &dom_rows[i * n..(i + 1) * n]
             };
-            for (r, s) in row.iter_mut().zip(src) {
-                *r += omega * s;
-            }
+            axpy(omega, src, row);
         }
         row[a] += diag;
+    }
+}
+
+/// y += a x, in fixed chunks of 4 so that the compiler keeps the chunks in
+/// vector registers (the same operations, element by element, as a plain
+/// loop).
+#[inline]
+fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
+    let mut yc = y.chunks_exact_mut(4);
+    let mut xc = x.chunks_exact(4);
+    for (y4, x4) in (&mut yc).zip(&mut xc) {
+        for j in 0..4 {
+            y4[j] += a * x4[j];
+        }
+    }
+    for (y, x) in yc.into_remainder().iter_mut().zip(xc.remainder()) {
+        *y += a * x;
     }
 }
 
@@ -527,13 +570,16 @@ fn lu_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
             }
             b.swap(c, piv);
         }
-        for r in c + 1..n {
-            let f = a[r * n + c] / a[c * n + c];
+        let (top, below) = a.split_at_mut((c + 1) * n);
+        let pivot_row = &top[c * n + c..(c + 1) * n];
+        for r in 0..n - c - 1 {
+            let row = &mut below[r * n + c..(r + 1) * n];
+            let f = row[0] / pivot_row[0];
             if f != 0.0 {
-                for k in c..n {
-                    a[r * n + k] -= f * a[c * n + k];
+                for (x, y) in row.iter_mut().zip(pivot_row) {
+                    *x -= f * y;
                 }
-                b[r] -= f * b[c];
+                b[c + 1 + r] -= f * b[c];
             }
         }
     }
@@ -581,6 +627,7 @@ fn prepare(base: &SectorBase, p: &EqParams, tau: &[f64], sol: &mut EqSolution, w
     ws.sd.resize(ne, 0.0);
     ws.g.resize(ne, 0.0);
     ws.lnd.resize(ne, 0.0);
+    ws.dsum.resize(ne, 0.0);
 }
 
 /// Exporter prices, flow values and import price indices at log prices `z`
