@@ -6,10 +6,13 @@
 pub mod aggregate;
 mod codec;
 mod monthly;
+mod number;
 mod per_run;
 pub mod shard;
 #[cfg(test)]
 mod tests;
+
+pub use number::fmt_num;
 
 use crate::model::{Model, RunError, RunOutput, Workspace};
 use crate::sensitivity::spearman;
@@ -444,32 +447,6 @@ pub fn key_outcomes(model: &Model) -> Vec<KeyOutcome> {
         }
     }
     out
-}
-
-/// Format a number for CSV output: up to 7 significant digits, no exponent
-/// for ordinary magnitudes, "0" for zero. Deterministic.
-pub fn fmt_num(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return if x.is_nan() {
-            "NaN".into()
-        } else if x.is_infinite() {
-            if x > 0.0 { "inf".into() } else { "-inf".into() }
-        } else {
-            "0".into()
-        };
-    }
-    let mag = x.abs().log10().floor() as i32;
-    if !(-7..=14).contains(&mag) {
-        return format!("{x:.6e}");
-    }
-    let decimals = (6 - mag).clamp(0, 15) as usize;
-    let s = format!("{x:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    if s == "-0" { "0".into() } else { s }
 }
 
 /// Run the plan and aggregate, sending per-run records to `per_run`.

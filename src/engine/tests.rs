@@ -187,17 +187,6 @@ fn a_split_partitions_the_runs_and_merges_exactly() {
 }
 
 #[test]
-fn numbers_format_compactly_and_deterministically() {
-    assert_eq!(fmt_num(0.0), "0");
-    assert_eq!(fmt_num(-0.0), "0");
-    assert_eq!(fmt_num(2.8), "2.8");
-    assert_eq!(fmt_num(438.947), "438.947");
-    assert_eq!(fmt_num(-0.012345678), "-0.01234568");
-    assert_eq!(fmt_num(1234567.0), "1234567");
-    assert_eq!(fmt_num(1e-9), "1.000000e-9");
-}
-
-#[test]
 fn records_in_memory_are_the_rows_of_runs_csv_at_full_precision() {
     let sc = split_world();
     let model = Model::new(&sc, 24);
