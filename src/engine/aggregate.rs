@@ -308,26 +308,43 @@ impl Cell {
         self.m.nonfinite
     }
 
-    /// Value at rank `k` (0-based) in sorted order, to the sketch's accuracy.
-    fn at_rank(&self, k: u64) -> f64 {
+    /// Values at ranks `ks` (0-based, ascending) in sorted order, to the
+    /// sketch's accuracy, in one pass over the buckets.
+    fn at_ranks<const N: usize>(&self, ks: [u64; N]) -> [f64; N] {
+        let (lo, hi) = (self.m.min, self.m.max);
+        let mut out = [hi; N];
+        let mut j = 0;
         let mut seen = 0u64;
+        // Every rank below `seen` lies in the buckets passed: they take `v`.
+        let mut fill = |seen: u64, v: f64, j: &mut usize| {
+            while *j < N && seen > ks[*j] {
+                out[*j] = v.clamp(lo, hi);
+                *j += 1;
+            }
+            *j == N
+        };
         for (idx, c) in self.neg.iter().rev() {
             seen += c;
-            if seen > k {
-                return (-bucket_mid(idx)).clamp(self.m.min, self.m.max);
+            if fill(seen, -bucket_mid(idx), &mut j) {
+                return out;
             }
         }
         seen += self.m.zero;
-        if seen > k {
-            return 0.0f64.clamp(self.m.min, self.m.max);
+        if fill(seen, 0.0, &mut j) {
+            return out;
         }
         for (idx, c) in self.pos.iter() {
             seen += c;
-            if seen > k {
-                return bucket_mid(idx).clamp(self.m.min, self.m.max);
+            if fill(seen, bucket_mid(idx), &mut j) {
+                return out;
             }
         }
-        self.m.max
+        out
+    }
+
+    /// The rank of quantile q among n values: round(q (n - 1)).
+    fn rank(&self, q: f64) -> u64 {
+        ((q * (self.m.n - 1) as f64).round() as u64).min(self.m.n - 1)
     }
 
     /// Nearest-rank quantile: the value of rank round(q (n - 1)).
@@ -335,8 +352,7 @@ impl Cell {
         if self.m.n == 0 {
             return f64::NAN;
         }
-        let k = (q * (self.m.n - 1) as f64).round() as u64;
-        self.at_rank(k.min(self.m.n - 1))
+        self.at_ranks([self.rank(q)])[0]
     }
 
     pub fn stats(&self) -> Stats {
@@ -366,14 +382,16 @@ impl Cell {
         };
         // An exactly constant series reports its value.
         let mean = self.mean();
+        let [p05, p25, p50, p75, p95] =
+            self.at_ranks([0.05, 0.25, 0.50, 0.75, 0.95].map(|q| self.rank(q)));
         Stats {
             mean,
             sd,
-            p05: self.quantile(0.05),
-            p25: self.quantile(0.25),
-            p50: self.quantile(0.50),
-            p75: self.quantile(0.75),
-            p95: self.quantile(0.95),
+            p05,
+            p25,
+            p50,
+            p75,
+            p95,
         }
     }
 
@@ -614,6 +632,25 @@ mod tests {
         let s = c.stats();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         assert!((s.mean - mean).abs() < 1e-6);
+    }
+
+    /// The one-pass scan of several ranks gives each rank's value as a
+    /// scan for that rank alone, including ranks that share a bucket, the
+    /// zeros, and the first and last ranks.
+    #[test]
+    fn ranks_scanned_together_equal_ranks_scanned_alone() {
+        let mut c = Cell::default();
+        for k in 0..5_000u64 {
+            let u = random::u01(9, k, 1, 0);
+            c.add(if k % 13 == 0 { 0.0 } else { (u - 0.4) * 50.0 });
+        }
+        let n = c.count();
+        let ks = [0, 1, 1, 384, 385, 2_000, 2_000, 4_998, n - 1];
+        let alone = ks.map(|k| c.at_ranks([k])[0]);
+        assert_eq!(c.at_ranks(ks), alone);
+        assert!(alone[0] < 0.0 && alone[8] > 0.0, "{alone:?}");
+        assert!(alone.windows(2).all(|w| w[0] <= w[1]), "{alone:?}");
+        assert!(alone[0] >= c.m.min && alone[8] <= c.m.max);
     }
 
     #[test]
