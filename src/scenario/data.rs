@@ -160,6 +160,8 @@ fn read_csv(c: &mut Collector, path: &Path, named_at: Loc, expect: &[&str]) -> O
     let mut header: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     let mut ok = true;
+    // (byte offset, its 1-based line) of the last record read.
+    let mut counted = (0, 1);
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -182,7 +184,13 @@ fn read_csv(c: &mut Collector, path: &Path, named_at: Loc, expect: &[&str]) -> O
             continue;
         }
         let (offsets, closed) = field_offsets(raw, start, record.len());
-        let line = text[..start].matches('\n').count() + 1;
+        // Lines counted from the previous record on, not from the top: a
+        // count from the top costs the square of the file's length.
+        let line = match text.get(counted.0..start) {
+            Some(gap) => counted.1 + gap.matches('\n').count(),
+            None => text[..start].matches('\n').count() + 1,
+        };
+        counted = (start, line);
         let fields: Vec<(String, usize)> = record
             .iter()
             .map(String::from)
