@@ -1,8 +1,9 @@
 //! Kubernetes deployment (deploy/k8s/): the rendered Indexed Job manifest
 //! against its golden file, and the path the manifest relies on in the
-//! binary: `run --shard auto/N` taking its index from JOB_COMPLETION_INDEX
-//! (set here by hand, as Kubernetes sets it in each pod), then `merge`,
-//! byte-identical to an unsharded run. No Kubernetes is needed.
+//! binary: `run`, `compare` and `sweep` with `--shard auto/N` taking the
+//! index from JOB_COMPLETION_INDEX (set here by hand, as Kubernetes sets it
+//! in each pod), then `merge`, byte-identical to the unsharded command. No
+//! Kubernetes is needed.
 //!
 //! After an intended change of the templates or of render.sh, refresh the
 //! golden file with `UPDATE_GOLDEN=1 cargo test --release --test k8s_manifest`
@@ -135,6 +136,22 @@ fn render_refuses_bad_values() {
             "job --scenario s.toml --runs 10 --seed 1 --shards 2 --name Bad_Name",
             "a name that is no DNS label",
         ),
+        (
+            "job --command compare --scenario s.toml --runs 10 --seed 1 --shards 2",
+            "compare with one scenario",
+        ),
+        (
+            "job --scenario a.toml --scenario b.toml --runs 10 --seed 1 --shards 2",
+            "run with two scenarios",
+        ),
+        (
+            "job --command merge --scenario s.toml --runs 10 --seed 1 --shards 2",
+            "a command that cannot be sharded",
+        ),
+        (
+            "job --command sweep --scenario s.toml --runs 10 --seed 1 --shards 2 --per-run",
+            "--per-run outside run",
+        ),
     ] {
         let args: Vec<&str> = args.split_whitespace().collect();
         let out = render(&args);
@@ -243,13 +260,12 @@ fn rendered(args: &str) -> String {
 /// The commands of the rendered manifests, run here as the pods would run
 /// them: the shard Job's args once per index with JOB_COMPLETION_INDEX set,
 /// then the merge Job's shell command, with the volume /data mapped to a
-/// temporary folder. The merge must equal an unsharded run byte for byte.
-#[test]
-fn indexed_job_shards_merge_to_the_unsharded_result() {
+/// temporary folder. The merge must equal the unsharded command byte for
+/// byte: `unsharded` is that command without `--out`, `folder` the results
+/// folder both write, `files` the files compared.
+fn pods_then_merge(values: &str, unsharded: &[&str], folder: &str, files: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();
     let data = path_str(tmp.path());
-    let values = "--scenario scenarios/baseline.toml --runs 30 --months 6 --seed 20250101 \
-                  --shards 3 --name k8s-test --no-charts";
     let job = rendered(&format!("job {values}"));
     let merge = rendered(&format!("merge {values}"));
 
@@ -261,6 +277,7 @@ fn indexed_job_shards_merge_to_the_unsharded_result() {
         })
         .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(args[0], unsharded[0], "the pods run the command asked for");
     assert!(
         args.windows(2).any(|w| w == ["--shard", "auto/3"]),
         "the pods take their index from JOB_COMPLETION_INDEX: {args:?}"
@@ -272,11 +289,9 @@ fn indexed_job_shards_merge_to_the_unsharded_result() {
     let names = entries(&shards);
     assert_eq!(
         names,
-        [
-            "baseline.shard-0-of-3",
-            "baseline.shard-1-of-3",
-            "baseline.shard-2-of-3"
-        ],
+        (0..3)
+            .map(|i| format!("{folder}.shard-{i}-of-3"))
+            .collect::<Vec<_>>(),
         "one folder per shard and no temporary leftovers"
     );
     for n in &names {
@@ -311,7 +326,35 @@ fn indexed_job_shards_merge_to_the_unsharded_result() {
     );
 
     let single = tmp.path().join("single");
-    ok(
+    let mut cmd = unsharded.to_vec();
+    cmd.extend(["--out", path_str(&single), "--no-charts", "--quiet"]);
+    ok(&cmd, None);
+    let (m, s) = (
+        tmp.path().join("k8s-test").join(folder),
+        single.join(folder),
+    );
+    assert_eq!(
+        entries(&m),
+        entries(&s),
+        "the merge writes exactly the files of the unsharded command"
+    );
+    for f in files {
+        let (a, b) = (
+            std::fs::read(m.join(f)).unwrap(),
+            std::fs::read(s.join(f)).unwrap(),
+        );
+        assert!(
+            a == b,
+            "{f} of the merged shards differs from the unsharded command's"
+        );
+    }
+}
+
+#[test]
+fn indexed_job_shards_merge_to_the_unsharded_result() {
+    pods_then_merge(
+        "--scenario scenarios/baseline.toml --runs 30 --months 6 --seed 20250101 \
+         --shards 3 --name k8s-test --no-charts",
         &[
             "run",
             "scenarios/baseline.toml",
@@ -321,32 +364,55 @@ fn indexed_job_shards_merge_to_the_unsharded_result() {
             "6",
             "--seed",
             "20250101",
-            "--out",
-            path_str(&single),
-            "--no-charts",
-            "--quiet",
         ],
-        None,
+        "baseline",
+        &["summary.csv", "final.csv", "events.csv", "sensitivity.csv"],
     );
-    let (m, s) = (
-        tmp.path().join("k8s-test/baseline"),
-        single.join("baseline"),
+}
+
+/// compare and sweep through the same two templates: `--command`, one
+/// `--scenario` per scenario, and the command's own options after `--`.
+#[test]
+fn compare_and_sweep_jobs_merge_to_the_unsharded_result() {
+    pods_then_merge(
+        "--command compare --scenario scenarios/baseline.toml \
+         --scenario scenarios/escalation.toml --runs 30 --months 6 --seed 7 \
+         --shards 3 --name k8s-test --no-charts",
+        &[
+            "compare",
+            "scenarios/baseline.toml",
+            "scenarios/escalation.toml",
+            "--runs",
+            "30",
+            "--months",
+            "6",
+            "--seed",
+            "7",
+        ],
+        "compare-baseline-vs-escalation",
+        &["comparison.csv"],
     );
-    assert_eq!(
-        entries(&m),
-        entries(&s),
-        "the merge writes exactly the files of a single run"
+    pods_then_merge(
+        "--command sweep --scenario scenarios/baseline.toml --runs 30 --months 6 \
+         --seed 7 --shards 3 --name k8s-test --no-charts \
+         -- --param economies.US.multiplier --values 0.5,1,1.5",
+        &[
+            "sweep",
+            "scenarios/baseline.toml",
+            "--runs",
+            "30",
+            "--months",
+            "6",
+            "--seed",
+            "7",
+            "--param",
+            "economies.US.multiplier",
+            "--values",
+            "0.5,1,1.5",
+        ],
+        "baseline-sweep-economies-US-multiplier",
+        &["sweep.csv"],
     );
-    for f in ["summary.csv", "final.csv", "events.csv", "sensitivity.csv"] {
-        let (a, b) = (
-            std::fs::read(m.join(f)).unwrap(),
-            std::fs::read(s.join(f)).unwrap(),
-        );
-        assert!(
-            a == b,
-            "{f} of the merged shards differs from the unsharded run's"
-        );
-    }
 }
 
 #[test]

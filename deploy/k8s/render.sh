@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fill in the Kubernetes templates of this folder for one sharded run and
-# print the manifests on standard output.
+# Fill in the Kubernetes templates of this folder for one sharded command
+# (run, compare, sweep or sensitivity) and print the manifests on standard
+# output.
 #
-#   deploy/k8s/render.sh [job|merge|pvc|all|retry] --scenario FILE --runs R --seed S --shards N [options]
+#   deploy/k8s/render.sh [job|merge|pvc|all|retry] --scenario FILE --runs R --seed S --shards N [options] [-- ARGS]
 #
 #   job     the Indexed Job of the shards (tariffsim-indexed-job.yaml), the default
 #   merge   the merge Job (tariffsim-merge-job.yaml)
@@ -12,15 +13,21 @@
 #           the same folder, for a shard whose index failed in the Indexed Job
 #
 # Required:
-#   --scenario FILE      scenario path inside the image (relative to /opt/tariffsim)
+#   --scenario FILE      scenario path inside the image (relative to /opt/tariffsim);
+#                        give it once per scenario for compare (at least twice)
 #   --runs R             total runs over all shards
 #   --seed S             seed (give it: shards and merge must agree on it)
 #   --shards N           number of shards (Job completions)
 # Options:
+#   --command C          the sharded command: run (the default), compare, sweep or
+#                        sensitivity; the merge Job is the same for all four
+#   -- ARGS              everything after -- goes to the command as it is, after
+#                        the options above (e.g. -- --param K --values 0,0.1 for
+#                        sweep, -- --samples 256 for sensitivity)
 #   --parallelism P      pods at once (default: N)
 #   --months M           months (default: the scenario's)
 #   --set K=V            override, repeatable
-#   --per-run            shards write runs.csv, the merge concatenates it
+#   --per-run            shards write runs.csv, the merge concatenates it (run only)
 #   --no-charts          the merge writes CSVs and manifest only
 #   --name NAME          run name: Job names NAME-shards and NAME-merge, and the
 #                        folder /data/NAME on the volume (default: tariffsim)
@@ -35,6 +42,9 @@
 # Example:
 #   deploy/k8s/render.sh all --scenario scenarios/london_framework.toml \
 #       --runs 100000 --seed 42 --shards 20 --parallelism 10 --name lf-100k | kubectl apply -f -
+#   deploy/k8s/render.sh all --command sweep --scenario scenarios/london_framework.toml \
+#       --runs 20000 --seed 42 --shards 10 --name lf-sweep \
+#       -- --param economies.US.multiplier --values 0.5,1,1.5 | kubectl apply -f -
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -59,12 +69,14 @@ job | merge | pvc | all | retry) what=$1; shift ;;
 -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 esac
 
-scenario='' runs='' seed='' shards='' parallelism='' months='' per_run='' no_charts='' index=''
+command=run runs='' seed='' shards='' parallelism='' months='' per_run='' no_charts='' index=''
 name=tariffsim image=tariffsim:latest pvc=tariffsim-data cpus=2 memory_mb=1024
-sets=()
+sets=() scenarios=() passthrough=()
 while [ $# -gt 0 ]; do
     case $1 in
-    --scenario) scenario=${2?--scenario needs a value}; shift 2 ;;
+    --) shift; passthrough=("$@"); break ;;
+    --command) command=${2?--command needs a value}; shift 2 ;;
+    --scenario) scenarios+=("${2?--scenario needs a value}"); shift 2 ;;
     --runs) runs=${2?--runs needs a value}; shift 2 ;;
     --seed) seed=${2?--seed needs a value}; shift 2 ;;
     --shards) shards=${2?--shards needs a value}; shift 2 ;;
@@ -85,7 +97,14 @@ done
 
 posint() { [[ $2 =~ ^[1-9][0-9]{0,8}$ ]] || fail "$1 must be a positive integer, got '$2'"; }
 if [ "$what" != pvc ]; then
-    [ -n "$scenario" ] || fail "--scenario is required"
+    case $command in
+    run | sweep | sensitivity)
+        [ ${#scenarios[@]} -eq 1 ] || fail "$command takes one --scenario, got ${#scenarios[@]}" ;;
+    compare)
+        [ ${#scenarios[@]} -ge 2 ] || fail "compare takes at least two --scenario, got ${#scenarios[@]}" ;;
+    *) fail "--command must be run, compare, sweep or sensitivity, got '$command'" ;;
+    esac
+    [ -z "$per_run" ] || [ "$command" = run ] || fail "--per-run is for run only, not $command"
     posint --runs "$runs"
     posint --shards "$shards"
     [[ $seed =~ ^[0-9]{1,19}$ ]] || fail "--seed must be a non-negative integer, got '$seed'"
@@ -116,6 +135,7 @@ extra=()
 [ -z "$months" ] || extra+=(--months "$months")
 for s in "${sets[@]}"; do extra+=(--set "$s"); done
 [ -z "$per_run" ] || extra+=(--per-run)
+extra+=("${passthrough[@]}")
 merge_flags=
 [ -z "$no_charts" ] || merge_flags=--no-charts
 
@@ -129,16 +149,22 @@ render() { # template file
             [[ $line == '#'* ]] && continue
             header=0
         fi
-        if [[ $line =~ ^([[:space:]]*)-\ \$\{EXTRA_ARGS\}$ ]]; then
+        if [[ $line =~ ^([[:space:]]*)-\ \$\{(EXTRA_ARGS|SCENARIOS)\}$ ]]; then
             indent=${BASH_REMATCH[1]}
-            for a in "${extra[@]}"; do
-                printf '%s- %s\n' "$indent" "$(quote "$a")"
-            done
+            if [ "${BASH_REMATCH[2]}" = SCENARIOS ]; then
+                for a in "${scenarios[@]}"; do
+                    printf '%s- %s\n' "$indent" "$(quote "$a")"
+                done
+            else
+                for a in "${extra[@]}"; do
+                    printf '%s- %s\n' "$indent" "$(quote "$a")"
+                done
+            fi
             continue
         fi
         line=${line//'${NAME}'/"$name"}
         line=${line//'${IMAGE}'/"$(quote "$image")"}
-        line=${line//'${SCENARIO}'/"$(quote "$scenario")"}
+        line=${line//'${COMMAND}'/"$command"}
         line=${line//'${RUNS}'/"$runs"}
         line=${line//'${SEED}'/"$seed"}
         line=${line//'${SHARDS}'/"$shards"}
