@@ -40,7 +40,7 @@ fn bench(c: &mut Criterion) {
     c.bench_function("equilibrium_solve_cold", |b| {
         b.iter(|| {
             let mut sol = EqSolution::baseline(base);
-            solve(base, &params, black_box(&tau), &mut sol, &mut ws).expect("converges");
+            solve(base, &params, None, black_box(&tau), &mut sol, &mut ws).expect("converges");
             black_box(sol.z[cn])
         })
     });

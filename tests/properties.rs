@@ -866,7 +866,7 @@ fn equilibrium_converges_below_tolerance_or_fails_by_name() {
             let base = SectorBase::new(c.ne, c.v.clone(), c.tau0.clone());
             let mut sol = EqSolution::baseline(&base);
             let mut ws = equilibrium::Workspace::default();
-            match equilibrium::solve(&base, &c.p, &c.tau, &mut sol, &mut ws) {
+            match equilibrium::solve(&base, &c.p, None, &c.tau, &mut sol, &mut ws) {
                 Ok(()) => {
                     // TOL, or the rounding floor where Newton stalls (next to
                     // a Cobb-Douglas limit, or in an ill-conditioned sector:
@@ -975,7 +975,7 @@ fn equilibrium_converges_with_sigma_import_near_one() {
     };
     let mut sol = EqSolution::baseline(&base);
     let mut ws = equilibrium::Workspace::default();
-    let r = equilibrium::solve(&base, &p, &tau, &mut sol, &mut ws);
+    let r = equilibrium::solve(&base, &p, None, &tau, &mut sol, &mut ws);
     assert!(r.is_ok(), "{}", r.unwrap_err());
     assert!(sol.residual <= equilibrium::FLOOR_TOL, "{}", sol.residual);
     assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));

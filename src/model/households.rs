@@ -104,7 +104,7 @@ mod tests {
                 t[2 * nl + l] = (1.0 + b.tau0[2]) * (1.0 + tau) - 1.0;
             }
             let mut sol = EqSolution::baseline(b);
-            solve(b, &p, &t, &mut sol, &mut Workspace::default()).expect("solves");
+            solve(b, &p, None, &t, &mut sol, &mut Workspace::default()).expect("solves");
             prices.push(sol.ln_p[0].exp());
             let d = b.d[0];
             let x: f64 = d + (1.0 - d) * (1.0 + tau).powf(1.0 - sd);

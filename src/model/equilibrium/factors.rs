@@ -14,12 +14,11 @@ use super::*;
 /// lines' tariffs weighted by their quantities, s_l T_l^(-sm) / b_m.
 fn line_factors(
     base: &SectorBase,
-    p: &EqParams,
     tau: &[f64],
-    sol: &mut EqSolution,
-    ws: &mut Workspace,
+    lines: &mut Vec<(f64, f64, f64)>,
+    to: &mut [(f64, &mut Factors)],
 ) {
-    let (ne, nl, sm) = (base.ne, base.nl, p.sigma_m);
+    let (ne, nl) = (base.ne, base.nl);
     for e in 0..ne {
         for i in 0..ne {
             let k = e * ne + i;
@@ -36,18 +35,15 @@ fn line_factors(
                 } else {
                     ln(1.0 + first) - base.ln1p_tau0[k]
                 };
-                let (a, b) = if l == 0.0 && sm.is_finite() {
-                    (base.m[k], 1.0)
-                } else {
-                    (base.m[k] * exp((1.0 - sm) * l), exp(-sm * l))
-                };
-                set(ws, ne, e, i, (l, l, a, b));
-                sol.tau_eff[k] = first;
+                for (sm, f) in to.iter_mut() {
+                    f.set(ne, e, i, one_variety(l, base.m[k], *sm));
+                    f.tau_eff[k] = first;
+                }
                 continue;
             }
             // ln T_l of the live lines, once.
-            ws.lines.clear();
-            ws.lines.extend(live.iter().map(|&l| {
+            lines.clear();
+            lines.extend(live.iter().map(|&l| {
                 let (s, t) = (base.line_share[k * nl + l], tau_k[l]);
                 let ln_t = if t == t0 {
                     0.0
@@ -56,10 +52,23 @@ fn line_factors(
                 };
                 (s, ln_t, t)
             }));
-            let (f, tau_eff) = mixed_flow(&ws.lines, base.m[k], sm, t0);
-            set(ws, ne, e, i, f);
-            sol.tau_eff[k] = tau_eff;
+            for (sm, f) in to.iter_mut() {
+                let (v, tau_eff) = mixed_flow(lines, base.m[k], *sm, t0);
+                f.set(ne, e, i, v);
+                f.tau_eff[k] = tau_eff;
+            }
         }
+    }
+}
+
+/// The factors (ln T_a, ln T_b, a_m, b_m) of a flow at one tariff whose log
+/// factor is `l`: exactly (0, 0, m, 1) at the base-year tariff.
+#[inline]
+fn one_variety(l: f64, m: f64, sm: f64) -> (f64, f64, f64, f64) {
+    if l == 0.0 && sm.is_finite() {
+        (l, l, m, 1.0)
+    } else {
+        (l, l, m * exp((1.0 - sm) * l), exp(-sm * l))
     }
 }
 
@@ -111,36 +120,53 @@ fn mixed_flow(lines: &[(f64, f64, f64)], m: f64, sm: f64, t0: f64) -> ((f64, f64
     ((la, lb, m * exp((1.0 - sm) * la), exp(-sm * lb)), tau_eff)
 }
 
-/// Store flow (e, i)'s factors: the logs in flow order, a_m and b_m by
-/// importer (the domestic entries are zeroed afterwards).
-#[inline]
-fn set(ws: &mut Workspace, ne: usize, e: usize, i: usize, (la, lb, a, b): (f64, f64, f64, f64)) {
-    ws.ln_t[e * ne + i] = la;
-    ws.ln_tb[e * ne + i] = lb;
-    ws.am_t[i * ne + e] = a;
-    ws.bm_t[i * ne + e] = b;
+impl Factors {
+    /// Store flow (e, i)'s factors: the logs in flow order, a_m and b_m by
+    /// importer (the domestic entries are zeroed afterwards).
+    #[inline]
+    fn set(&mut self, ne: usize, e: usize, i: usize, (la, lb, a, b): (f64, f64, f64, f64)) {
+        self.ln_t[e * ne + i] = la;
+        self.ln_tb[e * ne + i] = lb;
+        self.am_t[i * ne + e] = a;
+        self.bm_t[i * ne + e] = b;
+    }
 }
 
-/// The per-solve tariff part of every landed price: `ln_t` (price index)
-/// and `ln_tb` (quantity) per flow, and `am_t`, `bm_t` of the fast path (by
-/// importer, 0 for the domestic flow); the tariff collected on each flow in
-/// `sol.tau_eff`.
+/// The per-solve tariff part of every landed price, in `ws.f`: `ln_t`
+/// (price index) and `ln_tb` (quantity) per flow, `am_t`, `bm_t` of the fast
+/// path (by importer, 0 for the domestic flow), and the tariff collected on
+/// each flow; with `sr_sigma`, the same at that import elasticity in
+/// `ws.f_sr`, from the same pass over the flows and lines.
 pub(super) fn tariff_factors(
     base: &SectorBase,
     p: &EqParams,
+    sr_sigma: Option<f64>,
     tau: &[f64],
-    sol: &mut EqSolution,
     ws: &mut Workspace,
 ) {
     let ne = base.ne;
-    for v in [&mut ws.ln_t, &mut ws.ln_tb, &mut ws.am_t, &mut ws.bm_t] {
-        v.clear();
-        v.resize(ne * ne, 0.0);
+    let Workspace { f, f_sr, lines, .. } = ws;
+    let mut pair = [(p.sigma_m, f), (sr_sigma.unwrap_or(p.sigma_m), f_sr)];
+    let to = if sr_sigma.is_some() {
+        &mut pair[..]
+    } else {
+        &mut pair[..1]
+    };
+    for (_, f) in to.iter_mut() {
+        for v in [
+            &mut f.ln_t,
+            &mut f.ln_tb,
+            &mut f.am_t,
+            &mut f.bm_t,
+            &mut f.tau_eff,
+        ] {
+            v.clear();
+            v.resize(ne * ne, 0.0);
+        }
     }
     // Most flows keep their base-year tariff: their log tariff factor is
     // exactly 0 and its powers exactly 1, so no logarithm or exponential is
     // taken for them (the values are bit-for-bit what the formulas give).
-    let (sm, finite_sm) = (p.sigma_m, p.sigma_m.is_finite());
     if base.nl == 1 {
         for e in 0..ne {
             for i in 0..ne {
@@ -150,24 +176,25 @@ pub(super) fn tariff_factors(
                 } else {
                     ln(1.0 + tau[k]) - base.ln1p_tau0[k]
                 };
-                let (a, b) = if l == 0.0 && finite_sm {
-                    (base.m[k], 1.0)
-                } else {
-                    (base.m[k] * exp((1.0 - sm) * l), exp(-sm * l))
-                };
-                set(ws, ne, e, i, (l, l, a, b));
+                for (sm, f) in to.iter_mut() {
+                    f.set(ne, e, i, one_variety(l, base.m[k], *sm));
+                }
             }
         }
-        sol.tau_eff.copy_from_slice(tau);
+        for (_, f) in to.iter_mut() {
+            f.tau_eff.copy_from_slice(tau);
+        }
     } else {
-        line_factors(base, p, tau, sol, ws);
+        line_factors(base, tau, lines, to);
     }
-    if !p.fx.is_empty() {
-        exchange_wedge(base, p, ws);
-    }
-    for i in 0..ne {
-        ws.am_t[i * ne + i] = 0.0;
-        ws.bm_t[i * ne + i] = 0.0;
+    for (sm, f) in to.iter_mut() {
+        if !p.fx.is_empty() {
+            exchange_wedge(base, &p.fx, *sm, f);
+        }
+        for i in 0..ne {
+            f.am_t[i * ne + i] = 0.0;
+            f.bm_t[i * ne + i] = 0.0;
+        }
     }
 }
 
@@ -176,19 +203,19 @@ pub(super) fn tariff_factors(
 /// to both log factors of a foreign flow,
 ///   ln T_a += w,  ln T_b += w,  a_m *= exp((1-sm) w),  b_m *= exp(-sm w),
 /// and to no domestic flow. The tariff collected (`tau_eff`) is unchanged.
-fn exchange_wedge(base: &SectorBase, p: &EqParams, ws: &mut Workspace) {
+fn exchange_wedge(base: &SectorBase, fx: &[f64], sm: f64, f: &mut Factors) {
     let ne = base.ne;
     for e in 0..ne {
         for i in (0..ne).filter(|&i| i != e) {
-            let w = p.fx[e] - p.fx[i];
+            let w = fx[e] - fx[i];
             if w == 0.0 {
                 continue;
             }
             let k = e * ne + i;
-            ws.ln_t[k] += w;
-            ws.ln_tb[k] += w;
-            ws.am_t[i * ne + e] *= exp((1.0 - p.sigma_m) * w);
-            ws.bm_t[i * ne + e] *= exp(-p.sigma_m * w);
+            f.ln_t[k] += w;
+            f.ln_tb[k] += w;
+            f.am_t[i * ne + e] *= exp((1.0 - sm) * w);
+            f.bm_t[i * ne + e] *= exp(-sm * w);
         }
     }
 }

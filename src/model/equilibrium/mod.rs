@@ -19,7 +19,8 @@ use crate::math::exp;
 mod solver;
 
 pub use solver::{
-    EqError, EqParams, EqSolution, FLOOR_TOL, SectorBase, TOL, Workspace, quantities_at, solve,
+    EqError, EqParams, EqSolution, FLOOR_TOL, SectorBase, TOL, Workspace, quantities_at,
+    short_run_after_solve, solve,
 };
 
 /// The partial-equilibrium welfare decomposition at a solution (USD bn/yr,
@@ -188,9 +189,13 @@ impl TradeState {
                 self.eq[s].reset_to_baseline(base);
                 self.eq_sr[s].reset_to_baseline(base);
             } else {
+                // Two speeds: the short run's tariff factors come with the
+                // long run's, from one pass over the flows.
+                let sr = self.two_speed[s].then_some(&self.params_sr[s]);
                 solve(
                     base,
                     &self.params[s],
+                    sr,
                     &tau[r.clone()],
                     &mut self.eq[s],
                     &mut self.ws,
@@ -199,7 +204,7 @@ impl TradeState {
                 welfare(base, &self.params[s], &mut self.eq[s]);
                 if self.two_speed[s] {
                     // The short run: the long-run prices, short-run substitution.
-                    quantities_at(
+                    short_run_after_solve(
                         base,
                         &self.params_sr[s],
                         &tau[r.clone()],

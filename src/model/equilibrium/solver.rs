@@ -231,20 +231,35 @@ pub const FLOOR_TOL: f64 = 1e-9;
 /// Supply prices beyond exp(+-60) mean the inputs are degenerate.
 const Z_LIMIT: f64 = 60.0;
 
-/// Scratch space reused across solves.
+/// The tariff part of the landed prices of one solve, at one import
+/// elasticity (`factors::tariff_factors`).
 #[derive(Debug, Clone, Default)]
-pub struct Workspace {
+struct Factors {
     /// Per flow: the log tariff factor of the import price index, ln T_a,
     /// and of the quantity, ln T_b (equal, ln T, with one line).
     ln_t: Vec<f64>,
     ln_tb: Vec<f64>,
-    /// One flow's live lines: (share, ln T, tariff).
-    lines: Vec<(f64, f64, f64)>,
     /// m[e,i] T[e,i]^(1-sm) and T[e,i]^(-sm), fixed during a solve, by
     /// importer (`i * ne + e`, 0 for the domestic flow), so that an
     /// importer's sums run over contiguous memory without skipping i.
     am_t: Vec<f64>,
     bm_t: Vec<f64>,
+    /// The tariff collected on each flow.
+    tau_eff: Vec<f64>,
+}
+
+/// Scratch space reused across solves.
+#[derive(Debug, Clone, Default)]
+pub struct Workspace {
+    /// The factors of the current solve or evaluation.
+    f: Factors,
+    /// The short run's factors, computed by `solve` together with the long
+    /// run's when it is given the short-run parameters
+    /// (`short_run_after_solve` uses them), and for which elasticity.
+    f_sr: Factors,
+    sr_sigma: Option<f64>,
+    /// One flow's live lines: (share, ln T, tariff).
+    lines: Vec<(f64, f64, f64)>,
     e1: Vec<f64>,
     e2: Vec<f64>,
     /// Shares of exporter e in importer i's imports, by importer (`i * ne + e`,
@@ -340,7 +355,7 @@ fn fast_evaluate(
         let shares = &mut ws.sm[row.clone()];
         let (ln_pm, pm_pow) = if di < 1.0 {
             // The domestic entry of `am_t` is 0: it adds nothing to the sum.
-            let am = &ws.am_t[row.clone()];
+            let am = &ws.f.am_t[row.clone()];
             let mut sum = 0.0;
             for e in 0..ne {
                 let t = am[e] * e1[e];
@@ -379,7 +394,7 @@ fn fast_evaluate(
         sol.ln_p[i] = ln_p;
         let xm = exp(-sd_ * (ln_pm - ln_p) + ln_q);
         let scale = pm_pow * xm;
-        let bm = &ws.bm_t[row];
+        let bm = &ws.f.bm_t[row];
         for e in 0..ne {
             sol.x[e * ne + i] = bm[e] * e2[e] * scale;
         }
@@ -424,7 +439,7 @@ fn evaluate_log(
         let ln_pm = if has_imports {
             let it = (0..ne)
                 .filter(move |&e| e != i)
-                .map(|e| (base.m[e * ne + i], z[e] + ws.ln_t[e * ne + i]));
+                .map(|e| (base.m[e * ne + i], z[e] + ws.f.ln_t[e * ne + i]));
             ces_log(it, sm_)
         } else {
             0.0
@@ -451,8 +466,8 @@ fn evaluate_log(
         let ln_xm = -sd_ * (ln_pm - ln_p) + ln_q;
         for e in (0..ne).filter(|&e| e != i) {
             let k = e * ne + i;
-            let lp = z[e] + ws.ln_t[k];
-            sol.x[k] = exp(-sm_ * (z[e] + ws.ln_tb[k] - ln_pm) + ln_xm);
+            let lp = z[e] + ws.f.ln_t[k];
+            sol.x[k] = exp(-sm_ * (z[e] + ws.f.ln_tb[k] - ln_pm) + ln_xm);
             ws.sm[i * ne + e] = if has_imports {
                 base.m[k] * exp((1.0 - sm_) * (lp - ln_pm))
             } else {
@@ -593,12 +608,6 @@ fn lu_solve(a: &mut [f64], b: &mut [f64], n: usize) -> bool {
     true
 }
 
-/// Solve the sector equilibrium at tariffs `tau` (index `e * ne + i`),
-/// starting from `sol.z` (warm start), and fill `sol`.
-///
-/// # Errors
-/// `EqError` if Newton's method does not reach `TOL`; the caller adds the
-/// run, sector and parameter values.
 /// Quantities, prices of the composites and flows of a sector at given
 /// exporter prices `z` (no supply clearing): the short run of model 2, where
 /// prices are those of the long-run solution and buyers substitute with the
@@ -611,7 +620,39 @@ pub fn quantities_at(
     sol: &mut EqSolution,
     ws: &mut Workspace,
 ) {
-    prepare(base, p, tau, sol, ws);
+    prepare(base, p, None, tau, sol, ws);
+    short_run_at(base, p, z, sol, ws);
+}
+
+/// `quantities_at` the long-run prices `z` of the `solve` just done for the
+/// same sector and tariffs, which was given these short-run parameters `p`:
+/// its tariff factors for them are ready (the same numbers, computed in one
+/// pass with the long run's).
+pub fn short_run_after_solve(
+    base: &SectorBase,
+    p: &EqParams,
+    tau: &[f64],
+    z: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+) {
+    if ws.sr_sigma == Some(p.sigma_m) {
+        std::mem::swap(&mut ws.f, &mut ws.f_sr);
+        ws.sr_sigma = None;
+        sol.tau_eff.copy_from_slice(&ws.f.tau_eff);
+        short_run_at(base, p, z, sol, ws);
+    } else {
+        quantities_at(base, p, tau, z, sol, ws);
+    }
+}
+
+fn short_run_at(
+    base: &SectorBase,
+    p: &EqParams,
+    z: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+) {
     evaluate(base, p, z, sol, ws, false);
     prices_and_flows(base, z, sol);
     sol.z.copy_from_slice(z);
@@ -619,10 +660,21 @@ pub fn quantities_at(
     sol.iterations = 0;
 }
 
-/// The per-solve state: tariff factors and scratch sizes.
-fn prepare(base: &SectorBase, p: &EqParams, tau: &[f64], sol: &mut EqSolution, ws: &mut Workspace) {
+/// The per-solve state: tariff factors (and, with `sr`, the short run's at
+/// its import elasticity) and scratch sizes.
+fn prepare(
+    base: &SectorBase,
+    p: &EqParams,
+    sr: Option<&EqParams>,
+    tau: &[f64],
+    sol: &mut EqSolution,
+    ws: &mut Workspace,
+) {
     let ne = base.ne;
-    tariff_factors(base, p, tau, sol, ws);
+    let sr_sigma = sr.map(|q| q.sigma_m);
+    tariff_factors(base, p, sr_sigma, tau, ws);
+    ws.sr_sigma = sr_sigma;
+    sol.tau_eff.copy_from_slice(&ws.f.tau_eff);
     ws.sm.resize(ne * ne, 0.0);
     ws.sd.resize(ne, 0.0);
     ws.g.resize(ne, 0.0);
@@ -647,15 +699,24 @@ fn prices_and_flows(base: &SectorBase, z: &[f64], sol: &mut EqSolution) {
     }
 }
 
+/// Solve the sector equilibrium at tariffs `tau` (index `e * ne + i`),
+/// starting from `sol.z` (warm start), and fill `sol`. With `sr`, the
+/// short-run parameters of the same sector, the tariff factors of the short
+/// run are computed too, for `short_run_after_solve`.
+///
+/// # Errors
+/// `EqError` if Newton's method does not reach `TOL`; the caller adds the
+/// run, sector and parameter values.
 pub fn solve(
     base: &SectorBase,
     p: &EqParams,
+    sr: Option<&EqParams>,
     tau: &[f64],
     sol: &mut EqSolution,
     ws: &mut Workspace,
 ) -> Result<(), EqError> {
     let ne = base.ne;
-    prepare(base, p, tau, sol, ws);
+    prepare(base, p, sr, tau, sol, ws);
     ws.unknowns.clear();
     ws.unknowns
         .extend((0..ne).filter(|&e| base.supply[e] > 0.0 && p.eps[e].is_finite()));

@@ -28,7 +28,7 @@ fn one_tariff_infinite_supply_matches_closed_form() {
     t[2] = tau; // B -> A
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
-    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    solve(&base, &p, None, &t, &mut sol, &mut ws).unwrap();
     crate::model::equilibrium::welfare(&base, &p, &mut sol);
     // Closed form with w = 1: PM = 1 + tau, P = (d + (1-d) PM^(1-sd))^(1/(1-sd)).
     let d: f64 = 0.6;
@@ -65,7 +65,7 @@ fn finite_supply_elasticity_clears_supply_and_shifts_incidence() {
     t[ne] = 0.5; // 1 -> 0 at 50 %
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
-    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    solve(&base, &p, None, &t, &mut sol, &mut ws).unwrap();
     for e in 0..ne {
         let demand: f64 = (0..ne).map(|i| v[e * ne + i] * sol.x[e * ne + i]).sum();
         let supply = base.supply[e] * (p.eps[e] * sol.z[e]).exp();
@@ -94,7 +94,7 @@ fn extreme_inputs_converge_or_fail_by_name() {
         let t: Vec<f64> = (0..9).map(|k| if k % 4 == 0 { 0.0 } else { tau }).collect();
         let mut sol = EqSolution::baseline(&base);
         let mut ws = Workspace::default();
-        match solve(&base, &p, &t, &mut sol, &mut ws) {
+        match solve(&base, &p, None, &t, &mut sol, &mut ws) {
             Ok(()) => {
                 let near_cd = (1.0 - sm).abs() < 1e-2 || (1.0 - sd).abs() < 1e-2;
                 assert!(sol.residual <= TOL || (near_cd && sol.residual <= FLOOR_TOL));
@@ -117,7 +117,7 @@ fn fast_and_log_evaluations_agree() {
     let mut ws = Workspace::default();
     let mut sol = EqSolution::baseline(&base);
     // Prepare the per-solve factors as `solve` does.
-    solve(&base, &p, &tau, &mut sol, &mut ws).unwrap();
+    solve(&base, &p, None, &tau, &mut sol, &mut ws).unwrap();
     let z = vec![0.05, -0.1, 0.02];
     let mut a = EqSolution::baseline(&base);
     let mut b = EqSolution::baseline(&base);
@@ -147,7 +147,7 @@ fn zero_flows_are_handled() {
     let t = vec![0.0, 0.3, 0.3, 0.3, 0.0, 0.3, 0.3, 0.3, 0.0];
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
-    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    solve(&base, &p, None, &t, &mut sol, &mut ws).unwrap();
     assert!(sol.flows.iter().all(|f| f.is_finite() && *f >= 0.0));
     assert_eq!(sol.flows[8], 0.0);
 }
@@ -169,7 +169,7 @@ fn covered_and_uncovered_lines_match_the_closed_form() {
     t[2 * 2] = tau; // B -> A, covered line
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
-    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    solve(&base, &p, None, &t, &mut sol, &mut ws).unwrap();
     crate::model::equilibrium::welfare(&base, &p, &mut sol);
     let tt: f64 = 1.0 + tau;
     let pm = (s_c * tt.powf(1.0 - sm) + 1.0 - s_c).powf(1.0 / (1.0 - sm));
@@ -192,7 +192,7 @@ fn covered_and_uncovered_lines_match_the_closed_form() {
     let mut t1 = vec![0.0; 4];
     t1[2] = s_c * tau;
     let mut sol1 = EqSolution::baseline(&one);
-    solve(&one, &p, &t1, &mut sol1, &mut ws).unwrap();
+    solve(&one, &p, None, &t1, &mut sol1, &mut ws).unwrap();
     assert!(
         sol.flows[2] > sol1.flows[2] + 0.5,
         "{} vs {}",
@@ -204,11 +204,11 @@ fn covered_and_uncovered_lines_match_the_closed_form() {
     t2[4] = tau;
     t2[5] = tau;
     let mut sol2 = EqSolution::baseline(&base);
-    solve(&base, &p, &t2, &mut sol2, &mut ws).unwrap();
+    solve(&base, &p, None, &t2, &mut sol2, &mut ws).unwrap();
     let mut t3 = vec![0.0; 4];
     t3[2] = tau;
     let mut sol3 = EqSolution::baseline(&one);
-    solve(&one, &p, &t3, &mut sol3, &mut ws).unwrap();
+    solve(&one, &p, None, &t3, &mut sol3, &mut ws).unwrap();
     assert!((sol2.flows[2] - sol3.flows[2]).abs() < 1e-10);
     assert!((sol2.tau_eff[2] - tau).abs() < 1e-15);
 }
@@ -225,7 +225,7 @@ fn quantities_at_given_prices_are_the_demand_at_those_prices() {
     let sr = params(2.0, 1.4, 0.7, vec![f64::INFINITY; 2]);
     let mut ws = Workspace::default();
     let mut solved = EqSolution::baseline(&base);
-    solve(&base, &sr, &t, &mut solved, &mut ws).unwrap();
+    solve(&base, &sr, None, &t, &mut solved, &mut ws).unwrap();
     let mut at = EqSolution::baseline(&base);
     quantities_at(&base, &sr, &t, &[0.0, 0.0], &mut at, &mut ws);
     for k in 0..4 {
@@ -235,7 +235,7 @@ fn quantities_at_given_prices_are_the_demand_at_those_prices() {
     // Finite supply: the long-run prices are kept, supply does not clear.
     let lr = params(6.0, 3.0, 0.7, vec![2.0; 2]);
     let mut long = EqSolution::baseline(&base);
-    solve(&base, &lr, &t, &mut long, &mut ws).unwrap();
+    solve(&base, &lr, None, &t, &mut long, &mut ws).unwrap();
     let sr2 = EqParams {
         eps: vec![2.0; 2],
         fx: Vec::new(),
@@ -299,7 +299,7 @@ fn ill_conditioned_sector_stops_at_the_rounding_floor_with_markets_cleared() {
     );
     let mut sol = EqSolution::baseline(&base);
     let mut ws = Workspace::default();
-    solve(&base, &p, &t, &mut sol, &mut ws).unwrap();
+    solve(&base, &p, None, &t, &mut sol, &mut ws).unwrap();
     assert!(
         sol.residual > TOL && sol.residual <= FLOOR_TOL,
         "residual {}",
@@ -341,7 +341,7 @@ fn an_exchange_rate_wedge_is_a_tariff_that_collects_nothing() {
     };
     let solve_at = |p: &EqParams, t: &[f64]| {
         let mut sol = EqSolution::baseline(&base);
-        solve(&base, p, t, &mut sol, &mut Workspace::default()).unwrap();
+        solve(&base, p, None, t, &mut sol, &mut Workspace::default()).unwrap();
         sol
     };
     let with_fx = solve_at(&p(q.clone()), &tau);
@@ -375,4 +375,52 @@ fn an_exchange_rate_wedge_is_a_tariff_that_collects_nothing() {
     for k in 0..ne * ne {
         assert!((shifted.x[k] - with_fx.x[k]).abs() < 1e-12);
     }
+}
+
+/// The short run's tariff factors computed in the long run's pass
+/// (`solve` with `sr`, then `short_run_after_solve`) are those `quantities_at`
+/// computes on its own, bit for bit: with mixed lines (a covered and an
+/// uncovered line), a flow at one tariff, and exchange rates.
+#[test]
+fn short_run_factors_from_the_long_runs_pass_equal_their_own() {
+    let shares = vec![0.0, 1.0, 0.3, 0.7, 0.4, 0.6, 0.0, 1.0];
+    let base = two(60.0, 40.0, 100.0, 25.0).with_lines(2, shares);
+    let mut t = vec![0.0; 8];
+    t[4] = 0.3; // B -> A, covered line only: mixed
+    t[2] = 0.1; // A -> B, both lines: one tariff
+    t[3] = 0.1;
+    let fx = vec![0.02, -0.01];
+    let lr = EqParams {
+        fx: fx.clone(),
+        ..params(6.0, 3.0, 0.7, vec![2.0; 2])
+    };
+    let sr = EqParams {
+        fx,
+        ..params(2.5, 1.6, 0.7, vec![2.0; 2])
+    };
+    let mut ws = Workspace::default();
+    let (mut long_a, mut short_a) = (EqSolution::baseline(&base), EqSolution::baseline(&base));
+    solve(&base, &lr, Some(&sr), &t, &mut long_a, &mut ws).unwrap();
+    short_run_after_solve(&base, &sr, &t, &long_a.z, &mut short_a, &mut ws);
+    let mut ws = Workspace::default();
+    let (mut long_b, mut short_b) = (EqSolution::baseline(&base), EqSolution::baseline(&base));
+    solve(&base, &lr, None, &t, &mut long_b, &mut ws).unwrap();
+    quantities_at(&base, &sr, &t, &long_b.z, &mut short_b, &mut ws);
+    assert_eq!(long_a.z, long_b.z);
+    for (a, b) in [(&short_a, &short_b), (&long_a, &long_b)] {
+        assert_eq!(a.x, b.x);
+        assert_eq!(a.flows, b.flows);
+        assert_eq!(a.tau_eff, b.tau_eff);
+        assert_eq!(a.ln_pm, b.ln_pm);
+    }
+    assert_ne!(
+        short_a.tau_eff, long_a.tau_eff,
+        "the collected rate depends on sigma"
+    );
+    // Without the short-run parameters, `short_run_after_solve` computes
+    // them itself: the same numbers.
+    let mut short_c = EqSolution::baseline(&base);
+    solve(&base, &lr, None, &t, &mut long_b, &mut ws).unwrap();
+    short_run_after_solve(&base, &sr, &t, &long_b.z, &mut short_c, &mut ws);
+    assert_eq!(short_c.x, short_b.x);
 }
