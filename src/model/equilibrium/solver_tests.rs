@@ -1,6 +1,7 @@
 //! Tests of the solver: closed forms, extreme inputs, the two evaluation
 //! paths.
 
+use super::evaluate::{evaluate_log, fast_evaluate};
 use super::*;
 
 /// Two economies: A (0) imports from B (1); both also supply themselves.
