@@ -12,7 +12,7 @@
 // The loops index several arrays at once, as the model's kernels do.
 #![allow(clippy::needless_range_loop)]
 
-use tariffsim::math::{exp, ln};
+use tariffsim::math::{exp, exp4, ln, ln4};
 const L: usize = 4;
 type V = [f64; L];
 
@@ -200,8 +200,8 @@ fn eval_lanes(b: &Sector, p: &[Par; L], am_t: &[V], bm_t: &[V], z: &[V], ws: &mu
     let sd_: V = map(|l| p[l].sd);
     let eta: V = map(|l| p[l].eta);
     for e in 0..ne {
-        ws.e1[e] = map(|l| exp((1.0 - sm_[l]) * z[e][l]));
-        ws.e2[e] = map(|l| exp(-sm_[l] * z[e][l]));
+        ws.e1[e] = exp4(map(|l| (1.0 - sm_[l]) * z[e][l]));
+        ws.e2[e] = exp4(map(|l| -sm_[l] * z[e][l]));
     }
     for i in 0..ne {
         let di = b.d[i];
@@ -224,24 +224,28 @@ fn eval_lanes(b: &Sector, p: &[Par; L], am_t: &[V], bm_t: &[V], z: &[V], ws: &mu
                 s[l] /= sum[l];
             }
         }
-        let ln_pm: V = map(|l| ln(sum[l]) / (1.0 - sm_[l]));
-        let pm_pow: V = map(|l| exp(sm_[l] * ln_pm[l]));
+        let lsum = ln4(sum);
+        let ln_pm: V = map(|l| lsum[l] / (1.0 - sm_[l]));
+        let pm_pow: V = exp4(map(|l| sm_[l] * ln_pm[l]));
         let r: V = map(|l| 1.0 - sd_[l]);
-        let a: V = map(|l| di * exp(r[l] * z[i][l]));
-        let bb: V = map(|l| (1.0 - di) * exp(r[l] * ln_pm[l]));
+        let ea = exp4(map(|l| r[l] * z[i][l]));
+        let eb = exp4(map(|l| r[l] * ln_pm[l]));
+        let a: V = map(|l| di * ea[l]);
+        let bb: V = map(|l| (1.0 - di) * eb[l]);
         ws.sd[i] = map(|l| a[l] / (a[l] + bb[l]));
-        let ln_p: V = map(|l| ln(a[l] + bb[l]) / r[l]);
+        let lab = ln4(map(|l| a[l] + bb[l]));
+        let ln_p: V = map(|l| lab[l] / r[l]);
         let ln_q: V = map(|l| -eta[l] * ln_p[l]);
         ws.ln_pm[i] = ln_pm;
         ws.ln_p[i] = ln_p;
-        let xm: V = map(|l| exp(-sd_[l] * (ln_pm[l] - ln_p[l]) + ln_q[l]));
+        let xm: V = exp4(map(|l| -sd_[l] * (ln_pm[l] - ln_p[l]) + ln_q[l]));
         let scale: V = map(|l| pm_pow[l] * xm[l]);
         for e in 0..ne {
             let bm = bm_t[i * ne + e];
             let e2 = ws.e2[e];
             ws.x[e * ne + i] = map(|l| bm[l] * e2[l] * scale[l]);
         }
-        ws.x[i * ne + i] = map(|l| exp(-sd_[l] * (z[i][l] - ln_p[l]) + ln_q[l]));
+        ws.x[i * ne + i] = exp4(map(|l| -sd_[l] * (z[i][l] - ln_p[l]) + ln_q[l]));
     }
     for e in 0..ne {
         let mut dsum = [0.0; L];
@@ -253,7 +257,7 @@ fn eval_lanes(b: &Sector, p: &[Par; L], am_t: &[V], bm_t: &[V], z: &[V], ws: &mu
             }
         }
         ws.dsum[e] = dsum;
-        ws.lnd[e] = map(|l| ln(dsum[l]));
+        ws.lnd[e] = ln4(dsum);
         let lnd = ws.lnd[e];
         ws.g[e] = map(|l| lnd[l] - b.ln_supply[e] - p[l].eps[e] * z[e][l]);
     }

@@ -131,6 +131,29 @@ pub fn exp(x: f64) -> f64 {
     }
 }
 
+/// `exp` of 4 arguments at once, the same bits as `exp` of each: when all
+/// four are within +-700 the lanes take one branch-free path the compiler
+/// can keep in vector registers (the table lookups aside); otherwise each
+/// goes through `exp`. For runs solved in lockstep (benches/lanes.rs).
+#[inline]
+pub fn exp4(x: [f64; 4]) -> [f64; 4] {
+    if !x.iter().fold(true, |ok, &v| ok & (v.abs() < 700.0)) {
+        return x.map(exp);
+    }
+    let z = x.map(|x| x * INV_STEP + SHIFT);
+    let k: [i32; 4] = std::array::from_fn(|l| z[l].to_bits() as i64 as i32);
+    let r: [f64; 4] = std::array::from_fn(|l| {
+        let kf = z[l] - SHIFT;
+        (x[l] - kf * STEP_HI) - kf * STEP_LO
+    });
+    let p = r.map(|r| r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0)))));
+    std::array::from_fn(|l| {
+        let t = f64::from_bits(TABLE[(k[l] & 63) as usize]);
+        // |x| < 700: the exponent k / 64 is within -1010..=1010.
+        (t + t * p[l]) * f64::from_bits((((k[l] >> 6) + 1023) as u64) << 52)
+    })
+}
+
 /// fdlibm's minimax coefficients of R(z) = Lg1 z + Lg2 z^2 + ... + Lg7 z^7.
 const LG: [f64; 7] = [
     f64::from_bits(0x3FE5555555555593),
@@ -184,6 +207,33 @@ pub fn ln(x: f64) -> f64 {
     s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
 }
 
+/// `ln` of 4 arguments at once, the same bits as `ln` of each: when all
+/// four are positive normal numbers the lanes take one branch-free path;
+/// otherwise each goes through `ln`. For runs solved in lockstep.
+#[inline]
+pub fn ln4(x: [f64; 4]) -> [f64; 4] {
+    let bits = x.map(f64::to_bits);
+    if !bits.iter().fold(true, |ok, b| {
+        ok & (0x0010_0000_0000_0000..0x7FF0_0000_0000_0000).contains(b)
+    }) {
+        return x.map(ln);
+    }
+    std::array::from_fn(|l| {
+        let hx = (bits[l] >> 32) + (0x3FF0_0000 - 0x3FE6_A09E);
+        let k = (hx >> 20) as i64 - 0x3FF;
+        let hx = (hx & 0x000F_FFFF) + 0x3FE6_A09E;
+        let f = f64::from_bits((hx << 32) | (bits[l] & 0xFFFF_FFFF)) - 1.0;
+        let hfsq = 0.5 * f * f;
+        let s = f / (2.0 + f);
+        let z = s * s;
+        let w = z * z;
+        let t1 = w * (LG[1] + w * (LG[3] + w * LG[5]));
+        let t2 = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])));
+        let dk = k as f64;
+        s * (hfsq + (t2 + t1)) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{exp, ln};
@@ -227,6 +277,44 @@ mod tests {
         assert_eq!(exp(0.0), 1.0);
         assert_eq!(exp(-0.0), 1.0);
         assert_eq!(exp(1.0), std::f64::consts::E);
+    }
+
+    /// `exp4` gives `exp`'s bits, on its vector path and on its
+    /// element-by-element one.
+    #[test]
+    fn exp4_equals_exp_bit_for_bit() {
+        let mut uniform = uniforms(7);
+        for k in 0..100_000 {
+            let x: [f64; 4] = std::array::from_fn(|_| {
+                if k % 10 == 0 {
+                    -760.0 + 1480.0 * uniform()
+                } else {
+                    -699.0 + 1398.0 * uniform()
+                }
+            });
+            let (a, b) = (super::exp4(x), x.map(exp));
+            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{x:?}");
+        }
+        let odd = [f64::NAN, 0.0, 1.0, 2.0];
+        assert!(super::exp4(odd)[0].is_nan());
+        assert_eq!(super::exp4(odd)[3], exp(2.0));
+    }
+
+    /// `ln4` gives `ln`'s bits, on its vector path and on its
+    /// element-by-element one.
+    #[test]
+    fn ln4_equals_ln_bit_for_bit() {
+        let mut uniform = uniforms(11);
+        for k in 0..100_000 {
+            let x: [f64; 4] = std::array::from_fn(|_| match k % 10 {
+                0 => f64::MIN_POSITIVE * uniform(),
+                1 => -uniform(),
+                _ => 10f64.powf(-300.0 + 600.0 * uniform()),
+            });
+            let (a, b) = (super::ln4(x), x.map(ln));
+            assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{x:?}");
+        }
+        assert_eq!(super::ln4([1.0, 2.0, 0.5, 10.0])[0], 0.0);
     }
 
     #[test]
