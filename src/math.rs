@@ -112,13 +112,7 @@ pub fn exp(x: f64) -> f64 {
             0.0
         };
     }
-    let z = x * INV_STEP + SHIFT;
-    let k = z.to_bits() as i64 as i32; // low bits of the mantissa: round(x 64/ln2)
-    let kf = z - SHIFT;
-    let r = (x - kf * STEP_HI) - kf * STEP_LO;
-    let p = r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0))));
-    let t = f64::from_bits(TABLE[(k & 63) as usize]);
-    let y = t + t * p;
+    let (k, y) = exp_reduced(x);
     let e = k >> 6;
     if (-1022..=1023).contains(&e) {
         y * f64::from_bits(((e + 1023) as u64) << 52)
@@ -131,6 +125,19 @@ pub fn exp(x: f64) -> f64 {
     }
 }
 
+/// The reduced exponential of an argument inside the range: k = round(x
+/// 64/ln2) and y = 2^((k mod 64)/64) (1 + p(r)), so e^x = 2^(k div 64) y.
+#[inline(always)]
+fn exp_reduced(x: f64) -> (i32, f64) {
+    let z = x * INV_STEP + SHIFT;
+    let k = z.to_bits() as i64 as i32; // low bits of the mantissa: round(x 64/ln2)
+    let kf = z - SHIFT;
+    let r = (x - kf * STEP_HI) - kf * STEP_LO;
+    let p = r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0))));
+    let t = f64::from_bits(TABLE[(k & 63) as usize]);
+    (k, t + t * p)
+}
+
 /// `exp` of 4 arguments at once, the same bits as `exp` of each: when all
 /// four are within +-700 the lanes take one branch-free path the compiler
 /// can keep in vector registers (the table lookups aside); otherwise each
@@ -140,17 +147,10 @@ pub fn exp4(x: [f64; 4]) -> [f64; 4] {
     if !x.iter().fold(true, |ok, &v| ok & (v.abs() < 700.0)) {
         return x.map(exp);
     }
-    let z = x.map(|x| x * INV_STEP + SHIFT);
-    let k: [i32; 4] = std::array::from_fn(|l| z[l].to_bits() as i64 as i32);
-    let r: [f64; 4] = std::array::from_fn(|l| {
-        let kf = z[l] - SHIFT;
-        (x[l] - kf * STEP_HI) - kf * STEP_LO
-    });
-    let p = r.map(|r| r + r * r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0)))));
-    std::array::from_fn(|l| {
-        let t = f64::from_bits(TABLE[(k[l] & 63) as usize]);
+    x.map(|x| {
+        let (k, y) = exp_reduced(x);
         // |x| < 700: the exponent k / 64 is within -1010..=1010.
-        (t + t * p[l]) * f64::from_bits((((k[l] >> 6) + 1023) as u64) << 52)
+        y * f64::from_bits((((k >> 6) + 1023) as u64) << 52)
     })
 }
 
@@ -190,6 +190,12 @@ pub fn ln(x: f64) -> f64 {
         bits = (x * f64::from_bits(0x4350_0000_0000_0000)).to_bits(); // 2^54
         k = -54;
     }
+    ln_normal(bits, k)
+}
+
+/// ln of the positive normal number with bits `bits`, times 2^`k`.
+#[inline(always)]
+fn ln_normal(bits: u64, mut k: i64) -> f64 {
     // Move the mantissa into [sqrt(2)/2, sqrt(2)) and count the exponent.
     let hx = (bits >> 32) + (0x3FF0_0000 - 0x3FE6_A09E);
     k += (hx >> 20) as i64 - 0x3FF;
@@ -218,20 +224,7 @@ pub fn ln4(x: [f64; 4]) -> [f64; 4] {
     }) {
         return x.map(ln);
     }
-    std::array::from_fn(|l| {
-        let hx = (bits[l] >> 32) + (0x3FF0_0000 - 0x3FE6_A09E);
-        let k = (hx >> 20) as i64 - 0x3FF;
-        let hx = (hx & 0x000F_FFFF) + 0x3FE6_A09E;
-        let f = f64::from_bits((hx << 32) | (bits[l] & 0xFFFF_FFFF)) - 1.0;
-        let hfsq = 0.5 * f * f;
-        let s = f / (2.0 + f);
-        let z = s * s;
-        let w = z * z;
-        let t1 = w * (LG[1] + w * (LG[3] + w * LG[5]));
-        let t2 = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])));
-        let dk = k as f64;
-        s * (hfsq + (t2 + t1)) + dk * LN2_LO - hfsq + f + dk * LN2_HI
-    })
+    bits.map(|b| ln_normal(b, 0))
 }
 
 #[cfg(test)]
