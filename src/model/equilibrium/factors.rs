@@ -4,6 +4,32 @@
 
 use super::*;
 
+/// A sector's tariff-only factors (before the exchange-rate wedge and the
+/// zeroed domestic entries) at the line tariffs `at`, kept between the
+/// solves of one run by a workspace that serves one sector
+/// (`Workspace::for_one_sector`). A flow's factors depend only on its own
+/// line tariffs and the import elasticity, and a month's re-solve mostly
+/// comes from another sector's tariffs moving the exchange rates: then none
+/// of this sector's flows is recomputed. A kept flow has exactly the bits a
+/// recomputation would give.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Memo {
+    pub(super) enabled: bool,
+    /// The bits of the long- and short-run import elasticities the factors
+    /// were computed for; `None`: nothing kept.
+    pub(super) key: Option<(u64, Option<u64>)>,
+    at: Vec<f64>,
+    f: Factors,
+    f_sr: Factors,
+}
+
+/// Whether the lines `live` of a flow have the same tariffs (bit for bit)
+/// in `a` and `b`.
+#[inline]
+fn same_lines(live: &[usize], a: &[f64], b: &[f64]) -> bool {
+    live.iter().all(|&l| a[l].to_bits() == b[l].to_bits())
+}
+
 /// Tariff factors of flows split into lines (model 2). A flow's lines are
 /// varieties of the import nest with base-year shares s_l and tariff
 /// factors T_l = (1 + tau_l) / (1 + tau0):
@@ -12,9 +38,11 @@ use super::*;
 /// ln T_a = ln(sum_l s_l T_l^(1-sm)) / (1-sm) and ln T_b = ln(b_m) / (-sm),
 /// computed in logs (`ces_log`). The tariff collected on the flow is its
 /// lines' tariffs weighted by their quantities, s_l T_l^(-sm) / b_m.
+/// Flows whose live lines have the tariffs of `kept` keep their factors.
 fn line_factors(
     base: &SectorBase,
     tau: &[f64],
+    kept: Option<&[f64]>,
     lines: &mut Vec<(f64, f64, f64)>,
     to: &mut [(f64, &mut Factors)],
 ) {
@@ -24,6 +52,9 @@ fn line_factors(
             let k = e * ne + i;
             let live = &base.live[base.live_at[k]..base.live_at[k + 1]];
             let tau_k = &tau[k * nl..(k + 1) * nl];
+            if kept.is_some_and(|at| same_lines(live, tau_k, &at[k * nl..(k + 1) * nl])) {
+                continue;
+            }
             let t0 = base.tau0[k];
             // Lines with no base-year share carry nothing; when every line
             // that does has the same tariff, the flow is one variety at that
@@ -121,6 +152,16 @@ fn mixed_flow(lines: &[(f64, f64, f64)], m: f64, sm: f64, t0: f64) -> ((f64, f64
 }
 
 impl Factors {
+    /// `self = from`, reusing the buffers (a derived `clone_from` would
+    /// allocate).
+    fn copy_from(&mut self, from: &Factors) {
+        self.ln_t.clone_from(&from.ln_t);
+        self.ln_tb.clone_from(&from.ln_tb);
+        self.am_t.clone_from(&from.am_t);
+        self.bm_t.clone_from(&from.bm_t);
+        self.tau_eff.clone_from(&from.tau_eff);
+    }
+
     /// Store flow (e, i)'s factors: the logs in flow order, a_m and b_m by
     /// importer (the domestic entries are zeroed afterwards).
     #[inline]
@@ -136,7 +177,9 @@ impl Factors {
 /// (price index) and `ln_tb` (quantity) per flow, `am_t`, `bm_t` of the fast
 /// path (by importer, 0 for the domestic flow), and the tariff collected on
 /// each flow; with `sr_sigma`, the same at that import elasticity in
-/// `ws.f_sr`, from the same pass over the flows and lines.
+/// `ws.f_sr`, from the same pass over the flows and lines. The tariff-only
+/// part is computed in `ws.memo` (only for flows whose tariffs moved when
+/// the workspace keeps it), then copied and given the exchange-rate wedge.
 pub(super) fn tariff_factors(
     base: &SectorBase,
     p: &EqParams,
@@ -145,25 +188,40 @@ pub(super) fn tariff_factors(
     ws: &mut Workspace,
 ) {
     let ne = base.ne;
-    let Workspace { f, f_sr, lines, .. } = ws;
-    let mut pair = [(p.sigma_m, f), (sr_sigma.unwrap_or(p.sigma_m), f_sr)];
+    let Workspace {
+        f,
+        f_sr,
+        lines,
+        memo,
+        ..
+    } = ws;
+    let key = (p.sigma_m.to_bits(), sr_sigma.map(f64::to_bits));
+    let keep = memo.enabled && memo.key == Some(key) && memo.at.len() == tau.len();
+    let Memo {
+        f: mf, f_sr: mf_sr, ..
+    } = memo;
+    let mut pair = [(p.sigma_m, mf), (sr_sigma.unwrap_or(p.sigma_m), mf_sr)];
     let to = if sr_sigma.is_some() {
         &mut pair[..]
     } else {
         &mut pair[..1]
     };
-    for (_, f) in to.iter_mut() {
-        for v in [
-            &mut f.ln_t,
-            &mut f.ln_tb,
-            &mut f.am_t,
-            &mut f.bm_t,
-            &mut f.tau_eff,
-        ] {
-            v.clear();
-            v.resize(ne * ne, 0.0);
+    if !keep {
+        // Every flow's five entries are set below.
+        for (_, f) in to.iter_mut() {
+            for v in [
+                &mut f.ln_t,
+                &mut f.ln_tb,
+                &mut f.am_t,
+                &mut f.bm_t,
+                &mut f.tau_eff,
+            ] {
+                v.clear();
+                v.resize(ne * ne, 0.0);
+            }
         }
     }
+    let kept = keep.then_some(&memo.at[..]);
     // Most flows keep their base-year tariff: their log tariff factor is
     // exactly 0 and its powers exactly 1, so no logarithm or exponential is
     // taken for them (the values are bit-for-bit what the formulas give).
@@ -171,6 +229,9 @@ pub(super) fn tariff_factors(
         for e in 0..ne {
             for i in 0..ne {
                 let k = e * ne + i;
+                if kept.is_some_and(|at| at[k].to_bits() == tau[k].to_bits()) {
+                    continue;
+                }
                 let l = if tau[k] == base.tau0[k] && base.ln1p_tau0[k].is_finite() {
                     0.0
                 } else {
@@ -178,18 +239,27 @@ pub(super) fn tariff_factors(
                 };
                 for (sm, f) in to.iter_mut() {
                     f.set(ne, e, i, one_variety(l, base.m[k], *sm));
+                    f.tau_eff[k] = tau[k];
                 }
             }
         }
-        for (_, f) in to.iter_mut() {
-            f.tau_eff.copy_from_slice(tau);
-        }
     } else {
-        line_factors(base, tau, lines, to);
+        line_factors(base, tau, kept, lines, to);
     }
-    for (sm, f) in to.iter_mut() {
+    if memo.enabled {
+        memo.key = Some(key);
+        memo.at.clear();
+        memo.at.extend_from_slice(tau);
+    }
+    let copies = [
+        (p.sigma_m, &memo.f, f),
+        (sr_sigma.unwrap_or(p.sigma_m), &memo.f_sr, f_sr),
+    ];
+    let n = if sr_sigma.is_some() { 2 } else { 1 };
+    for (sm, from, f) in copies.into_iter().take(n) {
+        f.copy_from(from);
         if !p.fx.is_empty() {
-            exchange_wedge(base, &p.fx, *sm, f);
+            exchange_wedge(base, &p.fx, sm, f);
         }
         for i in 0..ne {
             f.am_t[i * ne + i] = 0.0;

@@ -96,7 +96,9 @@ pub struct TradeState {
     solved_at: Vec<f64>,
     /// The exchange rates each sector was last solved at (`ne` per sector).
     solved_fx: Vec<f64>,
-    ws: Workspace,
+    /// One workspace per sector, which keeps the sector's tariff factors
+    /// between its solves within a run (`Workspace::for_one_sector`).
+    ws: Vec<Workspace>,
 }
 
 impl TradeState {
@@ -131,6 +133,8 @@ impl TradeState {
         self.solved_fx.clear();
         self.solved_fx.resize(ns * ne, 0.0);
         self.two_speed.clear();
+        self.ws.resize_with(ns, Workspace::for_one_sector);
+        self.ws.iter_mut().for_each(Workspace::forget);
         for (s, base) in sectors.iter().enumerate() {
             self.eq[s].reset_to_baseline(base);
             self.eq_sr[s].reset_to_baseline(base);
@@ -151,9 +155,12 @@ impl TradeState {
         }
     }
 
-    /// Re-solve every sector whose tariff vector or exchange rates `fx`
-    /// (log, per economy: Block 2a) differ from those it was last solved at
-    /// (tariffs by more than `RESOLVE_TOLERANCE`); a sector back at exactly
+    /// Re-solve every sector whose tariffs (of lines with a base-year share)
+    /// or exchange rates `fx` (log, per economy: Block 2a) differ from those
+    /// it was last solved at (tariffs by more than `RESOLVE_TOLERANCE`); each
+    /// sector's workspace recomputes the tariff factors only of its flows
+    /// whose tariffs moved (an exchange-rate move alone recomputes none);
+    /// a sector back at exactly
     /// the base-year tariffs and rates is the baseline without solving.
     ///
     /// # Errors
@@ -170,10 +177,11 @@ impl TradeState {
             let n = base.ne * base.ne * base.nl;
             let r = s * n..(s + 1) * n;
             let rf = s * base.ne..(s + 1) * base.ne;
-            let moved = tau[r.clone()]
-                .iter()
-                .zip(&self.solved_at[r.clone()])
-                .any(|(a, b)| (a - b).abs() > RESOLVE_TOLERANCE);
+            let moved = base.lines_moved(
+                &tau[r.clone()],
+                &self.solved_at[r.clone()],
+                RESOLVE_TOLERANCE,
+            );
             // Compared with the tariffs last solved at (not last month's), so
             // skipped changes cannot add up beyond the tolerance.
             if !moved && fx == &self.solved_fx[rf.clone()] {
@@ -198,7 +206,7 @@ impl TradeState {
                     sr,
                     &tau[r.clone()],
                     &mut self.eq[s],
-                    &mut self.ws,
+                    &mut self.ws[s],
                 )
                 .map_err(|e| (s, e))?;
                 welfare(base, &self.params[s], &mut self.eq[s]);
@@ -210,7 +218,7 @@ impl TradeState {
                         &tau[r.clone()],
                         &self.eq[s].z,
                         &mut self.eq_sr[s],
-                        &mut self.ws,
+                        &mut self.ws[s],
                     );
                 }
             }

@@ -111,6 +111,21 @@ impl SectorBase {
     }
 }
 
+impl SectorBase {
+    /// Whether the tariff of a line with a base-year share differs between
+    /// `a` and `b` (per line, `k * nl + l`) by more than `tol`; lines without
+    /// one carry nothing and are never read by a solve.
+    pub fn lines_moved(&self, a: &[f64], b: &[f64], tol: f64) -> bool {
+        let nl = self.nl;
+        (0..self.ne * self.ne).any(|k| {
+            let (a, b) = (&a[k * nl..(k + 1) * nl], &b[k * nl..(k + 1) * nl]);
+            self.live[self.live_at[k]..self.live_at[k + 1]]
+                .iter()
+                .any(|&l| (a[l] - b[l]).abs() > tol)
+        })
+    }
+}
+
 /// Parameters of one solve (sampled per run).
 #[derive(Debug, Clone)]
 pub struct EqParams {
@@ -261,6 +276,9 @@ pub struct Workspace {
     /// (`short_run_after_solve` uses them), and for which elasticity.
     f_sr: Factors,
     sr_sigma: Option<f64>,
+    /// The tariff-only factors of this sector's last solve (`factors::Memo`),
+    /// kept only by a workspace made with `for_one_sector`.
+    memo: factors::Memo,
     /// One flow's live lines: (share, ln T, tariff).
     lines: Vec<(f64, f64, f64)>,
     e1: Vec<f64>,
@@ -279,6 +297,24 @@ pub struct Workspace {
     a: Vec<f64>,
     b: Vec<f64>,
     lnd: Vec<f64>,
+}
+
+impl Workspace {
+    /// A workspace that serves one sector only, for a whole run: it keeps
+    /// the sector's tariff factors between solves and recomputes only those
+    /// of flows whose tariffs moved (`factors::Memo`). `forget` at the start
+    /// of each run; a workspace shared between sectors must not be made this
+    /// way.
+    pub fn for_one_sector() -> Self {
+        let mut ws = Workspace::default();
+        ws.memo.enabled = true;
+        ws
+    }
+
+    /// Drop the remembered factors (the start of a run: new parameters).
+    pub fn forget(&mut self) {
+        self.memo.key = None;
+    }
 }
 
 fn max_abs(ws: &Workspace) -> f64 {

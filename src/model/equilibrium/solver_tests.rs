@@ -425,3 +425,71 @@ fn short_run_factors_from_the_long_runs_pass_equal_their_own() {
     short_run_after_solve(&base, &sr, &t, &long_b.z, &mut short_c, &mut ws);
     assert_eq!(short_c.x, short_b.x);
 }
+
+/// A workspace that serves one sector keeps the tariff factors of flows
+/// whose tariffs did not move; every solve along a path of tariffs,
+/// exchange rates and elasticities gives the bits of a fresh workspace's.
+#[test]
+fn a_sector_workspace_keeps_factors_only_while_they_are_exact() {
+    let shares = vec![0.0, 1.0, 0.3, 0.7, 0.4, 0.6, 0.0, 1.0];
+    let base = two(60.0, 40.0, 100.0, 25.0).with_lines(2, shares);
+    let one = two(60.0, 40.0, 100.0, 25.0);
+    let lines = |b_to_a: f64, a_to_b: (f64, f64)| {
+        let mut t = vec![0.0; 8];
+        (t[4], t[2], t[3]) = (b_to_a, a_to_b.0, a_to_b.1);
+        t
+    };
+    let p = |sm: f64, fx: Vec<f64>| EqParams {
+        fx,
+        ..params(sm, 3.0, 0.7, vec![2.0; 2])
+    };
+    let sr = params(2.5, 1.6, 0.7, vec![2.0; 2]);
+    // (tariffs, long-run parameters): a mixed flow; exchange rates alone
+    // moving; one line moving; the same again; a zero of the other sign;
+    // another import elasticity with the same tariffs; a flow's lines at
+    // zero, then at zero of the other sign (the collected rate keeps the
+    // sign); back to the start.
+    let path = [
+        (lines(0.3, (0.1, 0.1)), p(6.0, vec![])),
+        (lines(0.3, (0.1, 0.1)), p(6.0, vec![0.02, -0.01])),
+        (lines(0.3, (0.1, 0.25)), p(6.0, vec![0.02, -0.01])),
+        (lines(0.3, (0.1, 0.25)), p(6.0, vec![0.03, -0.01])),
+        (lines(-0.0, (0.1, 0.25)), p(6.0, vec![0.03, -0.01])),
+        (lines(-0.0, (0.1, 0.25)), p(4.0, vec![0.03, -0.01])),
+        (lines(-0.0, (0.0, 0.0)), p(4.0, vec![0.03, -0.01])),
+        (lines(-0.0, (-0.0, -0.0)), p(4.0, vec![0.03, -0.01])),
+        (lines(0.3, (0.1, 0.1)), p(6.0, vec![])),
+    ];
+    for (b, nl) in [(&base, 2), (&one, 1)] {
+        let mut kept = Workspace::for_one_sector();
+        let (mut long, mut short) = (EqSolution::baseline(b), EqSolution::baseline(b));
+        for (step, (t, lr)) in path.iter().enumerate() {
+            let t: Vec<f64> = if nl == 1 {
+                t.chunks(2).map(|c| c[1]).collect()
+            } else {
+                t.clone()
+            };
+            let sr = EqParams {
+                fx: lr.fx.clone(),
+                ..sr.clone()
+            };
+            let mut fresh = Workspace::default();
+            let (mut long_f, mut short_f) = (long.clone(), short.clone());
+            solve(b, lr, Some(&sr), &t, &mut long, &mut kept).unwrap();
+            short_run_after_solve(b, &sr, &t, &long.z, &mut short, &mut kept);
+            solve(b, lr, Some(&sr), &t, &mut long_f, &mut fresh).unwrap();
+            short_run_after_solve(b, &sr, &t, &long_f.z, &mut short_f, &mut fresh);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            for (a, f) in [(&long, &long_f), (&short, &short_f)] {
+                for (name, x, y) in [
+                    ("z", &a.z, &f.z),
+                    ("x", &a.x, &f.x),
+                    ("flows", &a.flows, &f.flows),
+                    ("tau_eff", &a.tau_eff, &f.tau_eff),
+                ] {
+                    assert_eq!(bits(x), bits(y), "{nl} line(s), step {step}: {name}");
+                }
+            }
+        }
+    }
+}
