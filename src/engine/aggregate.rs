@@ -203,13 +203,17 @@ impl Moments {
         }
         self.n += 1;
         // Fixed point by truncation toward zero (deterministic). The i64 path
-        // is a single instruction; larger squares take the i128 path, and
-        // MAX_MAGNITUDE keeps every sum inside i128.
+        // is a single instruction per sum; larger squares take the i128
+        // path, and MAX_MAGNITUDE keeps every sum inside i128.
         let a = x * FIX;
         let b = x * x * FIX;
         if a.abs() < 9.0e18 && b < 9.0e18 {
-            self.s1 += a as i64 as i128;
-            self.s2 += b as i64 as i128;
+            // SAFETY: a and b are finite (|x| <= MAX_MAGNITUDE) and of
+            // magnitude below 9.0e18 < 2^63, so their truncations fit in an
+            // i64 (what `as` gives, without its saturation checks).
+            let (a, b) = unsafe { (a.to_int_unchecked::<i64>(), b.to_int_unchecked::<i64>()) };
+            self.s1 += i128::from(a);
+            self.s2 += i128::from(b);
         } else {
             self.s1 += a as i128;
             self.s2 += b as i128;
@@ -217,9 +221,15 @@ impl Moments {
         // -0.0 + 0.0 is +0.0: f64::min and max may return either zero of
         // a (-0.0, +0.0) pair, so without this a cell of zeros would report
         // the sign of whichever zero its thread or shard merged first.
+        // Neither z nor the running min and max (from +-infinity) is NaN or
+        // -0.0, so plain comparisons give f64::min and max's bits.
         let z = x + 0.0;
-        self.min = self.min.min(z);
-        self.max = self.max.max(z);
+        if z < self.min {
+            self.min = z;
+        }
+        if z > self.max {
+            self.max = z;
+        }
         if x.abs() < ZERO_THRESHOLD {
             self.zero += 1;
             None
@@ -651,6 +661,55 @@ mod tests {
         assert!(alone[0] < 0.0 && alone[8] > 0.0, "{alone:?}");
         assert!(alone.windows(2).all(|w| w[0] <= w[1]), "{alone:?}");
         assert!(alone[0] >= c.m.min && alone[8] <= c.m.max);
+    }
+
+    /// The counts, fixed-point sums and extremes equal those of the plain
+    /// definition (saturating `as` casts, f64::min and max), across the
+    /// i64/i128 boundary of the squares (|x| near 45,776) and the special
+    /// values.
+    #[test]
+    fn moments_equal_their_plain_definition() {
+        let xs: Vec<f64> = (0..20_000u64)
+            .map(|k| {
+                let u = random::u01(6, k, 2, 0);
+                let mag = 10f64.powf(-8.0 + 17.0 * u);
+                if k % 2 == 0 { mag } else { -mag }
+            })
+            .chain((0..2_000).map(|k| 45_770.0 + 0.005 * k as f64))
+            .chain([0.0, -0.0, f64::NAN, 2e9, -1e9, 1e9, f64::INFINITY, 1e-300])
+            .collect();
+        let mut c = Cell::default();
+        c.add_all(&xs);
+        let (mut n, mut s1, mut s2, mut zero, mut nonfinite) = (0u64, 0i128, 0i128, 0u64, 0u64);
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &x in &xs {
+            if x.is_nan() || x.abs() > MAX_MAGNITUDE {
+                nonfinite += 1;
+                continue;
+            }
+            n += 1;
+            let (a, b) = (x * FIX, x * x * FIX);
+            if a.abs() < 9.0e18 && b < 9.0e18 {
+                s1 += a as i64 as i128;
+                s2 += b as i64 as i128;
+            } else {
+                s1 += a as i128;
+                s2 += b as i128;
+            }
+            min = min.min(x + 0.0);
+            max = max.max(x + 0.0);
+            zero += u64::from(x.abs() < ZERO_THRESHOLD);
+        }
+        let m = c.m;
+        assert_eq!(
+            (m.n, m.s1, m.s2, m.zero, m.nonfinite),
+            (n, s1, s2, zero, nonfinite)
+        );
+        assert_eq!(
+            (m.min.to_bits(), m.max.to_bits()),
+            (min.to_bits(), max.to_bits())
+        );
+        assert!(s2 > i128::from(i64::MAX), "the i128 path was taken");
     }
 
     #[test]
