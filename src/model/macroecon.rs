@@ -208,9 +208,10 @@ impl MacroState {
                 let va = sc.sectors[s].va_share;
                 let w = m.trade.eq[s].w[i];
                 let mut dq = 0.0;
-                for j in 0..ne {
-                    let f = td.idx(s, i, j);
-                    dq += m.observed[f] / w - td.value_usd_bn[f];
+                // Economy i's sales in sector s: the flows idx(s, i, j), j = 0..ne.
+                let row = td.idx(s, i, 0)..td.idx(s, i, 0) + ne;
+                for (o, v) in m.observed[row.clone()].iter().zip(&td.value_usd_bn[row]) {
+                    dq += o / w - v;
                 }
                 production += va * dq;
                 disruption -= va * m.loss[i * ns + s] * m.go0[i * ns + s];
@@ -219,10 +220,13 @@ impl MacroState {
             // tariffs weighted by the short-run mix of lines.
             let mut revenue = 0.0;
             for s in 0..ns {
-                let collected = &m.trade.short(s).tau_eff;
+                // Sector s's flows are the block idx(s, 0, 0) + e ne + i, in
+                // the order of `tau_eff`.
+                let at = td.idx(s, 0, 0);
+                let collected = &m.trade.short(s).tau_eff[..ne * ne];
+                let reported = &m.reported[at..at + ne * ne];
                 for e in (0..ne).filter(|&e| e != i) {
-                    let f = td.idx(s, e, i);
-                    revenue += collected[e * ne + i] * m.reported[f];
+                    revenue += collected[e * ne + i] * reported[e * ne + i];
                 }
             }
             let income = -(1.0 - val(econ.revenue_recycled))
