@@ -113,6 +113,13 @@ struct Shift {
 }
 
 impl Shift {
+    /// Whether a step could change a month's orders with no window open
+    /// (something moved is still to be worked off).
+    #[inline]
+    fn busy(&self) -> bool {
+        self.accumulated > 0.0 || self.pending > 0.0
+    }
+
     fn step(&mut self, o: f64, payback_months: f64, forward: bool) -> f64 {
         if self.open > 0.0 {
             let moved = o * if forward {
@@ -167,6 +174,11 @@ pub struct FlowState {
     pub waits: Vec<Window>,
     /// Orders held back under those increases, per flow.
     held: Vec<Shift>,
+    /// Per sector: whether any of its shifts was busy after last month, and
+    /// whether any may move orders this month. A sector with neither skips
+    /// the shifts' steps, which would return its orders unchanged.
+    busy: Vec<bool>,
+    shifting: Vec<bool>,
     rngs: Vec<Pcg64Mcg>,
     common_rngs: Vec<Pcg64Mcg>,
     common: Vec<f64>,
@@ -202,6 +214,8 @@ impl FlowState {
             v.clear();
             v.resize(nf, Shift::default());
         }
+        self.busy.clear();
+        self.busy.resize(self.sectors.len(), false);
         self.windows.clear();
         self.windows.extend(windows);
         self.waits.clear();
@@ -247,11 +261,13 @@ impl FlowState {
     ) {
         let (ne, ns) = (td.n_econ, td.n_sect);
         self.front.iter_mut().for_each(|x| x.open = 0.0);
+        self.shifting.clone_from(&self.busy);
         for w in &self.windows {
             if t >= w.from && t < w.to {
                 for &(f, share) in &w.flows {
                     let s = f / (ne * ne);
                     self.front[f].open += self.sectors[s].frontload * w.delta * share;
+                    self.shifting[s] = true;
                 }
             }
         }
@@ -259,9 +275,11 @@ impl FlowState {
         for w in &self.waits {
             if t >= w.from && t < w.to {
                 for &(f, share) in &w.flows {
-                    let sec = &self.sectors[f / (ne * ne)];
+                    let s = f / (ne * ne);
+                    let sec = &self.sectors[s];
                     if ((t - w.from) as f64) < sec.wait_months {
                         self.held[f].open += sec.frontload * w.delta * share;
+                        self.shifting[s] = true;
                     }
                 }
             }
@@ -290,6 +308,8 @@ impl FlowState {
             let rngs = &mut self.rngs[blk.clone()];
             let observed = &mut self.observed[blk];
             let (x_srs, x_lrs) = (&sr.x[..n2], &lr.x[..n2]);
+            let shifting = self.shifting[s];
+            let mut busy = false;
             let (mut e, mut i) = (0, 0);
             for k in 0..n2 {
                 let price = lr.w[e];
@@ -305,11 +325,14 @@ impl FlowState {
                 slow[k] = adjust(slow[k], ratio, sec.lambda_lr);
                 volume[k] = value[k] * fast[k] * slow[k];
                 let mut o = volume[k] * price;
-                // Front-loading: extra now, repaid once the window closes.
-                o = front[k].step(o, sec.payback_months, true);
-                // Hold-off under an increase expected to be reversed,
-                // then restocking.
-                o = held[k].step(o, sec.payback_months, false);
+                if shifting {
+                    // Front-loading: extra now, repaid once the window closes.
+                    o = front[k].step(o, sec.payback_months, true);
+                    // Hold-off under an increase expected to be reversed,
+                    // then restocking.
+                    o = held[k].step(o, sec.payback_months, false);
+                    busy |= front[k].busy() || held[k].busy();
+                }
                 if e != i && sd > 0.0 {
                     let z: f64 = StandardNormal.sample(&mut rngs[k]);
                     let eps = w_common * self.common[i] + w_own * z;
@@ -322,6 +345,7 @@ impl FlowState {
                     e += 1;
                 }
             }
+            self.busy[s] = busy;
         }
         // The controlled input's flows follow licence deliveries.
         for (f, ratio) in deliveries {
