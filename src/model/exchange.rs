@@ -55,6 +55,13 @@ impl FxState {
         self.kappa = kappa;
         self.sigma.clear();
         self.sigma.extend(sigma);
+        self.q.clear();
+        self.q.resize(td.n_econ, 0.0);
+        if kappa == 0.0 {
+            // The rates stay at the baseline (`step` returns at once): the
+            // starting world's access is never read.
+            return;
+        }
         access(
             td,
             tau,
@@ -64,8 +71,6 @@ impl FxState {
         );
         self.seen.clear();
         self.seen.extend_from_slice(tau);
-        self.q.clear();
-        self.q.resize(td.n_econ, 0.0);
     }
 
     /// This month's rates from this month's flow tariffs (recomputed only
