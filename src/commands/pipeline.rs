@@ -409,8 +409,11 @@ pub(crate) fn engine_failed(
                 .months
                 .map(|m| format!(" --months {m}"))
                 .unwrap_or_default();
+            // `--only-run` takes a run below the run count, so a count given
+            // on the command line is given again.
+            let runs = c.runs.map(|n| format!(" --runs {n}")).unwrap_or_default();
             CommandError::Failed(format!(
-                "{r}\n  help: reproduce it alone with `tariffsim run {}{sets}{months} --seed {seed} --only-run {}` and check the parameter values named above",
+                "{r}\n  help: reproduce it alone with `tariffsim run {}{sets}{months}{runs} --seed {seed} --only-run {}` and check the parameter values named above",
                 scenario.display(),
                 r.run
             ))
@@ -511,11 +514,12 @@ mod tests {
         let c = Common {
             sets: vec!["tariffs.x.rate=0.5".into()],
             months: Some(12),
+            runs: Some(1_000_000),
             ..Default::default()
         };
         let e = EngineError::Run(RunError {
             scenario: 0,
-            run: 7,
+            run: 868_507,
             month: "2025-03".into(),
             sector: "electronics".into(),
             message: "no convergence".into(),
@@ -523,7 +527,7 @@ mod tests {
         });
         let msg = engine_failed(e, 42, Path::new("scenarios/s.toml"), &c).to_string();
         assert!(
-            msg.contains("run 7 failed in 2025-03 (sector electronics)"),
+            msg.contains("run 868507 failed in 2025-03 (sector electronics)"),
             "{msg}"
         );
         assert!(
@@ -531,7 +535,7 @@ mod tests {
             "{msg}"
         );
         assert!(
-            msg.contains("tariffsim run scenarios/s.toml --set 'tariffs.x.rate=0.5' --months 12 --seed 42 --only-run 7"),
+            msg.contains("tariffsim run scenarios/s.toml --set 'tariffs.x.rate=0.5' --months 12 --runs 1000000 --seed 42 --only-run 868507"),
             "{msg}"
         );
         assert_eq!(
