@@ -358,6 +358,35 @@ fn one_run_can_be_reproduced_alone() {
     );
 }
 
+/// london_framework's run 868,507 at seed 1 draws sigma_domestic = 1 - 3.1e-8
+/// for rare earths: its solve of 2025-11 stalls at a residual of 1.7e-9, the
+/// rounding of a CES index that close to its Cobb-Douglas limit, and it
+/// failed a 1,000,000-run job at 87 % until the accepted floor widened with
+/// 1 / |1 - sigma| (`equilibrium::rounding_floor`).
+#[test]
+fn a_run_next_to_a_cobb_douglas_limit_completes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_into(
+        tmp.path(),
+        "scenarios/london_framework.toml",
+        &[
+            "--runs",
+            "1000000",
+            "--seed",
+            "1",
+            "--only-run",
+            "868507",
+            "--per-run",
+        ],
+    );
+    let rows = read(&o.join("runs.csv"));
+    assert_eq!(rows.lines().count(), 2, "{rows}");
+    assert!(
+        rows.lines().nth(1).unwrap().starts_with("868507,"),
+        "{rows}"
+    );
+}
+
 /// The scenario example in README.md validates and explains as it says
 /// (a test that fails when the README drifts from the format).
 #[test]

@@ -36,8 +36,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 ///   equilibrium, whose evaluation runs by importer over contiguous memory
 ///   and reuses demand sums instead of exp(ln(sum)) (every CSV of the
 ///   shipped scenarios byte-identical to version 3's at 500 runs, and all of
-///   london_framework's at 10,000 runs).
-pub const ENGINE_VERSION: &str = "4";
+///   london_framework's at 10,000 runs);
+/// - 5: a solve that stalls next to a Cobb-Douglas limit is accepted at a
+///   rounding floor widened by 1 / |1 - sigma| (`equilibrium::rounding_floor`)
+///   instead of failing its run: runs that failed under version 4 complete,
+///   every run that completed gives the same bytes.
+pub const ENGINE_VERSION: &str = "5";
 
 /// Runs handed to a worker at a time.
 const CHUNK: u64 = 128;

@@ -12,7 +12,7 @@ use super::*;
 #[inline]
 pub(super) fn ces_log(a: impl Iterator<Item = (f64, f64)> + Clone, s: f64) -> f64 {
     let r = 1.0 - s;
-    if r.abs() < 1e-9 {
+    if r.abs() < COBB_DOUGLAS {
         let (mut num, mut den) = (0.0, 0.0);
         for (w, l) in a {
             num += w * l;
@@ -69,7 +69,7 @@ pub(super) fn fast_evaluate(
     let ne = base.ne;
     let (sm_, sd_, eta) = (p.sigma_m, p.sigma_d, p.eta);
     // Cobb-Douglas limits need the log form.
-    if (1.0 - sm_).abs() < 1e-9 || (1.0 - sd_).abs() < 1e-9 {
+    if (1.0 - sm_).abs() < COBB_DOUGLAS || (1.0 - sd_).abs() < COBB_DOUGLAS {
         return false;
     }
     let z = &z[..ne];

@@ -8,9 +8,9 @@ use super::*;
 /// zeroed domestic entries) at the line tariffs `at`, kept between the
 /// solves of one run by a workspace that serves one sector
 /// (`Workspace::for_one_sector`). A flow's factors depend only on its own
-/// line tariffs and the import elasticity, and a month's re-solve mostly
-/// comes from another sector's tariffs moving the exchange rates: then none
-/// of this sector's flows is recomputed. A kept flow has exactly the bits a
+/// line tariffs and the import elasticity, and a month's re-solve moves the
+/// tariffs of a few of a sector's flows (an exchange-rate move alone, none):
+/// only those are recomputed. A kept flow has exactly the bits a
 /// recomputation would give.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Memo {
@@ -117,7 +117,7 @@ fn mixed_flow(lines: &[(f64, f64, f64)], m: f64, sm: f64, t0: f64) -> ((f64, f64
         num += b * t;
     }
     let direct = sm.is_finite()
-        && (1.0 - sm).abs() >= 1e-9
+        && (1.0 - sm).abs() >= COBB_DOUGLAS
         && ea.is_finite()
         && eb.is_finite()
         && ea > 0.0

@@ -159,9 +159,9 @@ impl TradeState {
     /// or exchange rates `fx` (log, per economy: Block 2a) differ from those
     /// it was last solved at (tariffs by more than `RESOLVE_TOLERANCE`); each
     /// sector's workspace recomputes the tariff factors only of its flows
-    /// whose tariffs moved (an exchange-rate move alone recomputes none);
-    /// a sector back at exactly
-    /// the base-year tariffs and rates is the baseline without solving.
+    /// whose tariffs moved (an exchange-rate move alone recomputes none). A
+    /// sector back at exactly the base-year tariffs and rates is the baseline
+    /// without solving.
     ///
     /// # Errors
     /// The sector that failed and the solver's error.

@@ -109,9 +109,7 @@ impl SectorBase {
         self.line_share = share;
         self
     }
-}
 
-impl SectorBase {
     /// Whether the tariff of a line with a base-year share differs between
     /// `a` and `b` (per line, `k * nl + l`) by more than `tol`; lines without
     /// one carry nothing and are never read by a solve.
@@ -244,8 +242,29 @@ const MAX_ITER: u32 = 100;
 /// itself can be out of reach (sigma_m = 1.0001 stalls at 1e-11 to 3e-11);
 /// so can an ill-conditioned sector (flows over four orders of magnitude,
 /// sigma near 26 and 10,000 % tariffs stall at 2e-11).
-/// Only solves that would otherwise fail take this path.
+/// Only solves that would otherwise fail take this path. Closer still to
+/// the limit the floor is wider (`rounding_floor`).
 pub const FLOOR_TOL: f64 = 1e-9;
+/// Substitution elasticities within this of 1 use the Cobb-Douglas form of
+/// the CES index (`evaluate::ces_log`, and the fast evaluation steps aside).
+pub(super) const COBB_DOUGLAS: f64 = 1e-9;
+
+/// The residual a solve at parameters `p` can be sure to reach: `FLOOR_TOL`,
+/// or, where a CES index is within 1.4e-5 of its Cobb-Douglas limit but
+/// not at it, 64 ulps of the index's log sum amplified by 1 / |1 - sigma|:
+/// ln(sum) / (1 - sigma) carries the rounding of the sum (a few ulps) over
+/// |1 - sigma|, and nothing lower is reachable. sigma_domestic =
+/// 1 - 3.1e-8 stalls at 1.7e-9 (london_framework, seed 1, run 868,507,
+/// which failed before; the floor there is 4.6e-7). Only solves that would
+/// otherwise fail take this path, so every solve that succeeds at
+/// `FLOOR_TOL` keeps its bits.
+pub fn rounding_floor(p: &EqParams) -> f64 {
+    let r = [(1.0 - p.sigma_m).abs(), (1.0 - p.sigma_d).abs()]
+        .into_iter()
+        .filter(|r| *r >= COBB_DOUGLAS)
+        .fold(f64::INFINITY, f64::min);
+    FLOOR_TOL.max(64.0 * f64::EPSILON / r)
+}
 /// Supply prices beyond exp(+-60) mean the inputs are degenerate.
 const Z_LIMIT: f64 = 60.0;
 
@@ -532,7 +551,7 @@ pub fn solve(
         if !accepted {
             // No descent: restore, then stop at the rounding floor or report.
             evaluate(base, p, &z, sol, ws, false);
-            if res <= FLOOR_TOL {
+            if res <= rounding_floor(p) {
                 break;
             }
             sol.z = z;
@@ -556,7 +575,7 @@ pub fn solve(
             jacobian(base, p, sol, ws);
         }
     }
-    if res.is_nan() || res > FLOOR_TOL {
+    if res.is_nan() || res > rounding_floor(p) {
         sol.z = z;
         return Err(EqError::NoConvergence {
             iterations,

@@ -493,3 +493,26 @@ fn a_sector_workspace_keeps_factors_only_while_they_are_exact() {
         }
     }
 }
+
+/// The accepted rounding floor is `FLOOR_TOL` except where a CES index is
+/// within 1.4e-5 of its Cobb-Douglas limit without taking the Cobb-Douglas
+/// form (which amplifies nothing); there it is 64 ulps over |1 - sigma|.
+#[test]
+fn the_rounding_floor_widens_only_next_to_a_cobb_douglas_limit() {
+    let floor = |sm: f64, sd: f64| rounding_floor(&params(sm, sd, 0.8, vec![2.0; 2]));
+    for (sm, sd) in [
+        (4.0, 2.0),
+        (1.0001, 20.0),
+        (0.5, 1.00002),
+        (1.0, 1.0),
+        (1.0 + 5e-10, 3.0),
+    ] {
+        assert_eq!(floor(sm, sd), FLOOR_TOL, "sigma_m {sm}, sigma_d {sd}");
+    }
+    let r = 1.0 - 0.9999999691496646;
+    assert_eq!(
+        floor(2.105427379848649, 0.9999999691496646),
+        64.0 * f64::EPSILON / r
+    );
+    assert!(floor(1.0 + 1e-7, 3.0) > 1e-7 && floor(1.0 + 1e-7, 3.0) < 2e-7);
+}
