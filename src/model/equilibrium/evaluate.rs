@@ -141,15 +141,30 @@ pub(super) fn fast_evaluate(
         if !dsum.is_finite() {
             return false;
         }
-        ws.dsum[e] = dsum;
-        ws.lnd[e] = ln(dsum);
-        ws.g[e] = if base.supply[e] > 0.0 && p.eps[e].is_finite() {
-            ws.lnd[e] - base.ln_supply[e] - p.eps[e] * z[e]
-        } else {
-            0.0
-        };
+        set_residual(base, p, z, e, dsum, ws);
     }
     finite
+}
+
+/// Exporter e's demand at baseline prices `dsum` = sum_i V[e,i] x[e,i] and
+/// its log supply residual g_e = ln dsum - ln S_e - eps_e z_e (0 where w_e
+/// is fixed: no supply, or an infinite supply elasticity).
+#[inline]
+fn set_residual(
+    base: &SectorBase,
+    p: &EqParams,
+    z: &[f64],
+    e: usize,
+    dsum: f64,
+    ws: &mut Workspace,
+) {
+    ws.dsum[e] = dsum;
+    ws.lnd[e] = ln(dsum);
+    ws.g[e] = if base.supply[e] > 0.0 && p.eps[e].is_finite() {
+        ws.lnd[e] - base.ln_supply[e] - p.eps[e] * z[e]
+    } else {
+        0.0
+    };
 }
 
 /// Reference evaluation entirely in logs (robust to any magnitude): fills
@@ -210,13 +225,7 @@ pub(super) fn evaluate_log(
         for i in 0..ne {
             dsum += base.v[e * ne + i] * sol.x[e * ne + i];
         }
-        ws.dsum[e] = dsum;
-        ws.lnd[e] = ln(dsum);
-        ws.g[e] = if base.supply[e] > 0.0 && p.eps[e].is_finite() {
-            ws.lnd[e] - base.ln_supply[e] - p.eps[e] * z[e]
-        } else {
-            0.0
-        };
+        set_residual(base, p, z, e, dsum, ws);
     }
 }
 
