@@ -174,10 +174,10 @@ pub struct FlowState {
     pub waits: Vec<Window>,
     /// Orders held back under those increases, per flow.
     held: Vec<Shift>,
-    /// Per sector: whether any of its shifts was busy after last month, and
-    /// whether any may move orders this month. A sector with neither skips
-    /// the shifts' steps, which would return its orders unchanged.
-    busy: Vec<bool>,
+    /// Per sector: whether any of its shifts may move orders this month (one
+    /// was busy after last month's step, or a window opens for it). A sector
+    /// with none skips the shifts' steps, which would return its orders
+    /// unchanged.
     shifting: Vec<bool>,
     rngs: Vec<Pcg64Mcg>,
     common_rngs: Vec<Pcg64Mcg>,
@@ -214,8 +214,8 @@ impl FlowState {
             v.clear();
             v.resize(nf, Shift::default());
         }
-        self.busy.clear();
-        self.busy.resize(self.sectors.len(), false);
+        self.shifting.clear();
+        self.shifting.resize(self.sectors.len(), false);
         self.windows.clear();
         self.windows.extend(windows);
         self.waits.clear();
@@ -261,7 +261,6 @@ impl FlowState {
     ) {
         let (ne, ns) = (td.n_econ, td.n_sect);
         self.front.iter_mut().for_each(|x| x.open = 0.0);
-        self.shifting.clone_from(&self.busy);
         for w in &self.windows {
             if t >= w.from && t < w.to {
                 for &(f, share) in &w.flows {
@@ -345,7 +344,8 @@ impl FlowState {
                     e += 1;
                 }
             }
-            self.busy[s] = busy;
+            // Next month starts from whether anything is left to work off.
+            self.shifting[s] = busy;
         }
         // The controlled input's flows follow licence deliveries.
         for (f, ratio) in deliveries {
